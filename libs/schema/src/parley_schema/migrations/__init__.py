@@ -1,0 +1,1 @@
+"""Alembic environment and revisions: the only place Parley's DDL lives."""

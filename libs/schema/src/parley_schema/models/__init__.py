@@ -1,0 +1,41 @@
+"""Every table of Parley's shared schema. Importing this module registers them all on ``Base``."""
+
+from parley_schema.models.base import Base
+from parley_schema.models.chatwoot import (
+    CwContact,
+    CwConversation,
+    CwMessage,
+    contact_global_id,
+    conversation_global_id,
+    message_global_id,
+)
+from parley_schema.models.chunks import EMBEDDING_STATUSES, RagChunk
+from parley_schema.models.jobs import JobRun, SyncWatermark
+from parley_schema.models.outbox import EventOutbox
+from parley_schema.models.projects import Project, ProjectMember, ProjectSource
+from parley_schema.models.users import ApiToken, AppSetting, AppUser, Session, SignupRequest
+from parley_schema.models.webhooks import WebhookDelivery
+
+__all__ = [
+    "EMBEDDING_STATUSES",
+    "ApiToken",
+    "AppSetting",
+    "AppUser",
+    "Base",
+    "CwContact",
+    "CwConversation",
+    "CwMessage",
+    "EventOutbox",
+    "JobRun",
+    "Project",
+    "ProjectMember",
+    "ProjectSource",
+    "RagChunk",
+    "Session",
+    "SignupRequest",
+    "SyncWatermark",
+    "WebhookDelivery",
+    "contact_global_id",
+    "conversation_global_id",
+    "message_global_id",
+]

@@ -1,0 +1,93 @@
+"""Chatwoot objects as Parley stores them: normalized columns plus the raw object in ``data``.
+
+Global ids: contacts ``cwc:<account_id>:<contact_id>``, conversations
+``cw:<account_id>:<conversation_id>``, messages ``cwmsg:<account_id>:<message_id>``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Boolean, Index, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from parley_schema.models.base import Base, created_at_column
+
+
+def contact_global_id(account_id: int, contact_id: int) -> str:
+    return f"cwc:{account_id}:{contact_id}"
+
+
+def conversation_global_id(account_id: int, conversation_id: int) -> str:
+    return f"cw:{account_id}:{conversation_id}"
+
+
+def message_global_id(account_id: int, message_id: int) -> str:
+    return f"cwmsg:{account_id}:{message_id}"
+
+
+class CwContact(Base):
+    __tablename__ = "cw_contacts"
+    __table_args__ = (
+        Index("uq_cw_contacts_account_id_contact_id", "account_id", "contact_id", unique=True),
+        Index("ix_cw_contacts_updated_at", text("updated_at DESC NULLS LAST")),
+    )
+
+    id: Mapped[str] = mapped_column(Text, primary_key=True)
+    account_id: Mapped[int] = mapped_column(BigInteger)
+    contact_id: Mapped[int] = mapped_column(BigInteger)
+    name: Mapped[str | None] = mapped_column(Text)
+    email: Mapped[str | None] = mapped_column(Text)
+    phone_number: Mapped[str | None] = mapped_column(Text)
+    identifier: Mapped[str | None] = mapped_column(Text)
+    custom_attributes: Mapped[dict[str, Any]] = mapped_column(server_default=text("'{}'::jsonb"))
+    data: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class CwConversation(Base):
+    __tablename__ = "cw_conversations"
+    __table_args__ = (
+        Index(
+            "uq_cw_conversations_account_id_conversation_id",
+            "account_id",
+            "conversation_id",
+            unique=True,
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(Text, primary_key=True)
+    account_id: Mapped[int | None] = mapped_column(BigInteger)
+    conversation_id: Mapped[int | None] = mapped_column(BigInteger)
+    contact_global_id: Mapped[str | None] = mapped_column(Text, index=True)
+    inbox_id: Mapped[int | None] = mapped_column(BigInteger)
+    status: Mapped[str | None] = mapped_column(Text)
+    assignee_id: Mapped[int | None] = mapped_column(BigInteger)
+    data: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class CwMessage(Base):
+    __tablename__ = "cw_messages"
+    __table_args__ = (
+        Index("ix_cw_messages_created_at", text("created_at DESC")),
+        Index("ix_cw_messages_account_id_created_at", "account_id", text("created_at DESC")),
+    )
+
+    id: Mapped[str] = mapped_column(Text, primary_key=True)
+    account_id: Mapped[int | None] = mapped_column(BigInteger)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    conversation_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    conversation_global_id: Mapped[str | None] = mapped_column(Text, index=True)
+    contact_global_id: Mapped[str | None] = mapped_column(Text, index=True)
+    sender_type: Mapped[str | None] = mapped_column(Text)
+    sender_id: Mapped[int | None] = mapped_column(BigInteger)
+    private: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    message_type: Mapped[str | None] = mapped_column(Text)
+    content: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime | None]

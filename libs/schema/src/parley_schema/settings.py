@@ -1,0 +1,113 @@
+"""Settings shared by every Parley process.
+
+Each service subclasses :class:`ParleyBaseSettings` in its own ``settings.py``. Values come
+from ``PARLEY_*`` environment variables (or a ``.env`` file); they are read once at start
+through :func:`load_settings`, which turns a validation failure into one readable line.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import platformdirs
+from pydantic import AmqpDsn, Field, PostgresDsn, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from parley_schema.errors import ConfigurationError
+
+EMBEDDED_DB_PORT = 55432
+DEFAULT_DATABASE_URL = f"postgresql+asyncpg://postgres@127.0.0.1:{EMBEDDED_DB_PORT}/parley"
+
+Port = Annotated[int, Field(ge=1, le=65535)]
+
+
+class LogFormat(StrEnum):
+    AUTO = "auto"  # console renderer on a TTY, JSON lines otherwise
+    JSON = "json"
+    CONSOLE = "console"
+
+
+class ParleyBaseSettings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="PARLEY_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    database_url: PostgresDsn = PostgresDsn(DEFAULT_DATABASE_URL)
+    amqp_url: AmqpDsn = AmqpDsn("amqp://guest:guest@127.0.0.1:5672/")
+    db_pool_size: Annotated[int, Field(ge=1, le=200)] = 10
+
+    log_level: str = "INFO"
+    log_format: LogFormat = LogFormat.AUTO
+
+    embedding_model: str = "sentence-transformers/all-MiniLM-L6-v2"
+    embedding_dim: Annotated[int, Field(ge=1, le=16000)] = 384
+
+    ingest_port: Port = 8001
+    search_api_port: Port = 8002
+    auth_port: Port = 8003
+
+    data_dir: Path = Path(platformdirs.user_data_dir("parley"))
+    embedded_db_port: Port = EMBEDDED_DB_PORT
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _use_asyncpg_driver(cls, value: object) -> object:
+        """Accept plain ``postgresql://`` URLs (as compose files and PaaS give them)."""
+        if isinstance(value, str):
+            for prefix in ("postgresql://", "postgres://"):
+                if value.startswith(prefix):
+                    return "postgresql+asyncpg://" + value.removeprefix(prefix)
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+    @property
+    def database_url_str(self) -> str:
+        return str(self.database_url)
+
+    def uses_embedded_database(self) -> bool:
+        """True when the database URL points at the embedded server ``parley db`` manages."""
+        url = self.database_url
+        return (
+            url.hosts()[0].get("host") in {"127.0.0.1", "localhost"}
+            and url.hosts()[0].get("port") == self.embedded_db_port
+        )
+
+
+SettingsT = TypeVar("SettingsT", bound=ParleyBaseSettings)
+
+
+def describe_validation_error(cls: type[BaseSettings], error: ValidationError) -> str:
+    """One line naming every bad setting by its environment variable."""
+    prefix = str(cls.model_config.get("env_prefix", ""))
+    parts = []
+    for item in error.errors():
+        name = ".".join(str(p) for p in item["loc"]) or "settings"
+        parts.append(f"{prefix}{name.upper()}: {item['msg']}")
+    return "invalid settings: " + "; ".join(parts)
+
+
+def load_settings(cls: type[SettingsT]) -> SettingsT:
+    """Build settings from the environment or raise :class:`ConfigurationError` in one line."""
+    try:
+        return cls()
+    except ValidationError as error:
+        raise ConfigurationError(describe_validation_error(cls, error)) from None
+
+
+def load_settings_or_exit(cls: type[SettingsT]) -> SettingsT:
+    """For process entry points: print the one-line reason and exit 2 on bad settings."""
+    try:
+        return load_settings(cls)
+    except ConfigurationError as error:
+        sys.stderr.write(f"parley: {error.message}\n")
+        raise SystemExit(2) from None

@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from parley_devstack.embedded_db import EmbeddedDatabase
+from parley_schema import migrate
+from parley_schema.errors import ConfigurationError
+from parley_schema.models import Base
+from parley_testing.postgres import drop_database, run_async
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import create_async_engine
+
+SEED_TABLES = {
+    "projects",
+    "sessions",
+    "cw_contacts",
+    "cw_conversations",
+    "cw_messages",
+    "rag_chunks",
+    "sync_watermarks",
+    "job_runs",
+    "app_users",
+    "signup_requests",
+    "app_settings",
+}
+DESIGN_TABLES = {
+    "event_outbox",
+    "webhook_deliveries",
+    "project_sources",
+    "project_members",
+    "api_tokens",
+}
+
+
+@pytest.fixture
+def empty_database_url(pg_server: EmbeddedDatabase, unique_name: str) -> Iterator[str]:
+    name = unique_name.replace("-", "_")
+    run_async(lambda: pg_server.ensure_database(name))
+    yield pg_server.url(name)
+    run_async(lambda: drop_database(pg_server, name))
+
+
+async def _scalar(url: str, sql: str) -> object:
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return await connection.scalar(text(sql))
+    finally:
+        await engine.dispose()
+
+
+async def _tables(url: str) -> set[str]:
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+            rows = await connection.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+            )
+            return {row[0] for row in rows}
+    finally:
+        await engine.dispose()
+
+
+def _diff(connection: Connection) -> list[object]:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return list(compare_metadata(context, Base.metadata))
+
+
+async def _autogenerate_diff(url: str) -> list[object]:
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(_diff)
+    finally:
+        await engine.dispose()
+
+
+def test_upgrade_creates_every_seed_and_design_table(empty_database_url: str) -> None:
+    migrate.upgrade(empty_database_url, embedding_dim=384)
+    tables = asyncio.run(_tables(empty_database_url))
+    assert tables >= SEED_TABLES | DESIGN_TABLES
+    version = asyncio.run(
+        _scalar(empty_database_url, "SELECT extversion FROM pg_extension WHERE extname = 'vector'")
+    )
+    assert tuple(int(p) for p in str(version).split(".")[:2]) >= (0, 8)
+
+
+def test_upgrade_downgrade_upgrade_round_trips(empty_database_url: str) -> None:
+    migrate.upgrade(empty_database_url, embedding_dim=384)
+    migrate.downgrade(empty_database_url, embedding_dim=384, revision="base")
+    assert asyncio.run(_tables(empty_database_url)) == {"alembic_version"}
+    assert asyncio.run(migrate.current_revision(empty_database_url)) is None
+    migrate.upgrade(empty_database_url, embedding_dim=384)
+    assert asyncio.run(migrate.current_revision(empty_database_url)) == migrate.head_revision()
+
+
+def test_models_and_migrations_do_not_drift(empty_database_url: str) -> None:
+    migrate.upgrade(empty_database_url, embedding_dim=384)
+    assert asyncio.run(_autogenerate_diff(empty_database_url)) == []
+
+
+def test_embedding_column_takes_the_configured_dimension(empty_database_url: str) -> None:
+    migrate.upgrade(empty_database_url, embedding_dim=1536)
+    column_type = asyncio.run(
+        _scalar(
+            empty_database_url,
+            "SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
+            "WHERE attrelid = 'rag_chunks'::regclass AND attname = 'embedding'",
+        )
+    )
+    assert column_type == "vector(1536)"
+
+
+def test_a_different_configured_dimension_is_refused_with_the_fix(empty_database_url: str) -> None:
+    migrate.upgrade(empty_database_url, embedding_dim=384)
+    with pytest.raises(ConfigurationError, match=r"vector\(384\).*PARLEY_EMBEDDING_DIM is 1536"):
+        migrate.upgrade(empty_database_url, embedding_dim=1536)
+
+
+def test_two_processes_migrating_at_once_both_succeed(empty_database_url: str) -> None:
+    script = (
+        "import sys; from parley_schema import migrate; "
+        "migrate.upgrade(sys.argv[1], embedding_dim=384)"
+    )
+    processes = [
+        subprocess.Popen([sys.executable, "-c", script, empty_database_url], stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
+    results = [(p.wait(timeout=120), p.stderr.read() if p.stderr else b"") for p in processes]
+    assert [code for code, _ in results] == [0, 0], results
+    assert asyncio.run(migrate.current_revision(empty_database_url)) == migrate.head_revision()
