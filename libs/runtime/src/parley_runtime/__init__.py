@@ -1,0 +1,1 @@
+"""Runtime pieces shared by Parley's FastAPI services."""

@@ -1,0 +1,138 @@
+"""What every service gets from ``create_service_app``, against a real database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from parley_runtime.app import create_service_app
+from parley_runtime.database import SessionDep
+from parley_schema.errors import ParleyError
+from parley_schema.models import AppSetting
+from parley_schema.settings import ParleyBaseSettings
+from pydantic import BaseModel
+from sqlalchemy import insert, select
+
+
+class ThingMissing(ParleyError):
+    code = "thing_missing"
+    status = 404
+
+
+class Body(BaseModel):
+    count: int
+
+
+def build_app(settings: ParleyBaseSettings) -> FastAPI:
+    app = create_service_app(service="test", settings=settings, title="test")
+
+    @app.get("/missing")
+    async def missing() -> None:
+        raise ThingMissing("no such thing", field="thing_id")
+
+    @app.post("/validated")
+    async def validated(body: Body) -> Body:
+        return body
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    @app.post("/settings/{key}")
+    async def write_setting(key: str, session: SessionDep, fail: bool = False) -> None:
+        await session.execute(insert(AppSetting).values(key=key, value="v"))
+        if fail:
+            raise ThingMissing("after the write")
+
+    @app.get("/settings/{key}")
+    async def read_setting(key: str, session: SessionDep) -> dict[str, str | None]:
+        value = await session.scalar(select(AppSetting.value).where(AppSetting.key == key))
+        return {"value": value}
+
+    return app
+
+
+async def _client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
+
+
+@pytest.fixture
+async def client(base_settings: ParleyBaseSettings) -> AsyncIterator[httpx.AsyncClient]:
+    async for client in _client(build_app(base_settings)):
+        yield client
+
+
+async def test_domain_errors_render_the_shared_envelope(client: httpx.AsyncClient) -> None:
+    response = await client.get("/missing")
+    assert response.status_code == 404
+    assert response.json() == {
+        "error": {"code": "thing_missing", "message": "no such thing", "field": "thing_id"}
+    }
+
+
+async def test_validation_errors_are_422_naming_the_field(client: httpx.AsyncClient) -> None:
+    response = await client.post("/validated", json={"count": "many"})
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == ("validation_error", "count")
+
+
+async def test_unexpected_errors_are_500_with_correlation_id_and_no_internals(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.get("/boom", headers={"X-Request-ID": "req-42"})
+    assert response.status_code == 500
+    assert "req-42" in response.json()["error"]["message"]
+    assert "secret internals" not in response.text
+
+
+async def test_request_id_is_echoed_or_created(client: httpx.AsyncClient) -> None:
+    echoed = await client.get("/healthz", headers={"X-Request-ID": "abc-123"})
+    assert echoed.headers["X-Request-ID"] == "abc-123"
+    created = await client.get("/healthz", headers={"X-Request-ID": "bad id with spaces"})
+    assert created.headers["X-Request-ID"] not in {"", "bad id with spaces"}
+
+
+async def test_session_commits_when_the_handler_returns(
+    client: httpx.AsyncClient, unique_name: str
+) -> None:
+    assert (await client.post(f"/settings/{unique_name}")).status_code == 200
+    assert (await client.get(f"/settings/{unique_name}")).json() == {"value": "v"}
+
+
+async def test_session_rolls_back_when_the_handler_fails(
+    client: httpx.AsyncClient, unique_name: str
+) -> None:
+    assert (await client.post(f"/settings/{unique_name}?fail=true")).status_code == 404
+    assert (await client.get(f"/settings/{unique_name}")).json() == {"value": None}
+
+
+async def test_ready_when_the_database_answers(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/healthz")).json() == {"status": "ok"}
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"database": "ok"}
+
+
+async def test_not_ready_when_the_database_is_unreachable(amqp_url: str) -> None:
+    settings = ParleyBaseSettings(
+        database_url="postgresql+asyncpg://postgres@127.0.0.1:9/none",
+        amqp_url=amqp_url,
+    )
+    async for client in _client(build_app(settings)):
+        assert (await client.get("/healthz")).status_code == 200
+        ready = await client.get("/readyz")
+        assert ready.status_code == 503
+        assert ready.json()["checks"]["database"].startswith("error")
+
+
+async def test_metrics_count_requests_by_route(client: httpx.AsyncClient) -> None:
+    await client.get("/missing")
+    metrics = (await client.get("/metrics")).text
+    assert 'handler="/missing"' in metrics
+    assert "http_request_duration_seconds" in metrics
