@@ -1,0 +1,67 @@
+"""``parley db start|stop|status``: the embedded PostgreSQL+pgvector server."""
+
+from __future__ import annotations
+
+import time
+
+import typer
+from parley_devstack.embedded_db import EmbeddedDatabaseError
+
+from parley_cli.console import console, fail
+from parley_cli.context import database_name, embedded_database, get_settings
+
+app = typer.Typer(help="Run the embedded PostgreSQL+pgvector server (data in PARLEY_DATA_DIR).")
+
+
+def start_embedded() -> None:
+    """Start the server and create Parley's database; shared by `db start` and `up`."""
+    settings = get_settings()
+    database = embedded_database(settings)
+    started_at = time.perf_counter()
+    try:
+        started = database.start()
+        database.ensure_database_sync(database_name(settings))
+    except EmbeddedDatabaseError as error:
+        raise fail(
+            f"the embedded database did not start: {error}",
+            fix=f"free port {settings.embedded_db_port} or set PARLEY_EMBEDDED_DB_PORT",
+        ) from None
+    elapsed = time.perf_counter() - started_at
+    verb = f"started in {elapsed:.2f}s" if started else "already running"
+    console.print(f"database {verb}: {settings.database_url_str}")
+
+
+@app.command()
+def start() -> None:
+    """Start the server (initialising its data directory on first use)."""
+    settings = get_settings()
+    if not settings.uses_embedded_database():
+        raise fail(
+            "PARLEY_DATABASE_URL points at another server; `parley db` only manages the "
+            "embedded one",
+            fix=f"unset PARLEY_DATABASE_URL or point it at port {settings.embedded_db_port}",
+        )
+    start_embedded()
+
+
+@app.command()
+def stop() -> None:
+    """Stop the server; its data stays in PARLEY_DATA_DIR."""
+    database = embedded_database(get_settings())
+    try:
+        stopped = database.stop()
+    except EmbeddedDatabaseError as error:
+        raise fail(f"the embedded database did not stop: {error}") from None
+    console.print("database stopped" if stopped else "database was not running")
+
+
+@app.command()
+def status() -> None:
+    """Print whether the server runs, its data directory and connection URL."""
+    settings = get_settings()
+    state = embedded_database(settings).status()
+    console.print(f"running:  {'yes (pid ' + str(state.pid) + ')' if state.running else 'no'}")
+    console.print(f"data dir: {state.data_dir}")
+    console.print(f"url:      {settings.database_url_str}")
+    if not state.running:
+        raise typer.Exit(3)

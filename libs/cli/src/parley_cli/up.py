@@ -1,0 +1,48 @@
+"""``parley up``: database, migrations, broker check, then every installed service."""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
+
+from parley_cli.broker import BROKER_FIX, check_broker
+from parley_cli.console import console, fail, redact_url
+from parley_cli.context import get_settings
+from parley_cli.db import start_embedded
+from parley_cli.migrate import migrate
+from parley_cli.processes import ProcessSpec, run_all
+from parley_cli.services import SERVICES
+
+
+def up() -> None:
+    """Start the whole local stack and follow its logs; Ctrl-C stops it."""
+    settings = get_settings()
+    if settings.uses_embedded_database():
+        start_embedded()
+    else:
+        console.print(f"database: {redact_url(settings.database_url_str)} (external)")
+    migrate()
+    amqp_url = str(settings.amqp_url)
+    problem = asyncio.run(check_broker(amqp_url))
+    if problem is not None:
+        raise fail(
+            f"RabbitMQ is not reachable at {redact_url(amqp_url)} ({problem})", fix=BROKER_FIX
+        )
+    console.print(f"broker: {redact_url(amqp_url)} reachable")
+
+    specs = []
+    for service in SERVICES:
+        if not service.is_installed():
+            console.print(
+                f"[dim]skipping {service.name}: package {service.package} is not installed[/]"
+            )
+            continue
+        port = service.port(settings)
+        where = f"http://127.0.0.1:{port}" if port else "consuming from RabbitMQ"
+        console.print(f"starting {service.name} ({where})")
+        specs.append(ProcessSpec(service.name, service.argv(settings)))
+    if not specs:
+        console.print("no services are installed yet; the database and broker are ready")
+        return
+    raise typer.Exit(asyncio.run(run_all(specs)))
