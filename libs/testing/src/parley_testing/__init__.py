@@ -1,0 +1,1 @@
+"""Shared pytest fixtures (registered as the ``parley`` pytest plugin)."""

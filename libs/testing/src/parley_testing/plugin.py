@@ -1,0 +1,103 @@
+"""Fixtures every Parley test suite shares.
+
+- ``pg_server``: an embedded PostgreSQL 18 + pgvector per test worker (fast, non-durable).
+- ``template_database_url``: migrated once per worker; ``database_url`` clones it per module.
+- ``db_engine`` / ``db_session``: a session whose outer transaction is rolled back after each
+  test, so tests never see each other's rows.
+- ``amqp_url`` / ``unique_name``: the real RabbitMQ and names no other test uses.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from parley_devstack.embedded_db import EPHEMERAL_OPTIONS, EmbeddedDatabase
+from parley_schema.settings import ParleyBaseSettings
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+
+from parley_testing.broker import require_broker
+from parley_testing.postgres import (
+    clone_template,
+    create_template,
+    drop_database,
+    free_port,
+    run_async,
+)
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedDatabase]:
+    server = EmbeddedDatabase(
+        Path(tmp_path_factory.mktemp("pg")), free_port(), options=EPHEMERAL_OPTIONS
+    )
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def template_database_url(pg_server: EmbeddedDatabase) -> str:
+    return create_template(pg_server)
+
+
+@pytest.fixture(scope="module")
+def database_url(pg_server: EmbeddedDatabase, template_database_url: str) -> Iterator[str]:
+    """A fresh migrated database for this test module (a clone of the template)."""
+    name = run_async(lambda: clone_template(pg_server))
+    yield pg_server.url(name)
+    run_async(lambda: drop_database(pg_server, name))
+
+
+@pytest.fixture(scope="module")
+def settings_env(database_url: str, amqp_url: str) -> dict[str, str]:
+    """Environment for a Parley process pointed at this module's database and the broker."""
+    return {"PARLEY_DATABASE_URL": database_url, "PARLEY_AMQP_URL": amqp_url}
+
+
+@pytest.fixture(scope="module")
+def base_settings(database_url: str, amqp_url: str) -> ParleyBaseSettings:
+    return ParleyBaseSettings(database_url=database_url, amqp_url=amqp_url)
+
+
+@pytest.fixture(scope="module")
+async def db_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_async_engine(database_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def db_session(db_engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    """A session inside a transaction that is rolled back after the test.
+
+    Code under test may commit: with ``create_savepoint`` its commits end savepoints, and
+    the outer transaction still undoes everything.
+    """
+    async with db_engine.connect() as connection:
+        transaction = await connection.begin()
+        session = AsyncSession(
+            bind=connection,
+            expire_on_commit=False,
+            join_transaction_mode="create_savepoint",
+        )
+        try:
+            yield session
+        finally:
+            await session.close()
+            await transaction.rollback()
+
+
+@pytest.fixture(scope="session")
+def amqp_url() -> str:
+    url = str(ParleyBaseSettings().amqp_url)
+    require_broker(url)
+    return url
+
+
+@pytest.fixture
+def unique_name() -> str:
+    """A name (queue, exchange, account) that no other test, worker or run uses."""
+    return f"test-{uuid.uuid4().hex[:12]}"

@@ -1,0 +1,62 @@
+"""Databases for tests: one embedded server per worker, one migrated template, clones."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import uuid
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+import asyncpg
+from parley_devstack.embedded_db import EmbeddedDatabase
+from parley_schema import migrate
+
+T = TypeVar("T")
+TEMPLATE_DATABASE = "parley_template"
+TEST_EMBEDDING_DIM = 384
+
+
+def run_async(factory: Callable[[], Awaitable[T]]) -> T:
+    """Run a coroutine to completion from sync code, even while another loop is running."""
+
+    async def runner() -> T:
+        return await factory()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, runner()).result()
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def create_template(server: EmbeddedDatabase) -> str:
+    """Create and migrate the template every test database is cloned from."""
+    run_async(lambda: server.ensure_database(TEMPLATE_DATABASE))
+    url = server.url(TEMPLATE_DATABASE)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(migrate.upgrade, url, embedding_dim=TEST_EMBEDDING_DIM).result()
+    return url
+
+
+async def clone_template(server: EmbeddedDatabase) -> str:
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    connection = await asyncpg.connect(server.url(driver="postgresql"))
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_DATABASE}"')
+    finally:
+        await connection.close()
+    return name
+
+
+async def drop_database(server: EmbeddedDatabase, name: str) -> None:
+    connection = await asyncpg.connect(server.url(driver="postgresql"))
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
