@@ -1,0 +1,43 @@
+# Parley developer entry points. `make up` and `make test` are the README's quick start.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+MEMBERS := $(wildcard libs/*/pyproject.toml services/*/pyproject.toml)
+
+.PHONY: install up test lint lock clean
+
+# The CPU build of torch must be installed before anything that depends on torch, or pip
+# resolves a multi-GB CUDA build from the index (see README, "Installing").
+$(STAMP): requirements.lock pyproject.toml $(MEMBERS)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
+	if grep -q '^torch==' requirements.lock; then \
+	  $(BIN)/python -m pip install --quiet "$$(grep '^torch==' requirements.lock)"; fi
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	touch $(STAMP)
+
+install: $(STAMP)
+
+up: install
+	./scripts/ensure-rabbitmq.sh
+	$(BIN)/parley up
+
+test: install
+	./scripts/ensure-rabbitmq.sh
+	$(BIN)/pytest -n 2
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy libs services
+
+# Re-pin every dependency after changing a pyproject.toml.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile requirements.in --group pyproject.toml:dev --universal \
+	  --override requirements-overrides.txt --python-version 3.11 -o requirements.lock --quiet
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
