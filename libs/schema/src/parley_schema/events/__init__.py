@@ -1,6 +1,39 @@
 """Event contracts shared by publishers and consumers."""
 
 from parley_schema.events.envelope import EventEnvelope
-from parley_schema.events.routing import DEAD_LETTER_EXCHANGE, EVENTS_EXCHANGE
+from parley_schema.events.payloads import (
+    ContactUpsertedV1,
+    ConversationUpsertedV1,
+    EventPayload,
+    MessageDeletedV1,
+    MessageUpsertedV1,
+)
+from parley_schema.events.routing import (
+    CONTACT_UPSERTED_V1,
+    CONVERSATION_UPSERTED_V1,
+    DEAD_LETTER_EXCHANGE,
+    EMBEDDER_BINDING,
+    EMBEDDER_DLQ,
+    EMBEDDER_QUEUE,
+    EVENTS_EXCHANGE,
+    MESSAGE_DELETED_V1,
+    MESSAGE_UPSERTED_V1,
+)
 
-__all__ = ["DEAD_LETTER_EXCHANGE", "EVENTS_EXCHANGE", "EventEnvelope"]
+__all__ = [
+    "CONTACT_UPSERTED_V1",
+    "CONVERSATION_UPSERTED_V1",
+    "DEAD_LETTER_EXCHANGE",
+    "EMBEDDER_BINDING",
+    "EMBEDDER_DLQ",
+    "EMBEDDER_QUEUE",
+    "EVENTS_EXCHANGE",
+    "MESSAGE_DELETED_V1",
+    "MESSAGE_UPSERTED_V1",
+    "ContactUpsertedV1",
+    "ConversationUpsertedV1",
+    "EventEnvelope",
+    "EventPayload",
+    "MessageDeletedV1",
+    "MessageUpsertedV1",
+]

@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from parley_schema.events.payloads import EventPayload
+
 
 class EventEnvelope(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -22,3 +24,21 @@ class EventEnvelope(BaseModel):
     account_id: int
     correlation_id: str | None = None
     data: dict[str, Any]
+
+    @classmethod
+    def wrap(
+        cls,
+        payload: EventPayload,
+        *,
+        account_id: int,
+        occurred_at: datetime,
+        correlation_id: str | None = None,
+    ) -> EventEnvelope:
+        """The envelope that carries ``payload`` as its event type."""
+        return cls(
+            type=payload.ROUTING_KEY,
+            occurred_at=occurred_at,
+            account_id=account_id,
+            correlation_id=correlation_id,
+            data=payload.model_dump(mode="json"),
+        )

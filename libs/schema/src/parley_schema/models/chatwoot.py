@@ -87,7 +87,8 @@ class CwMessage(Base):
     sender_id: Mapped[int | None] = mapped_column(BigInteger)
     private: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     message_type: Mapped[str | None] = mapped_column(Text)
-    content: Mapped[str | None] = mapped_column(Text)
+    content: Mapped[str | None] = mapped_column(Text)  # searchable plain text; raw is in data
     data: Mapped[dict[str, Any]]
     created_at: Mapped[datetime | None]
     updated_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]  # set when Chatwoot reports the message deleted
