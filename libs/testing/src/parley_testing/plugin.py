@@ -4,7 +4,8 @@
 - ``template_database_url``: migrated once per worker; ``database_url`` clones it per module.
 - ``db_engine`` / ``db_session``: a session whose outer transaction is rolled back after each
   test, so tests never see each other's rows.
-- ``amqp_url`` / ``unique_name``: the real RabbitMQ and names no other test uses.
+- ``amqp_url`` / ``unique_name``: the real RabbitMQ (a vhost per worker) and names no other
+  test uses.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from parley_devstack.embedded_db import EPHEMERAL_OPTIONS, EmbeddedDatabase
 from parley_schema.settings import ParleyBaseSettings
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
-from parley_testing.broker import require_broker
+from parley_testing.broker import create_vhost, delete_vhost, require_broker
 from parley_testing.postgres import (
     clone_template,
     create_template,
@@ -91,10 +92,13 @@ async def db_session(db_engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
 
 
 @pytest.fixture(scope="session")
-def amqp_url() -> str:
-    url = str(ParleyBaseSettings().amqp_url)
-    require_broker(url)
-    return url
+def amqp_url() -> Iterator[str]:
+    """The real RabbitMQ, in a virtual host of this test worker's own (deleted afterwards)."""
+    base_url = str(ParleyBaseSettings().amqp_url)
+    require_broker(base_url)
+    vhost, url = create_vhost(base_url)
+    yield url
+    delete_vhost(vhost)
 
 
 @pytest.fixture
