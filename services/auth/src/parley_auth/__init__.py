@@ -1,0 +1,1 @@
+"""Users with PIN-confirmed signup, sessions, projects and API tokens."""

@@ -1,0 +1,1 @@
+"""FastStream consumer: chunks messages, embeds them in batches, stores vectors in pgvector."""

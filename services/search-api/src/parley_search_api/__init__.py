@@ -1,0 +1,1 @@
+"""Hybrid semantic and keyword search over Chatwoot conversations, scoped to a project."""
