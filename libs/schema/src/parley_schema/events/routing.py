@@ -13,3 +13,14 @@ MESSAGE_UPSERTED_V1 = "message.upserted.v1"
 MESSAGE_DELETED_V1 = "message.deleted.v1"
 CONVERSATION_UPSERTED_V1 = "conversation.upserted.v1"
 CONTACT_UPSERTED_V1 = "contact.upserted.v1"
+
+# Declared identically by every process that declares the queue (RabbitMQ refuses a
+# redeclaration with other arguments). After EMBEDDER_DELIVERY_LIMIT deliveries a message is
+# dead-lettered to EMBEDDER_DLQ through DEAD_LETTER_EXCHANGE.
+EMBEDDER_DELIVERY_LIMIT = 10
+EMBEDDER_QUEUE_ARGUMENTS: dict[str, str | int] = {
+    "x-queue-type": "quorum",
+    "x-delivery-limit": EMBEDDER_DELIVERY_LIMIT,
+    "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
+    "x-dead-letter-routing-key": EMBEDDER_DLQ,
+}
