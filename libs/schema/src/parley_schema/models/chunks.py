@@ -22,6 +22,7 @@ from sqlalchemy import (
     Integer,
     Text,
     UniqueConstraint,
+    literal_column,
 )
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import TSVECTOR
@@ -54,6 +55,24 @@ class RagChunk(Base):
         ),
         Index("ix_rag_chunks_text_tsv", "text_tsv", postgresql_using="gin"),
         Index("ix_rag_chunks_account_id_inbox_id", "account_id", "inbox_id"),
+        # search-api's keyword search: accent-insensitive full text in two configurations
+        # and trigrams for misspellings (migration 0003 defines parley_unaccent).
+        Index(
+            "ix_rag_chunks_fts_english",
+            sql_text("to_tsvector('english'::regconfig, parley_unaccent(text))"),
+            postgresql_using="gin",
+        ),
+        Index(
+            "ix_rag_chunks_fts_simple",
+            sql_text("to_tsvector('simple'::regconfig, parley_unaccent(text))"),
+            postgresql_using="gin",
+        ),
+        Index(
+            "ix_rag_chunks_text_trgm",
+            literal_column("parley_unaccent(text)").label("text_unaccented"),
+            postgresql_using="gin",
+            postgresql_ops={"text_unaccented": "gin_trgm_ops"},
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(
