@@ -1,1 +1,42 @@
 """Resolves a session cookie or API token to (user, project, role); shared by auth and search-api."""
+
+from parley_authn.principal import CredentialKind, Principal
+from parley_authn.resolve import (
+    TOUCH_INTERVAL,
+    authenticate,
+    bearer_token,
+    resolve_api_token,
+    resolve_session,
+)
+from parley_authn.secrets import (
+    API_TOKEN_PREFIX,
+    CSRF_COOKIE,
+    CSRF_HEADER,
+    SESSION_COOKIE,
+    csrf_token_for,
+    csrf_token_matches,
+    hash_secret,
+    new_api_token,
+    new_session_secret,
+    shown_prefix,
+)
+
+__all__ = [
+    "API_TOKEN_PREFIX",
+    "CSRF_COOKIE",
+    "CSRF_HEADER",
+    "SESSION_COOKIE",
+    "TOUCH_INTERVAL",
+    "CredentialKind",
+    "Principal",
+    "authenticate",
+    "bearer_token",
+    "csrf_token_for",
+    "csrf_token_matches",
+    "hash_secret",
+    "new_api_token",
+    "new_session_secret",
+    "resolve_api_token",
+    "resolve_session",
+    "shown_prefix",
+]

@@ -18,10 +18,16 @@ from parley_authn.secrets import API_TOKEN_PREFIX, hash_secret
 TOUCH_INTERVAL = timedelta(seconds=60)
 
 
+def _require_aware(now: datetime) -> None:
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware (compared with timestamptz columns)")
+
+
 async def resolve_session(
     session: AsyncSession, cookie_value: str, *, now: datetime, idle_timeout: timedelta
 ) -> Principal | None:
     """The session's user and active project; None when unknown, expired or idle too long."""
+    _require_aware(now)
     session_hash = hash_secret(cookie_value)
     row = (
         await session.execute(
@@ -63,6 +69,7 @@ async def resolve_api_token(
 ) -> Principal | None:
     """The token's user and project; None when unknown, revoked, expired, or the user has
     left the project since the token was made."""
+    _require_aware(now)
     if not token.startswith(API_TOKEN_PREFIX):
         return None
     row = (
@@ -98,3 +105,35 @@ async def resolve_api_token(
         project_id=stored.project_id,
         role=role,
     )
+
+
+def bearer_token(authorization_header: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header (scheme case-insensitive)."""
+    if not authorization_header:
+        return None
+    scheme, _, token = authorization_header.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        return None
+    return token
+
+
+async def authenticate(
+    session: AsyncSession,
+    *,
+    cookie: str | None,
+    authorization_header: str | None,
+    now: datetime,
+    idle_timeout: timedelta,
+) -> Principal | None:
+    """The caller behind a request's credentials, or None.
+
+    An ``Authorization`` header wins over the cookie and never falls back to it: a caller
+    that presents a bad bearer token is refused even when a browser cookie rides along.
+    """
+    if authorization_header is not None:
+        token = bearer_token(authorization_header)
+        return None if token is None else await resolve_api_token(session, token, now=now)
+    if cookie:
+        return await resolve_session(session, cookie, now=now, idle_timeout=idle_timeout)
+    return None
