@@ -13,6 +13,7 @@ from parley_schema.models.chunks import EMBEDDING_STATUSES, RagChunk
 from parley_schema.models.jobs import JobRun, SyncWatermark
 from parley_schema.models.outbox import EventOutbox
 from parley_schema.models.projects import Project, ProjectMember, ProjectSource
+from parley_schema.models.ratelimits import RateLimitCounter
 from parley_schema.models.users import ApiToken, AppSetting, AppUser, Session, SignupRequest
 from parley_schema.models.webhooks import WebhookDelivery
 
@@ -31,6 +32,7 @@ __all__ = [
     "ProjectMember",
     "ProjectSource",
     "RagChunk",
+    "RateLimitCounter",
     "Session",
     "SignupRequest",
     "SyncWatermark",
