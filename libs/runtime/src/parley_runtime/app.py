@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
 from parley_schema.logging import configure
 from parley_schema.settings import ParleyBaseSettings
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from prometheus_fastapi_instrumentator import Instrumentator
 
 from parley_runtime.correlation import CorrelationIdMiddleware
@@ -52,7 +53,23 @@ def create_service_app(
     app.add_middleware(CorrelationIdMiddleware)
     add_error_handlers(app)
     app.include_router(health_router({"database": database_ready, **(extra_checks or {})}))
-    Instrumentator(excluded_handlers=["/metrics", "/healthz", "/readyz"]).instrument(app).expose(
-        app, include_in_schema=False
-    )
+    _mount_metrics(app)
     return app
+
+
+def _mount_metrics(app: FastAPI) -> None:
+    """HTTP metrics in a registry of this app's own, served with the process-wide registry.
+
+    The instrumentator silently skips an app when its metrics already exist in the registry
+    it is given, so with the shared registry only the first app built in a process would be
+    measured; the service's own metrics and the process collectors live in the global one.
+    """
+    http_registry = CollectorRegistry()
+    Instrumentator(
+        excluded_handlers=["/metrics", "/healthz", "/readyz"], registry=http_registry
+    ).instrument(app)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        body = generate_latest(REGISTRY) + generate_latest(http_registry)
+        return Response(body, media_type=CONTENT_TYPE_LATEST)

@@ -136,3 +136,13 @@ async def test_metrics_count_requests_by_route(client: httpx.AsyncClient) -> Non
     metrics = (await client.get("/metrics")).text
     assert 'handler="/missing"' in metrics
     assert "http_request_duration_seconds" in metrics
+
+
+async def test_every_app_in_a_process_measures_its_own_requests(amqp_url: str) -> None:
+    settings = ParleyBaseSettings(
+        database_url="postgresql+asyncpg://postgres@127.0.0.1:9/none", amqp_url=amqp_url
+    )
+    for _ in range(2):
+        async for client in _client(build_app(settings)):
+            await client.get("/missing")
+            assert 'handler="/missing"' in (await client.get("/metrics")).text
