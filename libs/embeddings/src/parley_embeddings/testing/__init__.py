@@ -1,0 +1,1 @@
+"""Test doubles for what runs outside this machine (an OpenAI-compatible embedding server)."""

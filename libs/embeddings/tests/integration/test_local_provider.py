@@ -1,0 +1,46 @@
+"""The local model, loaded offline from the package, and the chunker on its tokenizer."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from parley_embeddings.chunking import Chunker
+from parley_embeddings.local import LOCAL_DIMENSION, LocalProvider
+
+
+@pytest.fixture(scope="module")
+def provider() -> LocalProvider:
+    return LocalProvider()
+
+
+async def test_vectors_are_normalised_and_similar_texts_are_close(provider: LocalProvider) -> None:
+    refund, money_back, printer = await provider.embed(
+        ["I want a refund for my order", "Can I get my money back?", "The printer is jammed"]
+    )
+    assert len(refund) == LOCAL_DIMENSION
+    assert math.isclose(sum(x * x for x in refund), 1.0, rel_tol=1e-5)
+
+    def cosine(a: list[float], b: list[float]) -> float:
+        return sum(x * y for x, y in zip(a, b, strict=True))
+
+    assert cosine(refund, money_back) > cosine(refund, printer) + 0.2
+
+
+def test_token_counts_are_wordpiece_tokens(provider: LocalProvider) -> None:
+    assert provider.count_tokens("hello world") == 2
+    assert provider.count_tokens("unbelievably") > 1
+
+
+def test_chunks_of_a_long_ticket_fit_the_model_and_keep_every_word(
+    provider: LocalProvider,
+) -> None:
+    paragraph = (
+        "The customer reports that the invoice INV-2024-0042 was charged twice. "
+        "They attached a screenshot of the bank statement! Could we refund one charge? "
+    )
+    text = "\n\n".join(paragraph * 3 for _ in range(6))
+    chunks = Chunker(provider.count_tokens, max_tokens=64, overlap_tokens=0).split(text)
+    assert len(chunks) > 1
+    assert all(c.tokens == provider.count_tokens(c.text) <= 64 for c in chunks)
+    assert " ".join(c.text for c in chunks).split() == text.split()
