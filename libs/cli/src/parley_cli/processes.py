@@ -1,7 +1,8 @@
 """Runs several child processes with prefixed, coloured output; stops them all together.
 
-The first child to exit, or Ctrl-C, stops the rest: SIGTERM, then SIGKILL after a grace
-period. The exit code is the first failing child's code (0 on Ctrl-C).
+The first child to exit, or Ctrl-C, ends :meth:`ProcessGroup.wait`; :meth:`ProcessGroup.stop`
+sends SIGTERM, then SIGKILL after a grace period. The exit code is the first failing child's
+code (0 on Ctrl-C).
 """
 
 from __future__ import annotations
@@ -44,49 +45,63 @@ async def _stop(process: asyncio.subprocess.Process) -> None:
         await process.wait()
 
 
-async def run_all(specs: Sequence[ProcessSpec], env: Mapping[str, str] | None = None) -> int:
-    width = max(len(spec.name) for spec in specs)
-    child_env = {**os.environ, **(env or {})}
-    processes: dict[str, asyncio.subprocess.Process] = {}
-    pumps: list[asyncio.Task[None]] = []
-    for index, spec in enumerate(specs):
-        process = await asyncio.create_subprocess_exec(
-            *spec.argv,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-            env=child_env,
-        )
-        processes[spec.name] = process
-        assert process.stdout is not None
-        pumps.append(
-            asyncio.create_task(
-                _pump(spec.name, COLOURS[index % len(COLOURS)], width, process.stdout)
+class ProcessGroup:
+    def __init__(self, specs: Sequence[ProcessSpec], env: Mapping[str, str] | None = None) -> None:
+        self.specs = specs
+        self.env = {**os.environ, **(env or {})}
+        self.processes: dict[str, asyncio.subprocess.Process] = {}
+        self._pumps: list[asyncio.Task[None]] = []
+        self._stop_requested = asyncio.Event()
+
+    async def start(self) -> None:
+        width = max(len(spec.name) for spec in self.specs)
+        for index, spec in enumerate(self.specs):
+            process = await asyncio.create_subprocess_exec(
+                *spec.argv,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT,
+                env=self.env,
             )
-        )
+            self.processes[spec.name] = process
+            assert process.stdout is not None
+            colour = COLOURS[index % len(COLOURS)]
+            self._pumps.append(asyncio.create_task(_pump(spec.name, colour, width, process.stdout)))
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self._stop_requested.set)
 
-    stop_requested = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop_requested.set)
-    waiters = {asyncio.create_task(p.wait()): name for name, p in processes.items()}
-    stop_waiter = asyncio.create_task(stop_requested.wait())
-    done, _ = await asyncio.wait([*waiters, stop_waiter], return_when=asyncio.FIRST_COMPLETED)
+    async def wait(self) -> int:
+        """Until a child exits (its code, or 1) or Ctrl-C/SIGTERM arrives (0)."""
+        waiters = {asyncio.create_task(p.wait()): name for name, p in self.processes.items()}
+        stop_waiter = asyncio.create_task(self._stop_requested.wait())
+        try:
+            done, _ = await asyncio.wait(
+                [*waiters, stop_waiter], return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            for task in [*waiters, stop_waiter]:
+                task.cancel()
+        if stop_waiter in done:
+            console.print("[bold]stopping…[/]")
+            return 0
+        name = waiters[next(task for task in done if task in waiters)]
+        code = self.processes[name].returncode
+        console.print(f"[bold red]{name} exited with code {code}; stopping the rest[/]")
+        return code or 1
 
-    exit_code = 0
-    if stop_waiter not in done:
-        finished = next(task for task in done if task in waiters)
-        name = waiters[finished]
-        exit_code = processes[name].returncode or 1
-        console.print(
-            f"[bold red]{name} exited with code {processes[name].returncode}; stopping the rest[/]"
-        )
-    else:
-        console.print("[bold]stopping…[/]")
-    await asyncio.gather(*(_stop(p) for p in processes.values()))
-    for task in [*waiters, stop_waiter]:
-        task.cancel()
-    await asyncio.gather(*pumps, return_exceptions=True)
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(ValueError):
-            loop.remove_signal_handler(sig)
-    return exit_code
+    async def stop(self) -> None:
+        await asyncio.gather(*(_stop(p) for p in self.processes.values()))
+        await asyncio.gather(*self._pumps, return_exceptions=True)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(ValueError):
+                loop.remove_signal_handler(sig)
+
+
+async def run_all(specs: Sequence[ProcessSpec], env: Mapping[str, str] | None = None) -> int:
+    group = ProcessGroup(specs, env)
+    await group.start()
+    try:
+        return await group.wait()
+    finally:
+        await group.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import typer
+from parley_schema.settings import ParleyBaseSettings
 
 from parley_cli.broker import BROKER_FIX, check_broker
 from parley_cli.console import console, fail, redact_url
@@ -15,9 +16,8 @@ from parley_cli.processes import ProcessSpec, run_all
 from parley_cli.services import SERVICES
 
 
-def up() -> None:
-    """Start the whole local stack and follow its logs; Ctrl-C stops it."""
-    settings = get_settings()
+def prepare_stack(settings: ParleyBaseSettings) -> list[ProcessSpec]:
+    """Start the database, migrate, check the broker; return the services to run."""
     if settings.uses_embedded_database():
         start_embedded()
     else:
@@ -42,6 +42,12 @@ def up() -> None:
         where = f"http://127.0.0.1:{port}" if port else "consuming from RabbitMQ"
         console.print(f"starting {service.name} ({where})")
         specs.append(ProcessSpec(service.name, service.argv(settings)))
+    return specs
+
+
+def up() -> None:
+    """Start the whole local stack and follow its logs; Ctrl-C stops it."""
+    specs = prepare_stack(get_settings())
     if not specs:
         console.print("no services are installed yet; the database and broker are ready")
         return
