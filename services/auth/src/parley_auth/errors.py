@@ -1,0 +1,25 @@
+"""Errors of the request boundary that every domain shares: who is calling, may they."""
+
+from __future__ import annotations
+
+from parley_schema.errors import ParleyError
+
+
+class NotAuthenticated(ParleyError):
+    code = "not_authenticated"
+    status = 401
+
+
+class CsrfRejected(ParleyError):
+    code = "csrf_rejected"
+    status = 403
+
+
+class SessionRequired(ParleyError):
+    code = "session_required"
+    status = 403
+
+
+class RateLimited(ParleyError):
+    code = "rate_limited"
+    status = 429

@@ -1,0 +1,1 @@
+"""Projects, their members (owner, member) and the Chatwoot sources they may search."""

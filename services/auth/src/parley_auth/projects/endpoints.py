@@ -1,0 +1,103 @@
+"""``/v1/auth/projects``: projects, members and sources."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter
+from parley_runtime.database import SessionDep
+
+from parley_auth.deps import CurrentUser
+from parley_auth.projects.schemas import (
+    MemberCreate,
+    MemberRead,
+    MemberUpdate,
+    ProjectCreate,
+    ProjectRead,
+    ProjectUpdate,
+    SourceCreate,
+    SourceRead,
+)
+from parley_auth.projects.service import project_service
+
+router = APIRouter(prefix="/projects", tags=["projects"])
+
+
+@router.post("", status_code=201)
+async def create_project(body: ProjectCreate, me: CurrentUser, session: SessionDep) -> ProjectRead:
+    return await project_service.create(session, me, body)
+
+
+@router.get("")
+async def list_projects(me: CurrentUser, session: SessionDep) -> list[ProjectRead]:
+    return await project_service.list_mine(session, me)
+
+
+@router.get("/{project_id}")
+async def get_project(project_id: uuid.UUID, me: CurrentUser, session: SessionDep) -> ProjectRead:
+    return await project_service.get(session, me, project_id)
+
+
+@router.patch("/{project_id}")
+async def rename_project(
+    project_id: uuid.UUID, body: ProjectUpdate, me: CurrentUser, session: SessionDep
+) -> ProjectRead:
+    return await project_service.rename(session, me, project_id, body)
+
+
+@router.delete("/{project_id}", status_code=204)
+async def delete_project(project_id: uuid.UUID, me: CurrentUser, session: SessionDep) -> None:
+    await project_service.delete(session, me, project_id)
+
+
+@router.get("/{project_id}/members")
+async def list_members(
+    project_id: uuid.UUID, me: CurrentUser, session: SessionDep
+) -> list[MemberRead]:
+    return await project_service.members(session, me, project_id)
+
+
+@router.post("/{project_id}/members", status_code=201)
+async def add_member(
+    project_id: uuid.UUID, body: MemberCreate, me: CurrentUser, session: SessionDep
+) -> MemberRead:
+    return await project_service.add_member(session, me, project_id, body)
+
+
+@router.patch("/{project_id}/members/{user_id}")
+async def update_member(
+    project_id: uuid.UUID,
+    user_id: uuid.UUID,
+    body: MemberUpdate,
+    me: CurrentUser,
+    session: SessionDep,
+) -> MemberRead:
+    return await project_service.update_member(session, me, project_id, user_id, body)
+
+
+@router.delete("/{project_id}/members/{user_id}", status_code=204)
+async def remove_member(
+    project_id: uuid.UUID, user_id: uuid.UUID, me: CurrentUser, session: SessionDep
+) -> None:
+    await project_service.remove_member(session, me, project_id, user_id)
+
+
+@router.get("/{project_id}/sources")
+async def list_sources(
+    project_id: uuid.UUID, me: CurrentUser, session: SessionDep
+) -> list[SourceRead]:
+    return await project_service.sources(session, me, project_id)
+
+
+@router.post("/{project_id}/sources", status_code=201)
+async def add_source(
+    project_id: uuid.UUID, body: SourceCreate, me: CurrentUser, session: SessionDep
+) -> list[SourceRead]:
+    return await project_service.add_source(session, me, project_id, body)
+
+
+@router.delete("/{project_id}/sources/{source_id}", status_code=204)
+async def remove_source(
+    project_id: uuid.UUID, source_id: uuid.UUID, me: CurrentUser, session: SessionDep
+) -> None:
+    await project_service.remove_source(session, me, project_id, source_id)

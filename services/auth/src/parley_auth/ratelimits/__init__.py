@@ -1,0 +1,1 @@
+"""Attempt counters in Postgres, so every replica enforces the same limits."""

@@ -1,0 +1,1 @@
+"""Login sessions: login, logout, log out everywhere, who am I, the active project."""

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from parley_authn import CredentialKind
+from pydantic import BaseModel, Field
+
+from parley_auth.users.schemas import UserRead
+
+
+class LoginRequest(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class SessionCreated(BaseModel):
+    user: UserRead
+    csrf_token: str  # send as X-CSRF-Token with every state-changing cookie request
+    expires_at: datetime
+
+
+class MeRead(BaseModel):
+    user: UserRead
+    credential: CredentialKind
+    project_id: uuid.UUID | None
+    role: str | None
+
+
+class ActiveProjectUpdate(BaseModel):
+    project_id: uuid.UUID | None

@@ -1,0 +1,116 @@
+"""Login, logout and the session's active project."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import structlog
+from parley_authn import Principal, csrf_token_for, hash_secret, new_session_secret
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from parley_auth.passwords import Hasher
+from parley_auth.projects.errors import ProjectNotFound
+from parley_auth.projects.repository import project_repository
+from parley_auth.ratelimits.service import Limit, rate_limit_service
+from parley_auth.sessions.errors import InvalidCredentials
+from parley_auth.sessions.repository import session_repository
+from parley_auth.sessions.schemas import (
+    ActiveProjectUpdate,
+    LoginRequest,
+    MeRead,
+    SessionCreated,
+)
+from parley_auth.settings import AuthSettings
+from parley_auth.users.repository import user_repository
+from parley_auth.users.schemas import UserRead
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Login:
+    secret: str  # the cookie value; goes to the client once and is never stored
+    created: SessionCreated
+
+
+class SessionService:
+    async def login(
+        self,
+        session: AsyncSession,
+        factory: async_sessionmaker[AsyncSession],
+        hasher: Hasher,
+        settings: AuthSettings,
+        body: LoginRequest,
+        *,
+        address: str,
+        now: datetime,
+    ) -> Login:
+        username = body.username.strip().lower()
+        await rate_limit_service.hit(
+            factory,
+            Limit("login", settings.login_limit_per_user, settings.login_limit_per_address),
+            username=username,
+            address=address,
+            now=now,
+            window=settings.rate_limit_window,
+        )
+        user = await user_repository.get_by_username(session, username)
+        # A dummy hash is verified for unknown users, so both failures take as long.
+        matches = await hasher.verify_password(user.password_hash if user else None, body.password)
+        if user is None or not matches:
+            log.info("login_failed")
+            raise InvalidCredentials("invalid username or password")
+        secret = new_session_secret()
+        expires_at = now + settings.session_absolute_ttl
+        await session_repository.create(
+            session,
+            session_hash=hash_secret(secret),
+            user_id=user.id,
+            now=now,
+            expires_at=expires_at,
+        )
+        log.info("login_succeeded", user_id=str(user.id))
+        return Login(
+            secret=secret,
+            created=SessionCreated(
+                user=UserRead(id=user.id, username=user.username),
+                csrf_token=csrf_token_for(secret),
+                expires_at=expires_at,
+            ),
+        )
+
+    async def logout(self, session: AsyncSession, me: Principal) -> None:
+        await session_repository.delete(session, me.credential_id)
+        log.info("logout", user_id=str(me.user_id))
+
+    async def logout_all(self, session: AsyncSession, me: Principal) -> None:
+        count = await session_repository.delete_all_of(session, me.user_id)
+        log.info("logout_all", user_id=str(me.user_id), sessions=count)
+
+    def me(self, me: Principal) -> MeRead:
+        return MeRead(
+            user=UserRead(id=me.user_id, username=me.username),
+            credential=me.kind,
+            project_id=me.project_id,
+            role=me.role,
+        )
+
+    async def set_active_project(
+        self, session: AsyncSession, me: Principal, body: ActiveProjectUpdate
+    ) -> MeRead:
+        role = None
+        if body.project_id is not None:
+            role = await project_repository.role_of(session, body.project_id, me.user_id)
+            if role is None:
+                raise ProjectNotFound("no such project", field="project_id")
+        await session_repository.set_active_project(session, me.credential_id, body.project_id)
+        return MeRead(
+            user=UserRead(id=me.user_id, username=me.username),
+            credential=me.kind,
+            project_id=body.project_id,
+            role=role,
+        )
+
+
+session_service = SessionService()

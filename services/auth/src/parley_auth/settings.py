@@ -1,0 +1,62 @@
+"""The auth service's settings (``PARLEY_*`` environment variables)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import lru_cache
+from typing import Annotated
+
+from parley_schema.settings import ParleyBaseSettings, load_settings_or_exit
+from pydantic import Field, HttpUrl, SecretStr
+
+Seconds = Annotated[int, Field(ge=1)]
+
+
+class AuthSettings(ParleyBaseSettings):
+    # Telegram: the bot that sends signup PINs to the instance owner. Without a token, PINs are
+    # written to this service's log instead (development only; a warning says so).
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: HttpUrl = HttpUrl("https://api.telegram.org")
+    telegram_timeout_s: Annotated[float, Field(gt=0, le=60)] = 10.0
+
+    signup_pin_ttl_s: Seconds = 15 * 60
+    signup_max_pin_attempts: Annotated[int, Field(ge=1, le=20)] = 5
+
+    session_idle_ttl_s: Seconds = 12 * 60 * 60
+    session_absolute_ttl_s: Seconds = 7 * 24 * 60 * 60
+    cookie_secure: bool = True  # set false only for plain-http local development
+
+    # argon2id cost for passwords and PINs (OWASP minimum is t=2, m=19 MiB).
+    argon2_time_cost: Annotated[int, Field(ge=1, le=10)] = 3
+    argon2_memory_kib: Annotated[int, Field(ge=8, le=1024 * 1024)] = 64 * 1024
+    argon2_parallelism: Annotated[int, Field(ge=1, le=16)] = 1
+
+    # Rate limits: at most N attempts per fixed window, per username and per client address.
+    rate_limit_window_s: Seconds = 15 * 60
+    login_limit_per_user: Annotated[int, Field(ge=1)] = 10
+    login_limit_per_address: Annotated[int, Field(ge=1)] = 50
+    signup_limit_per_user: Annotated[int, Field(ge=1)] = 3
+    signup_limit_per_address: Annotated[int, Field(ge=1)] = 10
+    confirm_limit_per_user: Annotated[int, Field(ge=1)] = 10
+    confirm_limit_per_address: Annotated[int, Field(ge=1)] = 30
+
+    @property
+    def session_idle_ttl(self) -> timedelta:
+        return timedelta(seconds=self.session_idle_ttl_s)
+
+    @property
+    def session_absolute_ttl(self) -> timedelta:
+        return timedelta(seconds=self.session_absolute_ttl_s)
+
+    @property
+    def signup_pin_ttl(self) -> timedelta:
+        return timedelta(seconds=self.signup_pin_ttl_s)
+
+    @property
+    def rate_limit_window(self) -> timedelta:
+        return timedelta(seconds=self.rate_limit_window_s)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> AuthSettings:
+    return load_settings_or_exit(AuthSettings)

@@ -1,0 +1,1 @@
+"""Signup: a request with a PIN the instance owner passes on, then confirmation."""

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from parley_schema.errors import ParleyError
+
+
+class SignupNotFound(ParleyError):
+    code = "signup_not_found"
+    status = 404
+
+
+class SignupExpired(ParleyError):
+    code = "signup_expired"
+    status = 410
+
+
+class SignupUsed(ParleyError):
+    code = "signup_used"
+    status = 409
+
+
+class SignupLocked(ParleyError):
+    """Too many wrong PINs: the request is dead; sign up again."""
+
+    code = "signup_locked"
+    status = 410
+
+
+class WrongPin(ParleyError):
+    code = "wrong_pin"
+    status = 400

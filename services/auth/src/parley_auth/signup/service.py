@@ -1,0 +1,137 @@
+"""Signup with a PIN the instance owner receives on Telegram and passes on.
+
+``create`` stores the username, an argon2id password hash and the PIN's argon2id hash with
+its own salt, then sends the PIN to the owner; if that fails nothing is stored. A taken
+username gets the same answer as a free one (no enumeration) but no PIN is sent for it.
+
+``confirm`` first counts the attempt in its own committed transaction (an atomic
+``attempt_count + 1`` that only succeeds while the request is unused, unexpired and under the
+limit), so a wrong PIN cannot be retried more than ``signup_max_pin_attempts`` times even by
+parallel requests; only then is the PIN checked and the user created, once (``used_at``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import structlog
+from parley_schema.models import SignupRequest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from parley_auth.passwords import Hasher, new_pin, new_pin_salt
+from parley_auth.ratelimits.service import Limit, rate_limit_service
+from parley_auth.settings import AuthSettings
+from parley_auth.signup.errors import (
+    SignupExpired,
+    SignupLocked,
+    SignupNotFound,
+    SignupUsed,
+    WrongPin,
+)
+from parley_auth.signup.repository import signup_repository
+from parley_auth.signup.schemas import SignupAccepted, SignupConfirm, SignupCreate
+from parley_auth.telegram.client import TelegramClient
+from parley_auth.telegram.service import telegram_service
+from parley_auth.users.repository import user_repository
+from parley_auth.users.schemas import UserRead
+from parley_auth.users.service import user_service
+
+log = structlog.get_logger(__name__)
+
+
+class SignupService:
+    async def create(
+        self,
+        session: AsyncSession,
+        factory: async_sessionmaker[AsyncSession],
+        hasher: Hasher,
+        telegram: TelegramClient | None,
+        settings: AuthSettings,
+        body: SignupCreate,
+        *,
+        address: str,
+        now: datetime,
+    ) -> SignupAccepted:
+        await rate_limit_service.hit(
+            factory,
+            Limit("signup", settings.signup_limit_per_user, settings.signup_limit_per_address),
+            username=body.username,
+            address=address,
+            now=now,
+            window=settings.rate_limit_window,
+        )
+        pin, pin_salt = new_pin(), new_pin_salt()
+        request = await signup_repository.create(
+            session,
+            username=body.username,
+            password_hash=await hasher.hash_password(body.password),
+            pin_hash=await hasher.hash_pin(pin, pin_salt),
+            pin_salt=pin_salt,
+            expires_at=now + settings.signup_pin_ttl,
+        )
+        if await user_repository.get_by_username(session, body.username) is None:
+            await telegram_service.send_pin(
+                session,
+                telegram,
+                username=body.username,
+                pin=pin,
+                minutes=settings.signup_pin_ttl_s // 60,
+            )
+        else:
+            log.info("signup_for_taken_username", request_id=str(request.id))
+        log.info("signup_requested", request_id=str(request.id))
+        return SignupAccepted(request_id=request.id, expires_at=request.expires_at)
+
+    async def confirm(
+        self,
+        session: AsyncSession,
+        factory: async_sessionmaker[AsyncSession],
+        hasher: Hasher,
+        settings: AuthSettings,
+        body: SignupConfirm,
+        *,
+        address: str,
+        now: datetime,
+    ) -> UserRead:
+        request = await signup_repository.get(session, body.request_id)
+        await rate_limit_service.hit(
+            factory,
+            Limit("confirm", settings.confirm_limit_per_user, settings.confirm_limit_per_address),
+            username=request.username if request else f"request:{body.request_id}",
+            address=address,
+            now=now,
+            window=settings.rate_limit_window,
+        )
+        if request is None:
+            raise SignupNotFound("no such signup request", field="request_id")
+        async with factory() as counter, counter.begin():
+            attempts = await signup_repository.claim_attempt(
+                counter, request.id, now=now, max_attempts=settings.signup_max_pin_attempts
+            )
+        if attempts is None:
+            raise self._why_dead(request, now, settings)
+        if not await hasher.verify_pin(body.pin, request.pin_salt, request.pin_hash):
+            remaining = settings.signup_max_pin_attempts - attempts
+            log.info("signup_pin_wrong", request_id=str(request.id), remaining=remaining)
+            raise WrongPin(f"wrong PIN; {remaining} attempts left", field="pin")
+        if not await signup_repository.mark_used(session, request.id, now):
+            raise SignupUsed("this signup request was confirmed already")
+        user = await user_service.create_with_hash(
+            session, username=request.username, password_hash=request.password_hash
+        )
+        log.info("signup_confirmed", request_id=str(request.id), user_id=str(user.id))
+        return UserRead(id=user.id, username=user.username)
+
+    def _why_dead(
+        self, request: SignupRequest, now: datetime, settings: AuthSettings
+    ) -> SignupUsed | SignupExpired | SignupLocked:
+        if request.used_at is not None:
+            return SignupUsed("this signup request was confirmed already")
+        if request.attempt_count >= settings.signup_max_pin_attempts:
+            return SignupLocked("too many wrong PINs; this signup request is dead, sign up again")
+        if request.expires_at <= now:
+            return SignupExpired("this signup request has expired; sign up again")
+        return SignupUsed("this signup request was confirmed already")
+
+
+signup_service = SignupService()

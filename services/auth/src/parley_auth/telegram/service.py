@@ -1,0 +1,100 @@
+"""Binding the instance owner's Telegram chat, and sending them signup PINs.
+
+Binding: the owner sends ``/start <code>`` to the bot (or opens ``t.me/<bot>?start=<code>``,
+which sends the same); ``bind_with_code`` polls ``getUpdates`` for that message and stores
+its chat id in ``app_settings``. Without a bot token, PINs go to the service log instead
+(development only; clearly marked and warned about at startup).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from typing import Any
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parley_auth.telegram.client import TelegramClient
+from parley_auth.telegram.errors import OwnerNotBound, TelegramUnavailable
+from parley_auth.telegram.repository import telegram_repository
+
+log = structlog.get_logger(__name__)
+POLL_S = 5
+
+
+def new_bind_code() -> str:
+    return secrets.token_hex(4)
+
+
+def _chat_with_code(updates: list[dict[str, Any]], code: str) -> int | None:
+    for update in updates:
+        message = update.get("message") or {}
+        text = str(message.get("text") or "").strip()
+        chat = message.get("chat") or {}
+        if text == f"/start {code}" and isinstance(chat.get("id"), int):
+            return int(chat["id"])
+    return None
+
+
+class TelegramService:
+    async def bind_with_code(
+        self, session: AsyncSession, client: TelegramClient, code: str, *, wait_s: float
+    ) -> int:
+        """Wait for ``/start <code>``, store that chat as the owner's and greet it."""
+        deadline = asyncio.get_running_loop().time() + wait_s
+        offset: int | None = None
+        while True:
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                raise TelegramUnavailable("no /start message with the code arrived in time")
+            updates = await client.get_updates(
+                offset=offset, timeout_s=max(0, min(POLL_S, int(remaining)))
+            )
+            ids = [u["update_id"] for u in updates if isinstance(u.get("update_id"), int)]
+            if ids:
+                offset = max(ids) + 1
+            chat_id = _chat_with_code(updates, code)
+            if chat_id is not None:
+                if offset is not None:  # confirm the updates we consumed
+                    await client.get_updates(offset=offset, timeout_s=0)
+                return await self.bind(session, client, chat_id)
+
+    async def bind(self, session: AsyncSession, client: TelegramClient, chat_id: int) -> int:
+        await client.send_message(chat_id, "Parley: this chat now receives signup PINs.")
+        await telegram_repository.set_owner_chat_id(session, chat_id)
+        log.info("telegram_owner_bound")
+        return chat_id
+
+    async def send_pin(
+        self,
+        session: AsyncSession,
+        client: TelegramClient | None,
+        *,
+        username: str,
+        pin: str,
+        minutes: int,
+    ) -> None:
+        if client is None:
+            # The one place a PIN is logged: no Telegram configured, development only.
+            log.warning(
+                "signup_pin_dev_only",
+                username=username,
+                pin=pin,
+                note="Telegram is not configured; never run like this in production",
+            )
+            return
+        chat_id = await telegram_repository.owner_chat_id(session)
+        if chat_id is None:
+            raise OwnerNotBound(
+                "signup is closed until the owner binds Telegram (parley auth bind-telegram)"
+            )
+        await client.send_message(
+            chat_id,
+            f"Parley signup request from '{username}'. PIN: {pin} (valid {minutes} min). "
+            "Give it only to the person you approve.",
+        )
+        log.info("signup_pin_sent")
+
+
+telegram_service = TelegramService()

@@ -1,0 +1,1 @@
+"""Project-scoped API tokens (``Authorization: Bearer prl_…``)."""

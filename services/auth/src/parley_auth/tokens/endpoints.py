@@ -1,0 +1,35 @@
+"""``/v1/auth/projects/{project_id}/tokens``."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter
+from parley_runtime.database import SessionDep
+
+from parley_auth.deps import CurrentUser, NowDep
+from parley_auth.tokens.schemas import TokenCreate, TokenCreated, TokenRead
+from parley_auth.tokens.service import token_service
+
+router = APIRouter(prefix="/projects/{project_id}/tokens", tags=["tokens"])
+
+
+@router.post("", status_code=201)
+async def create_token(
+    project_id: uuid.UUID, body: TokenCreate, me: CurrentUser, session: SessionDep, now: NowDep
+) -> TokenCreated:
+    return await token_service.create(session, me, project_id, body, now=now)
+
+
+@router.get("")
+async def list_tokens(
+    project_id: uuid.UUID, me: CurrentUser, session: SessionDep
+) -> list[TokenRead]:
+    return await token_service.list_for(session, me, project_id)
+
+
+@router.delete("/{token_id}", status_code=204)
+async def revoke_token(
+    project_id: uuid.UUID, token_id: uuid.UUID, me: CurrentUser, session: SessionDep, now: NowDep
+) -> None:
+    await token_service.revoke(session, me, project_id, token_id, now=now)

@@ -1,0 +1,92 @@
+"""API tokens: any project member makes their own; owners see and revoke all of the project's.
+
+The token is returned once at creation; the database keeps its SHA-256 and a short prefix.
+Revocation sets ``revoked_at``, which the shared resolver checks on every request.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+import structlog
+from parley_authn import Principal, hash_secret, new_api_token, shown_prefix
+from parley_schema.models import ApiToken
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parley_auth.projects.schemas import ProjectRole
+from parley_auth.projects.service import project_service
+from parley_auth.tokens.errors import TokenNotFound
+from parley_auth.tokens.repository import token_repository
+from parley_auth.tokens.schemas import TokenCreate, TokenCreated, TokenRead
+
+log = structlog.get_logger(__name__)
+
+
+def _read(token: ApiToken) -> TokenRead:
+    return TokenRead.model_validate(token, from_attributes=True)
+
+
+class TokenService:
+    async def create(
+        self,
+        session: AsyncSession,
+        me: Principal,
+        project_id: uuid.UUID,
+        body: TokenCreate,
+        *,
+        now: datetime,
+    ) -> TokenCreated:
+        await project_service.require_role(session, me, project_id)
+        return await self.issue(session, me.user_id, project_id, body, now=now)
+
+    async def issue(
+        self,
+        session: AsyncSession,
+        user_id: uuid.UUID,
+        project_id: uuid.UUID,
+        body: TokenCreate,
+        *,
+        now: datetime,
+    ) -> TokenCreated:
+        """Make a token for a user already known to be a member (the CLI checks that)."""
+        secret = new_api_token()
+        expires_at = now + timedelta(days=body.expires_in_days) if body.expires_in_days else None
+        token = await token_repository.create(
+            session,
+            project_id=project_id,
+            user_id=user_id,
+            name=body.name,
+            prefix=shown_prefix(secret),
+            token_hash=hash_secret(secret),
+            created_at=now,
+            expires_at=expires_at,
+        )
+        log.info("api_token_created", token_id=str(token.id), project_id=str(project_id))
+        return TokenCreated(**_read(token).model_dump(), token=secret)
+
+    async def list_for(
+        self, session: AsyncSession, me: Principal, project_id: uuid.UUID
+    ) -> list[TokenRead]:
+        role = await project_service.require_role(session, me, project_id)
+        only = None if role is ProjectRole.OWNER else me.user_id
+        return [_read(t) for t in await token_repository.list_for(session, project_id, only)]
+
+    async def revoke(
+        self,
+        session: AsyncSession,
+        me: Principal,
+        project_id: uuid.UUID,
+        token_id: uuid.UUID,
+        *,
+        now: datetime,
+    ) -> None:
+        role = await project_service.require_role(session, me, project_id)
+        token = await token_repository.get(session, project_id, token_id)
+        if token is None or (role is not ProjectRole.OWNER and token.user_id != me.user_id):
+            raise TokenNotFound("no such token in this project")
+        await token_repository.revoke(session, token_id, now)
+        log.info("api_token_revoked", token_id=str(token_id), project_id=str(project_id))
+
+
+token_service = TokenService()
