@@ -1,0 +1,40 @@
+"""search-api's FastAPI app: wiring only (``uvicorn --factory parley_search_api.main:create_app``)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from parley_embeddings.factory import build_provider
+from parley_embeddings.provider import EmbeddingProvider
+from parley_runtime.app import create_service_app
+
+from parley_search_api.conversations.endpoints import router as conversations_router
+from parley_search_api.search.endpoints import router as search_router
+from parley_search_api.search.query_embedding import QueryEmbedder
+from parley_search_api.settings import SearchSettings, get_settings
+
+SERVICE = "search-api"
+
+
+def create_app(
+    settings: SearchSettings | None = None, *, provider: EmbeddingProvider | None = None
+) -> FastAPI:
+    """``provider`` lets tests share one loaded model; by default the settings pick it."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        query_provider = provider if provider is not None else build_provider(settings)
+        app.state.query_embedder = QueryEmbedder(
+            query_provider, cache_size=settings.search_query_cache_size
+        )
+        yield
+
+    app = create_service_app(
+        service=SERVICE, settings=settings, title="Parley search API", lifespan=lifespan
+    )
+    app.include_router(search_router)
+    app.include_router(conversations_router)
+    return app

@@ -1,0 +1,104 @@
+"""SQL conditions that limit chunks and conversations to the caller's scope and filters.
+
+Every query path (search candidates, conversation fetch, similar conversations) starts from
+these, so project isolation is enforced in SQL in one place. Conversation-level filters
+(contact, status, labels) become ``conversation_global_id = ANY(ARRAY(SELECT …))``: an
+InitPlan evaluated once, which keeps the HNSW index scan usable under the filter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from parley_schema.models import CwConversation, RagChunk
+from sqlalchemy import ColumnElement, and_, any_, false, func, or_, select, true
+from sqlalchemy.dialects.postgresql import array
+from sqlalchemy.sql.elements import SQLCoreOperations
+
+from parley_search_api.access.scope import ProjectScope
+from parley_search_api.search.schemas import SearchFilters, SenderType
+
+# Chatwoot names senders by class ("Contact", "User", "AgentBot"); compared lower-cased,
+# with the snake_case spellings of its webhook payloads too.
+SENDER_TYPE_VALUES: dict[SenderType, tuple[str, ...]] = {
+    SenderType.CONTACT: ("contact",),
+    SenderType.AGENT: ("user", "agent"),
+    SenderType.BOT: ("agentbot", "agent_bot", "bot"),
+}
+
+
+def _in_sources(
+    scope: ProjectScope,
+    account: SQLCoreOperations[int | None],
+    inbox: SQLCoreOperations[int | None],
+) -> ColumnElement[bool]:
+    if not scope.sources:
+        return false()
+    return or_(
+        *(
+            and_(account == source.account_id, inbox == source.inbox_id)
+            if source.inbox_id is not None
+            else account == source.account_id
+            for source in scope.sources
+        )
+    )
+
+
+def chunk_in_scope(scope: ProjectScope) -> ColumnElement[bool]:
+    return _in_sources(scope, RagChunk.account_id, RagChunk.inbox_id)
+
+
+def conversation_in_scope(scope: ProjectScope) -> ColumnElement[bool]:
+    return _in_sources(scope, CwConversation.account_id, CwConversation.inbox_id)
+
+
+def conversation_conditions(
+    scope: ProjectScope, filters: SearchFilters
+) -> list[ColumnElement[bool]]:
+    conditions = [conversation_in_scope(scope)]
+    if filters.contact_ids:
+        conditions.append(CwConversation.contact_global_id.in_(filters.contact_ids))
+    if filters.statuses:
+        conditions.append(CwConversation.status.in_([str(s) for s in filters.statuses]))
+    if filters.labels:
+        conditions.append(CwConversation.data["labels"].has_any(array(filters.labels)))
+    return conditions
+
+
+def _has_conversation_filters(filters: SearchFilters) -> bool:
+    return bool(filters.contact_ids or filters.statuses or filters.labels)
+
+
+def chunk_conditions(scope: ProjectScope, filters: SearchFilters) -> list[ColumnElement[bool]]:
+    """Searchable chunks (embedded, in scope) that pass every filter."""
+    conditions: list[ColumnElement[bool]] = [
+        RagChunk.embedding_status == "ready",
+        chunk_in_scope(scope),
+    ]
+    if not filters.include_private:
+        conditions.append(RagChunk.private.is_(False))
+    if filters.account_ids:
+        conditions.append(RagChunk.account_id.in_(filters.account_ids))
+    if filters.inbox_ids:
+        conditions.append(RagChunk.inbox_id.in_(filters.inbox_ids))
+    if filters.conversation_ids:
+        conditions.append(RagChunk.conversation_global_id.in_(filters.conversation_ids))
+    if filters.sender_types:
+        values = [v for t in filters.sender_types for v in SENDER_TYPE_VALUES[t]]
+        conditions.append(func.lower(RagChunk.sender_type).in_(values))
+    if filters.message_types:
+        conditions.append(RagChunk.message_type.in_([str(t) for t in filters.message_types]))
+    if filters.created_after is not None:
+        conditions.append(RagChunk.message_created_at >= filters.created_after)
+    if filters.created_before is not None:
+        conditions.append(RagChunk.message_created_at < filters.created_before)
+    if _has_conversation_filters(filters):
+        matching = select(CwConversation.id).where(*conversation_conditions(scope, filters))
+        conditions.append(
+            RagChunk.conversation_global_id == any_(func.array(matching.scalar_subquery()))
+        )
+    return conditions
+
+
+def all_of(conditions: Sequence[ColumnElement[bool]]) -> ColumnElement[bool]:
+    return and_(true(), *conditions)

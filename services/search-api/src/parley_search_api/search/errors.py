@@ -1,0 +1,22 @@
+"""Errors of the search domain."""
+
+from __future__ import annotations
+
+from parley_schema.errors import ParleyError
+
+
+class InvalidCursor(ParleyError):
+    code = "invalid_cursor"
+    status = 422
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="cursor")
+
+
+class CursorMismatch(InvalidCursor):
+    code = "cursor_mismatch"
+
+
+class InvalidFilter(ParleyError):
+    code = "invalid_filter"
+    status = 422

@@ -1,0 +1,89 @@
+"""Ranks candidates from each component into one list of hits (pure, no I/O).
+
+Ungrouped, every chunk is ranked by its fused score. Grouped by conversation, each component
+first scores a conversation by its best chunk (as measured: per-message vectors, conversation
+scored by its best message), the conversation scores are fused, and the conversation is shown
+by its best chunk.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from parley_search_api.search import fusion
+from parley_search_api.search.repository import Candidate
+from parley_search_api.settings import FusionMethod
+
+
+@dataclass(frozen=True)
+class FusionPlan:
+    method: FusionMethod
+    weights: Mapping[str, float]
+    rrf_k: int
+
+
+@dataclass(frozen=True)
+class RankedHit:
+    chunk_id: uuid.UUID
+    conversation_id: str
+    fused: float
+    components: Mapping[str, float]  # raw score per component that found it
+
+
+def _best(candidates: Sequence[Candidate]) -> dict[uuid.UUID, float]:
+    scores: dict[uuid.UUID, float] = {}
+    for candidate in candidates:
+        if candidate.score > scores.get(candidate.chunk_id, float("-inf")):
+            scores[candidate.chunk_id] = candidate.score
+    return scores
+
+
+def _fuse(components: Mapping[str, Mapping[str, float]], plan: FusionPlan) -> dict[str, float]:
+    if len(components) == 1:
+        (only,) = components.values()
+        return dict(only)
+    if plan.method is FusionMethod.RRF:
+        return fusion.rrf(components, plan.weights, k=plan.rrf_k)
+    return fusion.convex(components, plan.weights)
+
+
+def rank(
+    components: Mapping[str, Sequence[Candidate]], plan: FusionPlan, *, by_conversation: bool
+) -> list[RankedHit]:
+    """A single component keeps its raw scores; several are fused by ``plan``."""
+    conversation_of = {c.chunk_id: c.conversation_id for cs in components.values() for c in cs}
+    per_chunk = {
+        name: {str(k): v for k, v in _best(cs).items()} for name, cs in components.items() if cs
+    }
+    chunk_fused = _fuse(per_chunk, plan) if per_chunk else {}
+    if not by_conversation:
+        ordered = sorted(chunk_fused.items(), key=lambda item: (-item[1], item[0]))
+        return [
+            RankedHit(
+                chunk_id=uuid.UUID(key),
+                conversation_id=conversation_of[uuid.UUID(key)],
+                fused=score,
+                components={n: s[key] for n, s in per_chunk.items() if key in s},
+            )
+            for key, score in ordered
+        ]
+    group_of = {str(k): v for k, v in conversation_of.items()}
+    per_conversation = {
+        name: fusion.best_per_group(scores, group_of) for name, scores in per_chunk.items()
+    }
+    conversation_fused = _fuse(per_conversation, plan)
+    representative = fusion.best_chunk_per_group(chunk_fused, group_of)
+    ordered = sorted(conversation_fused.items(), key=lambda item: (-item[1], item[0]))
+    return [
+        RankedHit(
+            chunk_id=uuid.UUID(representative[conversation]),
+            conversation_id=conversation,
+            fused=score,
+            components={
+                n: s[conversation] for n, s in per_conversation.items() if conversation in s
+            },
+        )
+        for conversation, score in ordered
+    ]

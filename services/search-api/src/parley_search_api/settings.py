@@ -1,0 +1,47 @@
+"""search-api settings: fusion, index scan knobs, keyword search and deep links."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from enum import StrEnum
+from functools import lru_cache
+from typing import Annotated
+
+from parley_schema.settings import ParleyBaseSettings, load_settings_or_exit
+from pydantic import Field, HttpUrl
+
+
+class FusionMethod(StrEnum):
+    CONVEX = "convex"  # weighted sum of min-max-normalised scores (the measured default)
+    RRF = "rrf"  # reciprocal rank fusion
+
+
+class TextSearchConfig(StrEnum):
+    """Postgres text-search configurations with an index on chunk text (migration 0003)."""
+
+    ENGLISH = "english"
+    SIMPLE = "simple"  # no stemming or stop words: other languages, codes, names
+
+
+Weight = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class SearchSettings(ParleyBaseSettings):
+    search_fusion: FusionMethod = FusionMethod.CONVEX
+    search_dense_weight: Weight = 0.8  # convex: the keyword weight is 1 - this
+    search_lift_weight: Weight = 0.3  # contact / display-id matches, added on top
+    search_rrf_k: Annotated[int, Field(ge=1, le=1000)] = 60
+    search_candidates: Annotated[int, Field(ge=10, le=1000)] = 100  # per component
+    search_ef_search: Annotated[int, Field(ge=10, le=1000)] = 100
+    search_max_scan_tuples: Annotated[int, Field(ge=1000)] = 20_000
+    search_text_config: TextSearchConfig = TextSearchConfig.ENGLISH
+    search_trigram_threshold: Annotated[float, Field(gt=0.0, le=1.0)] = 0.6
+    search_query_cache_size: Annotated[int, Field(ge=0, le=100_000)] = 1024
+    search_conversation_max_messages: Annotated[int, Field(ge=1, le=10_000)] = 1000
+    chatwoot_base_url: HttpUrl | None = None  # deep links when set
+    session_idle_timeout: timedelta = timedelta(days=7)
+
+
+@lru_cache
+def get_settings() -> SearchSettings:
+    return load_settings_or_exit(SearchSettings)

@@ -1,0 +1,225 @@
+"""Factories and callers for search-api tests: rows written straight into the shared tables."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from parley_authn import SESSION_COOKIE, hash_secret, new_api_token, new_session_secret
+from parley_embeddings.local import LocalProvider
+from parley_runtime.database import get_session
+from parley_schema.models import (
+    ApiToken,
+    AppUser,
+    CwContact,
+    CwConversation,
+    CwMessage,
+    Project,
+    ProjectMember,
+    ProjectSource,
+    RagChunk,
+    contact_global_id,
+    conversation_global_id,
+    message_global_id,
+)
+from parley_schema.models import Session as LoginSession
+from parley_search_api.main import create_app
+from parley_search_api.settings import SearchSettings
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+CHATWOOT_URL = "https://chat.example.com"
+_ids = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Caller:
+    user_id: uuid.UUID
+    project_id: uuid.UUID | None
+    token: str
+    cookie: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        return {SESSION_COOKIE: self.cookie}
+
+
+@dataclass
+class World:
+    """Factories writing straight into the shared tables, like ingest and embedder would."""
+
+    session: AsyncSession
+    provider: LocalProvider
+    conversations: dict[str, tuple[int, int]] = field(default_factory=dict)  # gid → account, inbox
+    clock: datetime = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+    async def caller(self, sources: Sequence[tuple[int, int | None]]) -> Caller:
+        """A user who owns a new project searching ``sources`` (account, inbox or None)."""
+        project_id = uuid.uuid4()
+        await self.session.execute(insert(Project).values(id=project_id, name=f"p{project_id}"))
+        for account_id, inbox_id in sources:
+            await self.session.execute(
+                insert(ProjectSource).values(
+                    project_id=project_id, account_id=account_id, inbox_id=inbox_id
+                )
+            )
+        return await self.member(project_id)
+
+    async def member(self, project_id: uuid.UUID | None, *, active: bool = True) -> Caller:
+        user_id = uuid.uuid4()
+        await self.session.execute(
+            insert(AppUser).values(id=user_id, username=f"u{user_id.hex}", password_hash="x")
+        )
+        token, cookie = new_api_token(), new_session_secret()
+        now = datetime.now(UTC)
+        if project_id is not None:
+            await self.session.execute(
+                insert(ProjectMember).values(project_id=project_id, user_id=user_id, role="owner")
+            )
+            await self.session.execute(
+                insert(ApiToken).values(
+                    project_id=project_id,
+                    user_id=user_id,
+                    name="t",
+                    prefix=token[:12],
+                    token_hash=hash_secret(token),
+                )
+            )
+        await self.session.execute(
+            insert(LoginSession).values(
+                session_id=hash_secret(cookie),
+                user_id=user_id,
+                active_project_id=project_id if active else None,
+                expires_at=now + timedelta(days=1),
+                last_seen_at=now,
+            )
+        )
+        return Caller(user_id=user_id, project_id=project_id, token=token, cookie=cookie)
+
+    async def contact(
+        self,
+        account_id: int,
+        *,
+        name: str | None = None,
+        email: str | None = None,
+        phone_number: str | None = None,
+        identifier: str | None = None,
+    ) -> str:
+        contact_id = next(_ids)
+        gid = contact_global_id(account_id, contact_id)
+        await self.session.execute(
+            insert(CwContact).values(
+                id=gid,
+                account_id=account_id,
+                contact_id=contact_id,
+                name=name,
+                email=email,
+                phone_number=phone_number,
+                identifier=identifier,
+                data={},
+            )
+        )
+        return gid
+
+    async def conversation(
+        self,
+        account_id: int,
+        *,
+        inbox_id: int = 1,
+        display_id: int | None = None,
+        status: str = "open",
+        labels: Sequence[str] = (),
+        contact: str | None = None,
+    ) -> str:
+        number = display_id if display_id is not None else next(_ids)
+        gid = conversation_global_id(account_id, number)
+        await self.session.execute(
+            insert(CwConversation).values(
+                id=gid,
+                account_id=account_id,
+                conversation_id=number,
+                contact_global_id=contact,
+                inbox_id=inbox_id,
+                status=status,
+                data={"labels": list(labels)},
+            )
+        )
+        self.conversations[gid] = (account_id, inbox_id)
+        return gid
+
+    async def message(
+        self,
+        conversation: str,
+        text: str,
+        *,
+        sender_type: str = "Contact",
+        message_type: str = "incoming",
+        private: bool = False,
+        created_at: datetime | None = None,
+        deleted: bool = False,
+        vector: Sequence[float] | None = None,
+    ) -> str:
+        """A message and its one ready chunk, embedded by the real model unless given."""
+        account_id, inbox_id = self.conversations[conversation]
+        message_id = next(_ids)
+        gid = message_global_id(account_id, message_id)
+        self.clock += timedelta(minutes=1)
+        created = created_at or self.clock
+        await self.session.execute(
+            insert(CwMessage).values(
+                id=gid,
+                account_id=account_id,
+                message_id=message_id,
+                conversation_id=int(conversation.rsplit(":", 1)[1]),
+                conversation_global_id=conversation,
+                sender_type=sender_type,
+                private=private,
+                message_type=message_type,
+                content=text,
+                data={"sender": {"name": f"{sender_type} {message_id}"}},
+                created_at=created,
+                deleted_at=created if deleted else None,
+            )
+        )
+        embedding = list(vector) if vector is not None else (await self.provider.embed([text]))[0]
+        await self.session.execute(
+            insert(RagChunk).values(
+                conversation_global_id=conversation,
+                message_global_id=gid,
+                chunk_index=0,
+                text=text,
+                embedding=embedding,
+                embedding_status="ready",
+                embedding_model=self.provider.model_name,
+                account_id=account_id,
+                inbox_id=inbox_id,
+                private=private,
+                message_type=message_type,
+                sender_type=sender_type,
+                message_created_at=created,
+            )
+        )
+        return gid
+
+
+async def open_client(
+    settings: SearchSettings, provider: LocalProvider, session: AsyncSession
+) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings, provider=provider)
+
+    async def test_session() -> AsyncIterator[AsyncSession]:
+        yield session
+
+    app.dependency_overrides[get_session] = test_session
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
