@@ -109,7 +109,8 @@ class SignupService:
                 counter, request.id, now=now, max_attempts=settings.signup_max_pin_attempts
             )
         if attempts is None:
-            raise self._why_dead(request, now, settings)
+            current = await signup_repository.get(session, request.id)
+            raise self._why_dead(current or request, now, settings)
         if not await hasher.verify_pin(body.pin, request.pin_salt, request.pin_hash):
             remaining = settings.signup_max_pin_attempts - attempts
             log.info("signup_pin_wrong", request_id=str(request.id), remaining=remaining)
@@ -129,9 +130,8 @@ class SignupService:
             return SignupUsed("this signup request was confirmed already")
         if request.attempt_count >= settings.signup_max_pin_attempts:
             return SignupLocked("too many wrong PINs; this signup request is dead, sign up again")
-        if request.expires_at <= now:
-            return SignupExpired("this signup request has expired; sign up again")
-        return SignupUsed("this signup request was confirmed already")
+        # Not used, not locked, yet the attempt was refused: it has expired.
+        return SignupExpired("this signup request has expired; sign up again")
 
 
 signup_service = SignupService()
