@@ -1,0 +1,1 @@
+"""Cross-message batching of model calls, with retries."""

@@ -1,0 +1,162 @@
+"""One model call for many messages.
+
+Callers (one per message being handled) hand in their texts and await their vectors. A
+single worker takes what has accumulated when ``max_texts`` is reached or ``max_wait_s``
+after the oldest waiting text arrived (so a lone message waits at most that long), embeds
+it in one call, and resolves each caller's future. While a call runs, the next batch
+accumulates. Transient provider errors are retried with backoff; a permanent error in a
+mixed batch is isolated by retrying each caller's texts alone, so one bad message does not
+fail its neighbours.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import structlog
+from parley_embeddings.errors import EmbeddingError, TransientEmbeddingError
+from parley_embeddings.provider import EmbeddingProvider
+
+from parley_embedder import metrics
+from parley_embedder.batching.retry import RetryPolicy
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class _Request:
+    texts: list[str]
+    future: asyncio.Future[list[list[float]]] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+
+
+class EmbedBatcher:
+    def __init__(
+        self,
+        provider: EmbeddingProvider,
+        *,
+        max_texts: int,
+        max_wait_s: float,
+        retry: RetryPolicy,
+    ) -> None:
+        self._provider = provider
+        self._max_texts = max_texts
+        self._max_wait_s = max_wait_s
+        self._retry = retry
+        self._waiting: list[_Request] = []
+        self._waiting_texts = 0
+        self._oldest_at = 0.0
+        self._changed = asyncio.Event()
+        self._worker: asyncio.Task[None] | None = None
+
+    async def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        """Vectors for ``texts``, in order; raises the EmbeddingError that ended retrying."""
+        if not texts:
+            return []
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.create_task(self._run(), name="embed-batcher")
+        request = _Request(list(texts))
+        if not self._waiting:
+            self._oldest_at = time.monotonic()
+        self._waiting.append(request)
+        self._waiting_texts += len(request.texts)
+        self._changed.set()
+        return await request.future
+
+    async def close(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel()
+            await asyncio.gather(self._worker, return_exceptions=True)
+        for request in self._waiting:
+            request.future.cancel()
+
+    async def _run(self) -> None:
+        while True:
+            await self._wait_for_batch()
+            batch = self._take()
+            await self._embed_batch(batch)
+
+    async def _wait_for_batch(self) -> None:
+        while True:
+            if self._waiting_texts >= self._max_texts:
+                return
+            if self._waiting:
+                remaining = self._oldest_at + self._max_wait_s - time.monotonic()
+                if remaining <= 0:
+                    return
+            else:
+                remaining = None
+            self._changed.clear()
+            try:
+                await asyncio.wait_for(self._changed.wait(), remaining)
+            except TimeoutError:
+                return
+
+    def _take(self) -> list[_Request]:
+        """The oldest requests up to ``max_texts`` texts (at least one request)."""
+        batch: list[_Request] = []
+        count = 0
+        while self._waiting and (
+            not batch or count + len(self._waiting[0].texts) <= self._max_texts
+        ):
+            request = self._waiting.pop(0)
+            batch.append(request)
+            count += len(request.texts)
+        self._waiting_texts -= count
+        if self._waiting:
+            self._oldest_at = time.monotonic()
+        return batch
+
+    async def _embed_batch(self, batch: list[_Request]) -> None:
+        texts = [text for request in batch for text in request.texts]
+        try:
+            vectors = await self._embed_with_retry(texts)
+        except TransientEmbeddingError as error:
+            for request in batch:
+                _fail(request, error)
+            return
+        except EmbeddingError as error:
+            if len(batch) == 1:
+                _fail(batch[0], error)
+                return
+            log.warning("embed_batch_isolating", requests=len(batch), error=error.message)
+            for request in batch:
+                await self._embed_batch([request])
+            return
+        start = 0
+        for request in batch:
+            end = start + len(request.texts)
+            if not request.future.done():
+                request.future.set_result(vectors[start:end])
+            start = end
+
+    async def _embed_with_retry(self, texts: list[str]) -> list[list[float]]:
+        attempt = 1
+        while True:
+            started = time.perf_counter()
+            try:
+                vectors = await self._provider.embed(texts)
+            except TransientEmbeddingError as error:
+                if attempt >= self._retry.max_attempts:
+                    log.warning("embed_gave_up", attempts=attempt, error=error.message)
+                    raise
+                delay = self._retry.delay(attempt, error.retry_after_s)
+                metrics.EMBED_RETRIES.inc()
+                log.info(
+                    "embed_retrying", attempt=attempt, delay_s=round(delay, 3), error=error.message
+                )
+                await asyncio.sleep(delay)
+                attempt += 1
+                continue
+            metrics.EMBED_LATENCY.observe(time.perf_counter() - started)
+            metrics.BATCH_SIZE.observe(len(texts))
+            return vectors
+
+
+def _fail(request: _Request, error: EmbeddingError) -> None:
+    if not request.future.done():  # a caller cancelled on shutdown no longer listens
+        request.future.set_exception(error)

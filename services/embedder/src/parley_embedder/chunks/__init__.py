@@ -1,0 +1,1 @@
+"""Chunks of message text in ``rag_chunks`` and their embedding lifecycle."""

@@ -1,0 +1,327 @@
+"""SQL for messages and their chunks. Never commits."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from parley_schema.models import CwConversation, CwMessage, RagChunk
+from pgvector.sqlalchemy import Vector
+from sqlalchemy import Table, and_, bindparam, delete, func, or_, select, text, update
+from sqlalchemy.dialects.postgresql import distinct_on, insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+chunks: Table = RagChunk.__table__  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class MessageFacts:
+    """The current message row plus its conversation's inbox: what chunks copy."""
+
+    message_global_id: str
+    conversation_global_id: str | None
+    account_id: int | None
+    inbox_id: int | None
+    content: str | None
+    deleted_at: datetime | None
+    private: bool
+    message_type: str | None
+    sender_type: str | None
+    created_at: datetime | None
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    chunk_index: int | None
+    text_hash: str | None
+    status: str
+    model: str | None
+
+
+@dataclass(frozen=True)
+class NewChunk:
+    chunk_index: int
+    text: str
+    text_hash: str
+    tokens: int
+
+
+@dataclass(frozen=True)
+class ClaimedChunk:
+    id: uuid.UUID
+    text: str
+    text_hash: str | None
+
+
+@dataclass(frozen=True)
+class MessageVersion:
+    message_global_id: str
+    conversation_global_id: str | None
+    account_id: int | None
+    updated_at: datetime | None
+    content: str | None
+
+
+class ChunkRepository:
+    async def lock_message(self, session: AsyncSession, message_global_id: str) -> None:
+        """Serialise work on one message across replicas until the transaction ends."""
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"embedder:{message_global_id}"},
+        )
+
+    async def get_message(
+        self, session: AsyncSession, message_global_id: str
+    ) -> MessageFacts | None:
+        statement = (
+            select(
+                CwMessage.id,
+                CwMessage.conversation_global_id,
+                CwMessage.account_id,
+                CwConversation.inbox_id,
+                CwMessage.content,
+                CwMessage.deleted_at,
+                CwMessage.private,
+                CwMessage.message_type,
+                CwMessage.sender_type,
+                CwMessage.created_at,
+                CwMessage.updated_at,
+            )
+            .outerjoin(CwConversation, CwConversation.id == CwMessage.conversation_global_id)
+            .where(CwMessage.id == message_global_id)
+        )
+        row = (await session.execute(statement)).one_or_none()
+        return None if row is None else MessageFacts(*row)
+
+    async def list_chunks(self, session: AsyncSession, message_global_id: str) -> list[StoredChunk]:
+        statement = (
+            select(
+                RagChunk.chunk_index,
+                RagChunk.text_hash,
+                RagChunk.embedding_status,
+                RagChunk.embedding_model,
+            )
+            .where(RagChunk.message_global_id == message_global_id)
+            .order_by(RagChunk.chunk_index)
+        )
+        return [StoredChunk(*row) for row in await session.execute(statement)]
+
+    async def delete_chunks(
+        self, session: AsyncSession, message_global_id: str, *, from_index: int = 0
+    ) -> int:
+        result = await session.execute(
+            delete(RagChunk).where(
+                RagChunk.message_global_id == message_global_id,
+                RagChunk.chunk_index >= from_index,
+            )
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def upsert_pending(
+        self, session: AsyncSession, message: MessageFacts, new_chunks: Sequence[NewChunk]
+    ) -> None:
+        """Write new or changed chunk texts as ``pending`` with no vector."""
+        if not new_chunks:
+            return
+        statement = insert(RagChunk).values(
+            [
+                {
+                    "message_global_id": message.message_global_id,
+                    "conversation_global_id": message.conversation_global_id,
+                    "chunk_index": chunk.chunk_index,
+                    "text": chunk.text,
+                    "text_hash": chunk.text_hash,
+                    "content_tokens": chunk.tokens,
+                    "embedding_status": "pending",
+                }
+                for chunk in new_chunks
+            ]
+        )
+        excluded = statement.excluded
+        await session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[RagChunk.message_global_id, RagChunk.chunk_index],
+                set_={
+                    "text": excluded.text,
+                    "text_hash": excluded.text_hash,
+                    "content_tokens": excluded.content_tokens,
+                    "embedding": None,
+                    "embedding_status": "pending",
+                    "embedding_model": None,
+                    "embedding_attempts": 0,
+                    "embedding_error": None,
+                    "last_embedded_at": None,
+                    "updated_at": func.now(),
+                },
+            )
+        )
+
+    async def copy_filters(self, session: AsyncSession, message: MessageFacts) -> None:
+        """Copy the message's filter facts onto all its chunks (search needs no join)."""
+        await session.execute(
+            update(RagChunk)
+            .where(RagChunk.message_global_id == message.message_global_id)
+            .values(
+                conversation_global_id=message.conversation_global_id,
+                account_id=message.account_id,
+                inbox_id=message.inbox_id,
+                private=message.private,
+                message_type=message.message_type,
+                sender_type=message.sender_type,
+                message_created_at=message.created_at,
+            )
+        )
+
+    async def reuse_vectors(self, session: AsyncSession, message_global_id: str, model: str) -> int:
+        """Give waiting chunks the vector of a ``ready`` chunk with the same text and model."""
+        donor = (
+            select(RagChunk.text_hash, RagChunk.embedding)
+            .where(RagChunk.embedding_status == "ready", RagChunk.embedding_model == model)
+            .ext(distinct_on(RagChunk.text_hash))
+            .subquery()
+        )
+        waiting = RagChunk.embedding_status.in_(("pending", "failed"))
+        result = await session.execute(
+            update(RagChunk)
+            .where(
+                RagChunk.message_global_id == message_global_id,
+                waiting,
+                RagChunk.text_hash == donor.c.text_hash,
+            )
+            .values(
+                embedding=donor.c.embedding,
+                embedding_status="ready",
+                embedding_model=model,
+                embedding_error=None,
+                last_embedded_at=func.now(),
+                updated_at=func.now(),
+            )
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def claim(
+        self, session: AsyncSession, message_global_id: str, *, stuck_after: timedelta
+    ) -> list[ClaimedChunk]:
+        """Move this message's waiting chunks to ``processing``; a chunk another replica is
+        embedding right now (``processing``, not yet stuck) is left alone."""
+        claimable = or_(
+            RagChunk.embedding_status.in_(("pending", "failed")),
+            and_(
+                RagChunk.embedding_status == "processing",
+                RagChunk.updated_at < func.now() - stuck_after,
+            ),
+        )
+        result = await session.execute(
+            update(RagChunk)
+            .where(RagChunk.message_global_id == message_global_id, claimable)
+            .values(
+                embedding_status="processing",
+                embedding_attempts=RagChunk.embedding_attempts + 1,
+                updated_at=func.now(),
+            )
+            .returning(RagChunk.id, RagChunk.text, RagChunk.text_hash)
+        )
+        return [ClaimedChunk(*row) for row in result]
+
+    async def mark_ready(
+        self,
+        session: AsyncSession,
+        claimed: Sequence[ClaimedChunk],
+        vectors: Sequence[list[float]],
+        model: str,
+    ) -> None:
+        """Store vectors for chunks still ``processing`` with the text they were claimed with."""
+        statement = (
+            chunks.update()
+            .where(
+                chunks.c.id == bindparam("chunk_id"),
+                chunks.c.text_hash == bindparam("claimed_hash"),
+                chunks.c.embedding_status == "processing",
+            )
+            .values(
+                embedding=bindparam("vector", type_=Vector()),
+                embedding_status="ready",
+                embedding_model=model,
+                embedding_error=None,
+                last_embedded_at=func.now(),
+                updated_at=func.now(),
+            )
+        )
+        await session.execute(
+            statement,
+            [
+                {"chunk_id": chunk.id, "claimed_hash": chunk.text_hash, "vector": vector}
+                for chunk, vector in zip(claimed, vectors, strict=True)
+            ],
+        )
+
+    async def mark_failed(
+        self, session: AsyncSession, claimed: Sequence[ClaimedChunk], error: str
+    ) -> None:
+        await session.execute(
+            update(RagChunk)
+            .where(
+                RagChunk.id.in_([chunk.id for chunk in claimed]),
+                RagChunk.embedding_status == "processing",
+            )
+            .values(embedding_status="failed", embedding_error=error, updated_at=func.now())
+        )
+
+    async def requeue_stuck(
+        self, session: AsyncSession, *, stuck_after: timedelta, limit: int
+    ) -> list[str]:
+        """Reset chunks waiting longer than ``stuck_after`` to ``pending`` (rows another
+        sweeper holds are skipped) and name their messages."""
+        return await self._requeue(
+            session,
+            and_(
+                RagChunk.embedding_status.in_(("pending", "processing")),
+                RagChunk.updated_at < func.now() - stuck_after,
+            ),
+            limit,
+        )
+
+    async def requeue_failed(self, session: AsyncSession, *, limit: int) -> list[str]:
+        return await self._requeue(session, RagChunk.embedding_status == "failed", limit)
+
+    async def _requeue(self, session: AsyncSession, condition: object, limit: int) -> list[str]:
+        picked = (
+            select(RagChunk.id)
+            .where(condition)  # type: ignore[arg-type]
+            .order_by(RagChunk.updated_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+        result = await session.execute(
+            update(RagChunk)
+            .where(RagChunk.id.in_(picked))
+            .values(embedding_status="pending", updated_at=func.now())
+            .returning(RagChunk.message_global_id)
+        )
+        return sorted({message_id for message_id in result.scalars() if message_id})
+
+    async def count_by_status(self, session: AsyncSession) -> dict[str, int]:
+        statement = select(RagChunk.embedding_status, func.count()).group_by(
+            RagChunk.embedding_status
+        )
+        return {status: int(count) for status, count in await session.execute(statement)}
+
+    async def get_message_versions(
+        self, session: AsyncSession, ids: Sequence[str]
+    ) -> list[MessageVersion]:
+        """The facts a re-queued ``message.upserted.v1`` event carries, for existing rows."""
+        statement = select(
+            CwMessage.id,
+            CwMessage.conversation_global_id,
+            CwMessage.account_id,
+            CwMessage.updated_at,
+            CwMessage.content,
+        ).where(CwMessage.id.in_(ids))
+        return [MessageVersion(*row) for row in await session.execute(statement)]
+
+
+chunk_repository = ChunkRepository()

@@ -1,0 +1,1 @@
+"""The broker side: message events in, chunks with vectors out, ack after commit."""

@@ -1,0 +1,59 @@
+"""The broker subscriber: one task per delivered message, settled explicitly.
+
+AckPolicy.MANUAL on purpose: the handler acks only after the pipeline's last commit,
+rejects (→ DLQ) what the pipeline calls poison or permanently failed, and nacks with
+requeue on anything unexpected (database or broker trouble), which the quorum queue's
+delivery limit turns into a dead letter if it keeps happening.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+
+import structlog
+from faststream import AckPolicy
+from faststream.rabbit import Channel, RabbitBroker
+from faststream.rabbit.annotations import RabbitMessage
+
+from parley_embedder import metrics
+from parley_embedder.consumer.service import EmbedPipeline, Outcome
+from parley_embedder.topology import EMBEDDER, EVENTS
+
+log = structlog.get_logger(__name__)
+CORRELATION_HEADER = "x-correlation-id"
+
+
+def correlation_id_of(message: RabbitMessage) -> str:
+    header = message.headers.get(CORRELATION_HEADER)
+    return message.raw_message.correlation_id or (str(header) if header else uuid.uuid4().hex)
+
+
+def make_handler(pipeline: EmbedPipeline) -> Callable[[RabbitMessage], Awaitable[None]]:
+    async def on_message_event(message: RabbitMessage) -> None:
+        with structlog.contextvars.bound_contextvars(correlation_id=correlation_id_of(message)):
+            try:
+                outcome = await pipeline.handle(message.body)
+            except Exception:
+                # MANUAL ack: every path settles the message; redeliver up to the limit.
+                log.exception("message_requeued")
+                metrics.MESSAGES.labels(outcome="requeued").inc()
+                await message.nack(requeue=True)
+                raise
+            metrics.MESSAGES.labels(outcome=outcome.value).inc()
+            if outcome is Outcome.ACK:
+                await message.ack()
+            else:
+                metrics.DEAD_LETTERED.inc()
+                await message.reject(requeue=False)
+
+    return on_message_event
+
+
+def subscribe(broker: RabbitBroker, pipeline: EmbedPipeline, *, prefetch: int) -> None:
+    broker.subscriber(
+        EMBEDDER,
+        EVENTS,
+        channel=Channel(prefetch_count=prefetch),
+        ack_policy=AckPolicy.MANUAL,
+    )(make_handler(pipeline))

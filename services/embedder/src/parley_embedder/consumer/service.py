@@ -1,0 +1,115 @@
+"""What one message event does, from raw body to an ack-or-dead-letter decision.
+
+Both ``message.upserted.v1`` and ``message.deleted.v1`` mean "this message changed": the
+chunks are converged to the current row (see ``chunks.service``). The steps are two short
+transactions around the model call, so no database connection is held while embedding:
+
+1. lock the message, sync chunks, reuse known vectors, claim the rest → commit;
+2. embed the claimed texts through the shared batcher;
+3. store vectors (or the failure) → commit; only then does the caller ack.
+
+Decisions: a body that is not a valid envelope/payload, or an event whose message row does
+not exist, is poison and goes to the DLQ (with the transactional outbox an event without
+its row violates the contract; ``parley embedder dlq replay`` brings it back once fixed).
+Other event types are acknowledged and logged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+import structlog
+from parley_embeddings.errors import EmbeddingError
+from parley_schema.events import (
+    MESSAGE_DELETED_V1,
+    MESSAGE_UPSERTED_V1,
+    EventEnvelope,
+    MessageDeletedV1,
+    MessageUpsertedV1,
+)
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from parley_embedder import metrics
+from parley_embedder.batching.batcher import EmbedBatcher
+from parley_embedder.chunks.service import ChunkingConfig, SyncStatus, chunk_service
+
+log = structlog.get_logger(__name__)
+
+PAYLOADS: dict[str, type[MessageUpsertedV1] | type[MessageDeletedV1]] = {
+    MESSAGE_UPSERTED_V1: MessageUpsertedV1,
+    MESSAGE_DELETED_V1: MessageDeletedV1,
+}
+
+
+class Outcome(StrEnum):
+    ACK = "ack"
+    DEAD_LETTER = "dead_letter"
+
+
+@dataclass(frozen=True)
+class EmbedPipeline:
+    sessions: async_sessionmaker[AsyncSession]
+    batcher: EmbedBatcher
+    config: ChunkingConfig
+
+    async def handle(self, body: bytes) -> Outcome:
+        try:
+            envelope = EventEnvelope.model_validate_json(body)
+        except ValidationError as error:
+            log.warning("event_unreadable", errors=error.error_count())
+            return Outcome.DEAD_LETTER
+        payload_type = PAYLOADS.get(envelope.type)
+        if payload_type is None:
+            log.info("event_ignored", event_type=envelope.type, event_id=str(envelope.event_id))
+            return Outcome.ACK
+        try:
+            payload = payload_type.model_validate(envelope.data)
+        except ValidationError as error:
+            log.warning(
+                "event_payload_invalid", event_type=envelope.type, errors=error.error_count()
+            )
+            return Outcome.DEAD_LETTER
+        metrics.EVENT_LAG.observe(
+            max(0.0, (datetime.now(UTC) - envelope.occurred_at).total_seconds())
+        )
+        return await self.sync_message(payload.message_global_id)
+
+    async def sync_message(self, message_global_id: str) -> Outcome:
+        async with self._transaction() as session:
+            result = await chunk_service.sync(session, message_global_id, self.config)
+        metrics.CHUNKS_REUSED.inc(result.reused)
+        if result.status is SyncStatus.MISSING:
+            log.warning("message_row_missing", message_global_id=message_global_id)
+            return Outcome.DEAD_LETTER
+        if result.status is not SyncStatus.TO_EMBED:
+            return Outcome.ACK
+        claimed = result.claimed
+        try:
+            vectors = await self.batcher.embed([chunk.text for chunk in claimed])
+        except EmbeddingError as error:
+            async with self._transaction() as session:
+                await chunk_service.store_failure(
+                    session, claimed, f"{error.code}: {error.message}"
+                )
+            log.warning(
+                "embedding_failed",
+                message_global_id=message_global_id,
+                chunks=len(claimed),
+                error_code=error.code,
+            )
+            return Outcome.DEAD_LETTER
+        async with self._transaction() as session:
+            await chunk_service.store_vectors(session, claimed, vectors, self.config.model)
+        metrics.CHUNKS_EMBEDDED.inc(len(claimed))
+        return Outcome.ACK
+
+    @contextlib.asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[AsyncSession]:
+        """A session whose transaction commits on success and rolls back on any error."""
+        async with self.sessions() as session, session.begin():
+            yield session

@@ -1,0 +1,64 @@
+"""Embedder settings (``PARLEY_*`` environment variables), read once at start."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated
+
+from parley_schema.settings import ParleyBaseSettings, load_settings_or_exit
+from pydantic import Field, model_validator
+
+PositiveInt = Annotated[int, Field(ge=1)]
+Seconds = Annotated[float, Field(gt=0)]
+
+
+class EmbedderSettings(ParleyBaseSettings):
+    # Batching across messages: one model call per batch_size texts or batch_wait_ms.
+    batch_size: Annotated[int, Field(ge=1, le=2048)] = 64
+    batch_wait_ms: Annotated[float, Field(ge=0, le=10_000)] = 50
+    # Unacked messages per replica; None means twice the batch size, so the next batch
+    # fills while one is being embedded (see README, "Batching").
+    prefetch_count: PositiveInt | None = None
+
+    # Chunking, in the provider's tokens.
+    chunk_max_tokens: PositiveInt = 200
+    chunk_overlap_tokens: Annotated[int, Field(ge=0)] = 32
+
+    # What gets embedded. Private notes: yes (search hides them unless asked).
+    # Activity messages ("Conversation was resolved by …"): no, they are noise for search.
+    embed_private_notes: bool = True
+    embed_activity_messages: bool = False
+
+    # Provider failures: attempts per batch, exponential backoff with full jitter.
+    embed_max_attempts: Annotated[int, Field(ge=1, le=20)] = 5
+    retry_base_s: Seconds = 0.5
+    retry_max_s: Seconds = 30.0
+
+    # Sweeper: chunks pending/processing longer than stuck_after_s are re-queued.
+    sweep_interval_s: Seconds = 30.0
+    stuck_after_s: Seconds = 300.0
+    sweep_batch: PositiveInt = 500
+
+    # Prometheus metrics on this port; 0 turns the metrics server off.
+    metrics_port: Annotated[int, Field(ge=0, le=65535)] = 9101
+    metrics_host: str = "127.0.0.1"
+
+    # OpenAI-compatible request limits (OpenAI's documented ones by default).
+    openai_max_inputs: PositiveInt = 2048
+    openai_max_request_tokens: PositiveInt = 300_000
+    openai_timeout_s: Seconds = 30.0
+
+    @model_validator(mode="after")
+    def _overlap_below_size(self) -> EmbedderSettings:
+        if self.chunk_overlap_tokens >= self.chunk_max_tokens:
+            raise ValueError("chunk_overlap_tokens must be below chunk_max_tokens")
+        return self
+
+    @property
+    def effective_prefetch(self) -> int:
+        return self.prefetch_count or 2 * self.batch_size
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> EmbedderSettings:
+    return load_settings_or_exit(EmbedderSettings)

@@ -1,0 +1,1 @@
+"""Re-queueing of stuck and failed chunks."""

@@ -1,0 +1,73 @@
+"""Put chunks back in the queue: stuck ones (a replica died mid-work) and failed ones.
+
+Rows are picked with ``FOR UPDATE SKIP LOCKED``, so every replica may sweep at the same time
+without two of them taking the same chunk. The chosen chunks go back to ``pending`` and, after
+the commit, one ``message.upserted.v1`` event per message is published straight to the
+embedder queue, which then processes it like any other event. If the publish is lost, the
+chunks are still ``pending`` and the next sweep after ``stuck_after`` finds them again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+import structlog
+from faststream.rabbit import RabbitBroker
+from parley_schema.events import EMBEDDER_QUEUE, EventEnvelope, MessageUpsertedV1
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parley_embedder.chunks.repository import MessageVersion, chunk_repository
+
+log = structlog.get_logger(__name__)
+
+
+class RequeueService:
+    async def take_stuck(
+        self, session: AsyncSession, *, stuck_after: timedelta, limit: int
+    ) -> list[EventEnvelope]:
+        ids = await chunk_repository.requeue_stuck(session, stuck_after=stuck_after, limit=limit)
+        return await self._events(session, ids)
+
+    async def take_failed(self, session: AsyncSession, *, limit: int) -> list[EventEnvelope]:
+        ids = await chunk_repository.requeue_failed(session, limit=limit)
+        return await self._events(session, ids)
+
+    async def _events(self, session: AsyncSession, ids: list[str]) -> list[EventEnvelope]:
+        if not ids:
+            return []
+        versions = await chunk_repository.get_message_versions(session, ids)
+        return [_event(v, v.account_id) for v in versions if v.account_id is not None]
+
+
+async def publish(broker: RabbitBroker, events: list[EventEnvelope]) -> None:
+    """Publish ``events`` to the embedder queue, persistent, with publisher confirms."""
+    for envelope in events:
+        await broker.publish(
+            envelope.model_dump_json().encode(),
+            queue=EMBEDDER_QUEUE,
+            persist=True,
+            content_type="application/json",
+            correlation_id=envelope.correlation_id,
+        )
+    if events:
+        log.info("messages_requeued", messages=len(events))
+
+
+def _event(version: MessageVersion, account_id: int) -> EventEnvelope:
+    content = version.content
+    payload = MessageUpsertedV1(
+        message_global_id=version.message_global_id,
+        conversation_global_id=version.conversation_global_id or "",
+        updated_at=version.updated_at or datetime.now(UTC),
+        content_sha256=hashlib.sha256(content.encode()).hexdigest() if content else None,
+    )
+    return EventEnvelope.wrap(
+        payload,
+        account_id=account_id,
+        occurred_at=datetime.now(UTC),
+        correlation_id=f"requeue-{version.message_global_id}",
+    )
+
+
+requeue_service = RequeueService()

@@ -1,0 +1,46 @@
+"""The RabbitMQ objects the embedder consumes from and dead-letters to.
+
+Declared idempotently at start with exactly the arguments in ``parley_schema.events`` (the
+ingest service declares the same): the topic exchange ``parley.events``, the quorum queue
+``parley.embedder`` bound with ``message.*``, the direct exchange ``parley.dlx`` and the
+quorum queue ``parley.embedder.dlq`` it routes to.
+"""
+
+from __future__ import annotations
+
+from faststream.rabbit import ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
+from parley_schema.events import (
+    DEAD_LETTER_EXCHANGE,
+    EMBEDDER_BINDING,
+    EMBEDDER_DLQ,
+    EMBEDDER_QUEUE,
+    EMBEDDER_QUEUE_ARGUMENTS,
+    EVENTS_EXCHANGE,
+)
+
+EVENTS = RabbitExchange(EVENTS_EXCHANGE, type=ExchangeType.TOPIC, durable=True)
+EMBEDDER = RabbitQueue(  # type: ignore[call-overload]
+    EMBEDDER_QUEUE,
+    queue_type=QueueType.QUORUM,
+    durable=True,
+    arguments=EMBEDDER_QUEUE_ARGUMENTS,
+    routing_key=EMBEDDER_BINDING,
+)
+DEAD_LETTERS = RabbitExchange(DEAD_LETTER_EXCHANGE, type=ExchangeType.DIRECT, durable=True)
+EMBEDDER_DEAD_LETTERS = RabbitQueue(EMBEDDER_DLQ, queue_type=QueueType.QUORUM, durable=True)
+
+
+async def declare_dead_lettering(broker: RabbitBroker) -> None:
+    """The DLX and the DLQ bound to it (the main queue is declared by its subscriber)."""
+    exchange = await broker.declare_exchange(DEAD_LETTERS)
+    queue = await broker.declare_queue(EMBEDDER_DEAD_LETTERS)
+    await queue.bind(exchange, routing_key=EMBEDDER_DLQ)
+
+
+async def queue_depth(broker: RabbitBroker) -> int:
+    """Messages ready in the embedder queue (a passive declare)."""
+    queue = await broker.declare_queue(
+        RabbitQueue(EMBEDDER_QUEUE, declare=False, queue_type=QueueType.QUORUM, durable=True)
+    )
+    declared = await queue.declare()
+    return int(declared.message_count or 0)

@@ -1,0 +1,175 @@
+"""Test data and waiting helpers for the embedder's tests (rows the ingest service would write,
+events it would publish)."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import random
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import aio_pika
+from parley_schema.events import (
+    EVENTS_EXCHANGE,
+    EventEnvelope,
+    MessageDeletedV1,
+    MessageUpsertedV1,
+)
+from parley_schema.models import CwConversation, CwMessage, RagChunk
+from parley_schema.models.chatwoot import conversation_global_id, message_global_id
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+_ids = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Message:
+    id: str
+    conversation_id: str
+    account_id: int
+
+
+class Rows:
+    """Committed cw_* rows (the embedder reads them from its own sessions)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.account_id = random.randint(1_000_000, 2**40)
+
+    async def conversation(self, *, inbox_id: int = 7) -> str:
+        number = next(_ids)
+        global_id = conversation_global_id(self.account_id, number)
+        async with AsyncSession(self.engine) as session, session.begin():
+            session.add(
+                CwConversation(
+                    id=global_id,
+                    account_id=self.account_id,
+                    conversation_id=number,
+                    inbox_id=inbox_id,
+                    status="open",
+                    data={},
+                )
+            )
+        return global_id
+
+    async def message(
+        self,
+        content: str | None,
+        *,
+        conversation: str | None = None,
+        private: bool = False,
+        message_type: str = "incoming",
+        sender_type: str = "contact",
+    ) -> Message:
+        conversation = conversation or await self.conversation()
+        number = next(_ids) + 10_000_000
+        global_id = message_global_id(self.account_id, number)
+        now = datetime.now(UTC)
+        async with AsyncSession(self.engine) as session, session.begin():
+            session.add(
+                CwMessage(
+                    id=global_id,
+                    account_id=self.account_id,
+                    message_id=number,
+                    conversation_global_id=conversation,
+                    sender_type=sender_type,
+                    private=private,
+                    message_type=message_type,
+                    content=content,
+                    data={},
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        return Message(global_id, conversation, self.account_id)
+
+    async def edit(self, message: Message, **values: Any) -> None:
+        values.setdefault("updated_at", datetime.now(UTC))
+        async with AsyncSession(self.engine) as session, session.begin():
+            await session.execute(
+                update(CwMessage).where(CwMessage.id == message.id).values(**values)
+            )
+
+    async def chunks(self, message: Message) -> list[RagChunk]:
+        async with AsyncSession(self.engine) as session:
+            result = await session.execute(
+                select(RagChunk)
+                .where(RagChunk.message_global_id == message.id)
+                .order_by(RagChunk.chunk_index)
+            )
+            return list(result.scalars())
+
+    async def set_chunks(self, message: Message, **values: Any) -> None:
+        async with AsyncSession(self.engine) as session, session.begin():
+            await session.execute(
+                update(RagChunk).where(RagChunk.message_global_id == message.id).values(**values)
+            )
+
+    async def wait_until_ready(self, messages: list[Message], *, timeout_s: float = 30) -> None:
+        ids = [m.id for m in messages]
+        deadline = time.monotonic() + timeout_s
+        while True:
+            async with AsyncSession(self.engine) as session:
+                result = await session.execute(
+                    select(RagChunk.message_global_id, RagChunk.embedding_status).where(
+                        RagChunk.message_global_id.in_(ids)
+                    )
+                )
+                rows = list(result)
+            ready = {mid for mid, status in rows if status == "ready"}
+            waiting = {mid for mid, status in rows if status != "ready"}
+            if ready >= set(ids) and not waiting:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"{len(set(ids) - ready)} of {len(ids)} messages not ready after {timeout_s}s"
+                )
+            await asyncio.sleep(0.1)
+
+
+def upserted(message: Message, *, event_type: str | None = None) -> EventEnvelope:
+    payload = MessageUpsertedV1(
+        message_global_id=message.id,
+        conversation_global_id=message.conversation_id,
+        updated_at=datetime.now(UTC),
+        content_sha256=None,
+    )
+    envelope = EventEnvelope.wrap(
+        payload, account_id=message.account_id, occurred_at=datetime.now(UTC)
+    )
+    return envelope if event_type is None else envelope.model_copy(update={"type": event_type})
+
+
+def deleted(message: Message) -> EventEnvelope:
+    payload = MessageDeletedV1(
+        message_global_id=message.id,
+        conversation_global_id=message.conversation_id,
+        updated_at=datetime.now(UTC),
+    )
+    return EventEnvelope.wrap(payload, account_id=message.account_id, occurred_at=datetime.now(UTC))
+
+
+class Publisher:
+    """Publishes like the ingest outbox relay: persistent, confirmed, to ``parley.events``."""
+
+    def __init__(self, channel: aio_pika.abc.AbstractChannel) -> None:
+        self.channel = channel
+
+    async def event(self, envelope: EventEnvelope, *, correlation_id: str | None = None) -> None:
+        await self.raw(envelope.model_dump_json().encode(), envelope.type, correlation_id)
+
+    async def raw(self, body: bytes, routing_key: str, correlation_id: str | None = None) -> None:
+        exchange = await self.channel.get_exchange(EVENTS_EXCHANGE)
+        await exchange.publish(
+            aio_pika.Message(
+                body,
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                content_type="application/json",
+                correlation_id=correlation_id,
+            ),
+            routing_key=routing_key,
+        )
