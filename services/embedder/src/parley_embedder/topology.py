@@ -13,6 +13,7 @@ from parley_schema.events import (
     DEAD_LETTER_EXCHANGE,
     EMBEDDER_BINDING,
     EMBEDDER_DLQ,
+    EMBEDDER_DLQ_ARGUMENTS,
     EMBEDDER_QUEUE,
     EMBEDDER_QUEUE_ARGUMENTS,
     EVENTS_EXCHANGE,
@@ -27,7 +28,9 @@ EMBEDDER = RabbitQueue(  # type: ignore[call-overload]
     routing_key=EMBEDDER_BINDING,
 )
 DEAD_LETTERS = RabbitExchange(DEAD_LETTER_EXCHANGE, type=ExchangeType.DIRECT, durable=True)
-EMBEDDER_DEAD_LETTERS = RabbitQueue(EMBEDDER_DLQ, queue_type=QueueType.QUORUM, durable=True)
+EMBEDDER_DEAD_LETTERS = RabbitQueue(  # type: ignore[call-overload]
+    EMBEDDER_DLQ, queue_type=QueueType.QUORUM, durable=True, arguments=EMBEDDER_DLQ_ARGUMENTS
+)
 
 
 async def declare_dead_lettering(broker: RabbitBroker) -> None:

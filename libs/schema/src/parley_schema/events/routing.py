@@ -24,3 +24,6 @@ EMBEDDER_QUEUE_ARGUMENTS: dict[str, str | int] = {
     "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
     "x-dead-letter-routing-key": EMBEDDER_DLQ,
 }
+
+# The DLQ is a quorum queue too; both declaring services use these arguments.
+EMBEDDER_DLQ_ARGUMENTS: dict[str, str | int] = {"x-queue-type": "quorum"}
