@@ -59,7 +59,10 @@ async def request_signup(client: httpx.AsyncClient, username: str) -> str:
 
 async def stored_request(app: FastAPI, request_id: str) -> SignupRequest | None:
     async with app.state.database.sessionmaker() as session:
-        return await session.scalar(select(SignupRequest).where(SignupRequest.id == request_id))
+        request: SignupRequest | None = await session.scalar(
+            select(SignupRequest).where(SignupRequest.id == request_id)
+        )
+        return request
 
 
 class TestOwnerBinding:
