@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pgvector.sqlalchemy import Vector
 from parley_schema.models import CwContact, CwConversation, CwMessage, RagChunk
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -76,7 +77,7 @@ class ConversationRepository:
     ) -> list[float] | None:
         """The mean of the conversation's searchable chunk vectors (None: no chunk yet)."""
         value = await session.scalar(
-            select(func.avg(RagChunk.embedding)).where(
+            select(func.avg(RagChunk.embedding, type_=Vector())).where(
                 RagChunk.conversation_global_id == global_id,
                 RagChunk.embedding_model == model,
                 *conditions,

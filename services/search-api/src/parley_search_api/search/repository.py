@@ -12,6 +12,7 @@ from parley_schema.models import CwContact, CwConversation, CwMessage, RagChunk
 from sqlalchemy import (
     ColumnElement,
     Float,
+    Select,
     bindparam,
     case,
     cast,
@@ -146,6 +147,22 @@ class SearchRepository:
             {"ef": str(ef_search), "tuples": str(max_scan_tuples), "trgm": str(trigram_threshold)},
         )
 
+    def semantic_statement(
+        self,
+        *,
+        vector: Sequence[float],
+        model: str,
+        conditions: Sequence[ColumnElement[bool]],
+        limit: int,
+    ) -> Select[tuple[uuid.UUID, str | None, float]]:
+        distance = RagChunk.embedding.cosine_distance(vector)
+        return (
+            select(RagChunk.id, RagChunk.conversation_global_id, (1 - distance).label("score"))
+            .where(RagChunk.embedding_model == model, *conditions)
+            .order_by(distance)
+            .limit(limit)
+        )
+
     async def semantic(
         self,
         session: AsyncSession,
@@ -155,13 +172,10 @@ class SearchRepository:
         conditions: Sequence[ColumnElement[bool]],
         limit: int,
     ) -> list[Candidate]:
-        distance = RagChunk.embedding.cosine_distance(vector)
-        rows = await session.execute(
-            select(RagChunk.id, RagChunk.conversation_global_id, (1 - distance).label("score"))
-            .where(RagChunk.embedding_model == model, *conditions)
-            .order_by(distance)
-            .limit(limit)
+        statement = self.semantic_statement(
+            vector=vector, model=model, conditions=conditions, limit=limit
         )
+        rows = await session.execute(statement)
         return [Candidate(i, c or "", float(s)) for i, c, s in rows]
 
     async def keyword(
