@@ -30,7 +30,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy libs services
+	$(BIN)/mypy libs services tests bench
 
 # Re-pin every dependency after changing a pyproject.toml.
 lock:

@@ -60,7 +60,8 @@ def test_every_parley_service_is_deployed_with_the_stack_it_needs(compose: dict[
 def test_every_build_names_an_existing_dockerfile_target(compose: dict[str, Any]) -> None:
     for name, service in compose["services"].items():
         if "image" in service:
-            assert ":" in service["image"] and not service["image"].endswith(":latest"), name
+            assert ":" in service["image"], name
+            assert not service["image"].endswith(":latest"), name
             continue
         build = service["build"]
         context = (DEPLOY / build["context"]).resolve()

@@ -8,6 +8,7 @@ from importlib.metadata import entry_points
 import typer
 
 from parley_cli import db
+from parley_cli.demo import demo
 from parley_cli.doctor import doctor
 from parley_cli.migrate import migrate
 from parley_cli.up import up
@@ -26,6 +27,7 @@ def build_app() -> typer.Typer:
     app.command()(migrate)
     app.command()(up)
     app.command()(doctor)
+    app.command()(demo)
     for entry in entry_points(group=PLUGIN_GROUP):
         app.add_typer(entry.load(), name=entry.name)
     return app

@@ -1,0 +1,105 @@
+"""A small client for Parley's own HTTP APIs, as a frontend or a script would use them.
+
+Used by ``parley demo``, the end-to-end tests and the benchmarks: log in, make a project that
+may search some Chatwoot accounts, mint an API token, search with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+CSRF_HEADER = "X-CSRF-Token"
+TIMEOUT_S = 30.0
+
+
+class ApiError(RuntimeError):
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(
+            f"{response.request.method} {response.request.url.path}: "
+            f"{response.status_code} {response.text[:300]}"
+        )
+        self.status_code = response.status_code
+
+
+def _json(response: httpx.Response) -> Any:
+    if response.status_code >= 400:
+        raise ApiError(response)
+    return response.json() if response.content else None
+
+
+@dataclass
+class AuthClient:
+    """A logged-in user of the auth service (cookie session plus its CSRF token)."""
+
+    http: httpx.AsyncClient
+    csrf_token: str
+
+    @classmethod
+    async def login(cls, base_url: str, username: str, password: str) -> AuthClient:
+        http = httpx.AsyncClient(base_url=base_url, timeout=TIMEOUT_S)
+        try:
+            body = _json(
+                await http.post("/v1/auth/login", json={"username": username, "password": password})
+            )
+        except BaseException:
+            await http.aclose()
+            raise
+        return cls(http=http, csrf_token=body["csrf_token"])
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+    async def _send(self, method: str, path: str, json: Any = None) -> Any:
+        headers = {CSRF_HEADER: self.csrf_token}
+        return _json(await self.http.request(method, path, json=json, headers=headers))
+
+    async def project_named(self, name: str) -> str:
+        """The id of the caller's project called ``name``, created when missing."""
+        for project in await self._send("GET", "/v1/auth/projects"):
+            if project["name"] == name:
+                return str(project["id"])
+        return str((await self._send("POST", "/v1/auth/projects", {"name": name}))["id"])
+
+    async def allow_accounts(self, project_id: str, account_ids: Sequence[int]) -> None:
+        """Let the project search these Chatwoot accounts (all their inboxes)."""
+        existing = {
+            source["account_id"]
+            for source in await self._send("GET", f"/v1/auth/projects/{project_id}/sources")
+        }
+        for account_id in account_ids:
+            if account_id not in existing:
+                await self._send(
+                    "POST", f"/v1/auth/projects/{project_id}/sources", {"account_id": account_id}
+                )
+
+    async def create_token(self, project_id: str, name: str) -> str:
+        created = await self._send("POST", f"/v1/auth/projects/{project_id}/tokens", {"name": name})
+        return str(created["token"])
+
+
+@dataclass
+class SearchClient:
+    """search-api with an API token (``Authorization: Bearer prl_…``)."""
+
+    http: httpx.AsyncClient
+
+    @classmethod
+    def with_token(cls, base_url: str, token: str) -> SearchClient:
+        return cls(
+            httpx.AsyncClient(
+                base_url=base_url,
+                timeout=TIMEOUT_S,
+                headers={"Authorization": f"Bearer {token}"},
+            )
+        )
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+    async def search(self, q: str, **options: Any) -> dict[str, Any]:
+        body: dict[str, Any] = _json(await self.http.post("/v1/search", json={"q": q, **options}))
+        return body

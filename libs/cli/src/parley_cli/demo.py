@@ -1,0 +1,258 @@
+"""``parley demo``: the whole stack, a support team's history sent through the real webhook
+endpoint, and searches over it.
+
+Starts what ``parley up`` starts, creates a demo user, project and API token through the auth
+API, delivers the simulator's signed Chatwoot webhooks to ingest, follows the embedder until
+every message is searchable, runs a few example searches and says how to query it yourself.
+Keeps running until Ctrl-C (``--exit`` stops after the searches).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import subprocess
+import sys
+import time
+from typing import Annotated
+
+import typer
+from parley_schema.settings import ParleyBaseSettings
+from parley_simulator.corpus import Corpus, build_corpus
+from parley_simulator.delivery import deliver_all
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from parley_cli.client import ApiError, AuthClient, SearchClient
+from parley_cli.console import console, fail
+from parley_cli.context import get_settings
+from parley_cli.processes import ProcessGroup
+from parley_cli.readiness import is_ready
+from parley_cli.services import SERVICES
+from parley_cli.up import prepare_stack
+
+DEMO_USER = "demo"
+DEMO_PROJECT = "Demo"
+READY_TIMEOUT_S = 180.0
+SEARCHABLE_TIMEOUT_S = 900.0
+EXAMPLES = (
+    ("customer was charged twice", "hybrid"),
+    ("parcel never arrived", "semantic"),
+    ("password reset email not received", "hybrid"),
+    ("0x80070005", "hybrid"),
+    ("Rückerstattung defektes Produkt", "keyword"),
+)
+
+
+def demo(
+    exit_after: Annotated[
+        bool, typer.Option("--exit", help="Stop the stack after the example searches.")
+    ] = False,
+    conversations: Annotated[int, typer.Option(min=1, max=5000)] = 320,
+    seed: Annotated[int, typer.Option(help="The corpus is the same for the same seed.")] = 7,
+    verbose: Annotated[bool, typer.Option(help="Show the services' info logs.")] = False,
+) -> None:
+    """Run the stack, ingest a demo support history through webhooks, and search it."""
+    settings = get_settings()
+    if not all(service.is_installed() for service in SERVICES):
+        raise fail("the demo needs all four services installed", fix="make install")
+    webhook_secrets = {account: secrets.token_hex(16) for account in (1, 2)}
+    password = secrets.token_urlsafe(12)
+    env = {
+        "PARLEY_CHATWOOT_WEBHOOK_SECRETS": json.dumps(webhook_secrets),
+        "PARLEY_COOKIE_SECURE": "false",  # the local stack speaks plain http
+        "PARLEY_LOG_LEVEL": "INFO" if verbose else "WARNING",
+        "HF_HUB_OFFLINE": "1",
+    }
+    specs = prepare_stack(settings)
+    corpus = build_corpus(conversations=conversations, seed=seed)
+    code = asyncio.run(
+        _run(settings, ProcessGroup(specs, env), corpus, webhook_secrets, password, exit_after)
+    )
+    raise typer.Exit(code)
+
+
+async def _run(
+    settings: ParleyBaseSettings,
+    group: ProcessGroup,
+    corpus: Corpus,
+    webhook_secrets: dict[int, str],
+    password: str,
+    exit_after: bool,
+) -> int:
+    await group.start()
+    try:
+        steps = asyncio.create_task(_steps(settings, group, corpus, webhook_secrets, password))
+        stopped = asyncio.create_task(group.wait())
+        done, _ = await asyncio.wait({steps, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        if stopped in done:
+            steps.cancel()
+            return stopped.result()
+        steps.result()
+        if exit_after:
+            stopped.cancel()
+            return 0
+        console.print("\n[bold]The stack keeps running; Ctrl-C stops it.[/]")
+        return await stopped
+    finally:
+        await group.stop()
+
+
+async def _steps(
+    settings: ParleyBaseSettings,
+    group: ProcessGroup,
+    corpus: Corpus,
+    webhook_secrets: dict[int, str],
+    password: str,
+) -> None:
+    await _wait_ready(settings)
+    token = await _demo_token(settings, group, password)
+    await _deliver(settings, corpus, webhook_secrets)
+    await _wait_searchable(settings, corpus)
+    await _example_searches(settings, token)
+    _print_next_steps(settings, token)
+
+
+async def _wait_ready(settings: ParleyBaseSettings) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    with console.status("waiting for the services to be ready…"):
+        for spec in SERVICES:
+            while not await is_ready(spec, settings):
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{spec.name} did not become ready; see its log above")
+                await asyncio.sleep(0.5)
+    console.print("[green]all services ready[/]")
+
+
+async def _demo_token(settings: ParleyBaseSettings, group: ProcessGroup, password: str) -> str:
+    """A fresh password for the demo user (created when missing), its project and a token."""
+    result = await asyncio.to_thread(
+        subprocess.run,
+        [
+            sys.executable,
+            "-m",
+            "parley_cli",
+            "auth",
+            "create-user",
+            DEMO_USER,
+            "--password-stdin",
+            "--reset-password",
+        ],
+        input=password,
+        env=group.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"could not create the demo user: {result.stderr.strip()}")
+    auth = await AuthClient.login(f"http://127.0.0.1:{settings.auth_port}", DEMO_USER, password)
+    try:
+        project_id = await auth.project_named(DEMO_PROJECT)
+        await auth.allow_accounts(project_id, [1, 2])
+        token = await auth.create_token(project_id, f"demo-{int(time.time())}")
+    finally:
+        await auth.close()
+    console.print(f"user [bold]{DEMO_USER}[/], project [bold]{DEMO_PROJECT}[/] (accounts 1, 2)")
+    return token
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
+
+
+async def _deliver(
+    settings: ParleyBaseSettings, corpus: Corpus, webhook_secrets: dict[int, str]
+) -> None:
+    with _progress() as progress:
+        task = progress.add_task("webhooks delivered", total=len(corpus.deliveries))
+        await deliver_all(
+            f"http://127.0.0.1:{settings.ingest_port}",
+            corpus.deliveries,
+            webhook_secrets,
+            on_delivered=lambda _: progress.advance(task),
+        )
+
+
+async def _wait_searchable(settings: ParleyBaseSettings, corpus: Corpus) -> None:
+    """Until every message that should be searchable has ready chunks."""
+    expected = {
+        f"cwmsg:{m.account_id}:{m.message_id}" for m in corpus.searchable(include_private=True)
+    }
+    engine = create_async_engine(settings.database_url_str)
+    deadline = time.monotonic() + SEARCHABLE_TIMEOUT_S
+    query = text(
+        "SELECT count(DISTINCT message_global_id) FROM rag_chunks "
+        "WHERE embedding_status = 'ready' AND message_global_id = ANY(:ids)"
+    )
+    try:
+        with _progress() as progress:
+            task = progress.add_task("messages searchable", total=len(expected))
+            while True:
+                async with engine.connect() as connection:
+                    ready = int(await connection.scalar(query, {"ids": list(expected)}) or 0)
+                progress.update(task, completed=ready)
+                if ready >= len(expected):
+                    return
+                if time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"only {ready} of {len(expected)} messages became searchable"
+                    )
+                await asyncio.sleep(0.5)
+    finally:
+        await engine.dispose()
+
+
+async def _example_searches(settings: ParleyBaseSettings, token: str) -> None:
+    client = SearchClient.with_token(f"http://127.0.0.1:{settings.search_api_port}", token)
+    table = Table("query", "mode", "best hit", "conversation", "score", title="Example searches")
+    try:
+        for query, mode in EXAMPLES:
+            started = time.perf_counter()
+            try:
+                result = await client.search(query, mode=mode, limit=1)
+            except ApiError as error:
+                table.add_row(query, mode, f"[red]{error}[/]", "", "")
+                continue
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            if not result["hits"]:
+                table.add_row(query, mode, "[dim]no hit[/]", "", "")
+                continue
+            hit = result["hits"][0]
+            conversation = hit["conversation"]
+            table.add_row(
+                query,
+                f"{mode} ({elapsed_ms:.0f} ms)",
+                hit["text"][:90],
+                f"{conversation['id']} ({conversation['status']})",
+                f"{hit['scores']['fused']:.3f}",
+            )
+    finally:
+        await client.close()
+    console.print(table)
+
+
+def _print_next_steps(settings: ParleyBaseSettings, token: str) -> None:
+    search_url = f"http://127.0.0.1:{settings.search_api_port}"
+    console.print(f"\nAPI token for the demo project (shown once): [bold]{token}[/]")
+    console.print("Search it yourself:")
+    console.print(
+        f"  curl -s -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' "
+        f'-d \'{{"q": "refund for a broken lamp", "mode": "hybrid"}}\' {search_url}/v1/search',
+        soft_wrap=True,
+    )
+    console.print(
+        f"OpenAPI docs: {search_url}/docs (search), "
+        f"http://127.0.0.1:{settings.auth_port}/docs (auth), "
+        f"http://127.0.0.1:{settings.ingest_port}/docs (ingest)"
+    )

@@ -1,0 +1,36 @@
+"""Whether a started service can take work: HTTP services answer ``/readyz`` with 200; the
+embedder is ready once it consumes from its queue."""
+
+from __future__ import annotations
+
+import aio_pika
+import httpx
+from parley_schema.events import EMBEDDER_QUEUE
+from parley_schema.settings import ParleyBaseSettings
+
+from parley_cli.services import ServiceSpec
+
+
+async def embedder_consuming(amqp_url: str) -> bool:
+    connection = await aio_pika.connect(amqp_url)
+    try:
+        channel = await connection.channel()
+        try:
+            queue = await channel.declare_queue(EMBEDDER_QUEUE, passive=True)
+        except aio_pika.exceptions.ChannelClosed:  # not declared yet
+            return False
+        return (queue.declaration_result.consumer_count or 0) > 0
+    finally:
+        await connection.close()
+
+
+async def is_ready(spec: ServiceSpec, settings: ParleyBaseSettings) -> bool:
+    port = spec.port(settings)
+    if port is None:
+        return await embedder_consuming(str(settings.amqp_url))
+    try:
+        async with httpx.AsyncClient(timeout=2) as client:
+            response = await client.get(f"http://127.0.0.1:{port}/readyz")
+    except httpx.TransportError:
+        return False
+    return response.status_code == 200
