@@ -3,14 +3,12 @@ module's database and the worker's RabbitMQ vhost; plus a logged-in user with AP
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from parley_cli.client import AuthClient, SearchClient
+from parley_cli.client import SearchClient, provision_token
 from parley_testing.stack import Stack, running_stack
 
 pytestmark = pytest.mark.e2e
@@ -25,19 +23,6 @@ def stack(
         yield stack
 
 
-def create_user(stack: Stack, username: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "parley_cli", "auth", "create-user", username, "--password-stdin"],
-        input=PASSWORD,
-        env=stack.env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-
-
 @dataclass
 class Searchers:
     """API-token clients of two projects: one may search accounts 1 and 2, one only 2."""
@@ -48,17 +33,17 @@ class Searchers:
 
 @pytest.fixture(scope="module")
 async def searchers(stack: Stack) -> AsyncIterator[Searchers]:
-    create_user(stack, "e2e-owner")
-    auth = await AuthClient.login(stack.url("auth"), "e2e-owner", PASSWORD)
-    try:
-        clients = []
-        for name, accounts in (("everything", [1, 2]), ("globex", [2])):
-            project_id = await auth.project_named(name)
-            await auth.allow_accounts(project_id, accounts)
-            token = await auth.create_token(project_id, f"{name}-e2e")
-            clients.append(SearchClient.with_token(stack.url("search-api"), token))
-    finally:
-        await auth.close()
+    clients = []
+    for project, accounts in (("everything", [1, 2]), ("globex", [2])):
+        token = await provision_token(
+            stack.url("auth"),
+            stack.env,
+            username="e2e-owner",
+            password=PASSWORD,
+            project=project,
+            account_ids=accounts,
+        )
+        clients.append(SearchClient.with_token(stack.url("search-api"), token))
     yield Searchers(*clients)
     for client in clients:
         await client.close()

@@ -6,7 +6,11 @@ may search some Chatwoot accounts, mint an API token, search with it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import secrets
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,3 +107,44 @@ class SearchClient:
     async def search(self, q: str, **options: Any) -> dict[str, Any]:
         body: dict[str, Any] = _json(await self.http.post("/v1/search", json={"q": q, **options}))
         return body
+
+
+async def provision_token(
+    auth_url: str,
+    env: Mapping[str, str],
+    *,
+    username: str,
+    password: str,
+    project: str,
+    account_ids: Sequence[int],
+) -> str:
+    """An API token of ``project`` (made when missing, allowed to search ``account_ids``), owned
+    by ``username`` (created, or given ``password``, with ``parley auth create-user``)."""
+    result = await asyncio.to_thread(
+        subprocess.run,
+        [
+            sys.executable,
+            "-m",
+            "parley_cli",
+            "auth",
+            "create-user",
+            username,
+            "--password-stdin",
+            "--reset-password",
+        ],
+        input=password,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"could not create user {username}: {result.stderr.strip()}")
+    auth = await AuthClient.login(auth_url, username, password)
+    try:
+        project_id = await auth.project_named(project)
+        await auth.allow_accounts(project_id, account_ids)
+        return await auth.create_token(project_id, f"{project}-{secrets.token_hex(4)}")
+    finally:
+        await auth.close()

@@ -12,8 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
-import subprocess
-import sys
 import time
 from typing import Annotated
 
@@ -26,7 +24,7 @@ from rich.table import Table
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from parley_cli.client import ApiError, AuthClient, SearchClient
+from parley_cli.client import ApiError, SearchClient, provision_token
 from parley_cli.console import console, fail
 from parley_cli.context import get_settings
 from parley_cli.processes import ProcessGroup
@@ -128,35 +126,14 @@ async def _wait_ready(settings: ParleyBaseSettings) -> None:
 
 
 async def _demo_token(settings: ParleyBaseSettings, group: ProcessGroup, password: str) -> str:
-    """A fresh password for the demo user (created when missing), its project and a token."""
-    result = await asyncio.to_thread(
-        subprocess.run,
-        [
-            sys.executable,
-            "-m",
-            "parley_cli",
-            "auth",
-            "create-user",
-            DEMO_USER,
-            "--password-stdin",
-            "--reset-password",
-        ],
-        input=password,
-        env=group.env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    token = await provision_token(
+        f"http://127.0.0.1:{settings.auth_port}",
+        group.env,
+        username=DEMO_USER,
+        password=password,
+        project=DEMO_PROJECT,
+        account_ids=[1, 2],
     )
-    if result.returncode != 0:
-        raise RuntimeError(f"could not create the demo user: {result.stderr.strip()}")
-    auth = await AuthClient.login(f"http://127.0.0.1:{settings.auth_port}", DEMO_USER, password)
-    try:
-        project_id = await auth.project_named(DEMO_PROJECT)
-        await auth.allow_accounts(project_id, [1, 2])
-        token = await auth.create_token(project_id, f"demo-{int(time.time())}")
-    finally:
-        await auth.close()
     console.print(f"user [bold]{DEMO_USER}[/], project [bold]{DEMO_PROJECT}[/] (accounts 1, 2)")
     return token
 
