@@ -1,0 +1,170 @@
+"""``parley auth …``: the first admin, the Telegram owner binding, API tokens.
+
+Each command reads the auth settings, opens one database transaction and commits it when the
+command succeeds. Secrets are printed once (the API token) or read without echo (passwords).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+from parley_schema.db import create_engine, create_sessionmaker
+from parley_schema.errors import ParleyError
+from parley_schema.logging import configure
+from parley_schema.settings import load_settings_or_exit
+from pydantic import TypeAdapter, ValidationError
+from rich.console import Console
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parley_auth.clock import utc_now
+from parley_auth.main import build_telegram
+from parley_auth.passwords import Hasher
+from parley_auth.projects.errors import ProjectNotFound
+from parley_auth.projects.repository import project_repository
+from parley_auth.settings import AuthSettings
+from parley_auth.telegram.client import quiet_http_logs
+from parley_auth.telegram.service import new_bind_code, telegram_service
+from parley_auth.tokens.schemas import TokenCreate, TokenCreated
+from parley_auth.tokens.service import token_service
+from parley_auth.users.errors import UsernameTaken
+from parley_auth.users.repository import user_repository
+from parley_auth.users.schemas import Password, Username
+from parley_auth.users.service import user_service
+
+T = TypeVar("T")
+
+app = typer.Typer(help="Users, the Telegram owner binding and API tokens.", no_args_is_help=True)
+token_app = typer.Typer(help="Project-scoped API tokens.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+def _settings() -> AuthSettings:
+    settings = load_settings_or_exit(AuthSettings)
+    configure(settings, service="auth-cli")
+    quiet_http_logs()
+    return settings
+
+
+def _fail(message: str) -> typer.Exit:
+    err_console.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(1)
+
+
+def _run(settings: AuthSettings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run ``work`` in one transaction; a domain error becomes a one-line failure."""
+
+    async def main() -> T:
+        engine = create_engine(settings, application_name="parley-auth-cli")
+        try:
+            async with create_sessionmaker(engine)() as session, session.begin():
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(main())
+    except ParleyError as error:
+        raise _fail(error.message) from None
+
+
+def _valid(kind: Any, value: str, name: str) -> str:
+    try:
+        result: str = TypeAdapter(kind).validate_python(value)
+    except ValidationError as error:
+        raise _fail(f"{name}: {error.errors()[0]['msg']}") from None
+    return result
+
+
+@app.command("create-user")
+def create_user(
+    username: Annotated[str, typer.Argument(help="3-32 letters, digits, '.', '_' or '-'.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Create a user directly (the first admin, before Telegram is set up)."""
+    name = _valid(Username, username, "username")
+    if password_stdin:
+        raw = sys.stdin.readline().rstrip("\n")
+    else:
+        raw = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = _valid(Password, raw, "password")
+    settings = _settings()
+    hasher = Hasher(settings)
+
+    async def work(session: AsyncSession) -> None:
+        await user_service.create(session, hasher, username=name, password=password)
+
+    try:
+        _run(settings, work)
+    except UsernameTaken:
+        raise _fail(f"the username {name!r} is taken") from None
+    console.print(f"created user [bold]{name}[/]")
+
+
+@app.command("bind-telegram")
+def bind_telegram(
+    chat_id: Annotated[
+        int | None, typer.Option(help="Bind this chat id directly instead of waiting.")
+    ] = None,
+    wait: Annotated[float, typer.Option(help="Seconds to wait for /start <code>.")] = 300,
+) -> None:
+    """Make a Telegram chat the owner's: signup PINs are sent there."""
+    settings = _settings()
+    client = build_telegram(settings)
+    if client is None:
+        raise _fail("PARLEY_TELEGRAM_BOT_TOKEN is not set")
+    code = new_bind_code()
+    if chat_id is None:
+        console.print(f"Send this message to your bot from the owner's account:  /start {code}")
+
+    async def work(session: AsyncSession) -> int:
+        try:
+            if chat_id is not None:
+                return await telegram_service.bind(session, client, chat_id)
+            return await telegram_service.bind_with_code(session, client, code, wait_s=wait)
+        finally:
+            await client.aclose()
+
+    bound = _run(settings, work)
+    console.print(f"bound Telegram chat {bound}; signup PINs go there now")
+
+
+@token_app.command("create")
+def create_token(
+    project: Annotated[str, typer.Option(help="The project id.")],
+    user: Annotated[str, typer.Option(help="The member the token acts for.")],
+    name: Annotated[str, typer.Option(help="A name to recognise the token by.")] = "cli",
+    expires_in_days: Annotated[int | None, typer.Option(min=1, max=3650)] = None,
+) -> None:
+    """Create an API token for a member of a project; it is printed once."""
+    try:
+        project_id = uuid.UUID(project)
+    except ValueError:
+        raise _fail("--project must be a project id (uuid)") from None
+    username = _valid(Username, user, "user")
+    try:
+        body = TokenCreate(name=name, expires_in_days=expires_in_days)
+    except ValidationError as error:
+        raise _fail(f"name: {error.errors()[0]['msg']}") from None
+    settings = _settings()
+
+    async def work(session: AsyncSession) -> TokenCreated:
+        member = await user_repository.get_by_username(session, username)
+        if (
+            member is None
+            or await project_repository.role_of(session, project_id, member.id) is None
+        ):
+            raise ProjectNotFound(f"{username!r} is not a member of project {project_id}")
+        return await token_service.issue(session, member.id, project_id, body, now=utc_now())
+
+    created = _run(settings, work)
+    err_console.print(f"token {created.prefix}… for project {project_id}; shown only this once:")
+    console.print(created.token)

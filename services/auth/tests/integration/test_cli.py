@@ -1,0 +1,149 @@
+"""``parley auth create-user``, ``bind-telegram`` and ``token create`` against a real database."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from parley_auth.cli import app
+from parley_authn import resolve_api_token
+from parley_schema.models import AppSetting, AppUser, Project, ProjectMember
+from parley_testing.postgres import run_async
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from typer.testing import CliRunner
+
+runner = CliRunner()
+
+
+def env_for(database_url: str, **extra: str) -> dict[str, str]:
+    return {
+        "PARLEY_DATABASE_URL": database_url,
+        "PARLEY_ARGON2_TIME_COST": "1",
+        "PARLEY_ARGON2_MEMORY_KIB": "8192",
+        **extra,
+    }
+
+
+def query(database_url: str, statement: Any) -> Any:
+    async def run() -> Any:
+        engine = create_async_engine(database_url)
+        try:
+            async with engine.begin() as connection:
+                return (await connection.execute(statement)).all()
+        finally:
+            await engine.dispose()
+
+    return run_async(run)
+
+
+def test_create_user_reads_the_password_without_echo(database_url: str, unique_name: str) -> None:
+    result = runner.invoke(
+        app,
+        ["create-user", unique_name.upper(), "--password-stdin"],
+        input="a long enough password\n",
+        env=env_for(database_url),
+    )
+    assert result.exit_code == 0, result.output
+    assert "a long enough password" not in result.output
+    [(stored,)] = query(
+        database_url, select(AppUser.password_hash).where(AppUser.username == unique_name)
+    )
+    assert stored.startswith("$argon2id$")
+    again = runner.invoke(
+        app,
+        ["create-user", unique_name, "--password-stdin"],
+        input="a long enough password\n",
+        env=env_for(database_url),
+    )
+    assert again.exit_code == 1
+    assert "taken" in again.output
+
+
+def test_create_user_refuses_a_short_password(database_url: str, unique_name: str) -> None:
+    result = runner.invoke(
+        app,
+        ["create-user", unique_name, "--password-stdin"],
+        input="short\n",
+        env=env_for(database_url),
+    )
+    assert result.exit_code == 1
+    assert "password" in result.output
+
+
+def test_token_create_prints_a_working_token_once(database_url: str, unique_name: str) -> None:
+    runner.invoke(
+        app,
+        ["create-user", unique_name, "--password-stdin"],
+        input="a long enough password\n",
+        env=env_for(database_url),
+    )
+    [(user_id,)] = query(database_url, select(AppUser.id).where(AppUser.username == unique_name))
+    project_id = uuid.uuid4()
+    query(
+        database_url,
+        insert(Project).values(id=project_id, name="p").returning(Project.id),
+    )
+    query(
+        database_url,
+        insert(ProjectMember)
+        .values(project_id=project_id, user_id=user_id, role="owner")
+        .returning(ProjectMember.user_id),
+    )
+    result = runner.invoke(
+        app,
+        ["token", "create", "--project", str(project_id), "--user", unique_name, "--name", "ci"],
+        env=env_for(database_url),
+    )
+    assert result.exit_code == 0, result.output
+    token = result.stdout.strip().splitlines()[-1]
+    assert token.startswith("prl_")
+
+    async def resolve() -> Any:
+        engine = create_async_engine(database_url)
+        try:
+            async with AsyncSession(engine) as session:
+                return await resolve_api_token(session, token, now=datetime.now(UTC))
+        finally:
+            await engine.dispose()
+
+    principal = run_async(resolve)
+    assert principal is not None
+    assert principal.project_id == project_id
+
+
+def test_token_create_refuses_non_members(database_url: str, unique_name: str) -> None:
+    result = runner.invoke(
+        app,
+        ["token", "create", "--project", str(uuid.uuid4()), "--user", unique_name],
+        env=env_for(database_url),
+    )
+    assert result.exit_code == 1
+    assert "not a member" in result.output
+
+
+def test_bind_telegram_with_a_chat_id_greets_and_stores_it(
+    database_url: str, fake_telegram: Any
+) -> None:
+    result = runner.invoke(
+        app,
+        ["bind-telegram", "--chat-id", "777"],
+        env=env_for(
+            database_url,
+            PARLEY_TELEGRAM_BOT_TOKEN=fake_telegram.token,
+            PARLEY_TELEGRAM_API_BASE_URL=fake_telegram.base_url,
+        ),
+    )
+    assert result.exit_code == 0, result.output
+    assert fake_telegram.sent[-1]["chat_id"] == 777
+    assert query(
+        database_url, select(AppSetting.value).where(AppSetting.key == "telegram_owner_chat_id")
+    ) == [("777",)]
+    assert fake_telegram.token not in result.output
+
+
+def test_bind_telegram_needs_a_bot_token(database_url: str) -> None:
+    result = runner.invoke(app, ["bind-telegram", "--chat-id", "1"], env=env_for(database_url))
+    assert result.exit_code == 1
+    assert "PARLEY_TELEGRAM_BOT_TOKEN" in result.output
