@@ -19,7 +19,7 @@ from parley_devstack.embedded_db import EPHEMERAL_OPTIONS, EmbeddedDatabase
 from parley_schema.settings import ParleyBaseSettings
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
-from parley_testing.broker import create_vhost, delete_vhost, require_broker
+from parley_testing.broker import drop_vhost, private_vhost, require_broker
 from parley_testing.postgres import (
     clone_template,
     create_template,
@@ -96,9 +96,9 @@ def amqp_url() -> Iterator[str]:
     """The real RabbitMQ, in a virtual host of this test worker's own (deleted afterwards)."""
     base_url = str(ParleyBaseSettings().amqp_url)
     require_broker(base_url)
-    vhost, url = create_vhost(base_url)
+    vhost, url = private_vhost(base_url)
     yield url
-    delete_vhost(vhost)
+    drop_vhost(vhost)
 
 
 @pytest.fixture
