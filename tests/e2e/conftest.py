@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from parley_cli.client import SearchClient, provision_token
+from parley_cli.client import SearchClient, create_user, provision_token
 from parley_testing.stack import Stack, running_stack
 
 pytestmark = pytest.mark.e2e
@@ -33,11 +33,11 @@ class Searchers:
 
 @pytest.fixture(scope="module")
 async def searchers(stack: Stack) -> AsyncIterator[Searchers]:
+    await create_user(stack.env, "e2e-owner", PASSWORD)
     clients = []
     for project, accounts in (("everything", [1, 2]), ("globex", [2])):
         token = await provision_token(
             stack.url("auth"),
-            stack.env,
             username="e2e-owner",
             password=PASSWORD,
             project=project,

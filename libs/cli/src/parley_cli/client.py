@@ -109,29 +109,11 @@ class SearchClient:
         return body
 
 
-async def provision_token(
-    auth_url: str,
-    env: Mapping[str, str],
-    *,
-    username: str,
-    password: str,
-    project: str,
-    account_ids: Sequence[int],
-) -> str:
-    """An API token of ``project`` (made when missing, allowed to search ``account_ids``), owned
-    by ``username`` (created, or given ``password``, with ``parley auth create-user``)."""
+async def create_user(env: Mapping[str, str], username: str, password: str) -> None:
+    """Create a user with ``parley auth create-user`` (raises with its message on failure)."""
     result = await asyncio.to_thread(
         subprocess.run,
-        [
-            sys.executable,
-            "-m",
-            "parley_cli",
-            "auth",
-            "create-user",
-            username,
-            "--password-stdin",
-            "--reset-password",
-        ],
+        [sys.executable, "-m", "parley_cli", "auth", "create-user", username, "--password-stdin"],
         input=password,
         env=dict(env),
         capture_output=True,
@@ -141,6 +123,13 @@ async def provision_token(
     )
     if result.returncode != 0:
         raise RuntimeError(f"could not create user {username}: {result.stderr.strip()}")
+
+
+async def provision_token(
+    auth_url: str, *, username: str, password: str, project: str, account_ids: Sequence[int]
+) -> str:
+    """An API token of ``username``'s project ``project`` (made when missing), which may
+    search ``account_ids``."""
     auth = await AuthClient.login(auth_url, username, password)
     try:
         project_id = await auth.project_named(project)

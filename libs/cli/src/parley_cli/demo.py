@@ -24,7 +24,7 @@ from rich.table import Table
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from parley_cli.client import ApiError, SearchClient, provision_token
+from parley_cli.client import ApiError, SearchClient, create_user, provision_token
 from parley_cli.console import console, fail
 from parley_cli.context import get_settings
 from parley_cli.processes import ProcessGroup
@@ -58,7 +58,6 @@ def demo(
     if not all(service.is_installed() for service in SERVICES):
         raise fail("the demo needs all four services installed", fix="make install")
     webhook_secrets = {account: secrets.token_hex(16) for account in (1, 2)}
-    password = secrets.token_urlsafe(12)
     env = {
         "PARLEY_CHATWOOT_WEBHOOK_SECRETS": json.dumps(webhook_secrets),
         "PARLEY_COOKIE_SECURE": "false",  # the local stack speaks plain http
@@ -68,7 +67,7 @@ def demo(
     specs = prepare_stack(settings)
     corpus = build_corpus(conversations=conversations, seed=seed)
     code = asyncio.run(
-        _run(settings, ProcessGroup(specs, env), corpus, webhook_secrets, password, exit_after)
+        _run(settings, ProcessGroup(specs, env), corpus, webhook_secrets, exit_after)
     )
     raise typer.Exit(code)
 
@@ -78,12 +77,11 @@ async def _run(
     group: ProcessGroup,
     corpus: Corpus,
     webhook_secrets: dict[int, str],
-    password: str,
     exit_after: bool,
 ) -> int:
     await group.start()
     try:
-        steps = asyncio.create_task(_steps(settings, group, corpus, webhook_secrets, password))
+        steps = asyncio.create_task(_steps(settings, group, corpus, webhook_secrets))
         stopped = asyncio.create_task(group.wait())
         done, _ = await asyncio.wait({steps, stopped}, return_when=asyncio.FIRST_COMPLETED)
         if stopped in done:
@@ -104,10 +102,9 @@ async def _steps(
     group: ProcessGroup,
     corpus: Corpus,
     webhook_secrets: dict[int, str],
-    password: str,
 ) -> None:
     await _wait_ready(settings)
-    token = await _demo_token(settings, group, password)
+    token = await _demo_token(settings, group)
     await _deliver(settings, corpus, webhook_secrets)
     await _wait_searchable(settings, corpus)
     await _example_searches(settings, token)
@@ -125,15 +122,33 @@ async def _wait_ready(settings: ParleyBaseSettings) -> None:
     console.print("[green]all services ready[/]")
 
 
-async def _demo_token(settings: ParleyBaseSettings, group: ProcessGroup, password: str) -> str:
-    token = await provision_token(
-        f"http://127.0.0.1:{settings.auth_port}",
-        group.env,
-        username=DEMO_USER,
-        password=password,
-        project=DEMO_PROJECT,
-        account_ids=[1, 2],
-    )
+async def _demo_token(settings: ParleyBaseSettings, group: ProcessGroup) -> str:
+    """A token of the demo project; the demo user is made on the first run and its generated
+    password kept (readable only by you) in PARLEY_DATA_DIR for the next runs."""
+    auth_url = f"http://127.0.0.1:{settings.auth_port}"
+    credentials = settings.data_dir / "demo-password"
+    password = credentials.read_text().strip() if credentials.exists() else None
+    if password is None:
+        password = secrets.token_urlsafe(16)
+        await create_user(group.env, DEMO_USER, password)
+        credentials.parent.mkdir(parents=True, exist_ok=True)
+        credentials.touch(mode=0o600)
+        credentials.write_text(password)
+    try:
+        token = await provision_token(
+            auth_url,
+            username=DEMO_USER,
+            password=password,
+            project=DEMO_PROJECT,
+            account_ids=[1, 2],
+        )
+    except ApiError as error:
+        if error.status_code != 401:
+            raise
+        raise RuntimeError(
+            f"the demo user's password in {credentials} no longer matches the database; "
+            f"delete that file and the user, or start from an empty PARLEY_DATA_DIR"
+        ) from None
     console.print(f"user [bold]{DEMO_USER}[/], project [bold]{DEMO_PROJECT}[/] (accounts 1, 2)")
     return token
 

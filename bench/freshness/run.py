@@ -1,0 +1,236 @@
+"""Freshness: how long after Chatwoot's webhook is accepted a message becomes searchable.
+
+Runs the four services as processes (exactly as ``parley up``) on a private embedded Postgres
+and a private RabbitMQ vhost, sends signed ``message_created`` webhooks at a steady rate, and
+for every message records the time from the 200 of its webhook until its chunks are ``ready``
+(the moment search returns it; observed by polling every ``--poll-ms``). A sample is then
+confirmed through the search API. The baseline, measured in the same run before the stack
+starts, is the raw model's latency for one text.
+
+    .venv/bin/python bench/freshness/run.py                 # 20 and 50 msg/s, 60 s each
+    .venv/bin/python bench/freshness/run.py --rates 20 --duration 15
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+from parley_cli.client import SearchClient, create_user, provision_token
+from parley_devstack.embedded_db import EmbeddedDatabase
+from parley_devstack.rabbitmq import create_vhost, delete_vhost
+from parley_embeddings.local import load_local_model
+from parley_schema import migrate
+from parley_schema.settings import ParleyBaseSettings
+from parley_simulator.delivery import deliver
+from parley_simulator.model import Account, Agent, Contact, Conversation, Inbox, Message
+from parley_simulator.payloads import message_event
+from parley_simulator.topics import TOPICS
+from parley_testing.postgres import free_port
+from parley_testing.stack import Stack, running_stack
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+SETTLE_TIMEOUT_S = 120.0
+VERIFY_SAMPLE = 20
+
+
+@dataclass
+class Run:
+    rate: float
+    accepted: dict[str, float] = field(default_factory=dict)  # message id -> accepted at
+    searchable: dict[str, float] = field(default_factory=dict)
+    words: dict[str, str] = field(default_factory=dict)  # message id -> its unique word
+    send_seconds: float = 0.0
+
+    def latencies_ms(self) -> list[float]:
+        return sorted(
+            (self.searchable[m] - self.accepted[m]) * 1000
+            for m in self.accepted
+            if m in self.searchable
+        )
+
+
+def _percentile(values: list[float], q: float) -> float:
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))]
+
+
+def raw_single_text_ms(samples: int = 50) -> float:
+    """p50 of the raw model encoding one support message (the floor of freshness)."""
+    model = load_local_model()
+    texts = [random.Random(i).choice(TOPICS).openers[0] for i in range(samples)]
+    model.encode(texts[:5], normalize_embeddings=True)
+    timings = []
+    for sentence in texts:
+        started = time.perf_counter()
+        model.encode([sentence], normalize_embeddings=True)
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
+def _conversation(index: int) -> Conversation:
+    return Conversation(
+        account=Account(1, "Bench"),
+        inbox=Inbox(11, "Website chat"),
+        display_id=index + 1,
+        contact=Contact(100_000 + index, "Bench Customer", None, None),
+        assignee=Agent(1, "Maya Lindqvist", "maya@support.example"),
+        topic="bench",
+        language="en",
+        created_at=datetime.now(UTC),
+    )
+
+
+async def _poll(engine: AsyncEngine, run: Run, interval_s: float, stop: asyncio.Event) -> None:
+    query = text(
+        "SELECT DISTINCT message_global_id FROM rag_chunks "
+        "WHERE embedding_status = 'ready' AND message_global_id = ANY(:ids)"
+    )
+    while True:
+        pending = [m for m in run.accepted if m not in run.searchable]
+        if pending:
+            async with engine.connect() as connection:
+                found = (await connection.execute(query, {"ids": pending})).scalars().all()
+            now = time.monotonic()
+            for message_id in found:
+                run.searchable[message_id] = now
+        elif stop.is_set():
+            return
+        await asyncio.sleep(interval_s)
+
+
+async def _load(
+    stack: Stack, engine: AsyncEngine, rate: float, duration: float, poll_s: float, first_id: int
+) -> Run:
+    run = Run(rate=rate)
+    rng = random.Random(int(rate))
+    stop = asyncio.Event()
+    poller = asyncio.create_task(_poll(engine, run, poll_s, stop))
+    count = int(rate * duration)
+    async with httpx.AsyncClient(base_url=stack.url("ingest"), timeout=10) as client:
+
+        async def send(index: int) -> None:
+            word = f"fresh{uuid.uuid4().hex[:10]}"
+            topic = rng.choice(TOPICS)
+            body = f"{rng.choice(topic.openers).format(order='#1', code='E-1', product='lamp', plan='Team')} ref {word}"
+            message = Message(first_id + index, body, datetime.now(UTC), incoming=True)
+            await deliver(
+                client,
+                message_event("message_created", _conversation(index), message),
+                stack.webhook_secrets,
+            )
+            message_id = f"cwmsg:1:{message.id}"
+            run.words[message_id] = word
+            run.accepted[message_id] = time.monotonic()
+
+        started = time.monotonic()
+        tasks = []
+        for index in range(count):
+            await asyncio.sleep(max(0.0, started + index / rate - time.monotonic()))
+            tasks.append(asyncio.create_task(send(index)))
+        await asyncio.gather(*tasks)
+        run.send_seconds = time.monotonic() - started
+    stop.set()
+    await asyncio.wait_for(poller, timeout=SETTLE_TIMEOUT_S)
+    return run
+
+
+async def _verify(stack: Stack, token: str, run: Run) -> int:
+    """How many of a sample the search API really returns."""
+    client = SearchClient.with_token(stack.url("search-api"), token)
+    try:
+        hits = 0
+        for message_id in random.Random(1).sample(
+            sorted(run.words), min(VERIFY_SAMPLE, len(run.words))
+        ):
+            result = await client.search(run.words[message_id], mode="keyword", limit=5)
+            hits += message_id in [hit["message"]["id"] for hit in result["hits"]]
+        return hits
+    finally:
+        await client.close()
+
+
+async def _bench(
+    stack: Stack, database_url: str, args: argparse.Namespace
+) -> list[tuple[Run, int]]:
+    password = uuid.uuid4().hex
+    await create_user(stack.env, "bench", password)
+    token = await provision_token(
+        stack.url("auth"), username="bench", password=password, project="bench", account_ids=[1]
+    )
+    engine = create_async_engine(database_url)
+    try:
+        await _load(
+            stack, engine, rate=5, duration=2, poll_s=args.poll_ms / 1000, first_id=1
+        )  # warm-up
+        results = []
+        for number, rate in enumerate(args.rates, start=1):
+            run = await _load(
+                stack, engine, rate, args.duration, args.poll_ms / 1000, first_id=number * 1_000_000
+            )
+            results.append((run, await _verify(stack, token, run)))
+        return results
+    finally:
+        await engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rates", type=float, nargs="+", default=[20.0, 50.0])
+    parser.add_argument("--duration", type=float, default=60.0)
+    parser.add_argument("--poll-ms", type=float, default=50.0)
+    args = parser.parse_args()
+
+    baseline_ms = raw_single_text_ms()
+    with tempfile.TemporaryDirectory(prefix="parley-freshness-") as workdir:
+        server = EmbeddedDatabase(Path(workdir) / "pg", free_port())
+        server.start()
+        vhost, amqp_url = create_vhost(str(ParleyBaseSettings().amqp_url), prefix="parley-bench")
+        try:
+            server.ensure_database_sync("parley")
+            database_url = server.url("parley")
+            migrate.upgrade(database_url, embedding_dim=384)
+            logs = Path(workdir) / "logs"
+            logs.mkdir()
+            with running_stack(database_url, amqp_url, logs) as stack:
+                results = asyncio.run(_bench(stack, database_url, args))
+        finally:
+            delete_vhost(vhost)
+            server.stop()
+
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    print(
+        f"inputs: signed message_created webhooks, {args.duration:.0f} s per rate, poll {args.poll_ms:.0f} ms, local all-MiniLM-L6-v2"
+    )
+    print(f"baseline: raw model.encode of one text, p50 {baseline_ms:.1f} ms (same run)")
+    header = f"{'rate msg/s':>10} {'sent':>6} {'achieved/s':>10} {'searchable':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} {'p50/raw':>8} {'api check':>9}"
+    print(header)
+    print("-" * len(header))
+    for run, verified in results:
+        latencies = run.latencies_ms()
+        sample = min(VERIFY_SAMPLE, len(run.words))
+        print(
+            f"{run.rate:>10.0f} {len(run.accepted):>6} {len(run.accepted) / run.send_seconds:>10.1f} "
+            f"{len(latencies):>10} {_percentile(latencies, 0.5):>8.0f} {_percentile(latencies, 0.95):>8.0f} "
+            f"{_percentile(latencies, 0.99):>8.0f} {latencies[-1]:>8.0f} "
+            f"{_percentile(latencies, 0.5) / baseline_ms:>8.1f} {verified:>4}/{sample:<4}"
+        )
+
+
+if __name__ == "__main__":
+    main()
