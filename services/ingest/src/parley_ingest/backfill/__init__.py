@@ -1,0 +1,1 @@
+"""``parley backfill``: Chatwoot's REST API through the same normalization as webhooks."""

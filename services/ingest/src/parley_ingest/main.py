@@ -1,0 +1,33 @@
+"""The ingest service: Chatwoot webhooks in, rows and outbox events out, relay in-process.
+
+Run with ``uvicorn --factory parley_ingest.main:create_app`` (``parley up`` does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from parley_runtime.app import create_service_app
+
+from parley_ingest.outbox.relay import OutboxRelay
+from parley_ingest.settings import IngestSettings, get_settings
+from parley_ingest.webhooks.endpoints import router as webhooks_router
+
+
+def create_app(settings: IngestSettings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def relay_lifespan(app: FastAPI) -> AsyncIterator[None]:
+        relay = OutboxRelay(settings, app.state.database.sessionmaker)
+        app.state.outbox_relay = relay
+        async with relay.running():
+            yield
+
+    app = create_service_app(
+        service="ingest", settings=settings, title="Parley ingest", lifespan=relay_lifespan
+    )
+    app.include_router(webhooks_router)
+    return app

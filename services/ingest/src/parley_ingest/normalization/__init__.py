@@ -1,0 +1,1 @@
+"""Chatwoot objects into Parley rows: text cleaning, payload schemas, versioned upserts."""

@@ -1,0 +1,1 @@
+"""The transactional outbox: events written with their rows, published by the relay."""

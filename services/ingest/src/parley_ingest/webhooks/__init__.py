@@ -1,0 +1,1 @@
+"""``POST /v1/webhooks/chatwoot``: verification, de-duplication, dispatch to normalization."""

@@ -1,0 +1,105 @@
+"""Receive one Chatwoot delivery: authenticate, parse, de-duplicate, store, count.
+
+Checks run cheapest-refusal first and nothing is written until all pass: size (413, in the
+endpoint's body reader), signature or URL token (401), JSON (400), account named in the body
+(401), shape (422). Then the delivery key is claimed in ``webhook_deliveries`` and the rows and
+their events are written in the request's single transaction, so a refusal or a crash leaves
+no trace and a repeated delivery is a 200 no-op.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from parley_schema.errors import ParleyError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parley_ingest import metrics
+from parley_ingest.normalization.chatwoot_events import STORED_EVENTS, rows_from_event
+from parley_ingest.normalization.errors import InvalidPayload
+from parley_ingest.normalization.service import ingestion_service
+from parley_ingest.settings import IngestSettings
+from parley_ingest.webhooks.authentication import Sender, authenticate, check_account
+from parley_ingest.webhooks.json_body import parse_object
+from parley_ingest.webhooks.repository import delivery_repository
+from parley_ingest.webhooks.schemas import RawDelivery, WebhookReceipt
+
+log = structlog.get_logger(__name__)
+_DELIVERY_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def delivery_key(delivery: RawDelivery, account_id: int) -> str:
+    """Chatwoot's delivery id (stable across its retries), else a hash of the body."""
+    if delivery.delivery_id and _DELIVERY_ID.match(delivery.delivery_id):
+        return f"{account_id}:{delivery.delivery_id}"
+    return f"{account_id}:sha256:{hashlib.sha256(delivery.body).hexdigest()}"
+
+
+class WebhookService:
+    async def receive(
+        self, session: AsyncSession, delivery: RawDelivery, settings: IngestSettings
+    ) -> WebhookReceipt:
+        event: str | None = None
+        try:
+            now = datetime.now(UTC)
+            sender = authenticate(delivery, settings, now)
+            payload = parse_object(delivery.body)
+            raw_event = payload.get("event")
+            if not isinstance(raw_event, str):
+                raise InvalidPayload("event: a string is required", field="event")
+            event = raw_event
+            check_account(sender, payload)
+            if event not in STORED_EVENTS:
+                receipt = WebhookReceipt(status="ignored", event=event)
+            else:
+                receipt = await self._store(session, delivery, payload, event, sender, now)
+        except ParleyError as error:
+            metrics.WEBHOOKS_RECEIVED.labels(metrics.event_label(event), error.code).inc()
+            log.info("webhook_refused", webhook_event=event, code=error.code, field=error.field)
+            raise
+        metrics.WEBHOOKS_RECEIVED.labels(metrics.event_label(event), receipt.status).inc()
+        return receipt
+
+    async def _store(
+        self,
+        session: AsyncSession,
+        delivery: RawDelivery,
+        payload: dict[str, Any],
+        event: str,
+        sender: Sender,
+        now: datetime,
+    ) -> WebhookReceipt:
+        started = time.perf_counter()
+        batch = rows_from_event(
+            event, payload, account_id=sender.account_id, version=sender.sent_at or now
+        )
+        key = delivery_key(delivery, sender.account_id)
+        claimed = await delivery_repository.claim(
+            session, delivery_key=key, account_id=sender.account_id, event=event
+        )
+        if not claimed:
+            log.info("webhook_duplicate", account_id=sender.account_id, webhook_event=event)
+            return WebhookReceipt(status="duplicate", event=event)
+        envelopes = await ingestion_service.apply(
+            session, batch, correlation_id=delivery.correlation_id
+        )
+        metrics.NORMALIZE_SECONDS.observe(time.perf_counter() - started)
+        log.info(
+            "webhook_stored",
+            account_id=sender.account_id,
+            webhook_event=event,
+            events_written=len(envelopes),
+        )
+        return WebhookReceipt(
+            status="stored" if envelopes else "unchanged",
+            event=event,
+            events_written=len(envelopes),
+        )
+
+
+webhook_service = WebhookService()
