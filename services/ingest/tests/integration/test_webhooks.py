@@ -24,13 +24,16 @@ FIXTURES = [
 
 async def snapshot(session: AsyncSession) -> dict[str, list[tuple[Any, ...]]]:
     """Everything a consumer could read: every column of every stored row."""
-    tables = {"contacts": CwContact, "conversations": CwConversation, "messages": CwMessage}
+    # created_at of contacts and conversations is when Parley first stored them.
+    tables = {
+        "contacts": (CwContact.__table__, "created_at"),
+        "conversations": (CwConversation.__table__, "created_at"),
+        "messages": (CwMessage.__table__, None),
+    }
     state: dict[str, list[tuple[Any, ...]]] = {}
-    for name, model in tables.items():
-        columns = [column for column in model.__table__.columns if column.name != "created_at"]
-        if model is CwMessage:
-            columns.append(CwMessage.created_at)
-        rows = (await session.execute(select(*columns).order_by(model.id))).all()
+    for name, (table, skipped) in tables.items():
+        columns = [column for column in table.columns if column.name != skipped]
+        rows = (await session.execute(select(*columns).order_by(table.c.id))).all()
         state[name] = [tuple(row) for row in rows]
     return state
 
