@@ -11,7 +11,7 @@ import pytest
 from parley_embeddings.local import LocalProvider
 from parley_embeddings.testing.fake_openai_server import FakeOpenAIServer, FakeServerState
 from parley_schema.settings import ParleyBaseSettings
-from parley_testing.broker import create_vhost, delete_vhost, require_broker
+from parley_testing.broker import drop_vhost, private_vhost, require_broker
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 sys.path.insert(0, str(Path(__file__).parent / "kit"))
@@ -35,9 +35,9 @@ def embedder_amqp_url() -> Iterator[str]:
     """A vhost of this module's own: the real queue names, no other suite's messages."""
     base_url = str(ParleyBaseSettings().amqp_url)
     require_broker(base_url)
-    vhost, url = create_vhost(base_url)
+    vhost, url = private_vhost(base_url)
     yield url
-    delete_vhost(vhost)
+    drop_vhost(vhost)
 
 
 @pytest.fixture

@@ -90,7 +90,7 @@ class EmbedderRuntime:
         await self.after_broker_start()
 
     async def after_broker_start(self) -> None:
-        await topology.declare_dead_lettering(self.broker)
+        await topology.declare_topology(self.broker)
         self._sweeper = asyncio.create_task(self._sweep_forever(), name="embedder-sweeper")
         log.info(
             "embedder_started",

@@ -130,6 +130,15 @@ class Rows:
                 )
             await asyncio.sleep(0.1)
 
+    async def wait_until_gone(self, message: Message, *, timeout_s: float = 30) -> None:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            if not await self.chunks(message):
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{message.id} still has chunks after {timeout_s}s")
+            await asyncio.sleep(0.1)
+
 
 def upserted(message: Message, *, event_type: str | None = None) -> EventEnvelope:
     payload = MessageUpsertedV1(

@@ -12,7 +12,8 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 import structlog
-from faststream import AckPolicy
+from aio_pika import IncomingMessage
+from faststream import AckPolicy, StreamMessage
 from faststream.rabbit import Channel, RabbitBroker
 from faststream.rabbit.annotations import RabbitMessage
 
@@ -27,6 +28,12 @@ CORRELATION_HEADER = "x-correlation-id"
 def correlation_id_of(message: RabbitMessage) -> str:
     header = message.headers.get(CORRELATION_HEADER)
     return message.raw_message.correlation_id or (str(header) if header else uuid.uuid4().hex)
+
+
+async def keep_raw_body(message: StreamMessage[IncomingMessage]) -> bytes:
+    """No decoding before the handler: FastStream would parse JSON itself and fail on a
+    poison body before our code could settle it (with MANUAL ack it would sit unacked)."""
+    return message.body
 
 
 def make_handler(pipeline: EmbedPipeline) -> Callable[[RabbitMessage], Awaitable[None]]:
@@ -56,4 +63,5 @@ def subscribe(broker: RabbitBroker, pipeline: EmbedPipeline, *, prefetch: int) -
         EVENTS,
         channel=Channel(prefetch_count=prefetch),
         ack_policy=AckPolicy.MANUAL,
+        decoder=keep_raw_body,
     )(make_handler(pipeline))

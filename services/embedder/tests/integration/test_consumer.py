@@ -1,0 +1,172 @@
+"""The running consumer against real RabbitMQ (a private vhost) and real Postgres: topology,
+ack after commit, dead-lettering of poison and failures, the sweeper."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+
+import aio_pika
+import pytest
+from parley_embedder.runtime import EmbedderRuntime, provider_from
+from parley_embedder.settings import EmbedderSettings
+from parley_embedder_testkit import Publisher, Rows, deleted, upserted
+from parley_embeddings.testing.fake_openai_server import (
+    FakeOpenAIServer,
+    FakeServerState,
+    ScriptedFailure,
+)
+from parley_schema.events import EMBEDDER_DLQ, EMBEDDER_QUEUE, EMBEDDER_QUEUE_ARGUMENTS
+
+
+@pytest.fixture(scope="module")
+def fake_server() -> Iterator[FakeOpenAIServer]:
+    with FakeOpenAIServer(FakeServerState(dimension=384)) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+async def runtime(
+    database_url: str, embedder_amqp_url: str, fake_server: FakeOpenAIServer
+) -> AsyncIterator[EmbedderRuntime]:
+    settings = EmbedderSettings(
+        database_url=database_url,
+        amqp_url=embedder_amqp_url,
+        metrics_port=0,
+        embedding_provider="openai",
+        embedding_model="fake-embed",
+        openai_base_url=fake_server.base_url,
+        batch_wait_ms=20,
+        retry_base_s=0.01,
+        embed_max_attempts=2,
+        stuck_after_s=1.0,
+        sweep_interval_s=0.3,
+    )
+    runtime = EmbedderRuntime.build(settings, provider_from(settings))
+    await runtime.start()
+    yield runtime
+    await runtime.stop()
+
+
+@pytest.fixture(scope="module")
+async def channel(
+    embedder_amqp_url: str, runtime: EmbedderRuntime
+) -> AsyncIterator[aio_pika.abc.AbstractChannel]:
+    connection = await aio_pika.connect(embedder_amqp_url)
+    yield await connection.channel()
+    await connection.close()
+
+
+@pytest.fixture
+def publisher(channel: aio_pika.abc.AbstractChannel) -> Publisher:
+    return Publisher(channel)
+
+
+async def dead_letters(channel: aio_pika.abc.AbstractChannel, *, wait_for: int) -> list[bytes]:
+    """Take messages from the DLQ until ``wait_for`` arrived (or 10 s passed)."""
+    queue = await channel.declare_queue(EMBEDDER_DLQ, passive=True)
+    bodies: list[bytes] = []
+    deadline = time.monotonic() + 10
+    while len(bodies) < wait_for and time.monotonic() < deadline:
+        message = await queue.get(no_ack=True, fail=False)
+        if message is None:
+            await asyncio.sleep(0.1)
+        else:
+            bodies.append(message.body)
+    return bodies
+
+
+async def queue_is_settled(channel: aio_pika.abc.AbstractChannel) -> bool:
+    """True when the embedder queue holds no ready or unacknowledged message."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        queue = await channel.declare_queue(EMBEDDER_QUEUE, passive=True)
+        declared = queue.declaration_result
+        if declared.message_count == 0:
+            return True
+        await asyncio.sleep(0.1)
+    return False
+
+
+async def test_the_queue_has_the_shared_arguments(
+    channel: aio_pika.abc.AbstractChannel,
+) -> None:
+    queue = await channel.declare_queue(
+        EMBEDDER_QUEUE, durable=True, arguments=dict(EMBEDDER_QUEUE_ARGUMENTS)
+    )
+    assert queue.name == EMBEDDER_QUEUE
+
+
+async def test_a_published_message_ends_ready_and_acked(
+    rows: Rows, publisher: Publisher, channel: aio_pika.abc.AbstractChannel
+) -> None:
+    message = await rows.message("The app crashes on login")
+    await publisher.event(upserted(message), correlation_id="req-123")
+    await rows.wait_until_ready([message], timeout_s=10)
+    assert await queue_is_settled(channel)
+
+
+async def test_a_delete_event_removes_chunks(rows: Rows, publisher: Publisher) -> None:
+    message = await rows.message("Ignore my last message")
+    await publisher.event(upserted(message))
+    await rows.wait_until_ready([message], timeout_s=10)
+    await rows.edit(message, content="", deleted_at=datetime.now(UTC))
+    await publisher.event(deleted(message))
+    await rows.wait_until_gone(message, timeout_s=10)
+
+
+async def test_poison_goes_to_the_dead_letter_queue(
+    publisher: Publisher, channel: aio_pika.abc.AbstractChannel
+) -> None:
+    await publisher.raw(b"{not json", "message.upserted.v1")
+    assert await dead_letters(channel, wait_for=1) == [b"{not json"]
+
+
+async def test_an_event_for_a_missing_row_is_dead_lettered(
+    rows: Rows, publisher: Publisher, channel: aio_pika.abc.AbstractChannel
+) -> None:
+    message = await rows.message("soon gone")
+    ghost = type(message)("cwmsg:1:999999999", message.conversation_id, message.account_id)
+    await publisher.event(upserted(ghost))
+    [body] = await dead_letters(channel, wait_for=1)
+    assert json.loads(body)["data"]["message_global_id"] == ghost.id
+
+
+async def test_an_unknown_message_event_is_acknowledged_and_ignored(
+    rows: Rows, publisher: Publisher, channel: aio_pika.abc.AbstractChannel
+) -> None:
+    message = await rows.message("archived")
+    await publisher.event(upserted(message, event_type="message.archived.v1"))
+    assert await queue_is_settled(channel)
+    assert await dead_letters(channel, wait_for=0) == []
+    assert await rows.chunks(message) == []
+
+
+async def test_a_permanent_embedding_failure_is_dead_lettered_with_failed_chunks(
+    rows: Rows,
+    publisher: Publisher,
+    channel: aio_pika.abc.AbstractChannel,
+    fake_server: FakeOpenAIServer,
+) -> None:
+    message = await rows.message("the server refuses this")
+    fake_server.fail_next(ScriptedFailure(400, message="bad input"))
+    await publisher.event(upserted(message))
+    [body] = await dead_letters(channel, wait_for=1)
+    assert json.loads(body)["data"]["message_global_id"] == message.id
+    [chunk] = await rows.chunks(message)
+    assert chunk.embedding_status == "failed"
+
+
+async def test_the_sweeper_requeues_work_a_crashed_replica_left(
+    rows: Rows, publisher: Publisher
+) -> None:
+    message = await rows.message("left behind by a crash")
+    await publisher.event(upserted(message))
+    await rows.wait_until_ready([message], timeout_s=10)
+    await rows.set_chunks(message, embedding_status="processing", embedding=None)
+    await rows.wait_until_ready([message], timeout_s=10)
+    [chunk] = await rows.chunks(message)
+    assert chunk.embedding is not None
