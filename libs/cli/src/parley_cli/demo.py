@@ -207,27 +207,30 @@ async def _wait_searchable(settings: ParleyBaseSettings, corpus: Corpus) -> None
 
 async def _example_searches(settings: ParleyBaseSettings, token: str) -> None:
     client = SearchClient.with_token(f"http://127.0.0.1:{settings.search_api_port}", token)
-    table = Table("query", "mode", "best hit", "conversation", "score", title="Example searches")
+    table = Table(title="Example searches", expand=True)
+    table.add_column("query", ratio=2)
+    table.add_column("mode", no_wrap=True)
+    table.add_column("best hit", ratio=4, overflow="ellipsis", no_wrap=True)
+    table.add_column("conversation", no_wrap=True)
     try:
         for query, mode in EXAMPLES:
             started = time.perf_counter()
             try:
                 result = await client.search(query, mode=mode, limit=1)
             except ApiError as error:
-                table.add_row(query, mode, f"[red]{error}[/]", "", "")
+                table.add_row(query, mode, f"[red]{error}[/]", "")
                 continue
             elapsed_ms = (time.perf_counter() - started) * 1000
             if not result["hits"]:
-                table.add_row(query, mode, "[dim]no hit[/]", "", "")
+                table.add_row(query, mode, "[dim]no hit[/]", "")
                 continue
             hit = result["hits"][0]
             conversation = hit["conversation"]
             table.add_row(
                 query,
-                f"{mode} ({elapsed_ms:.0f} ms)",
-                hit["text"][:90],
-                f"{conversation['id']} ({conversation['status']})",
-                f"{hit['scores']['fused']:.3f}",
+                f"{mode}, {elapsed_ms:.0f} ms",
+                hit["text"],
+                f"{conversation['id']} {conversation['status']}",
             )
     finally:
         await client.close()

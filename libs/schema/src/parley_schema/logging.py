@@ -52,6 +52,9 @@ def configure(settings: ParleyBaseSettings, *, service: str) -> None:
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter)
+    # Libraries set levels on their own loggers (uvicorn: INFO); records they pass up are
+    # filtered here, so PARLEY_LOG_LEVEL holds for every line.
+    handler.setLevel(settings.log_level)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)
