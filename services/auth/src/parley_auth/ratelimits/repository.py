@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from parley_schema.models import RateLimitCounter
-from sqlalchemy import case, delete
+from sqlalchemy import case
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,12 +29,6 @@ class RateLimitRepository:
         ).returning(table.c.hits)
         hits: int = (await session.execute(upsert)).scalar_one()
         return hits
-
-    async def purge_before(self, session: AsyncSession, cutoff: datetime) -> int:
-        result = await session.execute(
-            delete(RateLimitCounter).where(RateLimitCounter.window_start < cutoff)
-        )
-        return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 rate_limit_repository = RateLimitRepository()

@@ -57,8 +57,5 @@ class RateLimitService:
             retry_after = int((window_start + window - now).total_seconds()) + 1
             raise RateLimited(f"too many attempts; try again in {retry_after} seconds")
 
-    async def purge(self, session: AsyncSession, *, now: datetime, window: timedelta) -> int:
-        return await rate_limit_repository.purge_before(session, now - window)
-
 
 rate_limit_service = RateLimitService()
