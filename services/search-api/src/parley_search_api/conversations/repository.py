@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pgvector.sqlalchemy import Vector
 from parley_schema.models import CwContact, CwConversation, CwMessage, RagChunk
+from pgvector.sqlalchemy import Vector
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 

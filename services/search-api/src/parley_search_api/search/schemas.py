@@ -7,7 +7,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from parley_search_api.settings import FusionMethod, TextSearchConfig
 
@@ -16,13 +23,23 @@ MAX_FILTER_VALUES = 100
 MAX_LIMIT = 100
 MAX_CONTEXT = 10
 
+
+def _no_nul(value: str) -> str:
+    """Postgres text cannot hold NUL; refuse it here rather than fail in the database."""
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
 Query = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_QUERY_CHARS)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_QUERY_CHARS),
+    AfterValidator(_no_nul),
 ]
 ConversationGlobalId = Annotated[str, StringConstraints(pattern=r"^cw:\d{1,18}:\d{1,18}$")]
 ContactGlobalId = Annotated[str, StringConstraints(pattern=r"^cwc:\d{1,18}:\d{1,18}$")]
 ChatwootId = Annotated[int, Field(ge=1, le=2**62)]
-Label = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+Label = Annotated[str, StringConstraints(min_length=1, max_length=255), AfterValidator(_no_nul)]
 
 
 class SearchMode(StrEnum):
