@@ -67,6 +67,15 @@ class TestLogin:
         assert "set-cookie" not in wrong.headers
         assert "set-cookie" not in unknown.headers
 
+    @pytest.mark.parametrize("username", ["nul\x00byte", "", "x" * 65])
+    async def test_malformed_usernames_are_422_not_a_lookup(
+        self, client: httpx.AsyncClient, username: str
+    ) -> None:
+        response = await client.post(
+            "/v1/auth/login", json={"username": username, "password": "whatever"}
+        )
+        assert (response.status_code, response.json()["error"]["field"]) == (422, "username")
+
     async def test_cookie_secure_flag_follows_the_setting(
         self, make_user: MakeUser, client_for: ClientFor, settings_for: SettingsFor
     ) -> None:

@@ -6,11 +6,11 @@ from datetime import datetime
 from parley_authn import CredentialKind
 from pydantic import BaseModel, Field
 
-from parley_auth.users.schemas import UserRead
+from parley_auth.users.schemas import Username, UserRead
 
 
 class LoginRequest(BaseModel):
-    username: str = Field(min_length=1, max_length=64)
+    username: Username
     password: str = Field(min_length=1, max_length=256)
 
 

@@ -46,7 +46,7 @@ class SessionService:
         address: str,
         now: datetime,
     ) -> Login:
-        username = body.username.strip().lower()
+        username = body.username
         await rate_limit_service.hit(
             factory,
             Limit("login", settings.login_limit_per_user, settings.login_limit_per_address),
