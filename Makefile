@@ -1,11 +1,11 @@
-# Parley developer entry points. `make up` and `make test` are the README's quick start.
+# Parley developer entry points. `make demo` and `make test` are the README's quick start.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 MEMBERS := $(wildcard libs/*/pyproject.toml services/*/pyproject.toml)
 
-.PHONY: install up test lint lock clean
+.PHONY: install up demo test lint lock clean
 
 # The CPU build of torch must be installed before anything that depends on torch, or pip
 # resolves a multi-GB CUDA build from the index (see README, "Installing").
@@ -22,6 +22,10 @@ install: $(STAMP)
 up: install
 	./scripts/ensure-rabbitmq.sh
 	$(BIN)/parley up
+
+demo: install
+	./scripts/ensure-rabbitmq.sh
+	$(BIN)/parley demo
 
 test: install
 	./scripts/ensure-rabbitmq.sh
