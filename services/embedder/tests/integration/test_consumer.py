@@ -5,21 +5,25 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import aio_pika
 import pytest
 from parley_embedder.runtime import EmbedderRuntime, provider_from
 from parley_embedder.settings import EmbedderSettings
-from parley_embedder_testkit import Publisher, Rows, deleted, upserted
+from parley_embedder_testkit import Message, Publisher, Rows, deleted, upserted
 from parley_embeddings.testing.fake_openai_server import (
     FakeOpenAIServer,
     FakeServerState,
     ScriptedFailure,
 )
 from parley_schema.events import EMBEDDER_DLQ, EMBEDDER_QUEUE, EMBEDDER_QUEUE_ARGUMENTS
+from parley_schema.models import message_global_id
 
 
 @pytest.fixture(scope="module")
@@ -170,3 +174,55 @@ async def test_the_sweeper_requeues_work_a_crashed_replica_left(
     await rows.wait_until_ready([message], timeout_s=10)
     [chunk] = await rows.chunks(message)
     assert chunk.embedding is not None
+
+
+async def parley(*args: str, env: dict[str, str]) -> str:
+    """Run the real ``parley`` command (entry point and all) and return its output."""
+    process = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).parent / "parley"),
+        *args,
+        env={**os.environ, **env},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await process.communicate()
+    assert process.returncode == 0, output.decode()
+    return output.decode()
+
+
+@pytest.fixture(scope="module")
+def cli_env(database_url: str, embedder_amqp_url: str) -> dict[str, str]:
+    return {"PARLEY_DATABASE_URL": database_url, "PARLEY_AMQP_URL": embedder_amqp_url}
+
+
+async def test_retry_failed_queues_failed_chunks_again(
+    rows: Rows,
+    publisher: Publisher,
+    channel: aio_pika.abc.AbstractChannel,
+    fake_server: FakeOpenAIServer,
+    cli_env: dict[str, str],
+) -> None:
+    message = await rows.message("failed once, fine now")
+    fake_server.fail_next(ScriptedFailure(401))
+    await publisher.event(upserted(message))
+    assert len(await dead_letters(channel, wait_for=1)) == 1
+    output = await parley("embedder", "retry-failed", env=cli_env)
+    assert "with failed chunks" in output  # this one, and any an earlier test left failed
+    await rows.wait_until_ready([message], timeout_s=10)
+
+
+async def test_dlq_replay_brings_dead_letters_back(
+    rows: Rows,
+    publisher: Publisher,
+    channel: aio_pika.abc.AbstractChannel,
+    cli_env: dict[str, str],
+) -> None:
+    conversation = await rows.conversation()
+    early = Message(message_global_id(rows.account_id, 77_000_001), conversation, rows.account_id)
+    await publisher.event(upserted(early))  # the row does not exist yet: dead-lettered
+    deadline = time.monotonic() + 10
+    while "1" not in await parley("embedder", "dlq", "count", env=cli_env):
+        assert time.monotonic() < deadline, "the event never reached the DLQ"
+    await rows.message("arrived late", conversation=conversation, number=77_000_001)
+    assert "replayed 1 dead-lettered" in await parley("embedder", "dlq", "replay", env=cli_env)
+    await rows.wait_until_ready([early], timeout_s=10)

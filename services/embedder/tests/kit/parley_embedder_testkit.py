@@ -64,9 +64,10 @@ class Rows:
         private: bool = False,
         message_type: str = "incoming",
         sender_type: str = "contact",
+        number: int | None = None,
     ) -> Message:
         conversation = conversation or await self.conversation()
-        number = next(_ids) + 10_000_000
+        number = number or next(_ids) + 10_000_000
         global_id = message_global_id(self.account_id, number)
         now = datetime.now(UTC)
         async with AsyncSession(self.engine) as session, session.begin():

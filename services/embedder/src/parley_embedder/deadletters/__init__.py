@@ -1,0 +1,1 @@
+"""The embedder's dead-letter queue, for operators."""
