@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,6 +17,7 @@ from parley_ingest.main import create_app
 from parley_ingest.settings import IngestSettings
 from parley_ingest.webhooks.signing import sign
 from parley_runtime.database import get_session
+from parley_testing.broker import drop_vhost, private_vhost
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,6 +42,14 @@ def ingest_settings_for(database_url: str, amqp_url: str, **overrides: Any) -> I
 @pytest.fixture(scope="module")
 def ingest_settings(database_url: str, amqp_url: str) -> IngestSettings:
     return ingest_settings_for(database_url, amqp_url)
+
+
+@pytest.fixture(scope="module")
+def module_amqp_url(amqp_url: str) -> Iterator[str]:
+    """A vhost of this module's own on the shared broker: its queues hold only its events."""
+    vhost, url = private_vhost(amqp_url)
+    yield url
+    drop_vhost(vhost)
 
 
 async def app_client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
@@ -95,3 +106,38 @@ def post_signed(client: httpx.AsyncClient) -> SignedPost:
         )
 
     return post
+
+
+@pytest.fixture
+def make_signed_headers() -> Callable[..., dict[str, str]]:
+    """Headers of a delivery signed for account 1 (for clients the test builds itself)."""
+    return signed_headers
+
+
+@pytest.fixture
+def fixture_bodies() -> dict[str, dict[str, Any]]:
+    """Every Chatwoot fixture body by name, in the order Chatwoot would send them."""
+    folder = Path(__file__).parent / "fixtures"
+    return {path.stem: json.loads(path.read_text()) for path in sorted(folder.glob("*.json"))}
+
+
+@pytest.fixture
+def settings_for(database_url: str) -> Callable[..., IngestSettings]:
+    """Settings on this module's database and the given broker URL."""
+
+    def build(amqp_url: str, **overrides: Any) -> IngestSettings:
+        return ingest_settings_for(database_url, amqp_url, **overrides)
+
+    return build
+
+
+@pytest.fixture
+def running_app() -> Callable[[IngestSettings], AbstractAsyncContextManager[httpx.AsyncClient]]:
+    """The real app (committing sessions, relay running) and a client, for the block."""
+
+    @asynccontextmanager
+    async def run(settings: IngestSettings) -> AsyncIterator[httpx.AsyncClient]:
+        async for client in app_client(create_app(settings)):
+            yield client
+
+    return run

@@ -6,10 +6,12 @@
   test, so tests never see each other's rows.
 - ``amqp_url`` / ``unique_name``: the real RabbitMQ (a vhost per worker) and names no other
   test uses.
+- ``private_rabbitmq``: a RabbitMQ node of the test's own that it may stop and start.
 """
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -27,6 +29,7 @@ from parley_testing.postgres import (
     free_port,
     run_async,
 )
+from parley_testing.private_broker import PrivateRabbitNode
 
 
 @pytest.fixture(scope="session")
@@ -105,3 +108,17 @@ def amqp_url() -> Iterator[str]:
 def unique_name() -> str:
     """A name (queue, exchange, account) that no other test, worker or run uses."""
     return f"test-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def private_rabbitmq(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateRabbitNode]:
+    """A started private RabbitMQ node; stopped, killed if need be, and removed afterwards."""
+    base_dir = tmp_path_factory.mktemp("rabbit")
+    node = PrivateRabbitNode(base_dir)
+    node.start()
+    try:
+        yield node
+    finally:
+        node.stop()
+        node.kill()
+        shutil.rmtree(base_dir, ignore_errors=True)

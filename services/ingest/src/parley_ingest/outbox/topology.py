@@ -28,9 +28,13 @@ from parley_schema.events import (
 
 log = structlog.get_logger(__name__)
 
+# ``EMBEDDER_BINDING`` (``message.*``) matches two-word keys only, while event keys have three
+# (``message.upserted.v1``); like the embedder, the queue is also bound with ``message.#``
+# (one copy per queue whatever the number of matching bindings).
+MESSAGE_EVENTS_BINDING = "message.#"
 # Routing-key patterns some queue is known to be bound to: an unroutable publish on one of
 # these is an error to retry; on any other key it means no consumer subscribes yet.
-DECLARED_BINDINGS = (EMBEDDER_BINDING,)
+DECLARED_BINDINGS = (EMBEDDER_BINDING, MESSAGE_EVENTS_BINDING)
 
 
 def topic_matches(pattern: str, routing_key: str) -> bool:
@@ -87,7 +91,8 @@ async def declare_topology(connection: AbstractConnection) -> AbstractChannel:
     dlq = await setup.get_queue(EMBEDDER_DLQ, ensure=False)
     await dlq.bind(DEAD_LETTER_EXCHANGE, routing_key=EMBEDDER_DLQ)
     queue = await setup.get_queue(EMBEDDER_QUEUE, ensure=False)
-    await queue.bind(EVENTS_EXCHANGE, routing_key=EMBEDDER_BINDING)
+    for binding in DECLARED_BINDINGS:
+        await queue.bind(EVENTS_EXCHANGE, routing_key=binding)
     await setup.close()
     return await connection.channel(publisher_confirms=True, on_return_raises=True)
 

@@ -1,0 +1,142 @@
+"""Outbox → RabbitMQ through the relay, against real Postgres (committed) and real RabbitMQ."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+import aio_pika
+import httpx
+from parley_ingest.settings import IngestSettings
+from parley_schema.events import EMBEDDER_QUEUE, EVENTS_EXCHANGE
+from parley_schema.models import EventOutbox
+from parley_testing.postgres import free_port
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+DRAIN_TIMEOUT_S = 15.0
+RunningApp = Callable[[IngestSettings], AbstractAsyncContextManager[httpx.AsyncClient]]
+
+
+async def wait_until_drained(engine: AsyncEngine, within_s: float = DRAIN_TIMEOUT_S) -> int:
+    """Wait until every outbox row is published; return how many rows there are."""
+    deadline = time.monotonic() + within_s
+    while True:
+        async with engine.connect() as connection:
+            total, pending = (
+                await connection.execute(
+                    select(func.count(), func.count().filter(EventOutbox.published_at.is_(None)))
+                )
+            ).one()
+        if pending == 0:
+            return int(total)
+        assert time.monotonic() < deadline, f"{pending} events still unpublished"
+        await asyncio.sleep(0.05)
+
+
+async def audit_queue(url: str, name: str) -> None:
+    """A durable queue bound to every event, declared before anything is published."""
+    connection = await aio_pika.connect(url)
+    async with connection:
+        channel = await connection.channel()
+        exchange = await channel.declare_exchange(
+            EVENTS_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True
+        )
+        queue = await channel.declare_queue(name, durable=True)
+        await queue.bind(exchange, routing_key="#")
+
+
+async def drain_queue(url: str, name: str) -> list[aio_pika.abc.AbstractIncomingMessage]:
+    connection = await aio_pika.connect(url)
+    async with connection:
+        channel = await connection.channel()
+        queue = await channel.get_queue(name, ensure=True)
+        messages = []
+        while (message := await queue.get(fail=False, no_ack=True)) is not None:
+            messages.append(message)
+        return messages
+
+
+async def test_every_event_reaches_the_broker_confirmed_with_its_metadata(
+    fixture_bodies: dict[str, dict[str, Any]],
+    settings_for: Callable[..., IngestSettings],
+    running_app: RunningApp,
+    module_amqp_url: str,
+    make_signed_headers: Callable[..., dict[str, str]],
+    db_engine: AsyncEngine,
+    unique_name: str,
+) -> None:
+    await audit_queue(module_amqp_url, unique_name)
+    async with db_engine.connect() as connection:
+        last_id = await connection.scalar(select(func.coalesce(func.max(EventOutbox.id), 0)))
+    async with running_app(settings_for(module_amqp_url)) as client:
+        started = time.monotonic()
+        base = int(time.time()) - 200
+        for index, body in enumerate(fixture_bodies.values()):
+            raw = json.dumps(body).encode()
+            headers = make_signed_headers(raw, timestamp=base + index * 10)
+            response = await client.post("/v1/webhooks/chatwoot", content=raw, headers=headers)
+            assert response.status_code == 200, response.text
+        await wait_until_drained(db_engine)
+        assert time.monotonic() - started < DRAIN_TIMEOUT_S
+
+    async with db_engine.connect() as connection:
+        rows = (await connection.execute(select(EventOutbox).where(EventOutbox.id > last_id))).all()
+    assert len(rows) > 0
+    assert all(row.attempts == 1 and row.last_error is None for row in rows)
+    ours = {str(row.event_id) for row in rows}
+
+    delivered = [
+        message
+        for message in await drain_queue(module_amqp_url, unique_name)
+        if message.message_id in ours
+    ]
+    assert sorted(message.message_id or "" for message in delivered) == sorted(ours)
+    by_id = {message.message_id: message for message in delivered}
+    for row in rows:
+        message = by_id[str(row.event_id)]
+        assert message.routing_key == row.routing_key
+        assert message.content_type == "application/json"
+        assert message.delivery_mode == aio_pika.DeliveryMode.PERSISTENT
+        assert json.loads(message.body) == row.payload
+        assert message.headers["correlation_id"] == row.payload["correlation_id"]
+
+    # The relay declared the embedder's queue: message events wait there for its first start.
+    message_events = sum(1 for row in rows if row.routing_key.startswith("message."))
+    waiting = await drain_queue(module_amqp_url, EMBEDDER_QUEUE)
+    assert len([message for message in waiting if message.message_id in ours]) == message_events
+
+
+async def test_webhooks_are_accepted_while_the_broker_is_unreachable(
+    fixture_bodies: dict[str, dict[str, Any]],
+    settings_for: Callable[..., IngestSettings],
+    running_app: RunningApp,
+    make_signed_headers: Callable[..., dict[str, str]],
+    db_engine: AsyncEngine,
+) -> None:
+    settings = settings_for(f"amqp://guest:guest@127.0.0.1:{free_port()}/")
+    async with db_engine.connect() as connection:
+        before = await connection.scalar(
+            select(func.count()).where(EventOutbox.published_at.is_(None))
+        )
+    async with running_app(settings) as client:
+        body = json.dumps(fixture_bodies["02_message_created_incoming"] | {"id": 777001}).encode()
+        response = await client.post(
+            "/v1/webhooks/chatwoot", content=body, headers=make_signed_headers(body)
+        )
+        assert response.status_code == 200
+        assert response.json()["status"] == "stored"
+        await asyncio.sleep(0.5)
+        ready = await client.get("/readyz")
+        assert ready.status_code == 200
+    async with db_engine.connect() as connection:
+        pending = await connection.scalar(
+            select(func.count()).where(EventOutbox.published_at.is_(None))
+        )
+    assert pending is not None
+    assert before is not None
+    assert pending > before
