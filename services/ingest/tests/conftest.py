@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -20,6 +21,8 @@ from parley_runtime.database import get_session
 from parley_testing.broker import drop_vhost, private_vhost
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession
+
+sys.path.insert(0, str(Path(__file__).parent / "kit"))
 
 SECRET = "whsec-test-account-1"
 URL_TOKEN = "url-token-account-2"

@@ -11,10 +11,10 @@ from typing import Any
 
 import aio_pika
 import httpx
+from parley_devstack.rabbitmq_node import RabbitMQNode
 from parley_ingest.settings import IngestSettings
 from parley_schema.events import EMBEDDER_QUEUE, EVENTS_EXCHANGE
 from parley_schema.models import EventOutbox
-from parley_testing.private_broker import PrivateRabbitNode
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -55,7 +55,7 @@ async def unpublished(engine: AsyncEngine) -> int:
 
 
 async def test_restarting_rabbitmq_during_a_burst_loses_no_event(
-    private_rabbitmq: PrivateRabbitNode,
+    private_rabbitmq: RabbitMQNode,
     fixture_bodies: dict[str, dict[str, Any]],
     settings_for: Callable[..., IngestSettings],
     running_app: RunningApp,

@@ -184,7 +184,7 @@ JSON_VALUES = st.recursive(
 
 @st.composite
 def mutated_payloads(draw: st.DrawFn) -> dict[str, Any]:
-    body = copy.deepcopy(draw(st.sampled_from(list(FIXTURES.values()))))
+    body: dict[str, Any] = copy.deepcopy(draw(st.sampled_from(list(FIXTURES.values()))))
     for _ in range(draw(st.integers(min_value=1, max_value=3))):
         paths = _paths(body)
         if not paths:

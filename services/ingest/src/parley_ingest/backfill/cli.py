@@ -1,0 +1,121 @@
+"""``parley backfill --account N [--since DATE] [--inbox ID]``."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from parley_schema.db import create_engine, create_sessionmaker
+from parley_schema.errors import ParleyError
+from parley_schema.logging import configure
+from parley_schema.settings import load_settings_or_exit
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
+
+from parley_ingest.backfill.client import ChatwootClient
+from parley_ingest.backfill.errors import BackfillNotConfigured
+from parley_ingest.backfill.service import BackfillRequest, BackfillSummary, backfill_service
+from parley_ingest.settings import IngestSettings
+
+app = typer.Typer(help="Read a Chatwoot account through its REST API into Parley.")
+console = Console(highlight=False)
+
+
+class RichProgress:
+    """The backfill's progress as rich bars, one per phase."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._tasks: dict[str, TaskID] = {}
+
+    def start(self, phase: str, total: int | None) -> None:
+        self._tasks[phase] = self._progress.add_task(phase, total=total)
+
+    def advance(self, phase: str, count: int) -> None:
+        self._progress.advance(self._tasks[phase], count)
+
+
+async def run_backfill(
+    settings: IngestSettings, request: BackfillRequest, progress: Progress
+) -> BackfillSummary:
+    if settings.chatwoot_base_url is None or settings.chatwoot_api_token is None:
+        raise BackfillNotConfigured(
+            "set PARLEY_CHATWOOT_BASE_URL and PARLEY_CHATWOOT_API_TOKEN to backfill"
+        )
+    engine = create_engine(settings, application_name="ingest-backfill")
+    try:
+        async with ChatwootClient.http_client(
+            str(settings.chatwoot_base_url), settings.chatwoot_api_token.get_secret_value()
+        ) as http:
+            client = ChatwootClient(http, max_retries=settings.backfill_max_retries)
+            return await backfill_service.run(
+                create_sessionmaker(engine),
+                client,
+                request,
+                concurrency=settings.backfill_concurrency,
+                progress=RichProgress(progress),
+            )
+    finally:
+        await engine.dispose()
+
+
+def summary_table(summary: BackfillSummary, seconds: float) -> Table:
+    table = Table(title=f"backfill job {summary.job_run_id}")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    since = summary.since.isoformat() if summary.since else "everything"
+    rows = [
+        ("since", since),
+        ("resumed an unfinished run", "yes" if summary.resumed else "no"),
+        ("contacts", str(summary.contacts)),
+        ("conversations", str(summary.conversations)),
+        ("messages", str(summary.messages)),
+        ("events written (changed rows)", str(summary.events_written)),
+        ("skipped (invalid objects)", str(summary.skipped)),
+        ("seconds", f"{seconds:.1f}"),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    return table
+
+
+@app.callback(invoke_without_command=True)
+def backfill(
+    account: Annotated[int, typer.Option("--account", help="Chatwoot account id.", min=1)],
+    since: Annotated[
+        datetime | None,
+        typer.Option(
+            "--since",
+            help="Only conversations active since (YYYY-MM-DD).",
+            formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"],
+        ),
+    ] = None,
+    inbox: Annotated[int | None, typer.Option("--inbox", help="Only this inbox.", min=1)] = None,
+) -> None:
+    """Backfill (or catch up) one account; resumes an interrupted run."""
+    settings = load_settings_or_exit(IngestSettings)
+    configure(settings, service="ingest-backfill")
+    request = BackfillRequest(
+        account_id=account,
+        since=since.replace(tzinfo=UTC) if since and since.tzinfo is None else since,
+        inbox_id=inbox,
+    )
+    started = time.monotonic()
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    try:
+        with Progress(*columns, console=console, transient=False) as progress:
+            summary = asyncio.run(run_backfill(settings, request, progress))
+    except ParleyError as error:
+        console.print(f"[bold red]backfill failed:[/] {error.message}")
+        raise typer.Exit(1) from None
+    except (SQLAlchemyError, OSError) as error:
+        console.print(
+            f"[bold red]backfill failed:[/] the database is unavailable ({type(error).__name__})"
+        )
+        raise typer.Exit(1) from None
+    console.print(summary_table(summary, time.monotonic() - started))

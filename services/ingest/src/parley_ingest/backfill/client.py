@@ -1,0 +1,137 @@
+"""Chatwoot's REST API as the backfill reads it (header ``api_access_token``).
+
+- ``GET /api/v1/accounts/{account}/conversations?status=all&page=N[&inbox_id=I]``:
+  ``{"data": {"meta": {"all_count": …}, "payload": [conversation, …]}}``, 25 a page.
+- ``GET …/conversations/{display_id}/messages[?before=<message id>]``:
+  ``{"meta": {…}, "payload": [message, …]}``, the 20 messages before ``before`` (the newest 20
+  without it), oldest first.
+- ``GET …/contacts?page=N``: ``{"meta": {"count": …}, "payload": [contact, …]}``.
+
+A 429 is retried after its ``Retry-After`` (seconds or an HTTP date); 5xx responses and
+transport errors are retried with exponential backoff; other errors stop the backfill.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+import structlog
+
+from parley_ingest.backfill.errors import ChatwootApiError
+
+log = structlog.get_logger(__name__)
+
+MAX_RETRY_AFTER_S = 120.0
+REQUEST_TIMEOUT_S = 30.0
+
+
+@dataclass(frozen=True)
+class ConversationPage:
+    conversations: list[dict[str, Any]]
+    all_count: int | None
+
+
+def retry_after_seconds(value: str | None, *, default: float) -> float:
+    """Seconds to wait from a ``Retry-After`` header (delta seconds or an HTTP date)."""
+    if not value:
+        return default
+    if value.strip().isdigit():
+        return min(float(value.strip()), MAX_RETRY_AFTER_S)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return default
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return min(max((when - datetime.now(UTC)).total_seconds(), 0.0), MAX_RETRY_AFTER_S)
+
+
+class ChatwootClient:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        max_retries: int,
+        initial_backoff_s: float = 0.5,
+    ) -> None:
+        self._http = http
+        self._max_retries = max_retries
+        self._initial_backoff_s = initial_backoff_s
+
+    @staticmethod
+    def http_client(
+        base_url: str, api_token: str, *, transport: httpx.AsyncBaseTransport | None = None
+    ) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            base_url=base_url,
+            headers={"api_access_token": api_token, "accept": "application/json"},
+            timeout=REQUEST_TIMEOUT_S,
+            transport=transport,
+        )
+
+    async def conversations(
+        self, account_id: int, *, page: int, inbox_id: int | None
+    ) -> ConversationPage:
+        params: dict[str, str | int] = {"status": "all", "page": page}
+        if inbox_id is not None:
+            params["inbox_id"] = inbox_id
+        body = await self._get(f"/api/v1/accounts/{account_id}/conversations", params)
+        data = body.get("data") or {}
+        payload = data.get("payload") or []
+        meta = data.get("meta") or {}
+        all_count = meta.get("all_count")
+        return ConversationPage(
+            conversations=[item for item in payload if isinstance(item, dict)],
+            all_count=all_count if isinstance(all_count, int) else None,
+        )
+
+    async def messages(
+        self, account_id: int, conversation_id: int, *, before: int | None
+    ) -> list[dict[str, Any]]:
+        params: dict[str, str | int] = {} if before is None else {"before": before}
+        body = await self._get(
+            f"/api/v1/accounts/{account_id}/conversations/{conversation_id}/messages", params
+        )
+        return [item for item in body.get("payload") or [] if isinstance(item, dict)]
+
+    async def contacts(self, account_id: int, *, page: int) -> list[dict[str, Any]]:
+        body = await self._get(f"/api/v1/accounts/{account_id}/contacts", {"page": page})
+        return [item for item in body.get("payload") or [] if isinstance(item, dict)]
+
+    async def _get(self, path: str, params: dict[str, str | int]) -> dict[str, Any]:
+        backoff = self._initial_backoff_s
+        for attempt in range(self._max_retries + 1):
+            last_attempt = attempt == self._max_retries
+            try:
+                response = await self._http.get(path, params=params)
+            except httpx.TransportError as error:
+                if last_attempt:
+                    raise ChatwootApiError(f"GET {path}: {type(error).__name__}") from error
+                await asyncio.sleep(backoff)
+                backoff *= 2
+                continue
+            if response.status_code == 429 and not last_attempt:
+                wait = retry_after_seconds(response.headers.get("retry-after"), default=backoff)
+                log.info("chatwoot_rate_limited", path=path, wait_s=wait)
+                await asyncio.sleep(wait)
+                backoff *= 2
+                continue
+            if response.status_code >= 500 and not last_attempt:
+                await asyncio.sleep(backoff)
+                backoff *= 2
+                continue
+            if response.status_code != 200:
+                raise ChatwootApiError(f"GET {path}: HTTP {response.status_code}")
+            try:
+                body = response.json()
+            except ValueError as error:
+                raise ChatwootApiError(f"GET {path}: the response is not JSON") from error
+            if not isinstance(body, dict):
+                raise ChatwootApiError(f"GET {path}: unexpected response shape")
+            return body
+        raise ChatwootApiError(f"GET {path}: no attempt was made")

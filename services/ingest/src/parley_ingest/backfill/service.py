@@ -1,0 +1,310 @@
+"""Backfill one Chatwoot account through the REST API, with the webhooks' normalization.
+
+Each conversation (with its contact and messages) is written in one transaction through
+:mod:`parley_ingest.normalization.service`, so rows and outbox events are exactly what
+webhooks would produce, and an identical state changes nothing (no event).
+
+Resumable: ``sync_watermarks`` (source ``chatwoot:<account>[:inbox:<id>]``) holds, while a run
+is in progress, its phase and the next page to read; a run that stopped is resumed from there
+with the same ``since``. A completed run stores its start time as ``cursor_ts``; the next run
+without ``--since`` reads only conversations active since then (contacts are listed on full
+runs only). Every run is recorded in ``job_runs``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import structlog
+from parley_schema.errors import ParleyError
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from parley_ingest.backfill.client import ChatwootClient
+from parley_ingest.backfill.repository import backfill_repository
+from parley_ingest.normalization.api_objects import contact_from_api, conversation_from_api
+from parley_ingest.normalization.errors import InvalidPayload
+from parley_ingest.normalization.rows import RowBatch
+from parley_ingest.normalization.service import ingestion_service
+
+log = structlog.get_logger(__name__)
+
+CONTACTS = "contacts"
+CONVERSATIONS = "conversations"
+
+
+class BackfillProgress(Protocol):
+    def start(self, phase: str, total: int | None) -> None: ...
+
+    def advance(self, phase: str, count: int) -> None: ...
+
+
+@dataclass(frozen=True)
+class BackfillRequest:
+    account_id: int
+    since: datetime | None = None
+    inbox_id: int | None = None
+
+    @property
+    def source(self) -> str:
+        inbox = f":inbox:{self.inbox_id}" if self.inbox_id is not None else ""
+        return f"chatwoot:{self.account_id}{inbox}"
+
+
+@dataclass
+class BackfillSummary:
+    job_run_id: int = 0
+    since: datetime | None = None
+    resumed: bool = False
+    contacts: int = 0
+    conversations: int = 0
+    messages: int = 0
+    events_written: int = 0
+    skipped: int = 0
+    pages: dict[str, int] = field(default_factory=lambda: {CONTACTS: 0, CONVERSATIONS: 0})
+
+
+@dataclass
+class _Plan:
+    run_started_at: datetime
+    since: datetime | None
+    phase: str
+    next_page: int
+    resumed: bool
+
+    def as_meta(self) -> dict[str, Any]:
+        return {
+            "run_started_at": self.run_started_at.isoformat(),
+            "since": self.since.isoformat() if self.since else None,
+            "phase": self.phase,
+            "next_page": self.next_page,
+        }
+
+
+class BackfillService:
+    async def run(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        client: ChatwootClient,
+        request: BackfillRequest,
+        *,
+        concurrency: int,
+        progress: BackfillProgress,
+    ) -> BackfillSummary:
+        summary = BackfillSummary()
+        async with sessionmaker() as session, session.begin():
+            plan = await self._plan(session, request)
+            summary.job_run_id = await backfill_repository.start_job(
+                session, f"backfill:{request.source}", plan.as_meta()
+            )
+        summary.since, summary.resumed = plan.since, plan.resumed
+        log.info("backfill_started", account_id=request.account_id, resumed=plan.resumed)
+        try:
+            if plan.phase == CONTACTS:
+                if plan.since is None:
+                    await self._contacts(sessionmaker, client, request, plan, summary, progress)
+                plan.phase, plan.next_page = CONVERSATIONS, 1
+            await self._conversations(
+                sessionmaker, client, request, plan, summary, progress, concurrency
+            )
+        except (ParleyError, SQLAlchemyError, OSError) as error:
+            async with sessionmaker() as session, session.begin():
+                await backfill_repository.finish_job(
+                    session,
+                    summary.job_run_id,
+                    status="failed",
+                    processed_count=summary.conversations + summary.contacts,
+                    meta=_counts(summary),
+                    error=f"{type(error).__name__}: {error}"[:500],
+                )
+            log.warning(
+                "backfill_failed", account_id=request.account_id, error=type(error).__name__
+            )
+            raise
+        async with sessionmaker() as session, session.begin():
+            await backfill_repository.save_watermark(
+                session,
+                request.source,
+                cursor_ts=plan.run_started_at,
+                meta={"completed_at": datetime.now(UTC).isoformat()},
+            )
+            await backfill_repository.finish_job(
+                session,
+                summary.job_run_id,
+                status="ok",
+                processed_count=summary.conversations + summary.contacts,
+                meta=_counts(summary),
+            )
+        log.info("backfill_finished", account_id=request.account_id, **_counts(summary))
+        return summary
+
+    async def _plan(self, session: AsyncSession, request: BackfillRequest) -> _Plan:
+        watermark = await backfill_repository.watermark(session, request.source)
+        meta = watermark.meta if watermark else {}
+        if meta.get("run_started_at") and meta.get("phase") in (CONTACTS, CONVERSATIONS):
+            since = meta.get("since")
+            return _Plan(
+                run_started_at=datetime.fromisoformat(meta["run_started_at"]),
+                since=datetime.fromisoformat(since) if since else None,
+                phase=meta["phase"],
+                next_page=int(meta.get("next_page") or 1),
+                resumed=True,
+            )
+        since = request.since or (watermark.cursor_ts if watermark else None)
+        return _Plan(datetime.now(UTC), since, CONTACTS, 1, resumed=False)
+
+    async def _save_position(
+        self, sessionmaker: async_sessionmaker[AsyncSession], request: BackfillRequest, plan: _Plan
+    ) -> None:
+        async with sessionmaker() as session, session.begin():
+            watermark = await backfill_repository.watermark(session, request.source)
+            await backfill_repository.save_watermark(
+                session,
+                request.source,
+                cursor_ts=watermark.cursor_ts if watermark else None,
+                meta=plan.as_meta(),
+            )
+
+    async def _apply(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        batch: RowBatch,
+        summary: BackfillSummary,
+    ) -> None:
+        async with sessionmaker() as session, session.begin():
+            envelopes = await ingestion_service.apply(
+                session, batch, correlation_id=f"backfill-{summary.job_run_id}"
+            )
+        summary.events_written += len(envelopes)
+
+    async def _contacts(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        client: ChatwootClient,
+        request: BackfillRequest,
+        plan: _Plan,
+        summary: BackfillSummary,
+        progress: BackfillProgress,
+    ) -> None:
+        progress.start(CONTACTS, None)
+        while raw_contacts := await client.contacts(request.account_id, page=plan.next_page):
+            read_at = datetime.now(UTC)
+            batch = RowBatch()
+            for raw in raw_contacts:
+                try:
+                    batch.contacts.append(
+                        contact_from_api(raw, account_id=request.account_id, version=read_at)
+                    )
+                except InvalidPayload:
+                    summary.skipped += 1
+            await self._apply(sessionmaker, batch, summary)
+            summary.contacts += len(batch.contacts)
+            summary.pages[CONTACTS] += 1
+            progress.advance(CONTACTS, len(raw_contacts))
+            plan.next_page += 1
+            await self._save_position(sessionmaker, request, plan)
+
+    async def _conversations(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        client: ChatwootClient,
+        request: BackfillRequest,
+        plan: _Plan,
+        summary: BackfillSummary,
+        progress: BackfillProgress,
+        concurrency: int,
+    ) -> None:
+        limit = asyncio.Semaphore(concurrency)
+        started = False
+        while True:
+            page = await client.conversations(
+                request.account_id, page=plan.next_page, inbox_id=request.inbox_id
+            )
+            if not started:
+                progress.start(CONVERSATIONS, page.all_count)
+                started = True
+            if not page.conversations:
+                return
+            selected = [c for c in page.conversations if _wanted(c, request, plan.since)]
+            progress.advance(CONVERSATIONS, len(page.conversations) - len(selected))
+
+            async def one(raw: dict[str, Any]) -> None:
+                async with limit:
+                    await self._conversation(sessionmaker, client, request, plan, raw, summary)
+                progress.advance(CONVERSATIONS, 1)
+
+            await asyncio.gather(*(one(raw) for raw in selected))
+            summary.pages[CONVERSATIONS] += 1
+            plan.next_page += 1
+            await self._save_position(sessionmaker, request, plan)
+
+    async def _conversation(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        client: ChatwootClient,
+        request: BackfillRequest,
+        plan: _Plan,
+        raw: dict[str, Any],
+        summary: BackfillSummary,
+    ) -> None:
+        conversation_id = raw.get("id")
+        if not isinstance(conversation_id, int):
+            summary.skipped += 1
+            return
+        messages = await self._messages(client, request.account_id, conversation_id, plan.since)
+        try:
+            batch, skipped = conversation_from_api(
+                raw, messages, account_id=request.account_id, version=datetime.now(UTC)
+            )
+        except InvalidPayload:
+            summary.skipped += 1
+            return
+        await self._apply(sessionmaker, batch, summary)
+        summary.conversations += 1
+        summary.messages += len(batch.messages)
+        summary.skipped += skipped
+
+    async def _messages(
+        self, client: ChatwootClient, account_id: int, conversation_id: int, since: datetime | None
+    ) -> list[dict[str, Any]]:
+        """All messages (or those since ``since``), walking back with ``before``."""
+        collected: list[dict[str, Any]] = []
+        before: int | None = None
+        while page := await client.messages(account_id, conversation_id, before=before):
+            ids = [m["id"] for m in page if isinstance(m.get("id"), int)]
+            fresh = [m for m in page if since is None or _created_at(m) >= since.timestamp()]
+            collected.extend(fresh)
+            if not ids or len(fresh) < len(page) or (before is not None and min(ids) >= before):
+                break
+            before = min(ids)
+        return collected
+
+
+def _created_at(message: dict[str, Any]) -> float:
+    value = message.get("created_at")
+    return float(value) if isinstance(value, int | float) else float("inf")
+
+
+def _wanted(conversation: dict[str, Any], request: BackfillRequest, since: datetime | None) -> bool:
+    if request.inbox_id is not None and conversation.get("inbox_id") != request.inbox_id:
+        return False
+    if since is None:
+        return True
+    activity = conversation.get("last_activity_at") or conversation.get("timestamp")
+    return not isinstance(activity, int | float) or activity >= since.timestamp()
+
+
+def _counts(summary: BackfillSummary) -> dict[str, int]:
+    return {
+        "contacts": summary.contacts,
+        "conversations": summary.conversations,
+        "messages": summary.messages,
+        "events_written": summary.events_written,
+        "skipped": summary.skipped,
+    }
+
+
+backfill_service = BackfillService()

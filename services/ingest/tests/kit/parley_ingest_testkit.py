@@ -1,0 +1,194 @@
+"""A fake Chatwoot REST API for the backfill tests (Chatwoot is outside this machine).
+
+It serves the documented response shapes: conversations ``{"data": {"meta", "payload"}}``
+25 a page (``status=all``, ``inbox_id``), messages ``{"meta", "payload"}`` 20 at a time before
+``before`` (oldest first), contacts ``{"meta", "payload"}`` by page. It requires the
+``api_access_token`` header, can answer one 429 with ``Retry-After``, can fail a chosen
+conversations page with 503, and logs every request.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI, Header, HTTPException, Query
+from fastapi.responses import JSONResponse
+
+API_TOKEN = "chatwoot-api-token"
+CONVERSATIONS_PER_PAGE = 25
+MESSAGES_PER_PAGE = 20
+CONTACTS_PER_PAGE = 15
+BASE = 1_764_000_000
+
+
+def contact(contact_id: int) -> dict[str, Any]:
+    return {
+        "additional_attributes": {},
+        "availability_status": "offline",
+        "email": f"customer{contact_id}@example.test",
+        "id": contact_id,
+        "name": f"Customer {contact_id} — Ünïcode",
+        "phone_number": None,
+        "identifier": None,
+        "blocked": False,
+        "thumbnail": "",
+        "custom_attributes": {},
+        "last_activity_at": BASE,
+        "created_at": BASE,
+    }
+
+
+def message(message_id: int, conversation_id: int, index: int) -> dict[str, Any]:
+    kind = index % 5
+    return {
+        "id": message_id,
+        "content": None if kind == 4 else f"Message {index} of conversation {conversation_id} 🚚",
+        "inbox_id": 3,
+        "conversation_id": conversation_id,
+        "message_type": 2 if kind == 3 else index % 2,
+        "content_type": "text",
+        "status": "sent",
+        "content_attributes": {},
+        "created_at": BASE + message_id,
+        "private": kind == 2,
+        "source_id": None,
+        "sender": {"id": 7, "name": "Agent Smith", "type": "user"} if index % 2 else None,
+        "attachments": (
+            [{"id": message_id, "message_id": message_id, "file_type": "image", "account_id": 1}]
+            if kind == 4
+            else []
+        ),
+    }
+
+
+def conversation(display_id: int, contact_id: int, inbox_id: int) -> dict[str, Any]:
+    return {
+        "meta": {
+            "sender": contact(contact_id) | {"type": "contact"},
+            "channel": "Channel::Api",
+            "hmac_verified": False,
+        },
+        "id": display_id,
+        "messages": [],
+        "account_id": 1,
+        "uuid": f"00000000-0000-4000-8000-{display_id:012d}",
+        "additional_attributes": {},
+        "agent_last_seen_at": 0,
+        "assignee_last_seen_at": 0,
+        "can_reply": True,
+        "contact_last_seen_at": 0,
+        "custom_attributes": {},
+        "inbox_id": inbox_id,
+        "labels": [],
+        "muted": False,
+        "snoozed_until": None,
+        "status": "resolved" if display_id % 3 == 0 else "open",
+        "created_at": BASE,
+        "timestamp": BASE + display_id,
+        "first_reply_created_at": 0,
+        "unread_count": 0,
+        "last_activity_at": BASE + display_id,
+        "priority": None,
+        "waiting_since": 0,
+    }
+
+
+@dataclass
+class FakeChatwoot:
+    """Any account: ``conversations`` conversations (display ids 1..n), each with
+    ``messages_per_conversation`` messages; every fourth conversation is in inbox 4."""
+
+    conversations: int = 30
+    messages_per_conversation: int = 45
+    contacts: int = 20
+    rate_limit_once: bool = True
+    failing_conversation_pages: set[int] = field(default_factory=set)
+    requests: list[tuple[float, str, dict[str, str], int]] = field(default_factory=list)
+
+    def data(self) -> tuple[list[dict[str, Any]], dict[int, list[dict[str, Any]]]]:
+        conversations = [
+            conversation(display_id, 500 + display_id % 7, 4 if display_id % 4 == 0 else 3)
+            for display_id in range(self.conversations, 0, -1)
+        ]
+        messages = {
+            display_id: [
+                message(display_id * 1000 + index, display_id, index)
+                for index in range(self.messages_per_conversation)
+            ]
+            for display_id in range(1, self.conversations + 1)
+        }
+        return conversations, messages
+
+    def app(self) -> FastAPI:
+        app = FastAPI()
+        conversations, messages = self.data()
+
+        def log(path: str, params: dict[str, str], status: int) -> None:
+            self.requests.append((time.monotonic(), path, params, status))
+
+        def check(token: str | None) -> None:
+            if token != API_TOKEN:
+                raise HTTPException(status_code=401, detail="invalid token")
+
+        @app.get("/api/v1/accounts/{account_id}/conversations", response_model=None)
+        def list_conversations(
+            account_id: int,
+            page: int = 1,
+            status: str = "open",
+            inbox_id: int | None = None,
+            api_access_token: str | None = Header(default=None, convert_underscores=False),
+        ) -> dict[str, Any] | JSONResponse:
+            check(api_access_token)
+            params = {"page": str(page), "status": status}
+            if self.rate_limit_once:
+                self.rate_limit_once = False
+                log("conversations", params, 429)
+                return JSONResponse({"error": "rate limited"}, 429, headers={"Retry-After": "1"})
+            if page in self.failing_conversation_pages:
+                log("conversations", params, 503)
+                return JSONResponse({"error": "unavailable"}, 503)
+            log("conversations", params, 200)
+            chosen = [c for c in conversations if status == "all" or c["status"] == status]
+            if inbox_id is not None:
+                chosen = [c for c in chosen if c["inbox_id"] == inbox_id]
+            start = (page - 1) * CONVERSATIONS_PER_PAGE
+            return {
+                "data": {
+                    "meta": {"all_count": len(chosen), "mine_count": 0},
+                    "payload": chosen[start : start + CONVERSATIONS_PER_PAGE],
+                }
+            }
+
+        @app.get("/api/v1/accounts/{account_id}/conversations/{display_id}/messages")
+        def list_messages(
+            account_id: int,
+            display_id: int,
+            before: int | None = Query(default=None),
+            api_access_token: str | None = Header(default=None, convert_underscores=False),
+        ) -> dict[str, Any]:
+            check(api_access_token)
+            log("messages", {"conversation": str(display_id), "before": str(before)}, 200)
+            older = [m for m in messages.get(display_id, []) if before is None or m["id"] < before]
+            return {
+                "meta": {"contact_id": 500 + display_id % 7, "labels": []},
+                "payload": older[-MESSAGES_PER_PAGE:],
+            }
+
+        @app.get("/api/v1/accounts/{account_id}/contacts")
+        def list_contacts(
+            account_id: int,
+            page: int = 1,
+            api_access_token: str | None = Header(default=None, convert_underscores=False),
+        ) -> dict[str, Any]:
+            check(api_access_token)
+            log("contacts", {"page": str(page)}, 200)
+            everyone = [contact(500 + index) for index in range(self.contacts)]
+            start = (page - 1) * CONTACTS_PER_PAGE
+            return {
+                "meta": {"count": len(everyone), "current_page": page},
+                "payload": everyone[start : start + CONTACTS_PER_PAGE],
+            }
+
+        return app
