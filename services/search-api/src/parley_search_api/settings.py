@@ -35,6 +35,7 @@ class SearchSettings(ParleyBaseSettings):
     search_ef_search: Annotated[int, Field(ge=10, le=1000)] = 100
     search_max_scan_tuples: Annotated[int, Field(ge=1000)] = 20_000
     search_text_config: TextSearchConfig = TextSearchConfig.ENGLISH
+    search_typo_fallback_below: Annotated[int, Field(ge=0, le=1000)] = 10  # 0: never
     search_trigram_threshold: Annotated[float, Field(gt=0.0, le=1.0)] = 0.6
     search_query_cache_size: Annotated[int, Field(ge=0, le=100_000)] = 1024
     search_conversation_max_messages: Annotated[int, Field(ge=1, le=10_000)] = 1000

@@ -26,7 +26,8 @@ MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 def _vectors(rng: np.random.Generator, count: int) -> np.ndarray:
     centres = rng.normal(size=(CLUSTERS, DIM))
     points = centres[rng.integers(0, CLUSTERS, count)] + 0.6 * rng.normal(size=(count, DIM))
-    return points / np.linalg.norm(points, axis=1, keepdims=True)
+    normalised: np.ndarray = points / np.linalg.norm(points, axis=1, keepdims=True)
+    return normalised
 
 
 async def _load(session: AsyncSession) -> tuple[np.ndarray, np.ndarray]:

@@ -54,7 +54,8 @@ async def test_a_session_without_an_active_project_is_403(
 ) -> None:
     caller = await world.member(None)
 
-    response = await client.get("/v1/search", params={"q": "x"}, cookies=caller.cookies)
+    client.cookies.update(caller.cookies)
+    response = await client.get("/v1/search", params={"q": "x"})
 
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "no_active_project"
@@ -66,8 +67,9 @@ async def test_a_session_whose_user_left_the_project_is_403(
     caller = await world.caller([(1, None)])
     await db_session.execute(delete(ProjectMember).where(ProjectMember.user_id == caller.user_id))
 
-    by_cookie = await client.get("/v1/search", params={"q": "x"}, cookies=caller.cookies)
     by_token = await client.get("/v1/search", params={"q": "x"}, headers=caller.headers)
+    client.cookies.update(caller.cookies)
+    by_cookie = await client.get("/v1/search", params={"q": "x"})
 
     assert by_cookie.status_code == 403
     assert by_token.status_code == 401  # a token outlives no membership

@@ -36,7 +36,11 @@ TEXTS = [
 ]
 # (account, inbox) of the conversations: the same texts everywhere, so any leak would match.
 PLACES = [(1, 5), (1, 6), (2, 5), (3, 7)]
-SOURCES = {"a": [(1, None)], "b": [(2, None), (3, 7)], "c": [(1, 6)]}
+SOURCES: dict[str, list[tuple[int, int | None]]] = {
+    "a": [(1, None)],
+    "b": [(2, None), (3, 7)],
+    "c": [(1, 6)],
+}
 
 
 @dataclass(frozen=True)
@@ -160,7 +164,7 @@ schema = schemathesis.openapi.from_dict(create_app(SearchSettings()).openapi())
 @schema.parametrize()
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
 def test_generated_requests_never_cause_a_server_error(
-    case: schemathesis.Case, live_url: str, live_data: LiveData
+    case: schemathesis.Case[Any], live_url: str, live_data: LiveData
 ) -> None:
     case.call_and_validate(
         base_url=live_url, headers=live_data.callers["a"].headers, checks=[not_a_server_error]

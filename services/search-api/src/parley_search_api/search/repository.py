@@ -23,6 +23,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_search_api.search.lift_terms import LiftTerms
@@ -34,6 +35,7 @@ HIGHLIGHT_OPTIONS = (
     "MaxWords=40, MinWords=12, MaxFragments=2, FragmentDelimiter= … "
 )
 NAME_SIMILARITY_MIN = 0.7
+MIN_TYPO_QUERY_CHARS = 4
 
 CONTEXT_SQL = """
 SELECT h.id, x.side, x.id, x.sender_type, x.sender_name, x.message_type, x.private,
@@ -154,7 +156,7 @@ class SearchRepository:
         model: str,
         conditions: Sequence[ColumnElement[bool]],
         limit: int,
-    ) -> Select[tuple[uuid.UUID, str | None, float]]:
+    ) -> Select[uuid.UUID, str | None, float]:
         distance = RagChunk.embedding.cosine_distance(vector)
         return (
             select(RagChunk.id, RagChunk.conversation_global_id, (1 - distance).label("score"))
@@ -186,27 +188,38 @@ class SearchRepository:
         config: TextSearchConfig,
         conditions: Sequence[ColumnElement[bool]],
         limit: int,
+        typo_fallback_below: int,
     ) -> list[Candidate]:
-        """Full-text matches plus misspelled ones (trigram word similarity), accent-blind."""
+        """Full-text matches, accent-blind; when they are few, misspelled matches too.
+
+        The score is the full-text rank (normalised to [0, 1)) plus the trigram word
+        similarity of the query to the text, so exact identifiers rank first. Trigram-only
+        matches (pg_trgm ``<%``, for typos) score by word similarity alone, below any full-text
+        match of the same similarity, and are looked for only when full text found fewer than
+        ``typo_fallback_below`` chunks, so common words do not flood the results.
+        """
         tsquery = text_query(config, query)
         plain = func.parley_unaccent(literal(query))
-        score = (
-            func.ts_rank_cd(text_vector(config), tsquery, 32)
-            + func.word_similarity(plain, unaccented_text())
-        ).label("score")
+        similarity = func.word_similarity(plain, unaccented_text())
+        matches = text_vector(config).bool_op("@@")(tsquery)
+        score = (func.ts_rank_cd(text_vector(config), tsquery, 32) + similarity).label("score")
         rows = await session.execute(
             select(RagChunk.id, RagChunk.conversation_global_id, score)
-            .where(
-                or_(
-                    text_vector(config).bool_op("@@")(tsquery),
-                    plain.bool_op("<%")(unaccented_text()),
-                ),
-                *conditions,
-            )
+            .where(matches, *conditions)
             .order_by(score.desc(), RagChunk.id)
             .limit(limit)
         )
-        return [Candidate(i, c or "", float(s)) for i, c, s in rows]
+        found = [Candidate(i, c or "", float(s)) for i, c, s in rows]
+        if len(found) >= typo_fallback_below or len(query) < MIN_TYPO_QUERY_CHARS:
+            return found
+        typo_score = similarity.label("score")
+        rows = await session.execute(
+            select(RagChunk.id, RagChunk.conversation_global_id, typo_score)
+            .where(plain.bool_op("<%")(unaccented_text()), ~matches, *conditions)
+            .order_by(typo_score.desc(), RagChunk.id)
+            .limit(limit - len(found))
+        )
+        return found + [Candidate(i, c or "", float(s)) for i, c, s in rows]
 
     async def lifted_conversations(
         self,
@@ -265,7 +278,7 @@ class SearchRepository:
         )
         rows = await session.execute(
             select(RagChunk.id, RagChunk.conversation_global_id)
-            .distinct(RagChunk.conversation_global_id)
+            .ext(distinct_on(RagChunk.conversation_global_id))
             .where(RagChunk.conversation_global_id.in_(conversation_ids), *conditions)
             .order_by(RagChunk.conversation_global_id, order, RagChunk.id)
         )

@@ -132,6 +132,7 @@ class SearchService:
                 config=config,
                 conditions=conditions,
                 limit=settings.search_candidates,
+                typo_fallback_below=settings.search_typo_fallback_below,
             )
             lifted = await search_repository.lifted_conversations(
                 session,
