@@ -57,6 +57,7 @@ class RabbitMQNode:
             f"listeners.tcp.local = 127.0.0.1:{self.port}\nloopback_users = none\n"
         )
         (workdir / "enabled_plugins").write_text("[].\n")
+        (workdir / "rabbitmq-env.conf").write_text("")  # not the machine's node settings
 
     @property
     def url(self) -> str:
@@ -74,6 +75,9 @@ class RabbitMQNode:
             "RABBITMQ_MNESIA_BASE": str(self.workdir / "mnesia"),
             "RABBITMQ_LOG_BASE": str(self.workdir / "log"),
             "RABBITMQ_PID_FILE": str(self.workdir / "node.pid"),
+            "RABBITMQ_CONF_ENV_FILE": str(self.workdir / "rabbitmq-env.conf"),
+            "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS": "-kernel inet_dist_use_interface {127,0,0,1}",
+            "ERL_EPMD_ADDRESS": "127.0.0.1",
         }
 
     def _answers(self) -> bool:
@@ -124,6 +128,7 @@ class RabbitMQNode:
             self._process.wait(timeout=STOP_TIMEOUT_S)
         except subprocess.TimeoutExpired:
             self.kill()
+        self._wait_closed()
 
     def kill(self) -> None:
         """SIGKILL the whole node, as a crash would."""
@@ -131,6 +136,15 @@ class RabbitMQNode:
             return
         os.killpg(self._process.pid, signal.SIGKILL)
         self._process.wait(timeout=STOP_TIMEOUT_S)
+        self._wait_closed()
+
+    def _wait_closed(self) -> None:
+        """Until the listener is gone: the Erlang VM may outlive the script that started it."""
+        deadline = time.monotonic() + STOP_TIMEOUT_S
+        while self._answers():
+            if time.monotonic() > deadline:
+                raise RabbitMQNodeError(f"RabbitMQ node {self.name} still listens after stopping")
+            time.sleep(0.1)
 
     def restart(self) -> None:
         self.stop()

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from parley_devstack.embedded_db import EPHEMERAL_OPTIONS, EmbeddedDatabase
+from parley_devstack.rabbitmq_node import RabbitMQNode, RabbitMQNodeError
 from parley_schema.settings import ParleyBaseSettings
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
@@ -29,7 +30,6 @@ from parley_testing.postgres import (
     free_port,
     run_async,
 )
-from parley_testing.private_broker import PrivateRabbitNode
 
 
 @pytest.fixture(scope="session")
@@ -111,11 +111,15 @@ def unique_name() -> str:
 
 
 @pytest.fixture
-def private_rabbitmq(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateRabbitNode]:
+def private_rabbitmq(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RabbitMQNode]:
     """A started private RabbitMQ node; stopped, killed if need be, and removed afterwards."""
     base_dir = tmp_path_factory.mktemp("rabbit")
-    node = PrivateRabbitNode(base_dir)
-    node.start()
+    node = RabbitMQNode(base_dir)
+    try:
+        node.start()
+    except RabbitMQNodeError as error:
+        node.kill()
+        pytest.fail(str(error), pytrace=False)
     try:
         yield node
     finally:
