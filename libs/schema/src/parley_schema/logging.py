@@ -16,6 +16,10 @@ from structlog.typing import Processor
 from parley_schema.settings import LogFormat, ParleyBaseSettings
 
 
+class _ParleyHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The one handler ``configure`` installs (and replaces when called again)."""
+
+
 def _renderer(log_format: LogFormat) -> Processor:
     use_console = log_format is LogFormat.CONSOLE or (
         log_format is LogFormat.AUTO and sys.stderr.isatty()
@@ -50,13 +54,15 @@ def configure(settings: ParleyBaseSettings, *, service: str) -> None:
             _renderer(settings.log_format),
         ],
     )
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _ParleyHandler(sys.stderr)
     handler.setFormatter(formatter)
     # Libraries set levels on their own loggers (uvicorn: INFO); records they pass up are
     # filtered here, so PARLEY_LOG_LEVEL holds for every line.
     handler.setLevel(settings.log_level)
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    # Replace our own handler from an earlier call; keep others (e.g. pytest's log capture).
+    root.handlers[:] = [h for h in root.handlers if not isinstance(h, _ParleyHandler)]
+    root.addHandler(handler)
     root.setLevel(settings.log_level)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "faststream", "alembic"):
         logger = logging.getLogger(name)
