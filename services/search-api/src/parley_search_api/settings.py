@@ -28,7 +28,7 @@ Weight = Annotated[float, Field(ge=0.0, le=1.0)]
 
 class SearchSettings(ParleyBaseSettings):
     search_fusion: FusionMethod = FusionMethod.CONVEX
-    search_dense_weight: Weight = 0.8  # convex: the keyword weight is 1 - this
+    search_dense_weight: Weight = 0.7  # convex: keyword weight is 1 - this (bench/quality)
     search_lift_weight: Weight = 0.3  # contact / display-id matches, added on top
     search_rrf_k: Annotated[int, Field(ge=1, le=1000)] = 60
     search_candidates: Annotated[int, Field(ge=10, le=1000)] = 100  # per component

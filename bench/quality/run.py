@@ -1,0 +1,160 @@
+"""Search quality per mode and fusion on a labelled dataset.
+
+    .venv/bin/python bench/quality/run.py --direct \
+        --conversations bench/quality/data/conversations.jsonl \
+        --queries bench/quality/data/queries.jsonl
+
+``--direct`` writes the conversations straight into a private embedded Postgres with real
+embeddings (see direct_load.py), then runs every query through search-api's real HTTP app
+(in-process) in each configuration, grouped by conversation, top 10, and prints recall@10,
+nDCG@10 and MRR per configuration and query kind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import platform
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import direct_load
+import httpx
+from dataset import Query, load_conversations, load_queries
+from metrics import Scores, by_kind, evaluate
+from parley_devstack.embedded_db import EPHEMERAL_OPTIONS, EmbeddedDatabase
+from parley_embeddings.local import LocalProvider
+from parley_schema import migrate
+from parley_search_api.main import create_app
+from parley_search_api.settings import SearchSettings
+from parley_testing.postgres import free_port
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+DATABASE = "quality"
+
+
+@dataclass(frozen=True)
+class Configuration:
+    label: str
+    mode: str
+    fusion: str | None
+    dense_weight: float
+
+
+def configurations(weights: Sequence[float]) -> list[Configuration]:
+    configs = [
+        Configuration("keyword", "keyword", None, 0.8),
+        Configuration("semantic", "semantic", None, 0.8),
+        Configuration("hybrid rrf", "hybrid", "rrf", 0.8),
+    ]
+    configs += [Configuration(f"hybrid convex {w:.2f}", "hybrid", "convex", w) for w in weights]
+    return configs
+
+
+async def run_queries(
+    url: str,
+    provider: LocalProvider,
+    token: str,
+    config: Configuration,
+    queries: list[Query],
+    dataset_id_of: dict[str, str],
+) -> list[tuple[str, Scores]]:
+    settings = SearchSettings(database_url=url, search_dense_weight=config.dense_weight)
+    app = create_app(settings, provider=provider)
+    results = []
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport,
+            base_url="http://quality",
+            headers={"Authorization": f"Bearer {token}"},
+        ) as client:
+            for query in queries:
+                body: dict[str, object] = {
+                    "q": query.query,
+                    "mode": config.mode,
+                    "group_by": "conversation",
+                    "limit": 10,
+                }
+                if config.fusion:
+                    body["fusion"] = config.fusion
+                response = await client.post("/v1/search", json=body)
+                response.raise_for_status()
+                ranked = [
+                    dataset_id_of[hit["conversation"]["id"]] for hit in response.json()["hits"]
+                ]
+                results.append((query.kind, evaluate(ranked, query.relevant)))
+    return results
+
+
+def print_table(rows: dict[str, dict[str, Scores]]) -> None:
+    kinds = sorted({kind for per_kind in rows.values() for kind in per_kind})
+    header = f"{'configuration':<20}" + "".join(f" | {k[:16]:^22}" for k in kinds)
+    print(header)
+    print(f"{'':<20}" + "".join(f" | {'R@10  nDCG@10   MRR':^22}" for _ in kinds))
+    print("-" * len(header))
+    for label, per_kind in rows.items():
+        cells = "".join(
+            f" | {s.recall:5.3f}  {s.ndcg:6.3f}  {s.mrr:5.3f}" for s in (per_kind[k] for k in kinds)
+        )
+        print(f"{label:<20}{cells}")
+
+
+async def main(args: argparse.Namespace) -> None:
+    conversations = load_conversations(args.conversations)
+    queries = load_queries(args.queries, {c.id for c in conversations})
+    print(f"machine: {platform.node()} {platform.machine()}, python {platform.python_version()}")
+    print(f"data: {len(conversations)} conversations, {len(queries)} queries ({args.queries})")
+    provider = LocalProvider()
+    with tempfile.TemporaryDirectory() as data_dir:
+        server = EmbeddedDatabase(Path(data_dir), free_port(), options=EPHEMERAL_OPTIONS)
+        server.start()
+        try:
+            await server.ensure_database(DATABASE)
+            url = server.url(DATABASE)
+            await asyncio.to_thread(migrate.upgrade, url, embedding_dim=provider.dimension)
+            engine = create_async_engine(url)
+            started = time.perf_counter()
+            async with AsyncSession(engine) as session:
+                dataset_id_of = await direct_load.load(session, conversations, provider)
+                token = await direct_load.api_token(session)
+                await session.commit()
+            await engine.dispose()
+            print(
+                f"loaded directly with {provider.model_name} in {time.perf_counter() - started:.1f} s"
+            )
+            rows = {}
+            for config in configurations(args.dense_weights):
+                per_query = await run_queries(url, provider, token, config, queries, dataset_id_of)
+                rows[config.label] = by_kind(per_query)
+        finally:
+            server.stop()
+    print()
+    print_table(rows)
+
+
+def parse(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--conversations", type=Path, required=True)
+    parser.add_argument("--queries", type=Path, required=True)
+    parser.add_argument(
+        "--direct",
+        action="store_true",
+        required=True,
+        help="write conversations straight into the tables (the webhook path is not built yet)",
+    )
+    parser.add_argument(
+        "--dense-weights",
+        type=lambda value: [float(w) for w in value.split(",")],
+        default=[0.5, 0.7, 0.8, 0.9],
+        help="convex fusion dense weights to compare (comma-separated)",
+    )
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(parse(sys.argv[1:])))

@@ -1,0 +1,64 @@
+"""Conversation-level ranking metrics and the dataset reader."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+from dataset import DatasetError, load_conversations, load_queries
+from metrics import Scores, by_kind, evaluate, ndcg_at, recall_at, reciprocal_rank
+
+DATA = Path(__file__).parent.parent / "data"
+
+
+def test_recall_counts_every_graded_conversation_in_the_top_k() -> None:
+    relevant = {"a": 2, "b": 1, "c": 2}
+
+    assert recall_at(["x", "a", "b"], relevant) == pytest.approx(2 / 3)
+    assert recall_at(["c"] + ["x"] * 10 + ["a"], relevant, k=10) == pytest.approx(1 / 3)
+
+
+def test_ndcg_is_one_for_the_ideal_order_and_less_otherwise() -> None:
+    relevant = {"a": 2, "b": 1}
+
+    assert ndcg_at(["a", "b"], relevant) == pytest.approx(1.0)
+    swapped = (1 / math.log2(2) + 3 / math.log2(3)) / (3 / math.log2(2) + 1 / math.log2(3))
+    assert ndcg_at(["b", "a"], relevant) == pytest.approx(swapped)
+    assert ndcg_at(["x"], relevant) == 0.0
+
+
+def test_reciprocal_rank_is_of_the_first_relevant_hit() -> None:
+    assert reciprocal_rank(["x", "y", "b"], {"b": 1}) == pytest.approx(1 / 3)
+    assert reciprocal_rank(["x"], {"b": 1}) == 0.0
+
+
+def test_means_are_per_kind_and_overall() -> None:
+    per_query = [
+        ("topic", evaluate(["a"], {"a": 2})),
+        ("topic", evaluate(["x"], {"a": 2})),
+        ("known_item", evaluate(["x", "a"], {"a": 2})),
+    ]
+
+    table = by_kind(per_query)
+
+    assert table["topic"] == Scores(recall=0.5, ndcg=0.5, mrr=0.5, queries=2)
+    assert table["known_item"].mrr == pytest.approx(0.5)
+    assert table["all"].queries == 3
+
+
+def test_the_shipped_sample_has_three_kinds_in_equal_measure() -> None:
+    conversations = load_conversations(DATA / "conversations.jsonl")
+    queries = load_queries(DATA / "queries.jsonl", {c.id for c in conversations})
+
+    kinds = [q.kind for q in queries]
+    assert {kinds.count(k) for k in set(kinds)} == {len(queries) // 3}
+    assert len(set(kinds)) == 3
+
+
+def test_a_query_naming_an_unknown_conversation_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "q.jsonl"
+    path.write_text('{"qid": "q", "query": "x", "relevant": {"nope": 2}, "kind": "topic"}\n')
+
+    with pytest.raises(DatasetError, match="unknown conversation ids"):
+        load_queries(path, {"c-001"})
