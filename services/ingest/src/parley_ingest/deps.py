@@ -1,4 +1,4 @@
-"""Dependency aliases of the ingest service's routes."""
+"""Dependency aliases of the ingest service's routes (async: sync ones run in a thread)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from parley_ingest.settings import IngestSettings
 
 
-def get_ingest_settings(request: Request) -> IngestSettings:
+async def get_ingest_settings(request: Request) -> IngestSettings:
     settings: IngestSettings = request.app.state.settings
     return settings
 

@@ -97,11 +97,9 @@ class IngestionService:
     ) -> list[Row]:
         if not rows:
             return []
-        ids = [row.id for row in rows]
-        stored = await chatwoot_row_repository.lock(session, model, ids)
-        absent = [row for row in rows if row.id not in stored]
-        inserted = await chatwoot_row_repository.insert_absent(session, model, absent)
-        raced = [row.id for row in absent if row.id not in inserted]
+        found = await chatwoot_row_repository.insert_or_lock(session, model, rows)
+        inserted, stored = found.inserted, found.stored
+        raced = [row.id for row in rows if row.id not in inserted and row.id not in stored]
         if raced:  # another transaction inserted them meanwhile: compare with its state
             stored |= await chatwoot_row_repository.lock(session, model, raced)
         decisions = {

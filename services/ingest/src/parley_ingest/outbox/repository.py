@@ -10,7 +10,7 @@ from uuid import UUID
 
 from parley_schema.events import EventEnvelope
 from parley_schema.models import EventOutbox
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import Text, cast, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 # Channel the relay LISTENs on; NOTIFY is delivered at commit, so a wake-up always finds rows.
@@ -35,20 +35,26 @@ class Backlog:
 
 class OutboxRepository:
     async def append(self, session: AsyncSession, envelopes: Sequence[EventEnvelope]) -> None:
+        """Insert the events and NOTIFY the relay, in one statement."""
         if not envelopes:
             return
-        await session.execute(
-            insert(EventOutbox),
-            [
-                {
-                    "event_id": envelope.event_id,
-                    "routing_key": envelope.type,
-                    "payload": envelope.model_dump(mode="json"),
-                }
-                for envelope in envelopes
-            ],
+        appended = (
+            insert(EventOutbox)
+            .values(
+                [
+                    {
+                        "event_id": envelope.event_id,
+                        "routing_key": envelope.type,
+                        "payload": envelope.model_dump(mode="json"),
+                    }
+                    for envelope in envelopes
+                ]
+            )
+            .returning(EventOutbox.id)
+            .cte("appended")
         )
-        await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": OUTBOX_CHANNEL})
+        count = select(func.count()).select_from(appended).scalar_subquery()
+        await session.execute(select(func.pg_notify(OUTBOX_CHANNEL, cast(count, Text))))
 
     async def claim(self, session: AsyncSession, limit: int) -> list[PendingEvent]:
         """The oldest unpublished rows no other relay holds, locked until commit."""
