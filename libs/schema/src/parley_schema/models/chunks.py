@@ -55,13 +55,8 @@ class RagChunk(Base):
         ),
         Index("ix_rag_chunks_text_tsv", "text_tsv", postgresql_using="gin"),
         Index("ix_rag_chunks_account_id_inbox_id", "account_id", "inbox_id"),
-        # search-api's keyword search: accent-insensitive full text in two configurations
-        # and trigrams for misspellings (migration 0003 defines parley_unaccent).
-        Index(
-            "ix_rag_chunks_fts_english",
-            sql_text("to_tsvector('english'::regconfig, parley_unaccent(text))"),
-            postgresql_using="gin",
-        ),
+        # search-api's keyword search: text_tsv (english, unaccented) above, the simple
+        # configuration and trigrams for misspellings here (parley_unaccent: migration 0003).
         Index(
             "ix_rag_chunks_fts_simple",
             sql_text("to_tsvector('simple'::regconfig, parley_unaccent(text))"),
@@ -86,7 +81,11 @@ class RagChunk(Base):
     content_tokens: Mapped[int | None] = mapped_column(Integer)
     embedding: Mapped[list[float] | None] = mapped_column(Vector())
     text_tsv: Mapped[str] = mapped_column(
-        TSVECTOR, Computed(f"to_tsvector('{TEXT_SEARCH_CONFIG}'::regconfig, text)", persisted=True)
+        TSVECTOR,
+        Computed(
+            f"to_tsvector('{TEXT_SEARCH_CONFIG}'::regconfig, parley_unaccent(text))",
+            persisted=True,
+        ),
     )
     embedding_status: Mapped[str] = mapped_column(Text, server_default=sql_text("'pending'"))
     embedding_model: Mapped[str | None] = mapped_column(Text)
