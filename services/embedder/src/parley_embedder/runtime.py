@@ -29,7 +29,7 @@ from parley_embedder.batching.retry import RetryPolicy
 from parley_embedder.chunks.policy import EmbedPolicy
 from parley_embedder.chunks.service import ChunkingConfig
 from parley_embedder.consumer.handlers import subscribe
-from parley_embedder.consumer.service import EmbedPipeline
+from parley_embedder.consumer.service import EmbedPipeline, VectorWriter
 from parley_embedder.settings import EmbedderSettings
 from parley_embedder.sweeper.service import publish, requeue_service
 
@@ -65,6 +65,7 @@ class EmbedderRuntime:
         )
         batcher = EmbedBatcher(
             provider,
+            VectorWriter(sessions, provider.model_name).store,
             max_texts=settings.batch_size,
             max_wait_s=settings.batch_wait_ms / 1000,
             retry=retry,

@@ -20,7 +20,7 @@ from parley_schema.events import (
 )
 from parley_schema.models import CwConversation, CwMessage, RagChunk
 from parley_schema.models.chatwoot import conversation_global_id, message_global_id
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 _ids = itertools.count(1)
@@ -87,6 +87,39 @@ class Rows:
                 )
             )
         return Message(global_id, conversation, self.account_id)
+
+    async def messages(self, texts: list[str]) -> list[Message]:
+        """Many incoming messages in one conversation, inserted in one statement."""
+        conversation = await self.conversation()
+        now = datetime.now(UTC)
+        made = [
+            Message(
+                message_global_id(self.account_id, next(_ids) + 10_000_000),
+                conversation,
+                self.account_id,
+            )
+            for _ in texts
+        ]
+        async with AsyncSession(self.engine) as session, session.begin():
+            await session.execute(
+                insert(CwMessage),
+                [
+                    {
+                        "id": message.id,
+                        "account_id": self.account_id,
+                        "conversation_global_id": conversation,
+                        "sender_type": "contact",
+                        "private": False,
+                        "message_type": "incoming",
+                        "content": text,
+                        "data": {},
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for message, text in zip(made, texts, strict=True)
+                ],
+            )
+        return made
 
     async def edit(self, message: Message, **values: Any) -> None:
         values.setdefault("updated_at", datetime.now(UTC))

@@ -1,10 +1,10 @@
-"""One model call for many messages.
+"""One model call and one commit for many messages.
 
-Callers (one per message being handled) hand in their texts and await their vectors. A
-single worker takes what has accumulated when ``max_texts`` is reached or ``max_wait_s``
-after the oldest waiting text arrived (so a lone message waits at most that long), embeds
-it in one call, and resolves each caller's future. While a call runs, the next batch
-accumulates. Transient provider errors are retried with backoff; a permanent error in a
+Callers (one per message being handled) hand in their claimed chunks and wait. A single
+worker takes what has accumulated when ``max_texts`` is reached or ``max_wait_s`` after the
+oldest waiting chunk arrived (so a lone message waits at most that long), embeds the texts
+in one call, stores all vectors in one transaction (``store``), and only then releases the
+callers, who ack their messages. While a call runs, the next batch accumulates. Transient provider errors are retried with backoff; a permanent error in a
 mixed batch is isolated by retrying each caller's texts alone, so one bad message does not
 fail its neighbours.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 import structlog
@@ -22,14 +22,18 @@ from parley_embeddings.provider import EmbeddingProvider
 
 from parley_embedder import metrics
 from parley_embedder.batching.retry import RetryPolicy
+from parley_embedder.chunks.repository import ClaimedChunk
 
 log = structlog.get_logger(__name__)
 
 
+Store = Callable[[list[ClaimedChunk], list[list[float]]], Awaitable[None]]
+
+
 @dataclass
 class _Request:
-    texts: list[str]
-    future: asyncio.Future[list[list[float]]] = field(
+    chunks: list[ClaimedChunk]
+    future: asyncio.Future[None] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
 
@@ -38,12 +42,14 @@ class EmbedBatcher:
     def __init__(
         self,
         provider: EmbeddingProvider,
+        store: Store,
         *,
         max_texts: int,
         max_wait_s: float,
         retry: RetryPolicy,
     ) -> None:
         self._provider = provider
+        self._store = store
         self._max_texts = max_texts
         self._max_wait_s = max_wait_s
         self._retry = retry
@@ -53,19 +59,20 @@ class EmbedBatcher:
         self._changed = asyncio.Event()
         self._worker: asyncio.Task[None] | None = None
 
-    async def embed(self, texts: Sequence[str]) -> list[list[float]]:
-        """Vectors for ``texts``, in order; raises the EmbeddingError that ended retrying."""
-        if not texts:
-            return []
+    async def embed_and_store(self, chunks: Sequence[ClaimedChunk]) -> None:
+        """Returns once the chunks' vectors are committed; raises the EmbeddingError that
+        ended retrying, or the error that made the commit fail."""
+        if not chunks:
+            return
         if self._worker is None or self._worker.done():
             self._worker = asyncio.create_task(self._run(), name="embed-batcher")
-        request = _Request(list(texts))
+        request = _Request(list(chunks))
         if not self._waiting:
             self._oldest_at = time.monotonic()
         self._waiting.append(request)
-        self._waiting_texts += len(request.texts)
+        self._waiting_texts += len(request.chunks)
         self._changed.set()
-        return await request.future
+        await request.future
 
     async def close(self) -> None:
         if self._worker is not None:
@@ -101,20 +108,20 @@ class EmbedBatcher:
         batch: list[_Request] = []
         count = 0
         while self._waiting and (
-            not batch or count + len(self._waiting[0].texts) <= self._max_texts
+            not batch or count + len(self._waiting[0].chunks) <= self._max_texts
         ):
             request = self._waiting.pop(0)
             batch.append(request)
-            count += len(request.texts)
+            count += len(request.chunks)
         self._waiting_texts -= count
         if self._waiting:
             self._oldest_at = time.monotonic()
         return batch
 
     async def _embed_batch(self, batch: list[_Request]) -> None:
-        texts = [text for request in batch for text in request.texts]
+        chunks = [chunk for request in batch for chunk in request.chunks]
         try:
-            vectors = await self._embed_with_retry(texts)
+            vectors = await self._embed_with_retry([chunk.text for chunk in chunks])
         except TransientEmbeddingError as error:
             for request in batch:
                 _fail(request, error)
@@ -127,12 +134,16 @@ class EmbedBatcher:
             for request in batch:
                 await self._embed_batch([request])
             return
-        start = 0
+        try:
+            await self._store(chunks, vectors)
+        except Exception as error:  # the callers nack; their messages come back
+            for request in batch:
+                _fail(request, error)
+            return
+        metrics.CHUNKS_EMBEDDED.inc(len(chunks))
         for request in batch:
-            end = start + len(request.texts)
             if not request.future.done():
-                request.future.set_result(vectors[start:end])
-            start = end
+                request.future.set_result(None)
 
     async def _embed_with_retry(self, texts: list[str]) -> list[list[float]]:
         attempt = 1
@@ -157,6 +168,6 @@ class EmbedBatcher:
             return vectors
 
 
-def _fail(request: _Request, error: EmbeddingError) -> None:
+def _fail(request: _Request, error: Exception) -> None:
     if not request.future.done():  # a caller cancelled on shutdown no longer listens
         request.future.set_exception(error)

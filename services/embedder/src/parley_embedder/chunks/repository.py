@@ -1,4 +1,9 @@
-"""SQL for messages and their chunks. Never commits."""
+"""SQL for messages and their chunks. Never commits.
+
+The statements of the per-message path are built once at import (Core, with bind
+parameters): building SQLAlchemy statements per call cost more CPU than running them, and
+that CPU is taken from the model on a small machine.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +14,148 @@ from datetime import datetime, timedelta
 
 from parley_schema.models import CwConversation, CwMessage, RagChunk
 from pgvector.sqlalchemy import Vector
-from sqlalchemy import Table, and_, bindparam, delete, func, or_, select, text, update
-from sqlalchemy.dialects.postgresql import distinct_on, insert
+from sqlalchemy import Interval, Table, and_, bindparam, func, or_, select, text, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 chunks: Table = RagChunk.__table__  # type: ignore[assignment]
+c = chunks.c
+WAITING = ("pending", "failed")
+
+LOCK_MESSAGE = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+GET_MESSAGE = (
+    select(
+        CwMessage.id,
+        CwMessage.conversation_global_id,
+        CwMessage.account_id,
+        CwConversation.inbox_id,
+        CwMessage.content,
+        CwMessage.deleted_at,
+        CwMessage.private,
+        CwMessage.message_type,
+        CwMessage.sender_type,
+        CwMessage.created_at,
+        CwMessage.updated_at,
+    )
+    .outerjoin(CwConversation, CwConversation.id == CwMessage.conversation_global_id)
+    .where(CwMessage.id == bindparam("message_id"))
+)
+LIST_CHUNKS = (
+    select(c.chunk_index, c.text_hash, c.embedding_status, c.embedding_model)
+    .where(c.message_global_id == bindparam("message_id"))
+    .order_by(c.chunk_index)
+)
+DELETE_CHUNKS = chunks.delete().where(
+    c.message_global_id == bindparam("message_id"), c.chunk_index >= bindparam("from_index")
+)
+_insert = insert(chunks)
+UPSERT_PENDING = _insert.on_conflict_do_update(
+    index_elements=[c.message_global_id, c.chunk_index],
+    set_={
+        "text": _insert.excluded.text,
+        "text_hash": _insert.excluded.text_hash,
+        "content_tokens": _insert.excluded.content_tokens,
+        "embedding": None,
+        "embedding_status": "pending",
+        "embedding_model": None,
+        "embedding_attempts": 0,
+        "embedding_error": None,
+        "last_embedded_at": None,
+        "updated_at": func.now(),
+        **{
+            name: getattr(_insert.excluded, name)
+            for name in (
+                "conversation_global_id",
+                "account_id",
+                "inbox_id",
+                "private",
+                "message_type",
+                "sender_type",
+                "message_created_at",
+            )
+        },
+    },
+)
+COPY_FILTERS = (
+    chunks.update()
+    .where(c.message_global_id == bindparam("message_id"))
+    .values(
+        conversation_global_id=bindparam("conversation_global_id"),
+        account_id=bindparam("account_id"),
+        inbox_id=bindparam("inbox_id"),
+        private=bindparam("private"),
+        message_type=bindparam("message_type"),
+        sender_type=bindparam("sender_type"),
+        message_created_at=bindparam("message_created_at"),
+    )
+)
+_donor = chunks.alias("donor")
+_donor_vector = (
+    select(_donor.c.embedding)
+    .where(
+        _donor.c.text_hash == c.text_hash,
+        _donor.c.embedding_status == "ready",
+        _donor.c.embedding_model == bindparam("model"),
+    )
+    .limit(1)
+    .scalar_subquery()
+)
+REUSE_VECTORS = (
+    chunks.update()
+    .where(
+        c.message_global_id == bindparam("message_id"),
+        c.embedding_status.in_(WAITING),
+        _donor_vector.is_not(None),
+    )
+    .values(
+        embedding=_donor_vector,
+        embedding_status="ready",
+        embedding_model=bindparam("model"),
+        embedding_error=None,
+        last_embedded_at=func.now(),
+        updated_at=func.now(),
+    )
+)
+CLAIM = (
+    chunks.update()
+    .where(
+        c.message_global_id == bindparam("message_id"),
+        or_(
+            c.embedding_status.in_(WAITING),
+            and_(
+                c.embedding_status == "processing",
+                c.updated_at < func.now() - bindparam("stuck_after", type_=Interval()),
+            ),
+        ),
+    )
+    .values(
+        embedding_status="processing",
+        embedding_attempts=c.embedding_attempts + 1,
+        updated_at=func.now(),
+    )
+    .returning(c.id, c.text, c.text_hash)
+)
+MARK_READY = (
+    chunks.update()
+    .where(
+        c.id == bindparam("chunk_id"),
+        c.text_hash == bindparam("claimed_hash"),
+        c.embedding_status == "processing",
+    )
+    .values(
+        embedding=bindparam("vector", type_=Vector()),
+        embedding_status="ready",
+        embedding_model=bindparam("model"),
+        embedding_error=None,
+        last_embedded_at=func.now(),
+        updated_at=func.now(),
+    )
+)
+MARK_FAILED = (
+    chunks.update()
+    .where(c.id.in_(bindparam("chunk_ids", expanding=True)), c.embedding_status == "processing")
+    .values(embedding_status="failed", embedding_error=bindparam("error"), updated_at=func.now())
+)
 
 
 @dataclass(frozen=True)
@@ -68,55 +210,23 @@ class MessageVersion:
 class ChunkRepository:
     async def lock_message(self, session: AsyncSession, message_global_id: str) -> None:
         """Serialise work on one message across replicas until the transaction ends."""
-        await session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
-            {"key": f"embedder:{message_global_id}"},
-        )
+        await session.execute(LOCK_MESSAGE, {"key": f"embedder:{message_global_id}"})
 
     async def get_message(
         self, session: AsyncSession, message_global_id: str
     ) -> MessageFacts | None:
-        statement = (
-            select(
-                CwMessage.id,
-                CwMessage.conversation_global_id,
-                CwMessage.account_id,
-                CwConversation.inbox_id,
-                CwMessage.content,
-                CwMessage.deleted_at,
-                CwMessage.private,
-                CwMessage.message_type,
-                CwMessage.sender_type,
-                CwMessage.created_at,
-                CwMessage.updated_at,
-            )
-            .outerjoin(CwConversation, CwConversation.id == CwMessage.conversation_global_id)
-            .where(CwMessage.id == message_global_id)
-        )
-        row = (await session.execute(statement)).one_or_none()
+        row = (await session.execute(GET_MESSAGE, {"message_id": message_global_id})).one_or_none()
         return None if row is None else MessageFacts(*row)
 
     async def list_chunks(self, session: AsyncSession, message_global_id: str) -> list[StoredChunk]:
-        statement = (
-            select(
-                RagChunk.chunk_index,
-                RagChunk.text_hash,
-                RagChunk.embedding_status,
-                RagChunk.embedding_model,
-            )
-            .where(RagChunk.message_global_id == message_global_id)
-            .order_by(RagChunk.chunk_index)
-        )
-        return [StoredChunk(*row) for row in await session.execute(statement)]
+        result = await session.execute(LIST_CHUNKS, {"message_id": message_global_id})
+        return [StoredChunk(*row) for row in result]
 
     async def delete_chunks(
         self, session: AsyncSession, message_global_id: str, *, from_index: int = 0
     ) -> int:
         result = await session.execute(
-            delete(RagChunk).where(
-                RagChunk.message_global_id == message_global_id,
-                RagChunk.chunk_index >= from_index,
-            )
+            DELETE_CHUNKS, {"message_id": message_global_id, "from_index": from_index}
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 
@@ -126,11 +236,12 @@ class ChunkRepository:
         """Write new or changed chunk texts as ``pending`` with no vector."""
         if not new_chunks:
             return
-        statement = insert(RagChunk).values(
+        await session.execute(
+            UPSERT_PENDING,
             [
                 {
+                    **_filters(message),
                     "message_global_id": message.message_global_id,
-                    "conversation_global_id": message.conversation_global_id,
                     "chunk_index": chunk.chunk_index,
                     "text": chunk.text,
                     "text_hash": chunk.text_hash,
@@ -138,67 +249,20 @@ class ChunkRepository:
                     "embedding_status": "pending",
                 }
                 for chunk in new_chunks
-            ]
-        )
-        excluded = statement.excluded
-        await session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[RagChunk.message_global_id, RagChunk.chunk_index],
-                set_={
-                    "text": excluded.text,
-                    "text_hash": excluded.text_hash,
-                    "content_tokens": excluded.content_tokens,
-                    "embedding": None,
-                    "embedding_status": "pending",
-                    "embedding_model": None,
-                    "embedding_attempts": 0,
-                    "embedding_error": None,
-                    "last_embedded_at": None,
-                    "updated_at": func.now(),
-                },
-            )
+            ],
         )
 
     async def copy_filters(self, session: AsyncSession, message: MessageFacts) -> None:
         """Copy the message's filter facts onto all its chunks (search needs no join)."""
         await session.execute(
-            update(RagChunk)
-            .where(RagChunk.message_global_id == message.message_global_id)
-            .values(
-                conversation_global_id=message.conversation_global_id,
-                account_id=message.account_id,
-                inbox_id=message.inbox_id,
-                private=message.private,
-                message_type=message.message_type,
-                sender_type=message.sender_type,
-                message_created_at=message.created_at,
-            )
+            COPY_FILTERS, {"message_id": message.message_global_id, **_filters(message)}
         )
 
     async def reuse_vectors(self, session: AsyncSession, message_global_id: str, model: str) -> int:
-        """Give waiting chunks the vector of a ``ready`` chunk with the same text and model."""
-        donor = (
-            select(RagChunk.text_hash, RagChunk.embedding)
-            .where(RagChunk.embedding_status == "ready", RagChunk.embedding_model == model)
-            .ext(distinct_on(RagChunk.text_hash))
-            .subquery()
-        )
-        waiting = RagChunk.embedding_status.in_(("pending", "failed"))
+        """Give waiting chunks the vector of a ``ready`` chunk with the same text and model
+        (a correlated lookup through the ``text_hash`` index)."""
         result = await session.execute(
-            update(RagChunk)
-            .where(
-                RagChunk.message_global_id == message_global_id,
-                waiting,
-                RagChunk.text_hash == donor.c.text_hash,
-            )
-            .values(
-                embedding=donor.c.embedding,
-                embedding_status="ready",
-                embedding_model=model,
-                embedding_error=None,
-                last_embedded_at=func.now(),
-                updated_at=func.now(),
-            )
+            REUSE_VECTORS, {"message_id": message_global_id, "model": model}
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 
@@ -207,22 +271,8 @@ class ChunkRepository:
     ) -> list[ClaimedChunk]:
         """Move this message's waiting chunks to ``processing``; a chunk another replica is
         embedding right now (``processing``, not yet stuck) is left alone."""
-        claimable = or_(
-            RagChunk.embedding_status.in_(("pending", "failed")),
-            and_(
-                RagChunk.embedding_status == "processing",
-                RagChunk.updated_at < func.now() - stuck_after,
-            ),
-        )
         result = await session.execute(
-            update(RagChunk)
-            .where(RagChunk.message_global_id == message_global_id, claimable)
-            .values(
-                embedding_status="processing",
-                embedding_attempts=RagChunk.embedding_attempts + 1,
-                updated_at=func.now(),
-            )
-            .returning(RagChunk.id, RagChunk.text, RagChunk.text_hash)
+            CLAIM, {"message_id": message_global_id, "stuck_after": stuck_after}
         )
         return [ClaimedChunk(*row) for row in result]
 
@@ -234,26 +284,15 @@ class ChunkRepository:
         model: str,
     ) -> None:
         """Store vectors for chunks still ``processing`` with the text they were claimed with."""
-        statement = (
-            chunks.update()
-            .where(
-                chunks.c.id == bindparam("chunk_id"),
-                chunks.c.text_hash == bindparam("claimed_hash"),
-                chunks.c.embedding_status == "processing",
-            )
-            .values(
-                embedding=bindparam("vector", type_=Vector()),
-                embedding_status="ready",
-                embedding_model=model,
-                embedding_error=None,
-                last_embedded_at=func.now(),
-                updated_at=func.now(),
-            )
-        )
         await session.execute(
-            statement,
+            MARK_READY,
             [
-                {"chunk_id": chunk.id, "claimed_hash": chunk.text_hash, "vector": vector}
+                {
+                    "chunk_id": chunk.id,
+                    "claimed_hash": chunk.text_hash,
+                    "vector": vector,
+                    "model": model,
+                }
                 for chunk, vector in zip(claimed, vectors, strict=True)
             ],
         )
@@ -262,12 +301,7 @@ class ChunkRepository:
         self, session: AsyncSession, claimed: Sequence[ClaimedChunk], error: str
     ) -> None:
         await session.execute(
-            update(RagChunk)
-            .where(
-                RagChunk.id.in_([chunk.id for chunk in claimed]),
-                RagChunk.embedding_status == "processing",
-            )
-            .values(embedding_status="failed", embedding_error=error, updated_at=func.now())
+            MARK_FAILED, {"chunk_ids": [chunk.id for chunk in claimed], "error": error}
         )
 
     async def requeue_stuck(
@@ -322,6 +356,19 @@ class ChunkRepository:
             CwMessage.content,
         ).where(CwMessage.id.in_(ids))
         return [MessageVersion(*row) for row in await session.execute(statement)]
+
+
+def _filters(message: MessageFacts) -> dict[str, object]:
+    """The message facts every chunk carries (the filter columns)."""
+    return {
+        "conversation_global_id": message.conversation_global_id,
+        "account_id": message.account_id,
+        "inbox_id": message.inbox_id,
+        "private": message.private,
+        "message_type": message.message_type,
+        "sender_type": message.sender_type,
+        "message_created_at": message.created_at,
+    }
 
 
 chunk_repository = ChunkRepository()

@@ -79,9 +79,11 @@ class ChunkService:
 
         stored = await chunk_repository.list_chunks(session, message_global_id)
         changed = _changed(wanted, stored, config.model)
-        await chunk_repository.delete_chunks(session, message_global_id, from_index=len(wanted))
-        await chunk_repository.upsert_pending(session, message, changed)
-        await chunk_repository.copy_filters(session, message)
+        if any((chunk.chunk_index or 0) >= len(wanted) for chunk in stored):
+            await chunk_repository.delete_chunks(session, message_global_id, from_index=len(wanted))
+        await chunk_repository.upsert_pending(session, message, changed)  # filters included
+        if len(changed) < len(wanted):  # kept chunks get the row's current filter facts
+            await chunk_repository.copy_filters(session, message)
         reused = await chunk_repository.reuse_vectors(session, message_global_id, config.model)
         claimed = await chunk_repository.claim(
             session, message_global_id, stuck_after=config.stuck_after

@@ -6,7 +6,8 @@ transactions around the model call, so no database connection is held while embe
 
 1. lock the message, sync chunks, reuse known vectors, claim the rest → commit;
 2. embed the claimed texts through the shared batcher;
-3. store vectors (or the failure) → commit; only then does the caller ack.
+3. the batcher stores the whole batch's vectors → commit (or the pipeline records the
+   failure → commit); only then does the caller ack.
 
 Decisions: a body that is not a valid envelope/payload, or an event whose message row does
 not exist, is poison and goes to the DLQ (with the transactional outbox an event without
@@ -36,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from parley_embedder import metrics
 from parley_embedder.batching.batcher import EmbedBatcher
+from parley_embedder.chunks.repository import ClaimedChunk
 from parley_embedder.chunks.service import ChunkingConfig, SyncStatus, chunk_service
 
 log = structlog.get_logger(__name__)
@@ -49,6 +51,18 @@ PAYLOADS: dict[str, type[MessageUpsertedV1] | type[MessageDeletedV1]] = {
 class Outcome(StrEnum):
     ACK = "ack"
     DEAD_LETTER = "dead_letter"
+
+
+@dataclass(frozen=True)
+class VectorWriter:
+    """Stores a whole batch's vectors in one transaction (the batcher's ``store``)."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    model: str
+
+    async def store(self, claimed: list[ClaimedChunk], vectors: list[list[float]]) -> None:
+        async with self.sessions() as session, session.begin():
+            await chunk_service.store_vectors(session, claimed, vectors, self.model)
 
 
 @dataclass(frozen=True)
@@ -90,7 +104,7 @@ class EmbedPipeline:
             return Outcome.ACK
         claimed = result.claimed
         try:
-            vectors = await self.batcher.embed([chunk.text for chunk in claimed])
+            await self.batcher.embed_and_store(claimed)
         except EmbeddingError as error:
             async with self._transaction() as session:
                 await chunk_service.store_failure(
@@ -103,9 +117,6 @@ class EmbedPipeline:
                 error_code=error.code,
             )
             return Outcome.DEAD_LETTER
-        async with self._transaction() as session:
-            await chunk_service.store_vectors(session, claimed, vectors, self.config.model)
-        metrics.CHUNKS_EMBEDDED.inc(len(claimed))
         return Outcome.ACK
 
     @contextlib.asynccontextmanager
