@@ -119,7 +119,10 @@ def unaccented_text() -> ColumnElement[str]:
 
 
 def text_vector(config: TextSearchConfig) -> ColumnElement[Any]:
-    """Matches the expression of the ``ix_rag_chunks_fts_<config>`` index exactly."""
+    """The stored ``text_tsv`` (english, unaccented), or exactly the expression of the
+    ``ix_rag_chunks_fts_<config>`` index for other configurations."""
+    if config is TextSearchConfig.ENGLISH:
+        return RagChunk.text_tsv  # type: ignore[return-value]
     regconfig: ColumnElement[Any] = literal_column(f"'{config.value}'::regconfig")
     return func.to_tsvector(regconfig, unaccented_text())
 
@@ -200,19 +203,33 @@ class SearchRepository:
         """
         tsquery = text_query(config, query)
         plain = func.parley_unaccent(literal(query))
-        similarity = func.word_similarity(plain, unaccented_text())
         matches = text_vector(config).bool_op("@@")(tsquery)
-        score = (func.ts_rank_cd(text_vector(config), tsquery, 32) + similarity).label("score")
-        rows = await session.execute(
-            select(RagChunk.id, RagChunk.conversation_global_id, score)
+        # Rank every match by full text (cheap: stored vector), then add the trigram
+        # similarity only for the best few (word_similarity is costly per row).
+        ranked = (
+            select(
+                RagChunk.id,
+                RagChunk.conversation_global_id,
+                RagChunk.text,
+                func.ts_rank_cd(text_vector(config), tsquery, 32).label("rank"),
+            )
             .where(matches, *conditions)
-            .order_by(score.desc(), RagChunk.id)
+            .order_by(literal_column("rank").desc(), RagChunk.id)
             .limit(limit)
+            .subquery()
+        )
+        score = (
+            ranked.c.rank + func.word_similarity(plain, func.parley_unaccent(ranked.c.text))
+        ).label("score")
+        rows = await session.execute(
+            select(ranked.c.id, ranked.c.conversation_global_id, score).order_by(
+                score.desc(), ranked.c.id
+            )
         )
         found = [Candidate(i, c or "", float(s)) for i, c, s in rows]
         if len(found) >= typo_fallback_below or len(query) < MIN_TYPO_QUERY_CHARS:
             return found
-        typo_score = similarity.label("score")
+        typo_score = func.word_similarity(plain, unaccented_text()).label("score")
         rows = await session.execute(
             select(RagChunk.id, RagChunk.conversation_global_id, typo_score)
             .where(plain.bool_op("<%")(unaccented_text()), ~matches, *conditions)
