@@ -1,0 +1,73 @@
+"""The SQL one search request runs, called directly: the baseline of the API/SQL ratio."""
+
+from __future__ import annotations
+
+from parley_embeddings.local import LOCAL_MODEL_NAME
+from parley_search_api.access.scope import ProjectScope
+from parley_search_api.search.conditions import chunk_conditions, conversation_conditions
+from parley_search_api.search.lift_terms import lift_terms
+from parley_search_api.search.ranking import rank
+from parley_search_api.search.repository import Candidate, HitRow, search_repository
+from parley_search_api.search.schemas import SearchFilters
+from parley_search_api.search.service import fusion_plan
+from parley_search_api.settings import SearchSettings
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+async def search(
+    session: AsyncSession,
+    scope: ProjectScope,
+    settings: SearchSettings,
+    text: str,
+    vector: list[float],
+    mode: str,
+    filters: dict[str, object],
+) -> list[HitRow]:
+    search_filters = SearchFilters.model_validate(filters)
+    conditions = chunk_conditions(scope, search_filters)
+    limit = settings.search_candidates
+    await search_repository.tune(
+        session,
+        ef_search=settings.search_ef_search,
+        max_scan_tuples=settings.search_max_scan_tuples,
+        trigram_threshold=settings.search_trigram_threshold,
+    )
+    components: dict[str, list[Candidate]] = {}
+    if mode != "keyword":
+        components["semantic"] = await search_repository.semantic(
+            session, vector=vector, model=LOCAL_MODEL_NAME, conditions=conditions, limit=limit
+        )
+    if mode != "semantic":
+        components["keyword"] = await search_repository.keyword(
+            session,
+            query=text,
+            config=settings.search_text_config,
+            conditions=conditions,
+            limit=limit,
+            typo_fallback_below=settings.search_typo_fallback_below,
+        )
+        lifted = await search_repository.lifted_conversations(
+            session,
+            query=text,
+            terms=lift_terms(text),
+            conditions=conversation_conditions(scope, search_filters),
+            limit=limit,
+        )
+        representatives = await search_repository.representative_chunks(
+            session,
+            conversation_ids=list(lifted),
+            conditions=conditions,
+            vector=vector if mode != "keyword" else None,
+        )
+        components["lift"] = [
+            Candidate(r.chunk_id, r.conversation_id, lifted[r.conversation_id])
+            for r in representatives
+        ]
+    ranked = rank(components, fusion_plan(settings, settings.search_fusion), by_conversation=False)
+    rows = await search_repository.hydrate(
+        session,
+        chunk_ids=[hit.chunk_id for hit in ranked[:10]],
+        query=text if mode != "semantic" else None,
+        config=settings.search_text_config,
+    )
+    return list(rows.values())

@@ -1,0 +1,198 @@
+"""search-api latency and recall on a synthetic corpus, against its own embedded Postgres.
+
+    .venv/bin/python bench/search/run.py                 # 100k chunks
+    .venv/bin/python bench/search/run.py --chunks 1000000
+
+Prints index build times; p50/p99 latency and throughput at concurrency 1 and 8 for
+semantic, keyword and hybrid, with and without a selective filter (one inbox of 50, ~2 %),
+both through the HTTP API (in-process ASGI, auth and hydration included) and for the same
+SQL run directly (the repository calls the service makes, no HTTP/auth/JSON); recall@10 of
+semantic search against exact search. Query vectors are precomputed (the model is not
+part of these figures; the local model adds ~15 ms per uncached query on this machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+
+import corpus as synthetic
+import httpx
+import loader
+import numpy as np
+import raw_sql
+from bench_provider import PrecomputedProvider, create_caller
+from parley_devstack.embedded_db import EPHEMERAL_OPTIONS, EmbeddedDatabase
+from parley_schema import migrate
+from parley_search_api.main import create_app
+from parley_search_api.settings import SearchSettings
+from parley_testing.postgres import free_port
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+DATABASE = "bench"
+FILTER = {"inbox_ids": [7]}
+
+
+async def timed(calls: Sequence[Callable[[], Awaitable[object]]], concurrency: int) -> list[float]:
+    latencies: list[float] = []
+    queue = list(calls)
+
+    async def worker() -> None:
+        while queue:
+            call = queue.pop()
+            began = time.perf_counter()
+            await call()
+            latencies.append((time.perf_counter() - began) * 1000)
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return latencies
+
+
+def p(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q))
+
+
+async def main(args: argparse.Namespace) -> None:
+    print(
+        f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores (shared with other work: absolute figures are noisy, ratios are same-run)"
+    )
+    began = time.perf_counter()
+    data = synthetic.build(args.chunks)
+    queries = synthetic.queries(data, args.queries)
+    print(
+        f"corpus: {args.chunks} chunks x {synthetic.DIM}-d, {synthetic.TOPICS} topics; {len(queries)} queries; built in {time.perf_counter() - began:.1f} s"
+    )
+    with tempfile.TemporaryDirectory() as data_dir:
+        options = {**EPHEMERAL_OPTIONS, "shared_buffers": "1GB", "max_connections": "100"}
+        server = EmbeddedDatabase(Path(data_dir), free_port(), options=options)
+        server.start()
+        try:
+            await server.ensure_database(DATABASE)
+            url = server.url(DATABASE)
+            await asyncio.to_thread(migrate.upgrade, url, embedding_dim=synthetic.DIM)
+            timings = await loader.load(server.url(DATABASE, driver="postgresql"), data)
+            print("load: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
+            await measure(url, data, queries, args)
+        finally:
+            server.stop()
+
+
+async def measure(
+    url: str,
+    data: synthetic.Corpus,
+    queries: list[tuple[str, np.ndarray]],
+    args: argparse.Namespace,
+) -> None:
+    provider = PrecomputedProvider({text: vector.tolist() for text, vector in queries})
+    settings = SearchSettings(database_url=url, search_ef_search=args.ef_search, db_pool_size=10)
+    engine = create_async_engine(url, pool_size=10)
+    async with AsyncSession(engine) as session:
+        token, scope = await create_caller(session, accounts=[1, 2, 3])
+        await session.commit()
+    app = create_app(settings, provider=provider)
+    header = f"{'mode':<9}{'filter':<8}{'conc':>4} | {'API p50':>8}{'p99':>8}{'q/s':>7} | {'SQL p50':>8}{'p99':>8}{'q/s':>7} | {'API/SQL p50':>11}"
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport,
+            base_url="http://bench",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=60,
+        ) as client:
+            await recall(client, data, queries)
+            print()
+            print(header)
+            print("-" * len(header))
+            for mode in ("semantic", "keyword", "hybrid"):
+                for filtered in (False, True):
+                    filters = FILTER if filtered else {}
+                    for concurrency in args.concurrency:
+                        api_calls = [_api_call(client, text, mode, filters) for text, _ in queries]
+                        sql_calls = [
+                            _sql_call(engine, scope, settings, text, vector, mode, filters)
+                            for text, vector in queries
+                        ]
+                        await timed(api_calls[:10], concurrency)  # warm-up
+                        started = time.perf_counter()
+                        api = await timed(api_calls, concurrency)
+                        api_rate = len(api) / (time.perf_counter() - started)
+                        started = time.perf_counter()
+                        sql = await timed(sql_calls, concurrency)
+                        sql_rate = len(sql) / (time.perf_counter() - started)
+                        print(
+                            f"{mode:<9}{('inbox' if filtered else '-'):<8}{concurrency:>4} | "
+                            f"{p(api, 50):8.1f}{p(api, 99):8.1f}{api_rate:7.0f} | "
+                            f"{p(sql, 50):8.1f}{p(sql, 99):8.1f}{sql_rate:7.0f} | "
+                            f"{p(api, 50) / p(sql, 50):11.2f}"
+                        )
+    await engine.dispose()
+    print("latencies in ms; SQL = the service's repository calls on one session, no HTTP/auth/JSON")
+
+
+def _api_call(
+    client: httpx.AsyncClient, text: str, mode: str, filters: dict[str, object]
+) -> Callable[[], Awaitable[object]]:
+    async def call() -> object:
+        response = await client.post(
+            "/v1/search", json={"q": text, "mode": mode, "filters": filters, "limit": 10}
+        )
+        response.raise_for_status()
+        return response
+
+    return call
+
+
+def _sql_call(engine, scope, settings, text, vector, mode, filters):  # type: ignore[no-untyped-def]
+    async def call() -> object:
+        async with AsyncSession(engine) as session:
+            return await raw_sql.search(
+                session, scope, settings, text, vector.tolist(), mode, filters
+            )
+
+    return call
+
+
+async def recall(
+    client: httpx.AsyncClient, data: synthetic.Corpus, queries: list[tuple[str, np.ndarray]]
+) -> None:
+    """Semantic top 10 through the API against exact top 10 (numpy, same filter)."""
+    mask_filtered = data.inbox_ids == FILTER["inbox_ids"][0]
+    for label, filters, mask in (
+        ("no filter", {}, np.ones(len(data.texts), bool)),
+        ("inbox filter (~2 %)", FILTER, mask_filtered),
+    ):
+        index = np.flatnonzero(mask)
+        recalls = []
+        for text, vector in queries[:100]:
+            exact = set(index[np.argsort(-(data.vectors[index] @ vector))[:10]].tolist())
+            response = await client.post(
+                "/v1/search", json={"q": text, "mode": "semantic", "filters": filters, "limit": 10}
+            )
+            found = {int(hit["message"]["id"].rsplit(":", 1)[1]) for hit in response.json()["hits"]}
+            recalls.append(len(exact & found) / 10)
+        print(
+            f"recall@10 semantic vs exact, {label}: {statistics.mean(recalls):.3f} (min {min(recalls):.1f})"
+        )
+
+
+def parse(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--chunks", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--ef-search", type=int, default=100)
+    parser.add_argument(
+        "--concurrency", type=lambda v: [int(c) for c in v.split(",")], default=[1, 8]
+    )
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(parse(sys.argv[1:])))
