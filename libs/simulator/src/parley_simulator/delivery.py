@@ -15,7 +15,8 @@ import httpx
 from parley_simulator.signing import signed_headers
 
 WEBHOOK_PATH = "/v1/webhooks/chatwoot"
-RETRIES = 5
+RETRIES = 8  # with capped backoff: about 9 s, enough to ride out a restart
+MAX_BACKOFF_S = 2.0
 TIMEOUT_S = 5.0  # Chatwoot's own client timeout
 
 
@@ -62,7 +63,7 @@ async def deliver(
                 return DeliveryResult(response.status_code, loop.time() - started)
             if response.status_code < 500:
                 raise DeliveryFailed(f"ingest refused a delivery: {response.text[:300]}")
-        await asyncio.sleep(0.2 * 2**attempt)
+        await asyncio.sleep(min(MAX_BACKOFF_S, 0.2 * 2**attempt))
     raise DeliveryFailed("ingest kept failing")
 
 

@@ -33,22 +33,29 @@ class Stack:
     logs: Path
     webhook_secrets: dict[int, str]
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    specs: dict[str, ServiceSpec] = field(default_factory=dict)
 
     def url(self, service: str) -> str:
         port = next(spec for spec in SERVICES if spec.name == service).port(self.settings)
         return f"http://127.0.0.1:{port}"
 
-    def start(self, spec: ServiceSpec) -> None:
-        log = (self.logs / f"{spec.name}.log").open("ab")
-        self.processes[spec.name] = subprocess.Popen(  # noqa: S603 - our own argv
-            spec.argv(self.settings), env=self.env, stdout=log, stderr=subprocess.STDOUT
-        )
+    def start(self, spec: ServiceSpec, name: str | None = None) -> None:
+        """Start ``spec`` as process ``name`` (default: the service's name)."""
+        name = name or spec.name
+        with (self.logs / f"{name}.log").open("ab") as log:
+            self.processes[name] = subprocess.Popen(  # noqa: S603 - our own argv
+                spec.argv(self.settings), env=self.env, stdout=log, stderr=subprocess.STDOUT
+            )
+        self.specs[name] = spec
 
     def kill(self, name: str) -> None:
         """SIGKILL, as a crash would."""
         process = self.processes[name]
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=STOP_TIMEOUT_S)
+
+    def restart(self, name: str) -> None:
+        self.start(self.specs[name], name)
 
     def stop(self) -> None:
         for process in self.processes.values():
@@ -96,7 +103,10 @@ def stack_env(database_url: str, amqp_url: str, ports: Mapping[str, int]) -> dic
 
 
 @contextmanager
-def running_stack(database_url: str, amqp_url: str, logs: Path) -> Iterator[Stack]:
+def running_stack(
+    database_url: str, amqp_url: str, logs: Path, *, embedders: int = 1
+) -> Iterator[Stack]:
+    """The four services (and ``embedders`` embedder replicas), ready; stopped afterwards."""
     ports = {"ingest": free_port(), "search-api": free_port(), "auth": free_port()}
     env = stack_env(database_url, amqp_url, ports)
     settings = ParleyBaseSettings(
@@ -113,6 +123,9 @@ def running_stack(database_url: str, amqp_url: str, logs: Path) -> Iterator[Stac
     try:
         for spec in SERVICES:
             stack.start(spec)
+            if spec.port(settings) is None:
+                for replica in range(2, embedders + 1):
+                    stack.start(spec, f"{spec.name}-{replica}")
         stack.wait_ready()
         yield stack
     finally:
