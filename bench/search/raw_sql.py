@@ -5,9 +5,10 @@ from __future__ import annotations
 from parley_embeddings.local import LOCAL_MODEL_NAME
 from parley_search_api.access.scope import ProjectScope
 from parley_search_api.search.conditions import chunk_conditions, conversation_conditions
+from parley_search_api.search.hit_repository import HitRow, hit_repository
 from parley_search_api.search.lift_terms import lift_terms
 from parley_search_api.search.ranking import rank
-from parley_search_api.search.repository import Candidate, HitRow, search_repository
+from parley_search_api.search.repository import Candidate, search_repository
 from parley_search_api.search.schemas import SearchFilters
 from parley_search_api.search.service import fusion_plan
 from parley_search_api.settings import SearchSettings
@@ -64,7 +65,7 @@ async def search(
             for r in representatives
         ]
     ranked = rank(components, fusion_plan(settings, settings.search_fusion), by_conversation=False)
-    rows = await search_repository.hydrate(
+    rows = await hit_repository.hydrate(
         session,
         chunk_ids=[hit.chunk_id for hit in ranked[:10]],
         query=text if mode != "semantic" else None,

@@ -9,7 +9,7 @@ from pgvector.sqlalchemy import Vector
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parley_search_api.search.repository import ContextRow, ConversationFacts, labels_of
+from parley_search_api.search.hit_repository import ContextRow, ConversationFacts, labels_of
 
 
 class ConversationRepository:

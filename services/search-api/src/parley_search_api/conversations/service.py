@@ -10,10 +10,11 @@ from parley_search_api.conversations.errors import ConversationNotFound
 from parley_search_api.conversations.repository import conversation_repository
 from parley_search_api.conversations.schemas import ConversationRead, SimilarConversations
 from parley_search_api.search.conditions import chunk_conditions, conversation_in_scope
+from parley_search_api.search.hit_repository import ConversationFacts, hit_repository
 from parley_search_api.search.presenters import context_message, conversation_summary, search_hit
 from parley_search_api.search.query_embedding import QueryEmbedder
 from parley_search_api.search.ranking import FusionPlan, rank
-from parley_search_api.search.repository import ConversationFacts, search_repository
+from parley_search_api.search.repository import search_repository
 from parley_search_api.search.schemas import SearchFilters
 from parley_search_api.settings import FusionMethod, SearchSettings
 
@@ -85,7 +86,7 @@ class ConversationService:
             limit=settings.search_candidates,
         )
         ranked = rank({"semantic": candidates}, SIMILAR_PLAN, by_conversation=True)[:limit]
-        rows = await search_repository.hydrate(
+        rows = await hit_repository.hydrate(
             session,
             chunk_ids=[hit.chunk_id for hit in ranked],
             query=None,

@@ -7,14 +7,14 @@ from collections.abc import Sequence
 
 from pydantic import HttpUrl
 
-from parley_search_api.search.ranking import RankedHit
-from parley_search_api.search.repository import (
+from parley_search_api.search.hit_repository import (
     HIGHLIGHT_START,
     HIGHLIGHT_STOP,
     ContextRow,
     ConversationFacts,
     HitRow,
 )
+from parley_search_api.search.ranking import RankedHit
 from parley_search_api.search.schemas import (
     ContactRead,
     ContextMessage,

@@ -12,11 +12,12 @@ from parley_search_api.access.scope import ProjectScope
 from parley_search_api.search import cursor as cursors
 from parley_search_api.search.conditions import chunk_conditions, conversation_conditions
 from parley_search_api.search.errors import CursorMismatch
+from parley_search_api.search.hit_repository import ContextRow, hit_repository
 from parley_search_api.search.lift_terms import lift_terms
 from parley_search_api.search.presenters import search_hit
 from parley_search_api.search.query_embedding import QueryEmbedder
 from parley_search_api.search.ranking import FusionPlan, RankedHit, rank
-from parley_search_api.search.repository import Candidate, ContextRow, search_repository
+from parley_search_api.search.repository import Candidate, search_repository
 from parley_search_api.search.schemas import (
     GroupBy,
     SearchHit,
@@ -162,7 +163,7 @@ class SearchService:
         settings: SearchSettings,
         config: TextSearchConfig,
     ) -> list[SearchHit]:
-        rows = await search_repository.hydrate(
+        rows = await hit_repository.hydrate(
             session,
             chunk_ids=[hit.chunk_id for hit in page],
             query=request.q if request.mode is not SearchMode.SEMANTIC else None,
@@ -171,7 +172,7 @@ class SearchService:
         context: dict[str, list[ContextRow]] | None = None
         if request.context:
             context = defaultdict(list)
-            for row in await search_repository.context(
+            for row in await hit_repository.context(
                 session,
                 message_ids=[r.message_id for r in rows.values()],
                 size=request.context,

@@ -1,0 +1,190 @@
+"""SQL that turns ranked chunk ids into hits: message, conversation, contact, highlight,
+and the messages around each hit."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from parley_schema.models import CwContact, CwConversation, CwMessage, RagChunk
+from sqlalchemy import ColumnElement, bindparam, case, func, literal, literal_column, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parley_search_api.search.repository import text_query, text_vector
+from parley_search_api.settings import TextSearchConfig
+
+HIGHLIGHT_START, HIGHLIGHT_STOP = "\x02", "\x03"
+HIGHLIGHT_OPTIONS = (
+    f"StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_STOP}, "
+    "MaxWords=40, MinWords=12, MaxFragments=2, FragmentDelimiter= … "
+)
+CONTEXT_SQL = """
+SELECT h.id, x.side, x.id, x.sender_type, x.sender_name, x.message_type, x.private,
+       x.created_at, x.content
+FROM cw_messages h
+CROSS JOIN LATERAL (
+    (SELECT 'before' AS side, m.id, m.sender_type, m.data->'sender'->>'name' AS sender_name,
+            m.message_type, m.private, m.created_at, m.content
+     FROM cw_messages m
+     WHERE m.conversation_global_id = h.conversation_global_id
+       AND m.deleted_at IS NULL AND (:include_private OR NOT m.private)
+       AND (m.created_at, m.message_id) < (h.created_at, h.message_id)
+     ORDER BY m.created_at DESC, m.message_id DESC
+     LIMIT :size)
+    UNION ALL
+    (SELECT 'after' AS side, m.id, m.sender_type, m.data->'sender'->>'name' AS sender_name,
+            m.message_type, m.private, m.created_at, m.content
+     FROM cw_messages m
+     WHERE m.conversation_global_id = h.conversation_global_id
+       AND m.deleted_at IS NULL AND (:include_private OR NOT m.private)
+       AND (m.created_at, m.message_id) > (h.created_at, h.message_id)
+     ORDER BY m.created_at, m.message_id
+     LIMIT :size)
+) x
+WHERE h.id = ANY(:ids)
+"""
+
+
+@dataclass(frozen=True)
+class ConversationFacts:
+    id: str
+    display_id: int | None
+    account_id: int | None
+    inbox_id: int | None
+    status: str | None
+    labels: list[str]
+    contact_id: str | None
+    contact_name: str | None
+
+
+def labels_of(value: object) -> list[str]:
+    return [str(label) for label in value] if isinstance(value, list) else []
+
+
+@dataclass(frozen=True)
+class HitRow:
+    chunk_id: uuid.UUID
+    text: str
+    highlight: str | None
+    message_id: str
+    sender_type: str | None
+    sender_name: str | None
+    message_type: str | None
+    private: bool
+    message_created_at: datetime | None
+    conversation: ConversationFacts
+
+
+@dataclass(frozen=True)
+class ContextRow:
+    hit_message_id: str
+    side: str  # "before" | "after"
+    id: str
+    sender_type: str | None
+    sender_name: str | None
+    message_type: str | None
+    private: bool
+    created_at: datetime | None
+    content: str | None
+
+
+class HitRepository:
+    async def hydrate(
+        self,
+        session: AsyncSession,
+        *,
+        chunk_ids: Sequence[uuid.UUID],
+        query: str | None,
+        config: TextSearchConfig,
+    ) -> dict[uuid.UUID, HitRow]:
+        """Hits with their message, conversation and contact; deleted messages drop out."""
+        if not chunk_ids:
+            return {}
+        if query is not None:
+            tsquery = text_query(config, query)
+            highlight: ColumnElement[str | None] = case(
+                (
+                    text_vector(config).bool_op("@@")(tsquery),
+                    func.ts_headline(
+                        literal_column(f"'{config.value}'::regconfig"),
+                        RagChunk.text,
+                        tsquery,
+                        bindparam("highlight_options", HIGHLIGHT_OPTIONS),
+                    ),
+                ),
+                else_=None,
+            )
+        else:
+            highlight = literal(None)
+        rows = await session.execute(
+            select(
+                RagChunk.id,
+                RagChunk.text,
+                highlight.label("highlight"),
+                RagChunk.message_global_id,
+                RagChunk.sender_type,
+                CwMessage.data["sender"]["name"].astext,
+                RagChunk.message_type,
+                RagChunk.private,
+                RagChunk.message_created_at,
+                RagChunk.conversation_global_id,
+                CwConversation.conversation_id,
+                RagChunk.account_id,
+                RagChunk.inbox_id,
+                CwConversation.status,
+                CwConversation.data["labels"],
+                CwContact.id,
+                CwContact.name,
+            )
+            .select_from(RagChunk)
+            .outerjoin(CwMessage, CwMessage.id == RagChunk.message_global_id)
+            .outerjoin(CwConversation, CwConversation.id == RagChunk.conversation_global_id)
+            .outerjoin(CwContact, CwContact.id == CwConversation.contact_global_id)
+            .where(RagChunk.id.in_(chunk_ids), CwMessage.deleted_at.is_(None))
+        )
+        hits = {}
+        for row in rows:
+            hits[row[0]] = HitRow(
+                chunk_id=row[0],
+                text=row[1],
+                highlight=row[2],
+                message_id=row[3] or "",
+                sender_type=row[4],
+                sender_name=row[5],
+                message_type=row[6],
+                private=row[7],
+                message_created_at=row[8],
+                conversation=ConversationFacts(
+                    id=row[9] or "",
+                    display_id=row[10],
+                    account_id=row[11],
+                    inbox_id=row[12],
+                    status=row[13],
+                    labels=labels_of(row[14]),
+                    contact_id=row[15],
+                    contact_name=row[16],
+                ),
+            )
+        return hits
+
+    async def context(
+        self,
+        session: AsyncSession,
+        *,
+        message_ids: Sequence[str],
+        size: int,
+        include_private: bool,
+    ) -> list[ContextRow]:
+        """Up to ``size`` messages before and after each hit's message, in its conversation."""
+        if not message_ids or size == 0:
+            return []
+        rows = await session.execute(
+            text(CONTEXT_SQL),
+            {"ids": list(message_ids), "size": size, "include_private": include_private},
+        )
+        return [ContextRow(*row) for row in rows]
+
+
+hit_repository = HitRepository()
