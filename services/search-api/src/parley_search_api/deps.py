@@ -47,7 +47,7 @@ async def get_scope(
         session,
         cookie=request.cookies.get(SESSION_COOKIE),
         authorization_header=request.headers.get("authorization"),
-        idle_timeout=settings.session_idle_timeout,
+        idle_timeout=settings.session_idle_ttl,
     )
 
 

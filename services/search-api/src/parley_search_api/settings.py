@@ -40,7 +40,12 @@ class SearchSettings(ParleyBaseSettings):
     search_query_cache_size: Annotated[int, Field(ge=0, le=100_000)] = 1024
     search_conversation_max_messages: Annotated[int, Field(ge=1, le=10_000)] = 1000
     chatwoot_base_url: HttpUrl | None = None  # deep links when set
-    session_idle_timeout: timedelta = timedelta(days=7)
+    # The same variable as auth's, so one setting governs both services.
+    session_idle_ttl_s: Annotated[int, Field(ge=60)] = 12 * 60 * 60
+
+    @property
+    def session_idle_ttl(self) -> timedelta:
+        return timedelta(seconds=self.session_idle_ttl_s)
 
 
 @lru_cache
