@@ -71,9 +71,15 @@ async def drive(
                 body, headers = prepared[next_index]
                 next_index += 1
                 started = time.perf_counter()
-                response = await client.post("/v1/webhooks/chatwoot", content=body, headers=headers)
+                try:
+                    response = await client.post(
+                        "/v1/webhooks/chatwoot", content=body, headers=headers
+                    )
+                    status = response.status_code
+                except httpx.HTTPError:
+                    status = 0  # timed out or the connection failed: counted as an error
                 latencies.append(time.perf_counter() - started)
-                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+                statuses[status] = statuses.get(status, 0) + 1
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -88,6 +94,7 @@ async def drive(
         "per_second": accepted / elapsed,
         "p50_ms": statistics.median(latencies) * 1000,
         "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+        "statuses": {str(code): count for code, count in sorted(statuses.items())},
     }
 
 

@@ -30,6 +30,7 @@ import tempfile
 import time
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import httpx
 from parley_devstack.embedded_db import EPHEMERAL_OPTIONS, EmbeddedDatabase
@@ -70,7 +71,7 @@ def serve(
         time.sleep(0.2)
 
 
-def load(port: int, requests: int, concurrency: int, first_id: int) -> dict[str, float]:
+def load(port: int, requests: int, concurrency: int, first_id: int) -> dict[str, Any]:
     output = subprocess.run(
         [
             sys.executable,
@@ -90,9 +91,11 @@ def load(port: int, requests: int, concurrency: int, first_id: int) -> dict[str,
         ],
         capture_output=True,
         text=True,
-        check=True,
+        check=False,
     )
-    result: dict[str, float] = json.loads(output.stdout)
+    if output.returncode != 0:
+        raise SystemExit(f"the load process failed: {output.stderr[-2000:]}")
+    result: dict[str, Any] = json.loads(output.stdout)
     return result
 
 
@@ -133,6 +136,7 @@ def main() -> None:
     parser.add_argument(
         "--ephemeral-db", action="store_true", help="fsync off (default: durable commits)"
     )
+    parser.add_argument("--keep-log", type=Path, help="copy the ingest log here")
     args = parser.parse_args()
 
     with ExitStack() as cleanup:
@@ -172,6 +176,8 @@ def main() -> None:
         baseline = load(noop_port, args.requests, args.concurrency, first_id=100_000)
         measured = load(ingest_port, args.requests, args.concurrency, first_id=100_000)
         drain_s, published = asyncio.run(outbox_drain_seconds(database_url))
+        if args.keep_log:
+            shutil.copy(workdir / "ingest.log", args.keep_log)
 
     ratio = measured["per_second"] / baseline["per_second"]
     print(

@@ -29,6 +29,7 @@ from parley_ingest.normalization.api_objects import contact_from_api, conversati
 from parley_ingest.normalization.errors import InvalidPayload
 from parley_ingest.normalization.rows import RowBatch
 from parley_ingest.normalization.service import ingestion_service
+from parley_ingest.outbox.repository import outbox_repository
 
 log = structlog.get_logger(__name__)
 
@@ -178,6 +179,8 @@ class BackfillService:
             envelopes = await ingestion_service.apply(
                 session, batch, correlation_id=f"backfill-{summary.job_run_id}"
             )
+            if envelopes:
+                await outbox_repository.notify_relays(session)
         summary.events_written += len(envelopes)
 
     async def _contacts(

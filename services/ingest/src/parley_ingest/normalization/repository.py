@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from datetime import datetime
 from typing import Any
 
 from parley_schema.models import CwContact, CwConversation, CwMessage
-from sqlalchemy import ColumnElement, DateTime, cast, false, null, select, true, union_all, update
-from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy import ColumnElement, Table, Text, TextClause, bindparam, null, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_ingest.normalization.rows import ContactRow, ConversationRow, MessageRow
@@ -32,6 +33,47 @@ def row_values(row: Row) -> dict[str, Any]:
     return values
 
 
+def _json_ready(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: value.isoformat() if isinstance(value, datetime) else value
+        for key, value in values.items()
+    }
+
+
+def _insert_or_lock_statement(table: Table) -> TextClause:
+    """For ``table``: insert new rows from a JSON array, lock and read existing ones."""
+    # created_at of contacts and conversations is Parley's own (server default).
+    columns = [
+        column.name
+        for column in table.columns
+        if column.name != "created_at" or table.name == CwMessage.__tablename__
+    ]
+    listed = ", ".join(columns)
+    deleted = "deleted_at" if "deleted_at" in table.columns else "NULL::timestamptz"
+    # Table and column names come from the models, never from input.
+    sql = f"""
+        WITH incoming AS (
+            SELECT {listed} FROM jsonb_populate_recordset(NULL::{table.name}, :rows)
+        ), inserted AS (
+            INSERT INTO {table.name} ({listed}) SELECT {listed} FROM incoming
+            ON CONFLICT (id) DO NOTHING RETURNING id
+        ), stored AS (
+            SELECT id, updated_at, data, {deleted} AS deleted_at FROM {table.name}
+            WHERE id = ANY(:ids) ORDER BY id FOR UPDATE
+        )
+        SELECT id, true, NULL::timestamptz, NULL::jsonb, NULL::timestamptz FROM inserted
+        UNION ALL
+        SELECT id, false, updated_at, data, deleted_at FROM stored
+    """  # noqa: S608
+    return text(sql).bindparams(bindparam("rows", type_=JSONB), bindparam("ids", type_=ARRAY(Text)))
+
+
+_INSERT_OR_LOCK = {
+    model.__tablename__: _insert_or_lock_statement(model.__table__)  # type: ignore[arg-type]
+    for model in (CwContact, CwConversation, CwMessage)
+}
+
+
 @dataclass(frozen=True)
 class InsertedOrLocked:
     inserted: set[str]  # new rows, now written
@@ -46,54 +88,24 @@ class ChatwootRowRepository:
 
         Both parts of the statement see the same snapshot, so a row another transaction
         inserted meanwhile is in neither part; the caller locks those with :meth:`lock`.
+        The rows travel as one JSON array, so the statement text never changes (it is
+        prepared once per connection instead of compiled per request).
         """
         ordered = sorted(rows, key=lambda row: row.id)
-        ids = [row.id for row in ordered]
-        deleted: ColumnElement[Any] = (
-            CwMessage.deleted_at if model is CwMessage else null()  # type: ignore[assignment]
+        result = await session.execute(
+            _INSERT_OR_LOCK[model.__tablename__],
+            {
+                "rows": [_json_ready(row_values(row)) for row in ordered],
+                "ids": [row.id for row in ordered],
+            },
         )
-        inserted = (
-            insert(model)
-            .values([row_values(row) for row in ordered])
-            .on_conflict_do_nothing(index_elements=["id"])
-            .returning(model.id)
-            .cte("inserted")
-        )
-        stored = (
-            select(
-                model.id,
-                model.updated_at,
-                model.data,
-                cast(deleted, DateTime(timezone=True)).label("deleted_at"),
-            )
-            .where(model.id.in_(ids))
-            .order_by(model.id)
-            .with_for_update()
-            .cte("stored")
-        )
-        query = union_all(
-            select(
-                inserted.c.id,
-                true().label("is_new"),
-                cast(null(), DateTime(timezone=True)),
-                cast(null(), JSONB),
-                cast(null(), DateTime(timezone=True)),
-            ),
-            select(
-                stored.c.id,
-                false(),
-                stored.c.updated_at,
-                stored.c.data,
-                stored.c.deleted_at,
-            ),
-        )
-        result = InsertedOrLocked(inserted=set(), stored={})
-        for row_id, is_new, version, data, deleted_at in (await session.execute(query)).all():
+        found = InsertedOrLocked(inserted=set(), stored={})
+        for row_id, is_new, version, data, deleted_at in result.all():
             if is_new:
-                result.inserted.add(row_id)
+                found.inserted.add(row_id)
             else:
-                result.stored[row_id] = VersionedState(version, data, deleted_at is not None)
-        return result
+                found.stored[row_id] = VersionedState(version, data, deleted_at is not None)
+        return found
 
     async def lock(
         self, session: AsyncSession, model: CwModel, ids: Sequence[str]

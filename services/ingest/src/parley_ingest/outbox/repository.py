@@ -10,10 +10,11 @@ from uuid import UUID
 
 from parley_schema.events import EventEnvelope
 from parley_schema.models import EventOutbox
-from sqlalchemy import Text, cast, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-# Channel the relay LISTENs on; NOTIFY is delivered at commit, so a wake-up always finds rows.
+# Channel the relay LISTENs on (the backfill and other processes NOTIFY it); NOTIFY is
+# delivered at commit, so a wake-up always finds rows.
 OUTBOX_CHANNEL = "parley_outbox"
 LAST_ERROR_MAX_CHARS = 500
 
@@ -35,12 +36,9 @@ class Backlog:
 
 class OutboxRepository:
     async def append(self, session: AsyncSession, envelopes: Sequence[EventEnvelope]) -> None:
-        """Insert the events and NOTIFY the relay, in one statement."""
-        if not envelopes:
-            return
-        appended = (
-            insert(EventOutbox)
-            .values(
+        if envelopes:
+            await session.execute(
+                insert(EventOutbox),
                 [
                     {
                         "event_id": envelope.event_id,
@@ -48,13 +46,17 @@ class OutboxRepository:
                         "payload": envelope.model_dump(mode="json"),
                     }
                     for envelope in envelopes
-                ]
+                ],
             )
-            .returning(EventOutbox.id)
-            .cte("appended")
-        )
-        count = select(func.count()).select_from(appended).scalar_subquery()
-        await session.execute(select(func.pg_notify(OUTBOX_CHANNEL, cast(count, Text))))
+
+    async def notify_relays(self, session: AsyncSession) -> None:
+        """Wake every relay (any process) when this transaction commits.
+
+        Not for the webhook path: committing a transaction that notified takes a global lock
+        until its WAL is flushed, which would serialize every webhook's commit; webhooks wake
+        their own process's relay in-process instead.
+        """
+        await session.execute(select(func.pg_notify(OUTBOX_CHANNEL, "")))
 
     async def claim(self, session: AsyncSession, limit: int) -> list[PendingEvent]:
         """The oldest unpublished rows no other relay holds, locked until commit."""

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from parley_runtime.database import SessionDep
 
-from parley_ingest.deps import SettingsDep
+from parley_ingest.deps import SettingsDep, WakeRelayAfterCommit
 from parley_ingest.webhooks.body import read_limited_body
 from parley_ingest.webhooks.schemas import RawDelivery, WebhookReceipt
 from parley_ingest.webhooks.service import webhook_service
@@ -31,14 +31,14 @@ async def raw_delivery(request: Request, settings: SettingsDep) -> RawDelivery:
 RawDeliveryDep = Annotated[RawDelivery, Depends(raw_delivery)]
 
 
-@router.post("/chatwoot")
+@router.post("/chatwoot", dependencies=[WakeRelayAfterCommit])
 async def receive_chatwoot_webhook(
     delivery: RawDeliveryDep, session: SessionDep, settings: SettingsDep
 ) -> WebhookReceipt:
     return await webhook_service.receive(session, delivery, settings)
 
 
-@router.post("/chatwoot/{token}")
+@router.post("/chatwoot/{token}", dependencies=[WakeRelayAfterCommit])
 async def receive_chatwoot_webhook_with_token(
     token: str, delivery: RawDeliveryDep, session: SessionDep, settings: SettingsDep
 ) -> WebhookReceipt:
