@@ -17,6 +17,7 @@ import asyncio
 import time
 from typing import Any
 
+from parley_embeddings.local import load_local_model
 from stack import (
     embedders,
     free_port,
@@ -82,6 +83,7 @@ def main() -> None:
     print(f"{'embedder: publish -> all chunks ready':<46}{pipeline:>10.1f}{pipeline / raw:>8.2f}")
     print(f"model busy during the embedder run: {model_busy:.0%} of the wall time")
     print(f"target >= 0.85x raw: {'met' if pipeline / raw >= 0.85 else 'NOT met'}")
+
 
 if __name__ == "__main__":
     main()
