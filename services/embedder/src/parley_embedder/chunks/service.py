@@ -78,7 +78,7 @@ class ChunkService:
             return SyncResult(SyncStatus.REMOVED, message=message)
 
         stored = await chunk_repository.list_chunks(session, message_global_id)
-        changed = _changed(wanted, stored, config.model)
+        changed = changed_chunks(wanted, stored, config.model)
         if any((chunk.chunk_index or 0) >= len(wanted) for chunk in stored):
             await chunk_repository.delete_chunks(session, message_global_id, from_index=len(wanted))
         await chunk_repository.upsert_pending(session, message, changed)  # filters included
@@ -114,7 +114,7 @@ class ChunkService:
         await chunk_repository.mark_failed(session, claimed, error[:MAX_ERROR_LENGTH])
 
 
-def _changed(wanted: list[NewChunk], stored: list[StoredChunk], model: str) -> list[NewChunk]:
+def changed_chunks(wanted: list[NewChunk], stored: list[StoredChunk], model: str) -> list[NewChunk]:
     """Chunks whose text differs from the stored one, or whose vector is another model's."""
     by_index = {chunk.chunk_index: chunk for chunk in stored}
     changed = []
