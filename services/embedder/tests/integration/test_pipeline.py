@@ -90,6 +90,17 @@ class TestRedelivery:
             before.last_embedded_at,
         )
 
+    async def test_unchanged_chunks_take_the_rows_current_filters(
+        self, runtime: EmbedderRuntime, rows: Rows
+    ) -> None:
+        conversation = await rows.conversation(inbox_id=1)
+        message = await rows.message("Moved to another inbox", conversation=conversation)
+        await runtime.pipeline.sync_message(message.id)
+        await rows.move_conversation(conversation, inbox_id=9)
+        await runtime.pipeline.sync_message(message.id)
+        [chunk] = await rows.chunks(message)
+        assert (chunk.inbox_id, chunk.embedding_attempts) == (9, 1)
+
     async def test_an_event_that_parses_is_handled_through_the_envelope(
         self, runtime: EmbedderRuntime, rows: Rows
     ) -> None:

@@ -128,6 +128,14 @@ class Rows:
                 update(CwMessage).where(CwMessage.id == message.id).values(**values)
             )
 
+    async def move_conversation(self, conversation: str, *, inbox_id: int) -> None:
+        async with AsyncSession(self.engine) as session, session.begin():
+            await session.execute(
+                update(CwConversation)
+                .where(CwConversation.id == conversation)
+                .values(inbox_id=inbox_id)
+            )
+
     async def chunks(self, message: Message) -> list[RagChunk]:
         async with AsyncSession(self.engine) as session:
             result = await session.execute(
