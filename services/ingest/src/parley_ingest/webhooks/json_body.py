@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from parley_ingest.normalization.errors import InvalidPayload
 from parley_ingest.webhooks.errors import MalformedJson
+
+# A JSON text can only carry NUL or a lone surrogate as a \u escape (raw control characters
+# are invalid JSON): without one of these escapes there is nothing to look for.
+_MAY_HOLD_UNSTORABLE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
 
 
 def _finite_float(literal: str) -> float:
@@ -35,7 +40,8 @@ def parse_object(body: bytes) -> dict[str, Any]:
         raise MalformedJson(f"body is not valid JSON: {type(error).__name__}") from None
     if not isinstance(value, dict):
         raise MalformedJson("body must be a JSON object")
-    _check_strings(value, "")
+    if _MAY_HOLD_UNSTORABLE.search(body):
+        _check_strings(value, "")
     return value
 
 
