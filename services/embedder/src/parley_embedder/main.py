@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 
+import structlog
 from faststream import FastStream
 from parley_schema.logging import configure
 from prometheus_client import start_http_server
@@ -15,6 +16,7 @@ from prometheus_client import start_http_server
 from parley_embedder.runtime import EmbedderRuntime, provider_from
 from parley_embedder.settings import get_settings
 
+log = structlog.get_logger(__name__)
 app = FastStream()
 _runtime: list[EmbedderRuntime] = []  # the one runtime of this process, set at startup
 
@@ -28,7 +30,10 @@ async def build() -> None:
     _runtime.append(runtime)
     app.add_broker(runtime.broker)
     if settings.metrics_port:
-        start_http_server(settings.metrics_port, addr=settings.metrics_host)
+        try:
+            start_http_server(settings.metrics_port, addr=settings.metrics_host)
+        except OSError as error:  # e.g. a second replica on this host with the default port
+            log.warning("metrics_unavailable", port=settings.metrics_port, error=str(error))
 
 
 @app.after_startup

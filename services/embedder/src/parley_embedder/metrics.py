@@ -35,6 +35,10 @@ EVENT_LAG = Histogram(
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
 )
 QUEUE_DEPTH = Gauge("parley_embedder_queue_messages", "Messages ready in the embedder queue.")
+DLQ_DEPTH = Gauge(
+    "parley_embedder_dlq_messages",
+    "Messages in the dead-letter queue (ours and those the delivery limit moved there).",
+)
 STUCK_REQUEUED = Counter(
     "parley_embedder_stuck_requeued_total", "Messages re-queued by the sweeper."
 )

@@ -20,6 +20,7 @@ from parley_embeddings.factory import build_provider
 from parley_embeddings.openai_compatible import RequestLimits
 from parley_embeddings.provider import EmbeddingProvider
 from parley_schema.db import create_engine, create_sessionmaker
+from parley_schema.events import EMBEDDER_DLQ, EMBEDDER_QUEUE
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -82,7 +83,12 @@ class EmbedderRuntime:
         )
         pipeline = EmbedPipeline(sessions, batcher, config)
         broker = RabbitBroker(str(settings.amqp_url), logger=None)
-        subscribe(broker, pipeline, prefetch=settings.effective_prefetch)
+        subscribe(
+            broker,
+            pipeline,
+            prefetch=settings.effective_prefetch,
+            requeue_delay_s=settings.requeue_delay_s,
+        )
         return cls(settings, provider, broker, engine, sessions, batcher, pipeline)
 
     async def start(self) -> None:
@@ -131,6 +137,7 @@ class EmbedderRuntime:
             await asyncio.sleep(self.settings.sweep_interval_s)
             try:
                 await self.sweep_once()
-                metrics.QUEUE_DEPTH.set(await topology.queue_depth(self.broker))
+                metrics.QUEUE_DEPTH.set(await topology.queue_depth(self.broker, EMBEDDER_QUEUE))
+                metrics.DLQ_DEPTH.set(await topology.queue_depth(self.broker, EMBEDDER_DLQ))
             except (SQLAlchemyError, AMQPError, OSError) as error:
                 log.warning("sweep_failed", error=type(error).__name__)

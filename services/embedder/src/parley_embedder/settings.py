@@ -34,6 +34,10 @@ class EmbedderSettings(ParleyBaseSettings):
     retry_base_s: Seconds = 0.5
     retry_max_s: Seconds = 30.0
 
+    # Unexpected failures (database or broker down): wait this long, then nack with requeue,
+    # so the queue's delivery limit spans an outage instead of burning out in milliseconds.
+    requeue_delay_s: Annotated[float, Field(ge=0, le=300)] = 5.0
+
     # Sweeper: chunks pending/processing longer than stuck_after_s are re-queued.
     sweep_interval_s: Seconds = 30.0
     stuck_after_s: Seconds = 300.0

@@ -51,10 +51,10 @@ async def declare_topology(broker: RabbitBroker) -> None:
     await queue.bind(exchange, routing_key=EMBEDDER_DLQ)
 
 
-async def queue_depth(broker: RabbitBroker) -> int:
-    """Messages ready in the embedder queue (a passive declare)."""
+async def queue_depth(broker: RabbitBroker, name: str) -> int:
+    """Messages ready in queue ``name`` (a passive declare)."""
     queue = await broker.declare_queue(
-        RabbitQueue(EMBEDDER_QUEUE, declare=False, queue_type=QueueType.QUORUM, durable=True)
+        RabbitQueue(name, declare=False, queue_type=QueueType.QUORUM, durable=True)
     )
     declared = await queue.declare()
     return int(declared.message_count or 0)

@@ -16,6 +16,7 @@ import aio_pika
 import pytest
 from parley_embedder.runtime import EmbedderRuntime, provider_from
 from parley_embedder.settings import EmbedderSettings
+from parley_embedder.topology import queue_depth
 from parley_embedder_testkit import Message, Publisher, Rows, deleted, upserted
 from parley_embeddings.testing.fake_openai_server import (
     FakeOpenAIServer,
@@ -226,3 +227,13 @@ async def test_dlq_replay_brings_dead_letters_back(
     await rows.message("arrived late", conversation=conversation, number=77_000_001)
     assert "replayed 1 dead-lettered" in await parley("embedder", "dlq", "replay", env=cli_env)
     await rows.wait_until_ready([early], timeout_s=10)
+
+
+async def test_queue_depths_are_sampled_without_disturbing_consumption(
+    runtime: EmbedderRuntime, rows: Rows, publisher: Publisher
+) -> None:
+    assert await queue_depth(runtime.broker, EMBEDDER_QUEUE) >= 0
+    assert await queue_depth(runtime.broker, EMBEDDER_DLQ) >= 0
+    message = await rows.message("still consuming after sampling")
+    await publisher.event(upserted(message))
+    await rows.wait_until_ready([message], timeout_s=10)

@@ -2,12 +2,14 @@
 
 AckPolicy.MANUAL on purpose: the handler acks only after the pipeline's last commit,
 rejects (→ DLQ) what the pipeline calls poison or permanently failed, and nacks with
-requeue on anything unexpected (database or broker trouble), which the quorum queue's
-delivery limit turns into a dead letter if it keeps happening.
+requeue on anything unexpected (database or broker trouble), after ``requeue_delay_s`` so
+redeliveries are spread over an outage; the quorum queue's delivery limit turns a message
+into a dead letter if it keeps failing.
 """
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 
@@ -36,17 +38,26 @@ async def keep_raw_body(message: StreamMessage[IncomingMessage]) -> bytes:
     return message.body
 
 
-def make_handler(pipeline: EmbedPipeline) -> Callable[[RabbitMessage], Awaitable[None]]:
+def make_handler(
+    pipeline: EmbedPipeline, *, requeue_delay_s: float
+) -> Callable[[RabbitMessage], Awaitable[None]]:
     async def on_message_event(message: RabbitMessage) -> None:
         with structlog.contextvars.bound_contextvars(correlation_id=correlation_id_of(message)):
             try:
                 outcome = await pipeline.handle(message.body)
-            except Exception:
+            except Exception as error:
                 # MANUAL ack: every path settles the message; redeliver up to the limit.
-                log.exception("message_requeued")
+                cause = getattr(error, "orig", None) or error  # SQLAlchemy: no SQL/params
+                log.warning(
+                    "message_requeued",
+                    error_type=type(cause).__name__,
+                    error=str(cause)[:300],
+                    delay_s=requeue_delay_s,
+                )
                 metrics.MESSAGES.labels(outcome="requeued").inc()
+                await asyncio.sleep(requeue_delay_s)
                 await message.nack(requeue=True)
-                raise
+                return
             metrics.MESSAGES.labels(outcome=outcome.value).inc()
             if outcome is Outcome.ACK:
                 await message.ack()
@@ -57,11 +68,13 @@ def make_handler(pipeline: EmbedPipeline) -> Callable[[RabbitMessage], Awaitable
     return on_message_event
 
 
-def subscribe(broker: RabbitBroker, pipeline: EmbedPipeline, *, prefetch: int) -> None:
+def subscribe(
+    broker: RabbitBroker, pipeline: EmbedPipeline, *, prefetch: int, requeue_delay_s: float
+) -> None:
     broker.subscriber(
         EMBEDDER,
         EVENTS,
         channel=Channel(prefetch_count=prefetch),
         ack_policy=AckPolicy.MANUAL,
         decoder=keep_raw_body,
-    )(make_handler(pipeline))
+    )(make_handler(pipeline, requeue_delay_s=requeue_delay_s))
