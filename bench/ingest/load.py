@@ -58,7 +58,7 @@ def signed_requests(
 
 async def drive(
     url: str, prepared: list[tuple[bytes, dict[str, str]]], concurrency: int
-) -> dict[str, float]:
+) -> dict[str, Any]:
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     next_index = 0

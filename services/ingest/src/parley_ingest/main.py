@@ -10,10 +10,13 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from parley_runtime.app import create_service_app
+from parley_schema.db import create_engine, create_sessionmaker
 
 from parley_ingest.outbox.relay import OutboxRelay
 from parley_ingest.settings import IngestSettings, get_settings
 from parley_ingest.webhooks.endpoints import router as webhooks_router
+
+RELAY_POOL_SIZE = 2
 
 
 def create_app(settings: IngestSettings | None = None) -> FastAPI:
@@ -21,10 +24,19 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def relay_lifespan(app: FastAPI) -> AsyncIterator[None]:
-        relay = OutboxRelay(settings, app.state.database.sessionmaker)
+        # The relay has connections of its own: under a burst, requests holding the whole
+        # request pool must not keep events from leaving.
+        engine = create_engine(
+            settings.model_copy(update={"db_pool_size": RELAY_POOL_SIZE}),
+            application_name="ingest-relay",
+        )
+        relay = OutboxRelay(settings, create_sessionmaker(engine))
         app.state.outbox_relay = relay
-        async with relay.running():
-            yield
+        try:
+            async with relay.running():
+                yield
+        finally:
+            await engine.dispose()
 
     app = create_service_app(
         service="ingest", settings=settings, title="Parley ingest", lifespan=relay_lifespan
