@@ -38,14 +38,16 @@ def raw_rate(model: Any, texts: list[str], batch_size: int) -> float:
     return len(texts) / (time.perf_counter() - started)
 
 
-async def embedder_rate(texts: list[str], batch_size: int) -> tuple[float, float]:
+async def embedder_rate(texts: list[str], texts_per_call: int) -> tuple[float, float]:
     """Messages/s from publish to all ready, and the share of that time the model ran."""
     account_id = 1
     metrics_port = free_port()
     async with private_stack() as stack:
         ids = await insert_messages(stack.database_url, texts, account_id)
         env = stack.env(
-            batch_size=str(batch_size), embedding_provider="local", metrics_port=str(metrics_port)
+            batch_size=str(texts_per_call),
+            embedding_provider="local",
+            metrics_port=str(metrics_port),
         )
         with embedders(1, env):
             await wait_consumers(stack.amqp_url, 1)
@@ -60,20 +62,27 @@ async def embedder_rate(texts: list[str], batch_size: int) -> tuple[float, float
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--messages", type=int, default=1000)
-    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--batch-size", type=int, default=64, help="model batch size")
+    parser.add_argument(
+        "--texts-per-call",
+        type=int,
+        default=64,
+        help="the embedder's PARLEY_BATCH_SIZE, texts per model call (the local model encodes "
+        "a call in length-sorted batches of 64)",
+    )
     args = parser.parse_args()
     texts = support_messages(args.messages)
     model = load_local_model()
     model.encode(texts[: args.batch_size], batch_size=args.batch_size)  # warm-up
     tokens = sum(len(model.tokenizer.encode(t, add_special_tokens=False)) for t in texts)
     raw_before = raw_rate(model, texts, args.batch_size)
-    pipeline, model_busy = asyncio.run(embedder_rate(texts, args.batch_size))
+    pipeline, model_busy = asyncio.run(embedder_rate(texts, args.texts_per_call))
     raw_after = raw_rate(model, texts, args.batch_size)
     raw = (raw_before + raw_after) / 2
     print(f"machine: {machine()} (shared with other jobs: absolute figures are noisy)")
     print(
         f"inputs: {args.messages} messages, ~{tokens / len(texts):.0f} tokens each, "
-        f"batch size {args.batch_size}"
+        f"model batch size {args.batch_size}, embedder PARLEY_BATCH_SIZE {args.texts_per_call}"
     )
     print()
     print(f"{'run':<46}{'texts/s':>10}{'ratio':>8}")
