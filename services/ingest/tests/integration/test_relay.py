@@ -14,6 +14,7 @@ import httpx
 from parley_ingest.settings import IngestSettings
 from parley_schema.events import EMBEDDER_QUEUE, EVENTS_EXCHANGE
 from parley_schema.models import EventOutbox
+from parley_testing.broker import drop_vhost, private_vhost
 from parley_testing.postgres import free_port
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -140,3 +141,45 @@ async def test_webhooks_are_accepted_while_the_broker_is_unreachable(
     assert pending is not None
     assert before is not None
     assert pending > before
+
+
+async def test_an_unroutable_message_event_is_retried_until_its_queue_is_back(
+    fixture_bodies: dict[str, dict[str, Any]],
+    settings_for: Callable[..., IngestSettings],
+    running_app: RunningApp,
+    amqp_url: str,
+    make_signed_headers: Callable[..., dict[str, str]],
+    db_engine: AsyncEngine,
+) -> None:
+    vhost, url = private_vhost(amqp_url)
+    try:
+        async with running_app(settings_for(url)) as client:
+            await wait_until_drained(db_engine)  # connected, topology declared
+            broker = await aio_pika.connect(url)
+            async with broker:
+                channel = await broker.channel()
+                await channel.queue_delete(EMBEDDER_QUEUE)
+            body = json.dumps(
+                fixture_bodies["02_message_created_incoming"] | {"id": 888_001}
+            ).encode()
+            response = await client.post(
+                "/v1/webhooks/chatwoot", content=body, headers=make_signed_headers(body)
+            )
+            assert response.status_code == 200
+            await wait_until_drained(db_engine)
+        async with db_engine.connect() as connection:
+            row = (
+                await connection.execute(
+                    select(EventOutbox.attempts, EventOutbox.last_error).where(
+                        EventOutbox.payload["data"]["message_global_id"].astext == "cwmsg:1:888001"
+                    )
+                )
+            ).one()
+        assert row.attempts >= 2  # refused as unroutable first, published after redeclaring
+        assert row.last_error is None
+        waiting = await drain_queue(url, EMBEDDER_QUEUE)
+        assert [json.loads(message.body)["data"]["message_global_id"] for message in waiting] == [
+            "cwmsg:1:888001"
+        ]
+    finally:
+        drop_vhost(vhost)

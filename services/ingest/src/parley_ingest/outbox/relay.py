@@ -189,6 +189,8 @@ class OutboxRelay:
             )
         if lost is not None:
             raise BrokerLost(type(lost).__name__) from lost
+        if failed:  # nacked or unroutable: back off, reconnect and declare the topology again
+            raise BrokerLost(failed[0][1])
         return len(pending)
 
     async def _publish(self, exchange: AbstractExchange, event: PendingEvent) -> None:
