@@ -135,9 +135,7 @@ async def test_killing_a_replica_mid_run_loses_and_duplicates_nothing(
     connection = await aio_pika.connect(embedder_amqp_url)
     channel = await connection.channel()
     await wait_for_consumers(connection, 2)
-    publisher = Publisher(channel)
-    for message in messages:
-        await publisher.event(upserted(message))
+    await Publisher(channel).events([upserted(message) for message in messages])
 
     deadline = time.monotonic() + 60
     while await ready_count(db_engine, rows.account_id) < MESSAGES // 10:

@@ -213,6 +213,11 @@ class Publisher:
     async def event(self, envelope: EventEnvelope, *, correlation_id: str | None = None) -> None:
         await self.raw(envelope.model_dump_json().encode(), envelope.type, correlation_id)
 
+    async def events(self, envelopes: list[EventEnvelope], *, window: int = 500) -> None:
+        """Many events, up to ``window`` confirms in flight at once (as a relay with a backlog)."""
+        for start in range(0, len(envelopes), window):
+            await asyncio.gather(*(self.event(e) for e in envelopes[start : start + window]))
+
     async def raw(self, body: bytes, routing_key: str, correlation_id: str | None = None) -> None:
         exchange = await self.channel.get_exchange(EVENTS_EXCHANGE)
         await exchange.publish(
