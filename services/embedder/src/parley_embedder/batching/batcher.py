@@ -85,7 +85,14 @@ class EmbedBatcher:
         while True:
             await self._wait_for_batch()
             batch = self._take()
-            await self._embed_batch(batch)
+            try:
+                await self._embed_batch(batch)
+            except Exception as error:  # a provider bug must not strand its callers
+                log.error(  # no traceback: its locals would hold message texts
+                    "embed_batch_crashed", requests=len(batch), error_type=type(error).__name__
+                )
+                for request in batch:
+                    _fail(request, error)
 
     async def _wait_for_batch(self) -> None:
         while True:
