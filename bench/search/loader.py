@@ -35,7 +35,7 @@ COLUMNS = [
 ]
 
 
-async def load(dsn: str, corpus: Corpus) -> dict[str, float]:
+async def load(dsn: str, corpus: Corpus, *, maintenance_work_mem: str) -> dict[str, float]:
     """Returns seconds per step: copy, then each index build."""
     timings: dict[str, float] = {}
     connection = await asyncpg.connect(dsn)
@@ -66,7 +66,9 @@ async def load(dsn: str, corpus: Corpus) -> dict[str, float]:
         began = time.perf_counter()
         await connection.copy_records_to_table("rag_chunks", records=records, columns=COLUMNS)
         timings["copy"] = time.perf_counter() - began
-        await connection.execute("SET maintenance_work_mem = '1GB'")
+        # The HNSW build is fast only while the graph fits in maintenance_work_mem (1M x 384-d
+        # needs ~4 GB); past that pgvector builds on disk, many times slower.
+        await connection.execute(f"SET maintenance_work_mem = '{maintenance_work_mem}'")
         for name, definition in SEARCH_INDEXES.items():
             began = time.perf_counter()
             await connection.execute(f"CREATE INDEX {name} ON rag_chunks {definition}")

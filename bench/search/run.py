@@ -78,7 +78,11 @@ async def main(args: argparse.Namespace) -> None:
             await server.ensure_database(DATABASE)
             url = server.url(DATABASE)
             await asyncio.to_thread(migrate.upgrade, url, embedding_dim=synthetic.DIM)
-            timings = await loader.load(server.url(DATABASE, driver="postgresql"), data)
+            timings = await loader.load(
+                server.url(DATABASE, driver="postgresql"),
+                data,
+                maintenance_work_mem=args.maintenance_work_mem,
+            )
             print("load: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
             await measure(url, data, queries, args)
         finally:
@@ -188,6 +192,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--chunks", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--ef-search", type=int, default=100)
+    parser.add_argument("--maintenance-work-mem", default="4GB", help="for the index builds")
     parser.add_argument(
         "--concurrency", type=lambda v: [int(c) for c in v.split(",")], default=[1, 8]
     )
