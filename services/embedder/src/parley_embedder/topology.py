@@ -2,13 +2,8 @@
 
 Declared idempotently at start with exactly the arguments in ``parley_schema.events`` (the
 ingest service declares the same): the topic exchange ``parley.events``, the quorum queue
-``parley.embedder`` bound with ``message.*``, the direct exchange ``parley.dlx`` and the
-quorum queue ``parley.embedder.dlq`` it routes to.
-
-``EMBEDDER_BINDING`` is ``message.*``, which in a topic exchange matches two-word keys only,
-while event keys have three words (``message.upserted.v1``). The queue is therefore also
-bound with ``message.#``; RabbitMQ delivers one copy per queue however many bindings match,
-so the extra binding stays harmless once the shared constant is corrected.
+``parley.embedder`` bound with ``EMBEDDER_BINDING`` (``message.#``), the direct exchange
+``parley.dlx`` and the quorum queue ``parley.embedder.dlq`` it routes to.
 """
 
 from __future__ import annotations
@@ -23,8 +18,6 @@ from parley_schema.events import (
     EMBEDDER_QUEUE_ARGUMENTS,
     EVENTS_EXCHANGE,
 )
-
-MESSAGE_EVENTS = "message.#"
 
 EVENTS = RabbitExchange(EVENTS_EXCHANGE, type=ExchangeType.TOPIC, durable=True)
 EMBEDDER = RabbitQueue(  # type: ignore[call-overload]
@@ -41,11 +34,7 @@ EMBEDDER_DEAD_LETTERS = RabbitQueue(  # type: ignore[call-overload]
 
 
 async def declare_topology(broker: RabbitBroker) -> None:
-    """What the subscriber does not declare itself: every message event's binding, the DLX
-    and the DLQ bound to it."""
-    events = await broker.declare_exchange(EVENTS)
-    embedder = await broker.declare_queue(EMBEDDER)
-    await embedder.bind(events, routing_key=MESSAGE_EVENTS)
+    """What the subscriber does not declare itself: the DLX and the DLQ bound to it."""
     exchange = await broker.declare_exchange(DEAD_LETTERS)
     queue = await broker.declare_queue(EMBEDDER_DEAD_LETTERS)
     await queue.bind(exchange, routing_key=EMBEDDER_DLQ)

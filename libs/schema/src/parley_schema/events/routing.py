@@ -7,7 +7,7 @@ DEAD_LETTER_EXCHANGE = "parley.dlx"
 
 EMBEDDER_QUEUE = "parley.embedder"
 EMBEDDER_DLQ = "parley.embedder.dlq"
-EMBEDDER_BINDING = "message.*"
+EMBEDDER_BINDING = "message.#"  # every message.<verb>.v<major>: `*` would match one word only
 
 MESSAGE_UPSERTED_V1 = "message.upserted.v1"
 MESSAGE_DELETED_V1 = "message.deleted.v1"

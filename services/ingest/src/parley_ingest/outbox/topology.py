@@ -28,13 +28,9 @@ from parley_schema.events import (
 
 log = structlog.get_logger(__name__)
 
-# ``EMBEDDER_BINDING`` (``message.*``) matches two-word keys only, while event keys have three
-# (``message.upserted.v1``); like the embedder, the queue is also bound with ``message.#``
-# (one copy per queue whatever the number of matching bindings).
-MESSAGE_EVENTS_BINDING = "message.#"
 # Routing-key patterns some queue is known to be bound to: an unroutable publish on one of
 # these is an error to retry; on any other key it means no consumer subscribes yet.
-DECLARED_BINDINGS = (EMBEDDER_BINDING, MESSAGE_EVENTS_BINDING)
+DECLARED_BINDINGS = (EMBEDDER_BINDING,)
 
 
 def topic_matches(pattern: str, routing_key: str) -> bool:
