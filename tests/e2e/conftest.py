@@ -11,7 +11,6 @@ import pytest
 from parley_cli.client import SearchClient, create_user, provision_token
 from parley_testing.stack import Stack, running_stack
 
-pytestmark = pytest.mark.e2e
 PASSWORD = "correct horse battery staple"
 
 

@@ -21,7 +21,7 @@ from parley_schema.settings import ParleyBaseSettings
 
 from parley_testing.postgres import free_port
 
-READY_TIMEOUT_S = 120.0
+READY_TIMEOUT_S = 300.0
 STOP_TIMEOUT_S = 15.0
 ACCOUNTS = (1, 2)
 
