@@ -21,7 +21,7 @@ def recall_at(ranked: Sequence[str], relevant: Mapping[str, int], k: int = 10) -
 
 def ndcg_at(ranked: Sequence[str], relevant: Mapping[str, int], k: int = 10) -> float:
     def dcg(grades: Iterable[int]) -> float:
-        return sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(grades))
+        return float(sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(grades)))
 
     ideal = dcg(sorted(relevant.values(), reverse=True)[:k])
     if ideal == 0:

@@ -32,13 +32,15 @@ import raw_sql
 from bench_provider import PrecomputedProvider, create_caller
 from parley_devstack.embedded_db import EPHEMERAL_OPTIONS, EmbeddedDatabase
 from parley_schema import migrate
+from parley_search_api.access.scope import ProjectScope
 from parley_search_api.main import create_app
 from parley_search_api.settings import SearchSettings
 from parley_testing.postgres import free_port
-from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
 DATABASE = "bench"
-FILTER = {"inbox_ids": [7]}
+FILTER_INBOX = 7
+FILTER: dict[str, object] = {"inbox_ids": [FILTER_INBOX]}
 
 
 async def timed(calls: Sequence[Callable[[], Awaitable[object]]], concurrency: int) -> list[float]:
@@ -154,7 +156,15 @@ def _api_call(
     return call
 
 
-def _sql_call(engine, scope, settings, text, vector, mode, filters):  # type: ignore[no-untyped-def]
+def _sql_call(
+    engine: AsyncEngine,
+    scope: ProjectScope,
+    settings: SearchSettings,
+    text: str,
+    vector: np.ndarray,
+    mode: str,
+    filters: dict[str, object],
+) -> Callable[[], Awaitable[object]]:
     async def call() -> object:
         async with AsyncSession(engine) as session:
             return await raw_sql.search(
@@ -168,7 +178,7 @@ async def recall(
     client: httpx.AsyncClient, data: synthetic.Corpus, queries: list[tuple[str, np.ndarray]]
 ) -> None:
     """Semantic top 10 through the API against exact top 10 (numpy, same filter)."""
-    mask_filtered = data.inbox_ids == FILTER["inbox_ids"][0]
+    mask_filtered = data.inbox_ids == FILTER_INBOX
     for label, filters, mask in (
         ("no filter", {}, np.ones(len(data.texts), bool)),
         ("inbox filter (~2 %)", FILTER, mask_filtered),
