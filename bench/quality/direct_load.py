@@ -7,24 +7,18 @@ chunk per turn, embedded by the same provider search-api uses for queries.
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
 
 from dataset import Conversation
-from parley_authn import hash_secret, new_api_token
 from parley_embeddings.provider import EmbeddingProvider
 from parley_schema.models import (
-    ApiToken,
-    AppUser,
     CwConversation,
     CwMessage,
-    Project,
-    ProjectMember,
-    ProjectSource,
     RagChunk,
     conversation_global_id,
     message_global_id,
 )
+from parley_testing.factories import make_api_caller
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -101,24 +95,5 @@ async def load(
 
 async def api_token(session: AsyncSession) -> str:
     """A project over the loaded account, and an API token for it."""
-    project_id, user_id, token = uuid.uuid4(), uuid.uuid4(), new_api_token()
-    await session.execute(insert(Project).values(id=project_id, name="quality"))
-    await session.execute(
-        insert(ProjectSource).values(project_id=project_id, account_id=ACCOUNT_ID)
-    )
-    await session.execute(
-        insert(AppUser).values(id=user_id, username="quality", password_hash=f"!{user_id.hex}")
-    )
-    await session.execute(
-        insert(ProjectMember).values(project_id=project_id, user_id=user_id, role="owner")
-    )
-    await session.execute(
-        insert(ApiToken).values(
-            project_id=project_id,
-            user_id=user_id,
-            name="quality",
-            prefix=token[:12],
-            token_hash=hash_secret(token),
-        )
-    )
-    return token
+    caller = await make_api_caller(session, name="quality", account_ids=[ACCOUNT_ID])
+    return caller.token

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping, Sequence
 
-from parley_authn import hash_secret, new_api_token
 from parley_embeddings.local import LOCAL_DIMENSION, LOCAL_MODEL_NAME
-from parley_schema.models import ApiToken, AppUser, Project, ProjectMember, ProjectSource
 from parley_search_api.access.scope import ProjectScope, Source
-from sqlalchemy import insert
+from parley_testing.factories import make_api_caller
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
@@ -37,28 +34,10 @@ class PrecomputedProvider:
 async def create_caller(
     session: AsyncSession, *, accounts: Sequence[int]
 ) -> tuple[str, ProjectScope]:
-    project_id, user_id, token = uuid.uuid4(), uuid.uuid4(), new_api_token()
-    await session.execute(insert(Project).values(id=project_id, name="bench"))
-    for account_id in accounts:
-        await session.execute(
-            insert(ProjectSource).values(project_id=project_id, account_id=account_id)
-        )
-    await session.execute(
-        insert(AppUser).values(id=user_id, username="bench", password_hash=f"!{user_id.hex}")
-    )
-    await session.execute(
-        insert(ProjectMember).values(project_id=project_id, user_id=user_id, role="owner")
-    )
-    await session.execute(
-        insert(ApiToken).values(
-            project_id=project_id,
-            user_id=user_id,
-            name="bench",
-            prefix=token[:12],
-            token_hash=hash_secret(token),
-        )
-    )
+    caller = await make_api_caller(session, name="bench", account_ids=accounts)
     scope = ProjectScope(
-        user_id=user_id, project_id=project_id, sources=tuple(Source(a, None) for a in accounts)
+        user_id=caller.user_id,
+        project_id=caller.project_id,
+        sources=tuple(Source(a, None) for a in accounts),
     )
-    return token, scope
+    return caller.token, scope
