@@ -132,7 +132,9 @@ class EmbeddedDatabase:
         """Stop the server; return False when it was not running."""
         if not self.status().running:
             return False
-        self._run(pg_ctl, ["-w", "-m", "fast", "stop"], self._system_user())
+        # Re-grant the system user its way to the data directory: a parent may have been made
+        # private since the start (pytest tightens its temporary root whenever a worker starts).
+        self._run(pg_ctl, ["-w", "-m", "fast", "stop"], self._prepare_filesystem())
         return True
 
     async def ensure_database(self, name: str) -> bool:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 
 import asyncpg
@@ -47,3 +49,15 @@ def test_ships_pgvector_and_the_text_search_extensions(tmp_path: Path) -> None:
         assert available == 3
     finally:
         server.stop()
+
+
+def test_stop_works_after_a_parent_directory_was_made_private() -> None:
+    root = Path(tempfile.mkdtemp(prefix="parley-private-parent-"))
+    server = EmbeddedDatabase(root / "deep" / "pg", free_port(), options=EPHEMERAL_OPTIONS)
+    try:
+        server.start()
+        root.chmod(0o700)  # what pytest does to its temporary root when a worker starts
+        assert server.stop()
+        assert not server.status().running
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
