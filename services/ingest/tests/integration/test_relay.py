@@ -39,6 +39,21 @@ async def wait_until_drained(engine: AsyncEngine, within_s: float = DRAIN_TIMEOU
         await asyncio.sleep(0.05)
 
 
+async def wait_until_declared(url: str, name: str, within_s: float = DRAIN_TIMEOUT_S) -> None:
+    """Wait until the relay has declared queue ``name`` (it does so once it is connected)."""
+    deadline = time.monotonic() + within_s
+    connection = await aio_pika.connect(url)
+    async with connection:
+        while True:
+            channel = await connection.channel()
+            try:
+                await channel.declare_queue(name, passive=True)
+                return
+            except aio_pika.exceptions.ChannelClosed:
+                assert time.monotonic() < deadline, f"queue {name} was never declared"
+                await asyncio.sleep(0.05)
+
+
 async def audit_queue(url: str, name: str) -> None:
     """A durable queue bound to every event, declared before anything is published."""
     connection = await aio_pika.connect(url)
@@ -154,7 +169,7 @@ async def test_an_unroutable_message_event_is_retried_until_its_queue_is_back(
     vhost, url = private_vhost(amqp_url)
     try:
         async with running_app(settings_for(url)) as client:
-            await wait_until_drained(db_engine)  # connected, topology declared
+            await wait_until_declared(url, EMBEDDER_QUEUE)  # the relay is connected
             broker = await aio_pika.connect(url)
             async with broker:
                 channel = await broker.channel()
