@@ -42,7 +42,7 @@ from parley_testing.stack import Stack, running_stack
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-SETTLE_TIMEOUT_S = 120.0
+SETTLE_TIMEOUT_S = 600.0
 VERIFY_SAMPLE = 20
 
 
@@ -142,7 +142,13 @@ async def _load(
         await asyncio.gather(*tasks)
         run.send_seconds = time.monotonic() - started
     stop.set()
-    await asyncio.wait_for(poller, timeout=SETTLE_TIMEOUT_S)
+    try:
+        await asyncio.wait_for(poller, timeout=SETTLE_TIMEOUT_S)
+    except TimeoutError:
+        raise RuntimeError(
+            f"at {rate} msg/s only {len(run.searchable)} of {len(run.accepted)} accepted messages "
+            f"became searchable within {SETTLE_TIMEOUT_S:.0f} s of the end of the load"
+        ) from None
     return run
 
 
