@@ -4,10 +4,14 @@
         --conversations bench/quality/data/conversations.jsonl \
         --queries bench/quality/data/queries.jsonl
 
-``--direct`` writes the conversations straight into a private embedded Postgres with real
-embeddings (see direct_load.py), then runs every query through search-api's real HTTP app
-(in-process) in each configuration, grouped by conversation, top 10, and prints recall@10,
-nDCG@10 and MRR per configuration and query kind.
+    .venv/bin/python bench/quality/run.py --pipeline --conversations … --queries …
+
+``--pipeline`` sends every turn as a signed Chatwoot webhook through the real ingest and
+embedder processes (pipeline_load.py); ``--direct`` writes the conversations straight into the
+tables with real embeddings (direct_load.py), which is quicker. Either way the data lands in a
+private embedded Postgres; then every query runs through search-api's real HTTP app
+(in-process) in each configuration, grouped by conversation, top 10, and the script prints
+recall@10, nDCG@10 and MRR per configuration and query kind.
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ from pathlib import Path
 
 import direct_load
 import httpx
-from dataset import Query, load_conversations, load_queries
+import pipeline_load
+from dataset import Conversation, Query, load_conversations, load_queries
 from metrics import Scores, by_kind, evaluate
 from parley_devstack.embedded_db import EPHEMERAL_OPTIONS, EmbeddedDatabase
 from parley_embeddings.local import LocalProvider
@@ -104,7 +109,41 @@ def print_table(rows: dict[str, dict[str, Scores]]) -> None:
         print(f"{label:<20}{cells}")
 
 
-async def main(args: argparse.Namespace) -> None:
+async def _direct(
+    url: str, conversations: list[Conversation], provider: LocalProvider
+) -> dict[str, str]:
+    engine = create_async_engine(url)
+    try:
+        async with AsyncSession(engine) as session:
+            dataset_id_of = await direct_load.load(session, conversations, provider)
+            await session.commit()
+    finally:
+        await engine.dispose()
+    return dataset_id_of
+
+
+async def _evaluate(
+    url: str,
+    provider: LocalProvider,
+    queries: list[Query],
+    dataset_id_of: dict[str, str],
+    args: argparse.Namespace,
+) -> dict[str, dict[str, Scores]]:
+    engine = create_async_engine(url)
+    try:
+        async with AsyncSession(engine) as session:
+            token = await direct_load.api_token(session)
+            await session.commit()
+    finally:
+        await engine.dispose()
+    rows = {}
+    for config in configurations(args.dense_weights):
+        per_query = await run_queries(url, provider, token, config, queries, dataset_id_of)
+        rows[config.label] = by_kind(per_query)
+    return rows
+
+
+def main(args: argparse.Namespace) -> None:
     conversations = load_conversations(args.conversations)
     queries = load_queries(args.queries, {c.id for c in conversations})
     print(f"machine: {platform.node()} {platform.machine()}, python {platform.python_version()}")
@@ -114,23 +153,18 @@ async def main(args: argparse.Namespace) -> None:
         server = EmbeddedDatabase(Path(data_dir), free_port(), options=EPHEMERAL_OPTIONS)
         server.start()
         try:
-            await server.ensure_database(DATABASE)
+            server.ensure_database_sync(DATABASE)
             url = server.url(DATABASE)
-            await asyncio.to_thread(migrate.upgrade, url, embedding_dim=provider.dimension)
-            engine = create_async_engine(url)
+            migrate.upgrade(url, embedding_dim=provider.dimension)
             started = time.perf_counter()
-            async with AsyncSession(engine) as session:
-                dataset_id_of = await direct_load.load(session, conversations, provider)
-                token = await direct_load.api_token(session)
-                await session.commit()
-            await engine.dispose()
-            print(
-                f"loaded directly with {provider.model_name} in {time.perf_counter() - started:.1f} s"
-            )
-            rows = {}
-            for config in configurations(args.dense_weights):
-                per_query = await run_queries(url, provider, token, config, queries, dataset_id_of)
-                rows[config.label] = by_kind(per_query)
+            if args.pipeline:
+                dataset_id_of = pipeline_load.load(url, conversations)
+                how = "through signed webhooks, ingest and the embedder"
+            else:
+                dataset_id_of = asyncio.run(_direct(url, conversations, provider))
+                how = f"directly with {provider.model_name}"
+            print(f"loaded {how} in {time.perf_counter() - started:.1f} s")
+            rows = asyncio.run(_evaluate(url, provider, queries, dataset_id_of, args))
         finally:
             server.stop()
     print()
@@ -141,11 +175,14 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=Path, required=True)
     parser.add_argument("--queries", type=Path, required=True)
-    parser.add_argument(
-        "--direct",
+    loading = parser.add_mutually_exclusive_group(required=True)
+    loading.add_argument(
+        "--pipeline",
         action="store_true",
-        required=True,
-        help="write conversations straight into the tables (the webhook path is not built yet)",
+        help="send the conversations as signed webhooks through ingest and the embedder",
+    )
+    loading.add_argument(
+        "--direct", action="store_true", help="write the conversations straight into the tables"
     )
     parser.add_argument(
         "--dense-weights",
@@ -157,4 +194,4 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(parse(sys.argv[1:])))
+    main(parse(sys.argv[1:]))
