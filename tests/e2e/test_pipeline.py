@@ -94,6 +94,9 @@ async def test_an_edit_changes_the_hit_and_a_deletion_removes_it(
     await _eventually(old_word_finds_it, "the first version is searchable", stack)
 
     edited = f"Order code {after} never arrived"
+    # Ingest orders a message's versions by X-Chatwoot-Timestamp, in whole seconds (ties go
+    # by content hash; see services/ingest/README.md, "Ordering"): edit in a later second.
+    await asyncio.sleep(1.1)
     await _send(stack, message_event("message_updated", conversation, message, content=edited))
 
     async def only_new_word_finds_it() -> bool:
