@@ -195,6 +195,17 @@ class TestClaims:
         [chunk] = await rows.chunks(message)
         assert (chunk.embedding_status, chunk.embedding_attempts) == ("processing", 1)
 
+    async def test_a_redelivered_event_takes_over_a_fresh_claim(
+        self, runtime: EmbedderRuntime, rows: Rows
+    ) -> None:
+        """The delivery that claimed the chunk failed before storing and was requeued."""
+        message = await rows.message("Refund for order 79")
+        await runtime.pipeline.sync_message(message.id)
+        await rows.set_chunks(message, embedding_status="processing", updated_at=datetime.now(UTC))
+        assert await runtime.pipeline.sync_message(message.id, redelivered=True) is Outcome.ACK
+        [chunk] = await rows.chunks(message)
+        assert (chunk.embedding_status, chunk.embedding_attempts) == ("ready", 2)
+
     async def test_a_stuck_claim_is_taken_over(
         self, settings: EmbedderSettings, local_provider: LocalProvider, rows: Rows
     ) -> None:

@@ -61,9 +61,18 @@ class ChunkingConfig:
 
 class ChunkService:
     async def sync(
-        self, session: AsyncSession, message_global_id: str, config: ChunkingConfig
+        self,
+        session: AsyncSession,
+        message_global_id: str,
+        config: ChunkingConfig,
+        *,
+        take_over: bool = False,
     ) -> SyncResult:
-        """Converge the message's chunks to its row; claim the ones that need a vector."""
+        """Converge the message's chunks to its row; claim the ones that need a vector.
+
+        ``take_over`` also claims chunks another delivery holds in ``processing``, however
+        recent; otherwise only claims older than ``config.stuck_after`` are taken over.
+        """
         await chunk_repository.lock_message(session, message_global_id)
         message = await chunk_repository.get_message(session, message_global_id)
         if message is None:
@@ -86,7 +95,9 @@ class ChunkService:
             await chunk_repository.copy_filters(session, message)
         reused = await chunk_repository.reuse_vectors(session, message_global_id, config.model)
         claimed = await chunk_repository.claim(
-            session, message_global_id, stuck_after=config.stuck_after
+            session,
+            message_global_id,
+            stuck_after=timedelta(0) if take_over else config.stuck_after,
         )
         log.debug(
             "chunks_synced",

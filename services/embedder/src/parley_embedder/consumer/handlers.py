@@ -44,7 +44,9 @@ def make_handler(
     async def on_message_event(message: RabbitMessage) -> None:
         with structlog.contextvars.bound_contextvars(correlation_id=correlation_id_of(message)):
             try:
-                outcome = await pipeline.handle(message.body)
+                outcome = await pipeline.handle(
+                    message.body, redelivered=bool(message.raw_message.redelivered)
+                )
             except Exception as error:
                 # MANUAL ack: every path settles the message; redeliver up to the limit.
                 cause = getattr(error, "orig", None) or error  # SQLAlchemy: no SQL/params

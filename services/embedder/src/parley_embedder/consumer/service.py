@@ -71,7 +71,8 @@ class EmbedPipeline:
     batcher: EmbedBatcher
     config: ChunkingConfig
 
-    async def handle(self, body: bytes) -> Outcome:
+    async def handle(self, body: bytes, *, redelivered: bool = False) -> Outcome:
+        """Settle one event body; ``redelivered`` is the broker's flag (see ``sync_message``)."""
         try:
             envelope = EventEnvelope.model_validate_json(body)
         except ValidationError as error:
@@ -91,11 +92,20 @@ class EmbedPipeline:
         metrics.EVENT_LAG.observe(
             max(0.0, (datetime.now(UTC) - envelope.occurred_at).total_seconds())
         )
-        return await self.sync_message(payload.message_global_id)
+        return await self.sync_message(payload.message_global_id, redelivered=redelivered)
 
-    async def sync_message(self, message_global_id: str) -> Outcome:
+    async def sync_message(self, message_global_id: str, *, redelivered: bool = False) -> Outcome:
+        """Converge, embed and store one message's chunks.
+
+        A redelivered event may find its chunks still ``processing``: the delivery that
+        claimed them failed before storing (database restart, broker connection lost) and
+        was returned to the queue. It takes them over at once instead of leaving them to
+        the sweeper's ``stuck_after``; at worst a chunk is embedded twice, never stored twice.
+        """
         async with self._transaction() as session:
-            result = await chunk_service.sync(session, message_global_id, self.config)
+            result = await chunk_service.sync(
+                session, message_global_id, self.config, take_over=redelivered
+            )
         metrics.CHUNKS_REUSED.inc(result.reused)
         if result.status is SyncStatus.MISSING:
             log.warning("message_row_missing", message_global_id=message_global_id)
