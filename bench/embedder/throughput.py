@@ -38,8 +38,8 @@ def raw_rate(model: Any, texts: list[str], batch_size: int) -> float:
     return len(texts) / (time.perf_counter() - started)
 
 
-async def embedder_rate(texts: list[str], texts_per_call: int) -> tuple[float, float]:
-    """Messages/s from publish to all ready, and the share of that time the model ran."""
+async def embedder_rate(texts: list[str], texts_per_call: int) -> tuple[float, dict[str, float]]:
+    """Messages/s from publish to all ready; the model's share of that time, its calls."""
     account_id = 1
     metrics_port = free_port()
     async with private_stack() as stack:
@@ -56,7 +56,15 @@ async def embedder_rate(texts: list[str], texts_per_call: int) -> tuple[float, f
             await wait_ready(stack.database_url, account_id, len(ids), timeout_s=3600)
             seconds = time.perf_counter() - started
             model_seconds = scrape(metrics_port, "parley_embedder_embed_seconds_sum")
-    return len(ids) / seconds, model_seconds / seconds
+            calls = scrape(metrics_port, "parley_embedder_embed_seconds_count")
+            texts_embedded = scrape(metrics_port, "parley_embedder_batch_texts_sum")
+    model = {
+        "busy": model_seconds / seconds,
+        "calls": calls,
+        "texts_per_call": texts_embedded / calls,
+        "texts_per_s_in_call": texts_embedded / model_seconds,
+    }
+    return len(ids) / seconds, model
 
 
 def main() -> None:
@@ -76,7 +84,7 @@ def main() -> None:
     model.encode(texts[: args.batch_size], batch_size=args.batch_size)  # warm-up
     tokens = sum(len(model.tokenizer.encode(t, add_special_tokens=False)) for t in texts)
     raw_before = raw_rate(model, texts, args.batch_size)
-    pipeline, model_busy = asyncio.run(embedder_rate(texts, args.texts_per_call))
+    pipeline, calls = asyncio.run(embedder_rate(texts, args.texts_per_call))
     raw_after = raw_rate(model, texts, args.batch_size)
     raw = (raw_before + raw_after) / 2
     print(f"machine: {machine()} (shared with other jobs: absolute figures are noisy)")
@@ -90,7 +98,11 @@ def main() -> None:
     print(f"{'raw model.encode, after the embedder run':<46}{raw_after:>10.1f}")
     print(f"{'raw model.encode, mean (baseline)':<46}{raw:>10.1f}{1.0:>8.2f}")
     print(f"{'embedder: publish -> all chunks ready':<46}{pipeline:>10.1f}{pipeline / raw:>8.2f}")
-    print(f"model busy during the embedder run: {model_busy:.0%} of the wall time")
+    print(
+        f"model busy during the embedder run: {calls['busy']:.0%} of the wall time, "
+        f"{calls['calls']:.0f} calls, {calls['texts_per_call']:.1f} texts per call, "
+        f"{calls['texts_per_s_in_call']:.1f} texts/s while a call runs"
+    )
     print(f"target >= 0.85x raw: {'met' if pipeline / raw >= 0.85 else 'NOT met'}")
 
 

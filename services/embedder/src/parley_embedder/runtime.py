@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from parley_embedder import metrics, topology
 from parley_embedder.batching.batcher import EmbedBatcher
 from parley_embedder.batching.retry import RetryPolicy
+from parley_embedder.batching.sync import SyncBatcher
 from parley_embedder.chunks.policy import EmbedPolicy
 from parley_embedder.chunks.service import ChunkingConfig
 from parley_embedder.consumer.handlers import subscribe
@@ -81,7 +82,8 @@ class EmbedderRuntime:
             model=provider.model_name,
             stuck_after=timedelta(seconds=settings.stuck_after_s),
         )
-        pipeline = EmbedPipeline(sessions, batcher, config)
+        syncer = SyncBatcher(sessions, config, max_messages=settings.effective_prefetch)
+        pipeline = EmbedPipeline(sessions, syncer, batcher)
         broker = RabbitBroker(str(settings.amqp_url), logger=None)
         subscribe(
             broker,
@@ -118,6 +120,7 @@ class EmbedderRuntime:
                 await self._sweeper
 
     async def after_broker_stop(self) -> None:
+        await self.pipeline.syncer.close()
         await self.batcher.close()
         await self.engine.dispose()
 

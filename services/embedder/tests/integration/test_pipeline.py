@@ -3,6 +3,7 @@ lifecycle, idempotency, edits, deletes, the embedding policy and vector reuse.""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -219,3 +220,34 @@ class TestClaims:
         await runtime.after_broker_stop()
         [chunk] = await rows.chunks(message)
         assert (chunk.embedding_status, chunk.embedding_attempts) == ("ready", 2)
+
+
+class TestMessagesInFlightTogether:
+    """Events handled at the same time are synced in shared transactions; each message
+    still ends exactly as if it had been handled alone."""
+
+    async def test_new_edited_deleted_missing_and_duplicate_messages_each_converge(
+        self, runtime: EmbedderRuntime, rows: Rows
+    ) -> None:
+        fresh = await rows.messages([f"Parcel {i} is stuck in customs" for i in range(6)])
+        edited = await rows.message(LONG)
+        deleted = await rows.message("Please call me back tomorrow")
+        for message in (edited, deleted):
+            await runtime.pipeline.sync_message(message.id)
+        await rows.edit(edited, content="Fixed: the router works now.")
+        await rows.edit(deleted, deleted_at=datetime.now(UTC), content="")
+
+        ids = [m.id for m in fresh] + [edited.id, deleted.id, "cwmsg:1:404", fresh[0].id]
+        outcomes = await asyncio.gather(*(runtime.pipeline.sync_message(i) for i in ids))
+
+        assert outcomes == [Outcome.ACK] * 8 + [Outcome.DEAD_LETTER, Outcome.ACK]
+        for message in fresh:
+            [chunk] = await rows.chunks(message)
+            assert (chunk.embedding_status, chunk.embedding_attempts) == ("ready", 1)
+        [chunk] = await rows.chunks(edited)
+        assert (chunk.chunk_index, chunk.text, chunk.embedding_status) == (
+            0,
+            "Fixed: the router works now.",
+            "ready",
+        )
+        assert await rows.chunks(deleted) == []

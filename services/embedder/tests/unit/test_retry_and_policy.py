@@ -69,17 +69,17 @@ class TestChanged:
         return NewChunk(index, text, text_hash(text), 3)
 
     def test_same_text_and_model_is_unchanged(self) -> None:
-        stored = [StoredChunk(0, text_hash("a"), "ready", "m")]
+        stored = [StoredChunk("cwmsg:1:1", 0, text_hash("a"), "ready", "m")]
         assert changed_chunks([self.new(0, "a")], stored, "m") == []
 
     def test_other_text_new_index_or_other_model_is_changed(self) -> None:
-        stored = [StoredChunk(0, text_hash("a"), "ready", "old-model")]
+        stored = [StoredChunk("cwmsg:1:1", 0, text_hash("a"), "ready", "old-model")]
         wanted = [self.new(0, "a"), self.new(1, "b")]
         assert changed_chunks(wanted, stored, "m") == wanted
         assert changed_chunks(
-            [self.new(0, "z")], [StoredChunk(0, text_hash("a"), "ready", "m")], "m"
+            [self.new(0, "z")], [StoredChunk("cwmsg:1:1", 0, text_hash("a"), "ready", "m")], "m"
         )
 
     def test_a_waiting_chunk_with_the_same_text_is_kept(self) -> None:
-        stored = [StoredChunk(0, text_hash("a"), "processing", None)]
+        stored = [StoredChunk("cwmsg:1:1", 0, text_hash("a"), "processing", None)]
         assert changed_chunks([self.new(0, "a")], stored, "m") == []

@@ -1,29 +1,50 @@
 """SQL for messages and their chunks. Never commits.
 
-The statements of the per-message path are built once at import (Core, with bind
-parameters): building SQLAlchemy statements per call cost more CPU than running them, and
-that CPU is taken from the model on a small machine.
+Every statement of the hot path works on a whole batch of messages (``= ANY(:ids)`` or one
+parameter set per row in a single round trip) and is built once at import (Core, with bind
+parameters): per-statement CPU in the driver and SQLAlchemy, not Postgres, was what the
+embedder spent next to the model, and on a small machine it is taken from the model.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from parley_schema.models import CwConversation, CwMessage, RagChunk
 from pgvector.sqlalchemy import Vector
-from sqlalchemy import Interval, Table, and_, bindparam, func, or_, select, text, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import (
+    Interval,
+    String,
+    Table,
+    and_,
+    any_,
+    bindparam,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 chunks: Table = RagChunk.__table__  # type: ignore[assignment]
 c = chunks.c
 WAITING = ("pending", "failed")
 
-LOCK_MESSAGE = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
-GET_MESSAGE = (
+_IDS = bindparam("ids", type_=ARRAY(String))
+# One advisory lock per message, taken in key order so two transactions locking overlapping
+# batches queue up instead of deadlocking (OFFSET 0 keeps the sorted subquery as it is).
+LOCK_MESSAGES = text(
+    "SELECT pg_advisory_xact_lock(key) FROM ("
+    " SELECT DISTINCT hashtextextended('embedder:' || id, 0) AS key"
+    " FROM unnest(CAST(:ids AS text[])) AS id ORDER BY key OFFSET 0) AS keys"
+)
+GET_MESSAGES = (
     select(
         CwMessage.id,
         CwMessage.conversation_global_id,
@@ -38,15 +59,19 @@ GET_MESSAGE = (
         CwMessage.updated_at,
     )
     .outerjoin(CwConversation, CwConversation.id == CwMessage.conversation_global_id)
-    .where(CwMessage.id == bindparam("message_id"))
+    .where(CwMessage.id == any_(_IDS))
 )
 LIST_CHUNKS = (
-    select(c.chunk_index, c.text_hash, c.embedding_status, c.embedding_model)
-    .where(c.message_global_id == bindparam("message_id"))
-    .order_by(c.chunk_index)
+    select(c.message_global_id, c.chunk_index, c.text_hash, c.embedding_status, c.embedding_model)
+    .where(c.message_global_id == any_(_IDS))
+    .order_by(c.message_global_id, c.chunk_index)
 )
-DELETE_CHUNKS = chunks.delete().where(
-    c.message_global_id == bindparam("message_id"), c.chunk_index >= bindparam("from_index")
+DELETE_CHUNKS = text(
+    "DELETE FROM rag_chunks AS chunk"
+    " USING unnest(CAST(:ids AS text[]), CAST(:from_indexes AS integer[]))"
+    " AS cut(message_global_id, from_index)"
+    " WHERE chunk.message_global_id = cut.message_global_id"
+    " AND chunk.chunk_index >= cut.from_index"
 )
 _insert = insert(chunks)
 UPSERT_PENDING = _insert.on_conflict_do_update(
@@ -103,7 +128,7 @@ _donor_vector = (
 REUSE_VECTORS = (
     chunks.update()
     .where(
-        c.message_global_id == bindparam("message_id"),
+        c.message_global_id == any_(_IDS),
         c.embedding_status.in_(WAITING),
         _donor_vector.is_not(None),
     )
@@ -115,11 +140,12 @@ REUSE_VECTORS = (
         last_embedded_at=func.now(),
         updated_at=func.now(),
     )
+    .returning(c.message_global_id)
 )
 CLAIM = (
     chunks.update()
     .where(
-        c.message_global_id == bindparam("message_id"),
+        c.message_global_id == any_(_IDS),
         or_(
             c.embedding_status.in_(WAITING),
             and_(
@@ -133,7 +159,7 @@ CLAIM = (
         embedding_attempts=c.embedding_attempts + 1,
         updated_at=func.now(),
     )
-    .returning(c.id, c.text, c.text_hash)
+    .returning(c.id, c.message_global_id, c.text, c.text_hash)
 )
 MARK_READY = (
     chunks.update()
@@ -177,6 +203,7 @@ class MessageFacts:
 
 @dataclass(frozen=True)
 class StoredChunk:
+    message_global_id: str
     chunk_index: int | None
     text_hash: str | None
     status: str
@@ -194,6 +221,7 @@ class NewChunk:
 @dataclass(frozen=True)
 class ClaimedChunk:
     id: uuid.UUID
+    message_global_id: str
     text: str
     text_hash: str | None
 
@@ -208,30 +236,35 @@ class MessageVersion:
 
 
 class ChunkRepository:
-    async def lock_message(self, session: AsyncSession, message_global_id: str) -> None:
-        """Serialise work on one message across replicas until the transaction ends."""
-        await session.execute(LOCK_MESSAGE, {"key": f"embedder:{message_global_id}"})
+    async def lock_messages(self, session: AsyncSession, ids: Sequence[str]) -> None:
+        """Serialise work on these messages across replicas until the transaction ends."""
+        await session.execute(LOCK_MESSAGES, {"ids": list(ids)})
 
-    async def get_message(
-        self, session: AsyncSession, message_global_id: str
-    ) -> MessageFacts | None:
-        row = (await session.execute(GET_MESSAGE, {"message_id": message_global_id})).one_or_none()
-        return None if row is None else MessageFacts(*row)
+    async def get_messages(
+        self, session: AsyncSession, ids: Sequence[str]
+    ) -> dict[str, MessageFacts]:
+        result = await session.execute(GET_MESSAGES, {"ids": list(ids)})
+        return {row[0]: MessageFacts(*row) for row in result}
 
-    async def list_chunks(self, session: AsyncSession, message_global_id: str) -> list[StoredChunk]:
-        result = await session.execute(LIST_CHUNKS, {"message_id": message_global_id})
-        return [StoredChunk(*row) for row in result]
+    async def list_chunks(
+        self, session: AsyncSession, ids: Sequence[str]
+    ) -> dict[str, list[StoredChunk]]:
+        stored: dict[str, list[StoredChunk]] = {}
+        for row in await session.execute(LIST_CHUNKS, {"ids": list(ids)}):
+            stored.setdefault(row[0], []).append(StoredChunk(*row))
+        return stored
 
-    async def delete_chunks(
-        self, session: AsyncSession, message_global_id: str, *, from_index: int = 0
-    ) -> int:
+    async def delete_chunks(self, session: AsyncSession, cuts: Mapping[str, int]) -> int:
+        """Delete each message's chunks from its index on (``0``: all of them)."""
+        if not cuts:
+            return 0
         result = await session.execute(
-            DELETE_CHUNKS, {"message_id": message_global_id, "from_index": from_index}
+            DELETE_CHUNKS, {"ids": list(cuts), "from_indexes": list(cuts.values())}
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def upsert_pending(
-        self, session: AsyncSession, message: MessageFacts, new_chunks: Sequence[NewChunk]
+        self, session: AsyncSession, new_chunks: Sequence[tuple[MessageFacts, NewChunk]]
     ) -> None:
         """Write new or changed chunk texts as ``pending`` with no vector."""
         if not new_chunks:
@@ -248,32 +281,40 @@ class ChunkRepository:
                     "content_tokens": chunk.tokens,
                     "embedding_status": "pending",
                 }
-                for chunk in new_chunks
+                for message, chunk in new_chunks
             ],
         )
 
-    async def copy_filters(self, session: AsyncSession, message: MessageFacts) -> None:
-        """Copy the message's filter facts onto all its chunks (search needs no join)."""
+    async def copy_filters(self, session: AsyncSession, messages: Sequence[MessageFacts]) -> None:
+        """Copy each message's filter facts onto all its chunks (search needs no join)."""
+        if not messages:
+            return
         await session.execute(
-            COPY_FILTERS, {"message_id": message.message_global_id, **_filters(message)}
+            COPY_FILTERS,
+            [
+                {"message_id": message.message_global_id, **_filters(message)}
+                for message in messages
+            ],
         )
 
-    async def reuse_vectors(self, session: AsyncSession, message_global_id: str, model: str) -> int:
+    async def reuse_vectors(
+        self, session: AsyncSession, ids: Sequence[str], model: str
+    ) -> Counter[str]:
         """Give waiting chunks the vector of a ``ready`` chunk with the same text and model
-        (a correlated lookup through the ``text_hash`` index)."""
-        result = await session.execute(
-            REUSE_VECTORS, {"message_id": message_global_id, "model": model}
-        )
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        (a correlated lookup through the ``text_hash`` index); chunks reused per message."""
+        if not ids:
+            return Counter()
+        result = await session.execute(REUSE_VECTORS, {"ids": list(ids), "model": model})
+        return Counter(result.scalars())
 
     async def claim(
-        self, session: AsyncSession, message_global_id: str, *, stuck_after: timedelta
+        self, session: AsyncSession, ids: Sequence[str], *, stuck_after: timedelta
     ) -> list[ClaimedChunk]:
-        """Move this message's waiting chunks to ``processing``; a chunk another replica is
-        embedding right now (``processing``, not yet stuck) is left alone."""
-        result = await session.execute(
-            CLAIM, {"message_id": message_global_id, "stuck_after": stuck_after}
-        )
+        """Move these messages' waiting chunks to ``processing``; a chunk another replica is
+        embedding right now (``processing`` for less than ``stuck_after``) is left alone."""
+        if not ids:
+            return []
+        result = await session.execute(CLAIM, {"ids": list(ids), "stuck_after": stuck_after})
         return [ClaimedChunk(*row) for row in result]
 
     async def mark_ready(
@@ -283,7 +324,12 @@ class ChunkRepository:
         vectors: Sequence[list[float]],
         model: str,
     ) -> None:
-        """Store vectors for chunks still ``processing`` with the text they were claimed with."""
+        """Store vectors for chunks still ``processing`` with the text they were claimed with.
+
+        Takes the messages' locks first: a batch touches many messages' rows, and a sync of
+        an overlapping batch must not hold some of those rows while waiting for the others.
+        """
+        await self.lock_messages(session, sorted({chunk.message_global_id for chunk in claimed}))
         await session.execute(
             MARK_READY,
             [

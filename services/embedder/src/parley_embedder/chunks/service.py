@@ -1,6 +1,6 @@
 """Make a message's chunks match its current row, and record embedding results.
 
-Postgres is the truth: whatever event arrives, :meth:`ChunkService.sync` reads the current
+Postgres is the truth: whatever event arrives, :meth:`ChunkService.sync_many` reads the current
 ``cw_messages`` row and converges ``rag_chunks`` to it, so duplicated, redelivered and
 out-of-order events all end in the same state. Work on one message is serialised across
 replicas by a transaction-scoped advisory lock; chunks are handed out by a conditional
@@ -59,56 +59,75 @@ class ChunkingConfig:
     stuck_after: timedelta
 
 
+@dataclass(frozen=True)
+class SyncRequest:
+    message_global_id: str
+    take_over: bool = False  # also claim chunks another delivery holds, however recent
+
+
 class ChunkService:
-    async def sync(
-        self,
-        session: AsyncSession,
-        message_global_id: str,
-        config: ChunkingConfig,
-        *,
-        take_over: bool = False,
-    ) -> SyncResult:
-        """Converge the message's chunks to its row; claim the ones that need a vector.
+    async def sync_many(
+        self, session: AsyncSession, requests: Sequence[SyncRequest], config: ChunkingConfig
+    ) -> dict[str, SyncResult]:
+        """Converge each message's chunks to its row; claim the ones that need a vector.
 
-        ``take_over`` also claims chunks another delivery holds in ``processing``, however
-        recent; otherwise only claims older than ``config.stuck_after`` are taken over.
+        One round trip per step for the whole batch. A request with ``take_over`` also
+        claims chunks in ``processing``, however recent (its delivery is a redelivery);
+        otherwise only claims older than ``config.stuck_after`` are taken over.
         """
-        await chunk_repository.lock_message(session, message_global_id)
-        message = await chunk_repository.get_message(session, message_global_id)
-        if message is None:
-            return SyncResult(SyncStatus.MISSING)
-        wanted = [
-            NewChunk(chunk.index, chunk.text, text_hash(chunk.text), chunk.tokens)
-            for chunk in config.chunker.split(config.policy.text_to_embed(message))
-        ]
-        if not wanted:
-            removed = await chunk_repository.delete_chunks(session, message_global_id)
-            log.info("chunks_removed", message_global_id=message_global_id, chunks=removed)
-            return SyncResult(SyncStatus.REMOVED, message=message)
-
-        stored = await chunk_repository.list_chunks(session, message_global_id)
-        changed = changed_chunks(wanted, stored, config.model)
-        if any((chunk.chunk_index or 0) >= len(wanted) for chunk in stored):
-            await chunk_repository.delete_chunks(session, message_global_id, from_index=len(wanted))
-        await chunk_repository.upsert_pending(session, message, changed)  # filters included
-        if len(changed) < len(wanted):  # kept chunks get the row's current filter facts
-            await chunk_repository.copy_filters(session, message)
-        reused = await chunk_repository.reuse_vectors(session, message_global_id, config.model)
+        ids = sorted({request.message_global_id for request in requests})
+        await chunk_repository.lock_messages(session, ids)
+        messages = await chunk_repository.get_messages(session, ids)
+        stored = await chunk_repository.list_chunks(session, list(messages))
+        results = {id_: SyncResult(SyncStatus.MISSING) for id_ in ids if id_ not in messages}
+        cuts: dict[str, int] = {}  # message -> first chunk index to delete
+        changed: list[tuple[MessageFacts, NewChunk]] = []
+        kept: list[MessageFacts] = []  # messages with unchanged chunks: refresh their filters
+        for id_, message in messages.items():
+            wanted = [
+                NewChunk(chunk.index, chunk.text, text_hash(chunk.text), chunk.tokens)
+                for chunk in config.chunker.split(config.policy.text_to_embed(message))
+            ]
+            existing = stored.get(id_, [])
+            if not wanted:
+                cuts[id_] = 0
+                results[id_] = SyncResult(SyncStatus.REMOVED, message=message)
+                continue
+            if any((chunk.chunk_index or 0) >= len(wanted) for chunk in existing):
+                cuts[id_] = len(wanted)
+            new = changed_chunks(wanted, existing, config.model)
+            changed.extend((message, chunk) for chunk in new)
+            if len(new) < len(wanted):
+                kept.append(message)
+        removed = await chunk_repository.delete_chunks(session, cuts)
+        await chunk_repository.upsert_pending(session, changed)
+        await chunk_repository.copy_filters(session, kept)
+        to_claim = [id_ for id_ in messages if id_ not in results]
+        reused = await chunk_repository.reuse_vectors(session, to_claim, config.model)
+        take_over = {r.message_global_id for r in requests if r.take_over}
         claimed = await chunk_repository.claim(
             session,
-            message_global_id,
-            stuck_after=timedelta(0) if take_over else config.stuck_after,
+            [id_ for id_ in to_claim if id_ not in take_over],
+            stuck_after=config.stuck_after,
+        ) + await chunk_repository.claim(
+            session, [id_ for id_ in to_claim if id_ in take_over], stuck_after=timedelta(0)
         )
+        by_message: dict[str, list[ClaimedChunk]] = {}
+        for chunk in claimed:
+            by_message.setdefault(chunk.message_global_id, []).append(chunk)
+        for id_ in to_claim:
+            mine = by_message.get(id_, [])
+            status = SyncStatus.TO_EMBED if mine else SyncStatus.CURRENT
+            results[id_] = SyncResult(status, mine, messages[id_], reused[id_])
         log.debug(
             "chunks_synced",
-            message_global_id=message_global_id,
-            chunks=len(wanted),
+            messages=len(ids),
             changed=len(changed),
-            reused=reused,
+            removed=removed,
+            reused=sum(reused.values()),
             claimed=len(claimed),
         )
-        status = SyncStatus.TO_EMBED if claimed else SyncStatus.CURRENT
-        return SyncResult(status, claimed, message, reused)
+        return results
 
     async def store_vectors(
         self,

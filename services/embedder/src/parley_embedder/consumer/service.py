@@ -4,8 +4,9 @@ Both ``message.upserted.v1`` and ``message.deleted.v1`` mean "this message chang
 chunks are converged to the current row (see ``chunks.service``). The steps are two short
 transactions around the model call, so no database connection is held while embedding:
 
-1. lock the message, sync chunks, reuse known vectors, claim the rest → commit;
-2. embed the claimed texts through the shared batcher;
+1. lock the message, sync chunks, reuse known vectors, claim the rest → commit (the sync
+   batcher does this for all messages in flight in one transaction);
+2. embed the claimed texts through the shared embed batcher;
 3. the batcher stores the whole batch's vectors → commit (or the pipeline records the
    failure → commit); only then does the caller ack.
 
@@ -37,8 +38,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from parley_embedder import metrics
 from parley_embedder.batching.batcher import EmbedBatcher
+from parley_embedder.batching.sync import SyncBatcher
 from parley_embedder.chunks.repository import ClaimedChunk
-from parley_embedder.chunks.service import ChunkingConfig, SyncStatus, chunk_service
+from parley_embedder.chunks.service import SyncRequest, SyncStatus, chunk_service
 
 log = structlog.get_logger(__name__)
 
@@ -68,8 +70,8 @@ class VectorWriter:
 @dataclass(frozen=True)
 class EmbedPipeline:
     sessions: async_sessionmaker[AsyncSession]
+    syncer: SyncBatcher
     batcher: EmbedBatcher
-    config: ChunkingConfig
 
     async def handle(self, body: bytes, *, redelivered: bool = False) -> Outcome:
         """Settle one event body; ``redelivered`` is the broker's flag (see ``sync_message``)."""
@@ -102,10 +104,7 @@ class EmbedPipeline:
         was returned to the queue. It takes them over at once instead of leaving them to
         the sweeper's ``stuck_after``; at worst a chunk is embedded twice, never stored twice.
         """
-        async with self._transaction() as session:
-            result = await chunk_service.sync(
-                session, message_global_id, self.config, take_over=redelivered
-            )
+        result = await self.syncer.sync(SyncRequest(message_global_id, take_over=redelivered))
         metrics.CHUNKS_REUSED.inc(result.reused)
         if result.status is SyncStatus.MISSING:
             log.warning("message_row_missing", message_global_id=message_global_id)
