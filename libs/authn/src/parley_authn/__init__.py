@@ -1,9 +1,10 @@
 """Resolves a session cookie or API token to (user, project, role); shared by auth and search-api."""
 
-from parley_authn.principal import CredentialKind, Principal
+from parley_authn.principal import CredentialKind, Principal, ScopedPrincipal, SourceGrant
 from parley_authn.resolve import (
     TOUCH_INTERVAL,
     authenticate,
+    authenticate_with_sources,
     bearer_token,
     resolve_api_token,
     resolve_session,
@@ -29,7 +30,10 @@ __all__ = [
     "TOUCH_INTERVAL",
     "CredentialKind",
     "Principal",
+    "ScopedPrincipal",
+    "SourceGrant",
     "authenticate",
+    "authenticate_with_sources",
     "bearer_token",
     "csrf_token_for",
     "csrf_token_matches",

@@ -20,3 +20,17 @@ class Principal:
     credential_id: str  # the session hash or the API token id
     project_id: uuid.UUID | None  # the active project (session) or the token's project
     role: str | None  # the user's role in project_id; None when there is no project
+
+
+@dataclass(frozen=True)
+class SourceGrant:
+    """One ``project_sources`` row: a Chatwoot account, or one inbox of it."""
+
+    account_id: int
+    inbox_id: int | None  # None: every inbox of the account
+
+
+@dataclass(frozen=True)
+class ScopedPrincipal:
+    principal: Principal
+    sources: tuple[SourceGrant, ...]  # of principal.project_id, by account then inbox

@@ -2,17 +2,25 @@
 
 Used on every request by search-api and auth. ``last_seen_at`` / ``last_used_at`` are written
 at most once per ``TOUCH_INTERVAL``, so a busy client does not turn reads into writes.
+``authenticate_with_sources`` adds the project's sources (``project_sources``) to that same
+query, for callers that need them on every request (search-api): still one round trip, and
+nothing is cached across requests, so revocation and logout take effect on the next request.
 """
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from parley_schema.models import ApiToken, AppUser, ProjectMember, Session
-from sqlalchemy import and_, select, update
+from parley_schema.models import ApiToken, AppUser, ProjectMember, ProjectSource, Session
+from sqlalchemy import Select, and_, bindparam, func, select, true, update
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import SQLCoreOperations
 
-from parley_authn.principal import CredentialKind, Principal
+from parley_authn.principal import CredentialKind, Principal, ScopedPrincipal, SourceGrant
 from parley_authn.secrets import API_TOKEN_PREFIX, hash_secret
 
 TOUCH_INTERVAL = timedelta(seconds=60)
@@ -23,45 +31,146 @@ def _require_aware(now: datetime) -> None:
         raise ValueError("now must be timezone-aware (compared with timestamptz columns)")
 
 
+def _with_sources(
+    statement: Select[*tuple[Any, ...]], project_id: SQLCoreOperations[uuid.UUID]
+) -> Select[*tuple[Any, ...]]:
+    """The project's sources as two parallel arrays from a lateral aggregate over the
+    ``(project_id, account_id, inbox_id)`` unique index; NULL arrays when there is no project."""
+    order = (ProjectSource.account_id, ProjectSource.inbox_id)
+    sources = (
+        select(
+            func.array_agg(aggregate_order_by(ProjectSource.account_id, *order)).label("accounts"),
+            func.array_agg(aggregate_order_by(ProjectSource.inbox_id, *order)).label("inboxes"),
+        )
+        .where(ProjectSource.project_id == project_id)
+        .lateral("sources")
+    )
+    return statement.join(sources, true()).add_columns(sources.c.accounts, sources.c.inboxes)
+
+
+# Built once: constructing a statement costs more Python time than the indexed lookup
+# costs Postgres. Parameters: the credential's hash, ``now`` and (sessions) ``seen_after``.
+_SESSION = (
+    select(
+        Session.user_id,
+        Session.active_project_id,
+        Session.last_seen_at,
+        AppUser.username,
+        ProjectMember.role,
+    )
+    .join(AppUser, AppUser.id == Session.user_id)
+    .outerjoin(
+        ProjectMember,
+        and_(
+            ProjectMember.project_id == Session.active_project_id,
+            ProjectMember.user_id == Session.user_id,
+        ),
+    )
+    .where(
+        Session.session_id == bindparam("credential"),
+        Session.expires_at > bindparam("now"),
+        Session.last_seen_at > bindparam("seen_after"),
+    )
+)
+_SESSION_WITH_SOURCES = _with_sources(_SESSION, ProjectMember.project_id)
+_API_TOKEN = (
+    select(
+        ApiToken.id,
+        ApiToken.user_id,
+        ApiToken.project_id,
+        ApiToken.last_used_at,
+        AppUser.username,
+        ProjectMember.role,
+    )
+    .join(AppUser, AppUser.id == ApiToken.user_id)
+    .join(
+        ProjectMember,
+        and_(
+            ProjectMember.project_id == ApiToken.project_id,
+            ProjectMember.user_id == ApiToken.user_id,
+        ),
+    )
+    .where(
+        ApiToken.token_hash == bindparam("credential"),
+        ApiToken.revoked_at.is_(None),
+        (ApiToken.expires_at.is_(None)) | (ApiToken.expires_at > bindparam("now")),
+    )
+)
+_API_TOKEN_WITH_SOURCES = _with_sources(_API_TOKEN, ApiToken.project_id)
+
+
+def _grants(
+    accounts: Sequence[int] | None, inboxes: Sequence[int | None] | None
+) -> tuple[SourceGrant, ...]:
+    return tuple(SourceGrant(a, i) for a, i in zip(accounts or (), inboxes or (), strict=True))
+
+
+async def _resolve_session(
+    session: AsyncSession,
+    cookie_value: str,
+    *,
+    now: datetime,
+    idle_timeout: timedelta,
+    sources: bool,
+) -> ScopedPrincipal | None:
+    _require_aware(now)
+    session_hash = hash_secret(cookie_value)
+    statement = _SESSION_WITH_SOURCES if sources else _SESSION
+    params = {"credential": session_hash, "now": now, "seen_after": now - idle_timeout}
+    row = (await session.execute(statement, params)).one_or_none()
+    if row is None:
+        return None
+    if row.last_seen_at < now - TOUCH_INTERVAL:
+        await session.execute(
+            update(Session).where(Session.session_id == session_hash).values(last_seen_at=now)
+        )
+    principal = Principal(
+        user_id=row.user_id,
+        username=row.username,
+        kind=CredentialKind.SESSION,
+        credential_id=session_hash,
+        project_id=row.active_project_id if row.role is not None else None,
+        role=row.role,
+    )
+    grants = _grants(row.accounts, row.inboxes) if sources else ()
+    return ScopedPrincipal(principal, grants)
+
+
+async def _resolve_api_token(
+    session: AsyncSession, token: str, *, now: datetime, sources: bool
+) -> ScopedPrincipal | None:
+    _require_aware(now)
+    if not token.startswith(API_TOKEN_PREFIX):
+        return None
+    statement = _API_TOKEN_WITH_SOURCES if sources else _API_TOKEN
+    params = {"credential": hash_secret(token), "now": now}
+    row = (await session.execute(statement, params)).one_or_none()
+    if row is None:
+        return None
+    if row.last_used_at is None or row.last_used_at < now - TOUCH_INTERVAL:
+        await session.execute(
+            update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now)
+        )
+    principal = Principal(
+        user_id=row.user_id,
+        username=row.username,
+        kind=CredentialKind.API_TOKEN,
+        credential_id=str(row.id),
+        project_id=row.project_id,
+        role=row.role,
+    )
+    grants = _grants(row.accounts, row.inboxes) if sources else ()
+    return ScopedPrincipal(principal, grants)
+
+
 async def resolve_session(
     session: AsyncSession, cookie_value: str, *, now: datetime, idle_timeout: timedelta
 ) -> Principal | None:
     """The session's user and active project; None when unknown, expired or idle too long."""
-    _require_aware(now)
-    session_hash = hash_secret(cookie_value)
-    row = (
-        await session.execute(
-            select(Session, AppUser.username, ProjectMember.role)
-            .join(AppUser, AppUser.id == Session.user_id)
-            .outerjoin(
-                ProjectMember,
-                and_(
-                    ProjectMember.project_id == Session.active_project_id,
-                    ProjectMember.user_id == Session.user_id,
-                ),
-            )
-            .where(
-                Session.session_id == session_hash,
-                Session.expires_at > now,
-                Session.last_seen_at > now - idle_timeout,
-            )
-        )
-    ).one_or_none()
-    if row is None:
-        return None
-    stored, username, role = row
-    if stored.last_seen_at < now - TOUCH_INTERVAL:
-        await session.execute(
-            update(Session).where(Session.session_id == session_hash).values(last_seen_at=now)
-        )
-    return Principal(
-        user_id=stored.user_id,
-        username=username,
-        kind=CredentialKind.SESSION,
-        credential_id=session_hash,
-        project_id=stored.active_project_id if role is not None else None,
-        role=role,
+    resolved = await _resolve_session(
+        session, cookie_value, now=now, idle_timeout=idle_timeout, sources=False
     )
+    return None if resolved is None else resolved.principal
 
 
 async def resolve_api_token(
@@ -69,42 +178,8 @@ async def resolve_api_token(
 ) -> Principal | None:
     """The token's user and project; None when unknown, revoked, expired, or the user has
     left the project since the token was made."""
-    _require_aware(now)
-    if not token.startswith(API_TOKEN_PREFIX):
-        return None
-    row = (
-        await session.execute(
-            select(ApiToken, AppUser.username, ProjectMember.role)
-            .join(AppUser, AppUser.id == ApiToken.user_id)
-            .join(
-                ProjectMember,
-                and_(
-                    ProjectMember.project_id == ApiToken.project_id,
-                    ProjectMember.user_id == ApiToken.user_id,
-                ),
-            )
-            .where(
-                ApiToken.token_hash == hash_secret(token),
-                ApiToken.revoked_at.is_(None),
-                (ApiToken.expires_at.is_(None)) | (ApiToken.expires_at > now),
-            )
-        )
-    ).one_or_none()
-    if row is None:
-        return None
-    stored, username, role = row
-    if stored.last_used_at is None or stored.last_used_at < now - TOUCH_INTERVAL:
-        await session.execute(
-            update(ApiToken).where(ApiToken.id == stored.id).values(last_used_at=now)
-        )
-    return Principal(
-        user_id=stored.user_id,
-        username=username,
-        kind=CredentialKind.API_TOKEN,
-        credential_id=str(stored.id),
-        project_id=stored.project_id,
-        role=role,
-    )
+    resolved = await _resolve_api_token(session, token, now=now, sources=False)
+    return None if resolved is None else resolved.principal
 
 
 def bearer_token(authorization_header: str | None) -> str | None:
@@ -116,6 +191,27 @@ def bearer_token(authorization_header: str | None) -> str | None:
     if scheme.lower() != "bearer" or not token:
         return None
     return token
+
+
+async def _authenticate(
+    session: AsyncSession,
+    *,
+    cookie: str | None,
+    authorization_header: str | None,
+    now: datetime,
+    idle_timeout: timedelta,
+    sources: bool,
+) -> ScopedPrincipal | None:
+    if authorization_header is not None:
+        token = bearer_token(authorization_header)
+        if token is None:
+            return None
+        return await _resolve_api_token(session, token, now=now, sources=sources)
+    if cookie:
+        return await _resolve_session(
+            session, cookie, now=now, idle_timeout=idle_timeout, sources=sources
+        )
+    return None
 
 
 async def authenticate(
@@ -131,9 +227,34 @@ async def authenticate(
     An ``Authorization`` header wins over the cookie and never falls back to it: a caller
     that presents a bad bearer token is refused even when a browser cookie rides along.
     """
-    if authorization_header is not None:
-        token = bearer_token(authorization_header)
-        return None if token is None else await resolve_api_token(session, token, now=now)
-    if cookie:
-        return await resolve_session(session, cookie, now=now, idle_timeout=idle_timeout)
-    return None
+    resolved = await _authenticate(
+        session,
+        cookie=cookie,
+        authorization_header=authorization_header,
+        now=now,
+        idle_timeout=idle_timeout,
+        sources=False,
+    )
+    return None if resolved is None else resolved.principal
+
+
+async def authenticate_with_sources(
+    session: AsyncSession,
+    *,
+    cookie: str | None,
+    authorization_header: str | None,
+    now: datetime,
+    idle_timeout: timedelta,
+) -> ScopedPrincipal | None:
+    """:func:`authenticate` plus the principal's project's sources, in the same one query.
+
+    ``sources`` is empty when the principal has no project or the project has no sources.
+    """
+    return await _authenticate(
+        session,
+        cookie=cookie,
+        authorization_header=authorization_header,
+        now=now,
+        idle_timeout=idle_timeout,
+        sources=True,
+    )

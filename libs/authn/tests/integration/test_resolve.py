@@ -9,7 +9,9 @@ import pytest
 from parley_authn import (
     TOUCH_INTERVAL,
     CredentialKind,
+    SourceGrant,
     authenticate,
+    authenticate_with_sources,
     hash_secret,
     new_api_token,
     new_session_secret,
@@ -17,7 +19,7 @@ from parley_authn import (
     resolve_session,
     shown_prefix,
 )
-from parley_schema.models import ApiToken, AppUser, Project, ProjectMember, Session
+from parley_schema.models import ApiToken, AppUser, Project, ProjectMember, ProjectSource, Session
 from sqlalchemy import delete, event, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -285,6 +287,115 @@ class TestAuthenticate:
         )
 
 
+async def add_sources(
+    session: AsyncSession, project: Project, sources: list[tuple[int, int | None]]
+) -> None:
+    session.add_all(
+        ProjectSource(project_id=project.id, account_id=a, inbox_id=i) for a, i in sources
+    )
+    await session.flush()
+
+
+async def with_sources(
+    session: AsyncSession, *, cookie: str | None = None, token: str | None = None
+) -> tuple[uuid.UUID | None, tuple[SourceGrant, ...]] | None:
+    resolved = await authenticate_with_sources(
+        session,
+        cookie=cookie,
+        authorization_header=None if token is None else f"Bearer {token}",
+        now=NOW,
+        idle_timeout=IDLE,
+    )
+    return None if resolved is None else (resolved.principal.project_id, resolved.sources)
+
+
+class TestAuthenticateWithSources:
+    """The same verdicts as ``authenticate``, plus the project's sources from the same query."""
+
+    async def test_token_and_session_carry_their_projects_sources_in_order(
+        self, db_session: AsyncSession
+    ) -> None:
+        user = await make_user(db_session)
+        project = await make_project(db_session, user)
+        other = await make_project(db_session, user)
+        await add_sources(db_session, project, [(2, None), (1, 7), (1, None), (1, 3)])
+        await add_sources(db_session, other, [(9, None)])
+        token, _ = await make_token(db_session, user, project)
+        cookie = await make_session(db_session, user, project=project)
+        expected = (
+            project.id,
+            (SourceGrant(1, 3), SourceGrant(1, 7), SourceGrant(1, None), SourceGrant(2, None)),
+        )
+
+        assert await with_sources(db_session, token=token) == expected
+        assert await with_sources(db_session, cookie=cookie) == expected
+
+    async def test_the_principal_is_the_one_authenticate_returns(
+        self, db_session: AsyncSession
+    ) -> None:
+        user = await make_user(db_session)
+        project = await make_project(db_session, user, role="member")
+        token, _ = await make_token(db_session, user, project, last_used_at=NOW)
+        cookie = await make_session(db_session, user, project=project)
+        for credentials in (
+            {"cookie": None, "authorization_header": f"Bearer {token}"},
+            {"cookie": cookie, "authorization_header": None},
+        ):
+            plain = await authenticate(db_session, **credentials, now=NOW, idle_timeout=IDLE)
+            scoped = await authenticate_with_sources(
+                db_session, **credentials, now=NOW, idle_timeout=IDLE
+            )
+            assert scoped is not None
+            assert scoped.principal == plain
+
+    async def test_no_project_or_no_sources_is_empty(self, db_session: AsyncSession) -> None:
+        user = await make_user(db_session)
+        project = await make_project(db_session, user)
+        token, _ = await make_token(db_session, user, project)
+        without_project = await make_session(db_session, user)
+
+        assert await with_sources(db_session, token=token) == (project.id, ())
+        assert await with_sources(db_session, cookie=without_project) == (None, ())
+
+    async def test_a_project_the_user_left_yields_no_sources(
+        self, db_session: AsyncSession
+    ) -> None:
+        user = await make_user(db_session)
+        project = await make_project(db_session, user)
+        await add_sources(db_session, project, [(1, None)])
+        cookie = await make_session(db_session, user, project=project)
+        token, _ = await make_token(db_session, user, project)
+        await db_session.execute(delete(ProjectMember).where(ProjectMember.user_id == user.id))
+
+        assert await with_sources(db_session, cookie=cookie) == (None, ())
+        assert await with_sources(db_session, token=token) is None
+
+    async def test_revocation_and_logout_count_on_the_next_call(
+        self, db_session: AsyncSession
+    ) -> None:
+        user = await make_user(db_session)
+        project = await make_project(db_session, user)
+        await add_sources(db_session, project, [(1, None)])
+        token, row = await make_token(db_session, user, project)
+        cookie = await make_session(db_session, user, project=project)
+        assert await with_sources(db_session, token=token) is not None
+        assert await with_sources(db_session, cookie=cookie) is not None
+
+        row.revoked_at = NOW
+        await db_session.execute(delete(Session).where(Session.session_id == hash_secret(cookie)))
+        await db_session.flush()
+
+        assert await with_sources(db_session, token=token) is None
+        assert await with_sources(db_session, cookie=cookie) is None
+
+    async def test_bad_or_missing_credentials_resolve_to_nobody(
+        self, db_session: AsyncSession
+    ) -> None:
+        assert await with_sources(db_session) is None
+        assert await with_sources(db_session, token="prl_wrong") is None
+        assert await with_sources(db_session, cookie="unknown") is None
+
+
 class TestIndexedLookups:
     """Each resolver is one query that finds its row through a unique index."""
 
@@ -307,6 +418,26 @@ class TestIndexedLookups:
             event.remove(engine, "before_cursor_execute", record)
         assert len(statements) == 2, statements
 
+    async def test_with_sources_is_still_one_statement(self, db_session: AsyncSession) -> None:
+        user = await make_user(db_session)
+        project = await make_project(db_session, user)
+        await add_sources(db_session, project, [(1, None), (2, 5)])
+        cookie = await make_session(db_session, user, project=project)
+        token, _ = await make_token(db_session, user, project, last_used_at=NOW)
+        statements: list[str] = []
+
+        def record(*args: object) -> None:
+            statements.append(str(args[2]))
+
+        engine = db_session.bind.engine.sync_engine  # type: ignore[union-attr]
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            assert await with_sources(db_session, cookie=cookie)
+            assert await with_sources(db_session, token=token)
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        assert len(statements) == 2, statements
+
     async def test_lookups_use_the_primary_and_unique_indexes(
         self, db_session: AsyncSession
     ) -> None:
@@ -314,6 +445,11 @@ class TestIndexedLookups:
         for sql, index in (
             ("SELECT 1 FROM sessions WHERE session_id = 'x'", "pk_sessions"),
             ("SELECT 1 FROM api_tokens WHERE token_hash = 'x'", "uq_api_tokens_token_hash"),
+            (
+                "SELECT account_id FROM project_sources"
+                " WHERE project_id = '00000000-0000-0000-0000-000000000000'",
+                "uq_project_sources_project_account_inbox",
+            ),
         ):
             plan = "\n".join(row[0] for row in await db_session.execute(text(f"EXPLAIN {sql}")))
             assert index in plan
