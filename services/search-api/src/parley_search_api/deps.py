@@ -22,12 +22,14 @@ _cookie_scheme = APIKeyCookie(name=SESSION_COOKIE, auto_error=False)
 _bearer_scheme = HTTPBearer(auto_error=False, description="API token: `Bearer prl_…`")
 
 
-def get_settings(request: Request) -> SearchSettings:
+# async, like every dependency here: FastAPI runs a plain ``def`` one in a worker thread,
+# a thread hop on every request.
+async def get_settings(request: Request) -> SearchSettings:
     settings: SearchSettings = request.app.state.settings
     return settings
 
 
-def get_query_embedder(request: Request) -> QueryEmbedder:
+async def get_query_embedder(request: Request) -> QueryEmbedder:
     embedder: QueryEmbedder = request.app.state.query_embedder
     return embedder
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import UTC, datetime
 
 import httpx
 import pytest
-from parley_schema.models import ApiToken, ProjectMember
+from parley_authn import SESSION_COOKIE, hash_secret
+from parley_schema.models import ApiToken, ProjectMember, ProjectSource
+from parley_schema.models import Session as LoginSession
 from parley_search_api_testkit import World
-from sqlalchemy import delete, update
+from sqlalchemy import delete, event, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 ENDPOINTS = [
@@ -85,3 +88,60 @@ async def test_a_project_without_sources_finds_nothing(
     body = (await client.get("/v1/search", params={"q": "refund"}, headers=caller.headers)).json()
 
     assert body["hits"] == []
+
+
+async def test_revocation_logout_and_source_changes_count_on_the_next_request(
+    world: World, db_session: AsyncSession, client: httpx.AsyncClient
+) -> None:
+    caller = await world.caller([(2, None)])
+    gid = await world.conversation(1)
+    await world.message(gid, "refund please")
+
+    by_cookie = {"Cookie": f"{SESSION_COOKIE}={caller.cookie}"}
+
+    def search(headers: dict[str, str]) -> Awaitable[httpx.Response]:
+        return client.get("/v1/search", params={"q": "refund"}, headers=headers)
+
+    assert (await search(caller.headers)).json()["hits"] == []
+    await db_session.execute(
+        insert(ProjectSource).values(project_id=caller.project_id, account_id=1, inbox_id=None)
+    )
+    assert len((await search(caller.headers)).json()["hits"]) == 1
+    assert (await search(by_cookie)).status_code == 200
+
+    await db_session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == caller.user_id)
+        .values(revoked_at=datetime.now(UTC))
+    )
+    await db_session.execute(
+        delete(LoginSession).where(LoginSession.session_id == hash_secret(caller.cookie))
+    )
+
+    assert (await search(caller.headers)).status_code == 401
+    assert (await search(by_cookie)).status_code == 401
+
+
+async def test_credential_project_and_sources_cost_one_query(
+    world: World, db_session: AsyncSession, client: httpx.AsyncClient
+) -> None:
+    caller = await world.caller([(1, None), (2, 3)])
+    await client.get("/v1/search", params={"q": "warm", "mode": "keyword"}, headers=caller.headers)
+    statements: list[str] = []
+
+    def record(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    engine = db_session.bind.engine.sync_engine  # type: ignore[union-attr]
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = await client.get(
+            "/v1/search", params={"q": "refund", "mode": "keyword"}, headers=caller.headers
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+    assert response.status_code == 200
+    access = [s for s in statements if "api_tokens" in s or "project_sources" in s]
+    assert len(access) == 1, access
+    assert "project_sources" in access[0]

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import structlog
-from parley_authn import authenticate
+from parley_authn import authenticate_with_sources
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_search_api.access.errors import NoActiveProject, NotAuthenticated
-from parley_search_api.access.repository import access_repository
-from parley_search_api.access.scope import ProjectScope
+from parley_search_api.access.scope import ProjectScope, Source
 
 log = structlog.get_logger(__name__)
 
@@ -24,21 +23,28 @@ class AccessService:
         authorization_header: str | None,
         idle_timeout: timedelta,
     ) -> ProjectScope:
-        principal = await authenticate(
+        """One query: the credential, its active project and that project's sources.
+
+        Nothing is cached between requests, so a revoked token or a logged-out session is
+        refused on the very next request.
+        """
+        resolved = await authenticate_with_sources(
             session,
             cookie=cookie,
             authorization_header=authorization_header,
             now=datetime.now(UTC),
             idle_timeout=idle_timeout,
         )
-        if principal is None:
+        if resolved is None:
             raise NotAuthenticated("a valid session cookie or API token is required")
+        principal = resolved.principal
         if principal.project_id is None:
             log.info("search_refused_no_project", user_id=str(principal.user_id))
             raise NoActiveProject("select a project you are a member of before searching")
-        sources = await access_repository.sources(session, principal.project_id)
         return ProjectScope(
-            user_id=principal.user_id, project_id=principal.project_id, sources=sources
+            user_id=principal.user_id,
+            project_id=principal.project_id,
+            sources=tuple(Source(s.account_id, s.inbox_id) for s in resolved.sources),
         )
 
 
