@@ -4,9 +4,11 @@ Callers (one per message being handled) hand in their claimed chunks and wait. A
 worker takes what has accumulated when ``max_texts`` is reached or ``max_wait_s`` after the
 oldest waiting chunk arrived (so a lone message waits at most that long), embeds the texts
 in one call, stores all vectors in one transaction (``store``), and only then releases the
-callers, who ack their messages. While a call runs, the next batch accumulates. Transient provider errors are retried with backoff; a permanent error in a
-mixed batch is isolated by retrying each caller's texts alone, so one bad message does not
-fail its neighbours.
+callers, who ack their messages. While a call runs, the next batch accumulates, and while a
+batch's vectors are being stored, the next batch is already being embedded (one store in
+flight at a time), so the model never waits for the database. Transient provider errors are
+retried with backoff; a permanent error in a mixed batch is isolated by retrying each
+caller's texts alone, so one bad message does not fail its neighbours.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ class EmbedBatcher:
         self._oldest_at = 0.0
         self._changed = asyncio.Event()
         self._worker: asyncio.Task[None] | None = None
+        self._storing: asyncio.Task[None] | None = None
 
     async def embed_and_store(self, chunks: Sequence[ClaimedChunk]) -> None:
         """Returns once the chunks' vectors are committed; raises the EmbeddingError that
@@ -75,9 +78,10 @@ class EmbedBatcher:
         await request.future
 
     async def close(self) -> None:
-        if self._worker is not None:
-            self._worker.cancel()
-            await asyncio.gather(self._worker, return_exceptions=True)
+        for task in (self._worker, self._storing):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
         for request in self._waiting:
             request.future.cancel()
 
@@ -141,6 +145,15 @@ class EmbedBatcher:
             for request in batch:
                 await self._embed_batch([request])
             return
+        if self._storing is not None:
+            await self._storing  # one store in flight; never raises (see _store_and_release)
+        self._storing = asyncio.create_task(
+            self._store_and_release(batch, chunks, vectors), name="embed-batch-store"
+        )
+
+    async def _store_and_release(
+        self, batch: list[_Request], chunks: list[ClaimedChunk], vectors: list[list[float]]
+    ) -> None:
         try:
             await self._store(chunks, vectors)
         except Exception as error:  # the callers nack; their messages come back
