@@ -34,8 +34,7 @@ from parley_embeddings.local import load_local_model
 from parley_schema import migrate
 from parley_schema.settings import ParleyBaseSettings
 from parley_simulator.delivery import deliver
-from parley_simulator.model import Account, Agent, Contact, Conversation, Inbox, Message
-from parley_simulator.payloads import message_event
+from parley_simulator.load import customer_message, unique_word
 from parley_simulator.topics import TOPICS
 from parley_testing.postgres import free_port
 from parley_testing.stack import Stack, running_stack
@@ -79,19 +78,6 @@ def raw_single_text_ms(samples: int = 50) -> float:
     return statistics.median(timings)
 
 
-def _conversation(index: int) -> Conversation:
-    return Conversation(
-        account=Account(1, "Bench"),
-        inbox=Inbox(11, "Website chat"),
-        display_id=index + 1,
-        contact=Contact(100_000 + index, "Bench Customer", None, None),
-        assignee=Agent(1, "Maya Lindqvist", "maya@support.example"),
-        topic="bench",
-        language="en",
-        created_at=datetime.now(UTC),
-    )
-
-
 async def _poll(engine: AsyncEngine, run: Run, interval_s: float, stop: asyncio.Event) -> None:
     query = text(
         "SELECT DISTINCT message_global_id FROM rag_chunks "
@@ -121,16 +107,11 @@ async def _load(
     async with httpx.AsyncClient(base_url=stack.url("ingest"), timeout=10) as client:
 
         async def send(index: int) -> None:
-            word = f"fresh{uuid.uuid4().hex[:10]}"
-            topic = rng.choice(TOPICS)
-            body = f"{rng.choice(topic.openers).format(order='#1', code='E-1', product='lamp', plan='Team')} ref {word}"
-            message = Message(first_id + index, body, datetime.now(UTC), incoming=True)
-            await deliver(
-                client,
-                message_event("message_created", _conversation(index), message),
-                stack.webhook_secrets,
-            )
-            message_id = f"cwmsg:1:{message.id}"
+            word = unique_word(rng, "fresh")
+            now = datetime.now(UTC)
+            body = customer_message(index, first_id + index, word, rng, started_at=now, sent_at=now)
+            await deliver(client, body, stack.webhook_secrets)
+            message_id = f"cwmsg:1:{first_id + index}"
             run.words[message_id] = word
             run.accepted[message_id] = time.monotonic()
 

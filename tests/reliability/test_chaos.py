@@ -21,9 +21,7 @@ from parley_devstack.rabbitmq_node import RabbitMQNode
 from parley_schema import migrate
 from parley_schema.events import EMBEDDER_DLQ
 from parley_simulator.delivery import deliver_all
-from parley_simulator.model import Account, Agent, Contact, Conversation, Inbox, Message
-from parley_simulator.payloads import message_event
-from parley_simulator.topics import TOPICS
+from parley_simulator.load import customer_message, unique_word
 from parley_testing.postgres import free_port
 from parley_testing.stack import Stack, running_stack
 from sqlalchemy import text
@@ -42,25 +40,19 @@ def _deliveries() -> tuple[list[dict[str, Any]], dict[str, str]]:
     start = datetime(2026, 1, 1, tzinfo=UTC)
     bodies, words = [], {}
     for index in range(MESSAGES):
-        number = index // PER_CONVERSATION
-        conversation = Conversation(
-            account=Account(1, "Chaos"),
-            inbox=Inbox(11, "Website chat"),
-            display_id=number + 1,
-            contact=Contact(10_000 + number, "Chaos Customer", None, None),
-            assignee=Agent(1, "Maya Lindqvist", "maya@support.example"),
-            topic="chaos",
-            language="en",
-            created_at=start,
+        word = unique_word(rng, "chaos")
+        message_id = 100_000 + index
+        bodies.append(
+            customer_message(
+                index // PER_CONVERSATION,
+                message_id,
+                word,
+                rng,
+                started_at=start,
+                sent_at=start + timedelta(seconds=index),
+            )
         )
-        word = f"chaos{uuid.UUID(int=rng.getrandbits(128)).hex[:10]}"
-        template = rng.choice(rng.choice(TOPICS).openers)
-        sentence = template.format(order="#4711", code="E-4031", product="lamp", plan="Team")
-        message = Message(
-            100_000 + index, f"{sentence} {word}", start + timedelta(seconds=index), incoming=True
-        )
-        bodies.append(message_event("message_created", conversation, message))
-        words[f"cwmsg:1:{message.id}"] = word
+        words[f"cwmsg:1:{message_id}"] = word
     return bodies, words
 
 

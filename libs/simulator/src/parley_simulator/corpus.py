@@ -90,7 +90,8 @@ class _Ids:
         return self.display[account_id]
 
 
-def _fill(template: str, rng: random.Random) -> str:
+def fill_slots(template: str, rng: random.Random) -> str:
+    """The template with its order, error code, product and plan slots filled."""
     return template.format(
         order=f"#{rng.randint(10000, 99999)}",
         code=rng.choice(ERROR_CODES),
@@ -168,13 +169,15 @@ def _converse(
         )
         return message
 
-    opener = say(_fill(rng.choice(topic.openers), rng), incoming=True)
+    opener = say(fill_slots(rng.choice(topic.openers), rng), incoming=True)
     follow_up = (
-        say(_fill(rng.choice(topic.follow_ups), rng), incoming=True) if rng.random() < 0.6 else None
+        say(fill_slots(rng.choice(topic.follow_ups), rng), incoming=True)
+        if rng.random() < 0.6
+        else None
     )
     if rng.random() < 0.35:
-        say(_fill(rng.choice(topic.notes), rng), incoming=False, private=True)
-    say(_fill(rng.choice(topic.replies), rng), incoming=False)
+        say(fill_slots(rng.choice(topic.notes), rng), incoming=False, private=True)
+    say(fill_slots(rng.choice(topic.replies), rng), incoming=False)
     if conversation.language == "en" and rng.random() < 0.5:
         say(rng.choice(THANKS), incoming=True)
 
