@@ -8,10 +8,12 @@ from a component contributes nothing for it.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Hashable, Mapping
 from typing import TypeVar
 
 K = TypeVar("K", bound=Hashable)
+C = TypeVar("C", str, uuid.UUID)  # keys that order: ties break by the smallest
 
 Components = Mapping[str, Mapping[K, float]]
 
@@ -56,11 +58,9 @@ def best_per_group(scores: Mapping[K, float], group_of: Mapping[K, str]) -> dict
     return best
 
 
-def best_chunk_per_group(
-    scores: Mapping[str, float], group_of: Mapping[str, str]
-) -> dict[str, str]:
+def best_chunk_per_group(scores: Mapping[C, float], group_of: Mapping[C, str]) -> dict[str, C]:
     """The key with the highest score in each group (ties: the smallest key)."""
-    best: dict[str, tuple[float, str]] = {}
+    best: dict[str, tuple[float, C]] = {}
     for key, value in scores.items():
         group = group_of[key]
         current = best.get(group)

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from parley_search_api.search import fusion
+from parley_search_api.search.fusion import K
 from parley_search_api.search.repository import Candidate
 from parley_search_api.settings import FusionMethod
 
@@ -40,7 +41,7 @@ def _best(candidates: Sequence[Candidate]) -> dict[uuid.UUID, float]:
     return scores
 
 
-def _fuse(components: Mapping[str, Mapping[str, float]], plan: FusionPlan) -> dict[str, float]:
+def _fuse(components: Mapping[str, Mapping[K, float]], plan: FusionPlan) -> dict[K, float]:
     if len(components) == 1:
         (only,) = components.values()
         return dict(only)
@@ -52,38 +53,38 @@ def _fuse(components: Mapping[str, Mapping[str, float]], plan: FusionPlan) -> di
 def rank(
     components: Mapping[str, Sequence[Candidate]], plan: FusionPlan, *, by_conversation: bool
 ) -> list[RankedHit]:
-    """A single component keeps its raw scores; several are fused by ``plan``."""
+    """A single component keeps its raw scores; several are fused by ``plan``.
+
+    Ties break by chunk id (conversation id when grouped), so the order is deterministic.
+    """
     conversation_of = {c.chunk_id: c.conversation_id for cs in components.values() for c in cs}
-    per_chunk = {
-        name: {str(k): v for k, v in _best(cs).items()} for name, cs in components.items() if cs
-    }
+    per_chunk = {name: _best(cs) for name, cs in components.items() if cs}
     chunk_fused = _fuse(per_chunk, plan) if per_chunk else {}
     if not by_conversation:
         ordered = sorted(chunk_fused.items(), key=lambda item: (-item[1], item[0]))
         return [
             RankedHit(
-                chunk_id=uuid.UUID(key),
-                conversation_id=conversation_of[uuid.UUID(key)],
+                chunk_id=chunk_id,
+                conversation_id=conversation_of[chunk_id],
                 fused=score,
-                components={n: s[key] for n, s in per_chunk.items() if key in s},
+                components={n: s[chunk_id] for n, s in per_chunk.items() if chunk_id in s},
             )
-            for key, score in ordered
+            for chunk_id, score in ordered
         ]
-    group_of = {str(k): v for k, v in conversation_of.items()}
     per_conversation = {
-        name: fusion.best_per_group(scores, group_of) for name, scores in per_chunk.items()
+        name: fusion.best_per_group(scores, conversation_of) for name, scores in per_chunk.items()
     }
     conversation_fused = _fuse(per_conversation, plan)
-    representative = fusion.best_chunk_per_group(chunk_fused, group_of)
-    ordered = sorted(conversation_fused.items(), key=lambda item: (-item[1], item[0]))
+    representative = fusion.best_chunk_per_group(chunk_fused, conversation_of)
+    ordered_conversations = sorted(conversation_fused.items(), key=lambda item: (-item[1], item[0]))
     return [
         RankedHit(
-            chunk_id=uuid.UUID(representative[conversation]),
+            chunk_id=representative[conversation],
             conversation_id=conversation,
             fused=score,
             components={
                 n: s[conversation] for n, s in per_conversation.items() if conversation in s
             },
         )
-        for conversation, score in ordered
+        for conversation, score in ordered_conversations
     ]
