@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 
 from parley_embeddings.local import LOCAL_DIMENSION, LOCAL_MODEL_NAME
@@ -34,7 +35,10 @@ class PrecomputedProvider:
 async def create_caller(
     session: AsyncSession, *, accounts: Sequence[int]
 ) -> tuple[str, ProjectScope]:
-    caller = await make_api_caller(session, name="bench", account_ids=accounts)
+    # A fresh name per run: a reused database (--data-dir) already has earlier callers.
+    caller = await make_api_caller(
+        session, name=f"bench-{uuid.uuid4().hex[:8]}", account_ids=accounts
+    )
     scope = ProjectScope(
         user_id=caller.user_id,
         project_id=caller.project_id,
