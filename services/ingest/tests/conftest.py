@@ -6,7 +6,7 @@ import json
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,6 @@ from parley_ingest.main import create_app
 from parley_ingest.settings import IngestSettings
 from parley_ingest.webhooks.signing import sign
 from parley_runtime.database import get_session
-from parley_testing.broker import drop_vhost, private_vhost
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -45,14 +44,6 @@ def ingest_settings_for(database_url: str, amqp_url: str, **overrides: Any) -> I
 @pytest.fixture(scope="module")
 def ingest_settings(database_url: str, amqp_url: str) -> IngestSettings:
     return ingest_settings_for(database_url, amqp_url)
-
-
-@pytest.fixture(scope="module")
-def module_amqp_url(amqp_url: str) -> Iterator[str]:
-    """A vhost of this module's own on the shared broker: its queues hold only its events."""
-    vhost, url = private_vhost(amqp_url)
-    yield url
-    drop_vhost(vhost)
 
 
 async def app_client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:

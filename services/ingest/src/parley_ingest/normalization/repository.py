@@ -50,13 +50,16 @@ def _insert_or_lock_statement(table: Table) -> TextClause:
     ]
     listed = ", ".join(columns)
     deleted = "deleted_at" if "deleted_at" in table.columns else "NULL::timestamptz"
-    # Table and column names come from the models, never from input.
+    # Table and column names come from the models, never from input. ``ON CONFLICT`` names
+    # no index: besides the primary key, each table has a unique (account, Chatwoot id) index
+    # on the same identity, and a row a concurrent transaction is inserting may conflict on
+    # that one first, which a conflict target of ``(id)`` turns into a unique violation.
     sql = f"""
         WITH incoming AS (
             SELECT {listed} FROM jsonb_populate_recordset(NULL::{table.name}, :rows)
         ), inserted AS (
             INSERT INTO {table.name} ({listed}) SELECT {listed} FROM incoming
-            ON CONFLICT (id) DO NOTHING RETURNING id
+            ON CONFLICT DO NOTHING RETURNING id
         ), stored AS (
             SELECT id, updated_at, data, {deleted} AS deleted_at FROM {table.name}
             WHERE id = ANY(:ids) ORDER BY id FOR UPDATE
