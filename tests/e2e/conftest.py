@@ -1,5 +1,9 @@
-"""One running stack per e2e module: four service processes, the real local model, the
-module's database and the worker's RabbitMQ vhost; plus a logged-in user with API tokens."""
+"""One running stack for the e2e tests: four service processes, the real local model, a
+database of its own and the worker's RabbitMQ vhost; plus a user with API tokens.
+
+Session-scoped: ``--dist loadgroup`` sends every e2e test to one worker, but other modules'
+tests may run between them there, and a module-scoped stack would then be torn down and
+started again (about 17 s each time)."""
 
 from __future__ import annotations
 
@@ -9,17 +13,25 @@ from pathlib import Path
 
 import pytest
 from parley_cli.client import SearchClient, create_user, provision_token
+from parley_devstack.embedded_db import EmbeddedDatabase
+from parley_testing.postgres import clone_template, drop_database, run_async
 from parley_testing.stack import Stack, running_stack
 
 PASSWORD = "correct horse battery staple"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def stack(
-    database_url: str, amqp_url: str, tmp_path_factory: pytest.TempPathFactory
+    pg_server: EmbeddedDatabase,
+    template_database_url: str,
+    amqp_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Stack]:
-    with running_stack(database_url, amqp_url, Path(tmp_path_factory.mktemp("logs"))) as stack:
+    name = run_async(lambda: clone_template(pg_server))
+    logs = Path(tmp_path_factory.mktemp("logs"))
+    with running_stack(pg_server.url(name), amqp_url, logs) as stack:
         yield stack
+    run_async(lambda: drop_database(pg_server, name))
 
 
 @dataclass
@@ -30,7 +42,7 @@ class Searchers:
     second_account_only: SearchClient
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 async def searchers(stack: Stack) -> AsyncIterator[Searchers]:
     await create_user(stack.env, "e2e-owner", PASSWORD)
     clients = []

@@ -1,5 +1,5 @@
-"""Fixtures for the embedder: the real local model, a fake OpenAI-compatible server, a private
-RabbitMQ vhost per test module, and committed cw_* rows."""
+"""Fixtures for the embedder: the real local model, a fake OpenAI-compatible server and committed
+cw_* rows (a RabbitMQ vhost per module is the shared plugin's ``module_amqp_url``)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ from pathlib import Path
 import pytest
 from parley_embeddings.local import LocalProvider
 from parley_embeddings.testing.fake_openai_server import FakeOpenAIServer, FakeServerState
-from parley_schema.settings import ParleyBaseSettings
-from parley_testing.broker import drop_vhost, private_vhost, require_broker
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 sys.path.insert(0, str(Path(__file__).parent / "kit"))
@@ -28,16 +26,6 @@ def local_provider() -> LocalProvider:
 def fake_openai() -> Iterator[FakeOpenAIServer]:
     with FakeOpenAIServer(FakeServerState(dimension=384)) as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def embedder_amqp_url() -> Iterator[str]:
-    """A vhost of this module's own: the real queue names, no other suite's messages."""
-    base_url = str(ParleyBaseSettings().amqp_url)
-    require_broker(base_url)
-    vhost, url = private_vhost(base_url)
-    yield url
-    drop_vhost(vhost)
 
 
 @pytest.fixture

@@ -94,14 +94,25 @@ async def db_session(db_engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
             await transaction.rollback()
 
 
-@pytest.fixture(scope="session")
-def amqp_url() -> Iterator[str]:
-    """The real RabbitMQ, in a virtual host of this test worker's own (deleted afterwards)."""
+def _vhost_url() -> Iterator[str]:
     base_url = str(ParleyBaseSettings().amqp_url)
     require_broker(base_url)
     vhost, url = private_vhost(base_url)
     yield url
     drop_vhost(vhost)
+
+
+@pytest.fixture(scope="session")
+def amqp_url() -> Iterator[str]:
+    """The real RabbitMQ, in a virtual host of this test worker's own (deleted afterwards)."""
+    yield from _vhost_url()
+
+
+@pytest.fixture(scope="module")
+def module_amqp_url() -> Iterator[str]:
+    """The real RabbitMQ, in a virtual host of this test module's own: the real queue names
+    with no other module's messages or consumers (deleted afterwards)."""
+    yield from _vhost_url()
 
 
 @pytest.fixture

@@ -35,11 +35,11 @@ def fake_server() -> Iterator[FakeOpenAIServer]:
 
 @pytest.fixture(scope="module")
 async def runtime(
-    database_url: str, embedder_amqp_url: str, fake_server: FakeOpenAIServer
+    database_url: str, module_amqp_url: str, fake_server: FakeOpenAIServer
 ) -> AsyncIterator[EmbedderRuntime]:
     settings = EmbedderSettings(
         database_url=database_url,
-        amqp_url=embedder_amqp_url,
+        amqp_url=module_amqp_url,
         metrics_port=0,
         embedding_provider="openai",
         embedding_model="fake-embed",
@@ -58,9 +58,9 @@ async def runtime(
 
 @pytest.fixture(scope="module")
 async def channel(
-    embedder_amqp_url: str, runtime: EmbedderRuntime
+    module_amqp_url: str, runtime: EmbedderRuntime
 ) -> AsyncIterator[aio_pika.abc.AbstractChannel]:
-    connection = await aio_pika.connect(embedder_amqp_url)
+    connection = await aio_pika.connect(module_amqp_url)
     yield await connection.channel()
     await connection.close()
 
@@ -192,8 +192,8 @@ async def parley(*args: str, env: dict[str, str]) -> str:
 
 
 @pytest.fixture(scope="module")
-def cli_env(database_url: str, embedder_amqp_url: str) -> dict[str, str]:
-    return {"PARLEY_DATABASE_URL": database_url, "PARLEY_AMQP_URL": embedder_amqp_url}
+def cli_env(database_url: str, module_amqp_url: str) -> dict[str, str]:
+    return {"PARLEY_DATABASE_URL": database_url, "PARLEY_AMQP_URL": module_amqp_url}
 
 
 async def test_retry_failed_queues_failed_chunks_again(

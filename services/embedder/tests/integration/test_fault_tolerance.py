@@ -67,12 +67,12 @@ class Replicas:
 
 @pytest.fixture
 def replicas(
-    database_url: str, embedder_amqp_url: str, fake_server: FakeOpenAIServer
+    database_url: str, module_amqp_url: str, fake_server: FakeOpenAIServer
 ) -> Iterator[Replicas]:
     group = Replicas(
         {
             "PARLEY_DATABASE_URL": database_url,
-            "PARLEY_AMQP_URL": embedder_amqp_url,
+            "PARLEY_AMQP_URL": module_amqp_url,
             "PARLEY_EMBEDDING_PROVIDER": "openai",
             "PARLEY_EMBEDDING_MODEL": "fake-embed",
             "PARLEY_OPENAI_BASE_URL": fake_server.base_url,
@@ -120,7 +120,7 @@ async def ready_count(engine: AsyncEngine, account_id: int) -> int:
 async def test_killing_a_replica_mid_run_loses_and_duplicates_nothing(
     rows: Rows,
     replicas: Replicas,
-    embedder_amqp_url: str,
+    module_amqp_url: str,
     db_engine: AsyncEngine,
     fake_server: FakeOpenAIServer,
 ) -> None:
@@ -132,7 +132,7 @@ async def test_killing_a_replica_mid_run_loses_and_duplicates_nothing(
     victim = replicas.start()
     replicas.start(metrics_port=metrics_port)
 
-    connection = await aio_pika.connect(embedder_amqp_url)
+    connection = await aio_pika.connect(module_amqp_url)
     channel = await connection.channel()
     await wait_for_consumers(connection, 2)
     await Publisher(channel).events([upserted(message) for message in messages])

@@ -20,11 +20,11 @@ from prometheus_client import REGISTRY
 
 @pytest.fixture
 async def runtime_without_database(
-    embedder_amqp_url: str, fake_openai: FakeOpenAIServer
+    module_amqp_url: str, fake_openai: FakeOpenAIServer
 ) -> AsyncIterator[EmbedderRuntime]:
     settings = EmbedderSettings(
         database_url=f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/gone",
-        amqp_url=embedder_amqp_url,
+        amqp_url=module_amqp_url,
         metrics_port=0,
         embedding_provider="openai",
         embedding_model="fake-embed",
@@ -43,10 +43,10 @@ def requeued() -> float:
 
 
 async def test_an_outage_requeues_until_the_delivery_limit_then_dead_letters(
-    runtime_without_database: EmbedderRuntime, embedder_amqp_url: str
+    runtime_without_database: EmbedderRuntime, module_amqp_url: str
 ) -> None:
     before = requeued()
-    connection = await aio_pika.connect(embedder_amqp_url)
+    connection = await aio_pika.connect(module_amqp_url)
     channel = await connection.channel()
     message = Message("cwmsg:1:1", "cw:1:1", 1)
     await Publisher(channel).event(upserted(message))
