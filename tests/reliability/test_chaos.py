@@ -19,7 +19,7 @@ from parley_cli.client import SearchClient, create_user, provision_token
 from parley_devstack.embedded_db import EmbeddedDatabase
 from parley_devstack.rabbitmq_node import RabbitMQNode
 from parley_schema import migrate
-from parley_schema.events import EMBEDDER_DLQ
+from parley_schema.events import EMBEDDER_DLQ, EMBEDDER_QUEUE
 from parley_simulator.delivery import deliver_all
 from parley_simulator.load import customer_message, unique_word
 from parley_testing.postgres import free_port
@@ -152,6 +152,38 @@ async def _settled(database_url: str, expected: set[str]) -> dict[str, Any]:
         await engine.dispose()
 
 
+async def _trace(database_url: str, ids: list[str], amqp_url: str) -> dict[str, Any]:
+    """Where messages without chunks got to: their rows, their outbox events, the queues."""
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.connect() as database:
+            rows = await database.execute(
+                text("SELECT id, deleted_at IS NOT NULL FROM cw_messages WHERE id = ANY(:ids)"),
+                {"ids": ids},
+            )
+            events = await database.execute(
+                text(
+                    "SELECT payload->'data'->>'message_global_id', routing_key, attempts,"
+                    " published_at IS NOT NULL, last_error FROM event_outbox"
+                    " WHERE payload->'data'->>'message_global_id' = ANY(:ids)"
+                ),
+                {"ids": ids},
+            )
+            trace: dict[str, Any] = {
+                "rows (id, deleted)": [tuple(row) for row in rows],
+                "events (id, key, attempts, published, error)": [tuple(e) for e in events],
+            }
+    finally:
+        await engine.dispose()
+    broker = await aio_pika.connect(amqp_url)
+    async with broker:
+        channel = await broker.channel()
+        for name in (EMBEDDER_QUEUE, EMBEDDER_DLQ):
+            queue = await channel.declare_queue(name, passive=True)
+            trace[f"{name} messages"] = queue.declaration_result.message_count
+    return trace
+
+
 async def _dead_letters(amqp_url: str) -> int:
     connection = await aio_pika.connect(amqp_url)
     async with connection:
@@ -184,7 +216,9 @@ async def test_every_message_is_searchable_exactly_once_after_crashes_and_restar
     missing = set(words) - set(chunks)
     not_ready = [m for m, (_, ready) in chunks.items() if not ready]
     odd_indexes = [m for m, (indexes, _) in chunks.items() if indexes != list(range(len(indexes)))]
-    assert not missing, f"{len(missing)} messages have no chunks ({faults})\n{stack.log_tail(3000)}"
+    if missing:
+        trace = await _trace(database_url, sorted(missing)[:5], broker.url)
+        pytest.fail(f"{len(missing)} messages have no chunks ({faults}): {trace}")
     assert not not_ready, f"{len(not_ready)} messages not ready ({faults})"
     assert not odd_indexes, f"duplicated or stale chunks: {odd_indexes[:5]}"
     assert state["unpublished"] == 0
