@@ -68,7 +68,10 @@ async def run_queries(
     queries: list[Query],
     dataset_id_of: dict[str, str],
 ) -> list[tuple[str, Scores]]:
-    settings = SearchSettings(database_url=url, search_dense_weight=config.dense_weight)
+    # The service's per-request info logs would interleave with the printed tables.
+    settings = SearchSettings(
+        database_url=url, search_dense_weight=config.dense_weight, log_level="WARNING"
+    )
     app = create_app(settings, provider=provider)
     results = []
     async with app.router.lifespan_context(app):
