@@ -77,3 +77,20 @@ async def load(dsn: str, corpus: Corpus, *, maintenance_work_mem: str) -> dict[s
     finally:
         await connection.close()
     return timings
+
+
+async def prewarm(dsn: str) -> float:
+    """Reads the table and its search indexes into shared_buffers (pg_prewarm); seconds.
+
+    pgvector is fast only while the HNSW graph is in memory: a production server keeps it
+    there (shared_buffers sized to hold it), so the latencies are measured that way too.
+    """
+    connection = await asyncpg.connect(dsn)
+    try:
+        began = time.perf_counter()
+        await connection.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+        for relation in ("rag_chunks", *SEARCH_INDEXES):
+            await connection.execute("SELECT pg_prewarm($1::regclass)", relation)
+        return time.perf_counter() - began
+    finally:
+        await connection.close()
