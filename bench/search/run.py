@@ -254,7 +254,12 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chunks", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--ef-search", type=int, default=100)
+    parser.add_argument(
+        "--ef-search",
+        type=int,
+        default=SearchSettings.model_fields["search_ef_search"].default,
+        help="hnsw.ef_search (default: the service's default)",
+    )
     parser.add_argument("--maintenance-work-mem", default="4GB", help="for the index builds")
     parser.add_argument(
         "--shared-buffers", help="Postgres shared_buffers (default: the corpus and its indexes fit)"

@@ -32,7 +32,7 @@ class SearchSettings(ParleyBaseSettings):
     search_lift_weight: Weight = 0.3  # contact / display-id matches, added on top
     search_rrf_k: Annotated[int, Field(ge=1, le=1000)] = 60
     search_candidates: Annotated[int, Field(ge=10, le=1000)] = 100  # per component
-    search_ef_search: Annotated[int, Field(ge=10, le=1000)] = 100
+    search_ef_search: Annotated[int, Field(ge=10, le=1000)] = 200  # recall@10 ≥ 0.95 at 1M
     search_max_scan_tuples: Annotated[int, Field(ge=1000)] = 20_000
     search_text_config: TextSearchConfig = TextSearchConfig.ENGLISH
     search_typo_fallback_below: Annotated[int, Field(ge=0, le=1000)] = 10  # 0: never
