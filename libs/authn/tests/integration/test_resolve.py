@@ -20,7 +20,8 @@ from parley_authn import (
     shown_prefix,
 )
 from parley_schema.models import ApiToken, AppUser, Project, ProjectMember, ProjectSource, Session
-from sqlalchemy import delete, event, select, text
+from parley_testing.statements import recorded_statements
+from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -404,18 +405,9 @@ class TestIndexedLookups:
         project = await make_project(db_session, user)
         cookie = await make_session(db_session, user, project=project)
         token, _ = await make_token(db_session, user, project, last_used_at=NOW)
-        statements: list[str] = []
-
-        def record(*args: object) -> None:
-            statements.append(str(args[2]))
-
-        engine = db_session.bind.engine.sync_engine  # type: ignore[union-attr]
-        event.listen(engine, "before_cursor_execute", record)
-        try:
+        with recorded_statements(db_session) as statements:
             assert await resolve_session(db_session, cookie, now=NOW, idle_timeout=IDLE)
             assert await resolve_api_token(db_session, token, now=NOW)
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
         assert len(statements) == 2, statements
 
     async def test_with_sources_is_still_one_statement(self, db_session: AsyncSession) -> None:
@@ -424,18 +416,9 @@ class TestIndexedLookups:
         await add_sources(db_session, project, [(1, None), (2, 5)])
         cookie = await make_session(db_session, user, project=project)
         token, _ = await make_token(db_session, user, project, last_used_at=NOW)
-        statements: list[str] = []
-
-        def record(*args: object) -> None:
-            statements.append(str(args[2]))
-
-        engine = db_session.bind.engine.sync_engine  # type: ignore[union-attr]
-        event.listen(engine, "before_cursor_execute", record)
-        try:
+        with recorded_statements(db_session) as statements:
             assert await with_sources(db_session, cookie=cookie)
             assert await with_sources(db_session, token=token)
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
         assert len(statements) == 2, statements
 
     async def test_lookups_use_the_primary_and_unique_indexes(

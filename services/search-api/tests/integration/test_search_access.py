@@ -11,7 +11,8 @@ from parley_authn import SESSION_COOKIE, hash_secret
 from parley_schema.models import ApiToken, ProjectMember, ProjectSource
 from parley_schema.models import Session as LoginSession
 from parley_search_api_testkit import World
-from sqlalchemy import delete, event, insert, update
+from parley_testing.statements import recorded_statements
+from sqlalchemy import delete, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 ENDPOINTS = [
@@ -127,19 +128,10 @@ async def test_credential_project_and_sources_cost_one_query(
 ) -> None:
     caller = await world.caller([(1, None), (2, 3)])
     await client.get("/v1/search", params={"q": "warm", "mode": "keyword"}, headers=caller.headers)
-    statements: list[str] = []
-
-    def record(*args: object) -> None:
-        statements.append(str(args[2]))
-
-    engine = db_session.bind.engine.sync_engine  # type: ignore[union-attr]
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(db_session) as statements:
         response = await client.get(
             "/v1/search", params={"q": "refund", "mode": "keyword"}, headers=caller.headers
         )
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
     assert response.status_code == 200
     access = [s for s in statements if "api_tokens" in s or "project_sources" in s]

@@ -5,11 +5,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from parley_authn import SourceGrant as Source  # an account, or one inbox of it
 
-@dataclass(frozen=True)
-class Source:
-    account_id: int
-    inbox_id: int | None  # None: every inbox of the account
+__all__ = ["ProjectScope", "Source"]
 
 
 @dataclass(frozen=True)

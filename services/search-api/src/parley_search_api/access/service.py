@@ -9,7 +9,7 @@ from parley_authn import authenticate_with_sources
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_search_api.access.errors import NoActiveProject, NotAuthenticated
-from parley_search_api.access.scope import ProjectScope, Source
+from parley_search_api.access.scope import ProjectScope
 
 log = structlog.get_logger(__name__)
 
@@ -44,7 +44,7 @@ class AccessService:
         return ProjectScope(
             user_id=principal.user_id,
             project_id=principal.project_id,
-            sources=tuple(Source(s.account_id, s.inbox_id) for s in resolved.sources),
+            sources=resolved.sources,
         )
 
 
