@@ -33,7 +33,10 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# scope="function": the session is committed before the response is sent. With FastAPI's
+# default ("request") the commit would run after the response, and a failed commit would
+# already have been answered 200 (a webhook sender would never retry: silent data loss).
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
 async def database_ready(request: Request) -> None:

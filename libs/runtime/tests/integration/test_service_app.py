@@ -13,7 +13,7 @@ from parley_schema.errors import ParleyError
 from parley_schema.models import AppSetting
 from parley_schema.settings import ParleyBaseSettings
 from pydantic import BaseModel
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 
 class ThingMissing(ParleyError):
@@ -41,10 +41,20 @@ def build_app(settings: ParleyBaseSettings) -> FastAPI:
         raise RuntimeError("secret internals")
 
     @app.post("/settings/{key}")
-    async def write_setting(key: str, session: SessionDep, fail: bool = False) -> None:
+    async def write_setting(
+        key: str, session: SessionDep, fail: bool = False, fail_at_commit: bool = False
+    ) -> None:
         await session.execute(insert(AppSetting).values(key=key, value="v"))
         if fail:
             raise ThingMissing("after the write")
+        if fail_at_commit:  # a deferred unique check: Postgres refuses the COMMIT itself
+            await session.execute(
+                text(
+                    "CREATE TEMP TABLE probe (id int UNIQUE DEFERRABLE INITIALLY DEFERRED)"
+                    " ON COMMIT DROP"
+                )
+            )
+            await session.execute(text("INSERT INTO probe VALUES (1), (1)"))
 
     @app.get("/settings/{key}")
     async def read_setting(key: str, session: SessionDep) -> dict[str, str | None]:
@@ -109,6 +119,16 @@ async def test_session_rolls_back_when_the_handler_fails(
     client: httpx.AsyncClient, unique_name: str
 ) -> None:
     assert (await client.post(f"/settings/{unique_name}?fail=true")).status_code == 404
+    assert (await client.get(f"/settings/{unique_name}")).json() == {"value": None}
+
+
+async def test_a_commit_that_fails_is_never_answered_with_success(
+    client: httpx.AsyncClient, unique_name: str
+) -> None:
+    """The commit runs before the response is sent, so the client learns of its failure
+    (and a webhook sender retries) instead of getting a 200 for rows that are not there."""
+    response = await client.post(f"/settings/{unique_name}?fail_at_commit=true")
+    assert response.status_code == 500
     assert (await client.get(f"/settings/{unique_name}")).json() == {"value": None}
 
 
