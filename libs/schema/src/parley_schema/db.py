@@ -20,7 +20,7 @@ def create_engine(settings: ParleyBaseSettings, *, application_name: str = "parl
         settings.database_url_str,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
-        pool_pre_ping=True,
+        pool_pre_ping=settings.db_pool_pre_ping,
         connect_args={"server_settings": {"application_name": application_name}},
     )
 

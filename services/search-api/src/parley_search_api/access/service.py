@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import structlog
-from parley_authn import authenticate_with_sources
+from parley_authn import ScopedPrincipal, authenticate_with_sources
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_search_api.access.errors import NoActiveProject, NotAuthenticated
@@ -26,15 +27,19 @@ class AccessService:
         """One query: the credential, its active project and that project's sources.
 
         Nothing is cached between requests, so a revoked token or a logged-out session is
-        refused on the very next request.
+        refused on the very next request. It is the request's first statement, and pooled
+        connections are not pinged before use (``db_pool_pre_ping``): when it finds its
+        connection dead (Postgres restarted), SQLAlchemy has already discarded the pool, and
+        the query runs once more on a new connection.
         """
-        resolved = await authenticate_with_sources(
-            session,
-            cookie=cookie,
-            authorization_header=authorization_header,
-            now=datetime.now(UTC),
-            idle_timeout=idle_timeout,
-        )
+        try:
+            resolved = await self._authenticate(session, cookie, authorization_header, idle_timeout)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            log.warning("database_connection_lost_retrying")
+            await session.rollback()
+            resolved = await self._authenticate(session, cookie, authorization_header, idle_timeout)
         if resolved is None:
             raise NotAuthenticated("a valid session cookie or API token is required")
         principal = resolved.principal
@@ -45,6 +50,21 @@ class AccessService:
             user_id=principal.user_id,
             project_id=principal.project_id,
             sources=resolved.sources,
+        )
+
+    async def _authenticate(
+        self,
+        session: AsyncSession,
+        cookie: str | None,
+        authorization_header: str | None,
+        idle_timeout: timedelta,
+    ) -> ScopedPrincipal | None:
+        return await authenticate_with_sources(
+            session,
+            cookie=cookie,
+            authorization_header=authorization_header,
+            now=datetime.now(UTC),
+            idle_timeout=idle_timeout,
         )
 
 
