@@ -45,6 +45,7 @@ async def search(
             config=settings.search_text_config,
             conditions=conditions,
             limit=limit,
+            rank_limit=settings.search_keyword_rank_limit,
             typo_fallback_below=settings.search_typo_fallback_below,
         )
         lifted = await search_repository.lifted_conversations(

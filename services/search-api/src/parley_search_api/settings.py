@@ -35,6 +35,8 @@ class SearchSettings(ParleyBaseSettings):
     search_lift_weight: Weight = 0.3  # contact / display-id matches, added on top
     search_rrf_k: Annotated[int, Field(ge=1, le=1000)] = 60
     search_candidates: Annotated[int, Field(ge=10, le=1000)] = 100  # per component
+    # Full-text matches ranked per query at most (a common word matches most of the table).
+    search_keyword_rank_limit: Annotated[int, Field(ge=100, le=1_000_000)] = 2000
     search_ef_search: Annotated[int, Field(ge=10, le=1000)] = 200  # recall@10 ≥ 0.95 at 1M
     search_max_scan_tuples: Annotated[int, Field(ge=1000)] = 20_000
     search_text_config: TextSearchConfig = TextSearchConfig.ENGLISH

@@ -115,6 +115,7 @@ class SearchRepository:
         config: TextSearchConfig,
         conditions: Sequence[ColumnElement[bool]],
         limit: int,
+        rank_limit: int,
         typo_fallback_below: int,
     ) -> list[Candidate]:
         """Full-text matches, accent-blind; when they are few, misspelled matches too.
@@ -124,21 +125,38 @@ class SearchRepository:
         matches (pg_trgm ``<%``, for typos) score by word similarity alone, below any full-text
         match of the same similarity, and are looked for only when full text found fewer than
         ``typo_fallback_below`` chunks, so common words do not flood the results.
+
+        At most ``rank_limit`` matches are ranked, the first the index scan finds: each one
+        is a heap visit, and a common word matches a large part of the table (each of
+        bench/search's common words is in 30 % of its chunks). Identifiers and rare words,
+        where keyword search beats dense search, match far fewer rows than that.
         """
         tsquery = text_query(config, query)
         plain = func.parley_unaccent(literal(query))
-        matches = text_vector(config).bool_op("@@")(tsquery)
-        # Rank every match by full text (cheap: stored vector), then add the trigram
-        # similarity only for the best few (word_similarity is costly per row).
-        ranked = (
+        document = text_vector(config)
+        matches = document.bool_op("@@")(tsquery)
+        matched = (
             select(
                 RagChunk.id,
                 RagChunk.conversation_global_id,
                 RagChunk.text,
-                func.ts_rank_cd(text_vector(config), tsquery, 32).label("rank"),
+                document.label("document"),
             )
             .where(matches, *conditions)
-            .order_by(literal_column("rank").desc(), RagChunk.id)
+            .limit(rank_limit)
+            .subquery()
+        )
+        # Rank the matches by full text (cheap: stored vector), then add the trigram
+        # similarity only for the best few (word_similarity is costly per row).
+        rank = func.ts_rank_cd(matched.c.document, tsquery, 32)
+        ranked = (
+            select(
+                matched.c.id,
+                matched.c.conversation_global_id,
+                matched.c.text,
+                rank.label("rank"),
+            )
+            .order_by(rank.desc(), matched.c.id)
             .limit(limit)
             .subquery()
         )

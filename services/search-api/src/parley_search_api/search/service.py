@@ -133,6 +133,7 @@ class SearchService:
                 config=config,
                 conditions=conditions,
                 limit=settings.search_candidates,
+                rank_limit=settings.search_keyword_rank_limit,
                 typo_fallback_below=settings.search_typo_fallback_below,
             )
             lifted = await search_repository.lifted_conversations(
