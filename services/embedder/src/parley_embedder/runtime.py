@@ -84,7 +84,8 @@ class EmbedderRuntime:
         )
         syncer = SyncBatcher(sessions, config, max_messages=settings.effective_prefetch)
         pipeline = EmbedPipeline(sessions, syncer, batcher)
-        broker = RabbitBroker(str(settings.amqp_url), logger=None)
+        # No FastDepends: the one handler takes the message as is (see ``handlers``).
+        broker = RabbitBroker(str(settings.amqp_url), logger=None, apply_types=False)
         subscribe(
             broker,
             pipeline,

@@ -14,10 +14,9 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 import structlog
-from aio_pika import IncomingMessage
-from faststream import AckPolicy, StreamMessage
+from faststream import AckPolicy
 from faststream.rabbit import Channel, RabbitBroker
-from faststream.rabbit.annotations import RabbitMessage
+from faststream.rabbit.message import RabbitMessage
 
 from parley_embedder import metrics
 from parley_embedder.consumer.service import EmbedPipeline, Outcome
@@ -32,10 +31,17 @@ def correlation_id_of(message: RabbitMessage) -> str:
     return message.raw_message.correlation_id or (str(header) if header else uuid.uuid4().hex)
 
 
-async def keep_raw_body(message: StreamMessage[IncomingMessage]) -> bytes:
-    """No decoding before the handler: FastStream would parse JSON itself and fail on a
-    poison body before our code could settle it (with MANUAL ack it would sit unacked)."""
-    return message.body
+async def the_message_itself(message: RabbitMessage) -> RabbitMessage:
+    """The handler gets the whole message, undecoded.
+
+    Settling needs the message (ack, nack, reject, the redelivered flag), and FastStream
+    would parse JSON itself and fail on a poison body before our code could settle it (with
+    MANUAL ack it would sit unacked). Handing the message over as the "decoded body" also
+    lets the broker run without FastDepends (``apply_types=False``): resolving the message
+    as a ``Context`` parameter costs a thread-pool hop per message, as FastDepends runs
+    that synchronous resolver in a worker thread.
+    """
+    return message
 
 
 def make_handler(
@@ -78,5 +84,5 @@ def subscribe(
         EVENTS,
         channel=Channel(prefetch_count=prefetch),
         ack_policy=AckPolicy.MANUAL,
-        decoder=keep_raw_body,
+        decoder=the_message_itself,
     )(make_handler(pipeline, requeue_delay_s=requeue_delay_s))
