@@ -17,12 +17,14 @@ from datetime import datetime, timedelta
 from parley_schema.models import CwConversation, CwMessage, RagChunk
 from pgvector.sqlalchemy import Vector
 from sqlalchemy import (
+    REAL,
     Interval,
     String,
     Table,
     and_,
     any_,
     bindparam,
+    cast,
     func,
     or_,
     select,
@@ -169,7 +171,9 @@ MARK_READY = (
         c.embedding_status == "processing",
     )
     .values(
-        embedding=bindparam("vector", type_=Vector()),
+        # Sent as real[] (asyncpg's binary array encoding) and cast by pgvector: binding a
+        # Vector formats every float as text, a large share of the embedder's CPU.
+        embedding=cast(bindparam("vector", type_=ARRAY(REAL)), Vector()),
         embedding_status="ready",
         embedding_model=bindparam("model"),
         embedding_error=None,
