@@ -30,6 +30,7 @@ class LocalProvider:
     def __init__(self, model: Any | None = None, *, batch_size: int = 64) -> None:
         self._model = model if model is not None else load_local_model()
         self._batch_size = batch_size
+        self._counter = _token_counter(self._model)
 
     @property
     def model_name(self) -> str:
@@ -57,4 +58,20 @@ class LocalProvider:
         return [vector.tolist() for vector in vectors]
 
     def count_tokens(self, text: str) -> int:
-        return len(self._model.tokenizer.encode(text, add_special_tokens=False))
+        return len(self._counter.encode(text, add_special_tokens=False))
+
+
+def _token_counter(model: Any) -> Any:
+    """A private copy of the model's Rust tokenizer, for counting on the event loop.
+
+    Calling it directly skips transformers' per-call Python work (a visible share of the
+    embedder's CPU), and a copy of its own cannot see the truncation and padding settings
+    that ``encode`` in the worker thread sets on the shared one: a long text is counted
+    in full, never cut at the model's maximum length.
+    """
+    from tokenizers import Tokenizer
+
+    counter = Tokenizer.from_str(model.tokenizer.backend_tokenizer.to_str())
+    counter.no_truncation()
+    counter.no_padding()
+    return counter

@@ -32,6 +32,16 @@ def test_token_counts_are_wordpiece_tokens(provider: LocalProvider) -> None:
     assert provider.count_tokens("unbelievably") > 1
 
 
+async def test_a_long_text_is_counted_in_full_even_after_the_model_truncated_one(
+    provider: LocalProvider,
+) -> None:
+    text = "The parcel with order number 4471 never arrived, please refund it. " * 150
+    await provider.embed([text])  # encode truncates to the model's maximum length
+    in_full = len(provider.model.tokenizer.encode(text, add_special_tokens=False))
+    assert in_full > 4 * provider.model.max_seq_length
+    assert provider.count_tokens(text) == in_full
+
+
 def test_chunks_of_a_long_ticket_fit_the_model_and_keep_every_word(
     provider: LocalProvider,
 ) -> None:
