@@ -177,15 +177,22 @@ async def publish(amqp_url: str, ids: list[str], account_id: int) -> None:
                 account_id=account_id,
                 occurred_at=datetime.now(UTC),
             )
-            bodies.append((envelope.model_dump_json().encode(), envelope.type))
+            bodies.append((envelope, envelope.model_dump_json().encode()))
         for start in range(0, len(bodies), PUBLISH_WINDOW):
             await asyncio.gather(
                 *(
                     exchange.publish(
-                        aio_pika.Message(body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
-                        routing_key=routing_key,
+                        aio_pika.Message(  # as the ingest relay publishes them
+                            body,
+                            content_type="application/json",
+                            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                            message_id=str(envelope.event_id),
+                            correlation_id=str(envelope.event_id),
+                            type=envelope.type,
+                        ),
+                        routing_key=envelope.type,
                     )
-                    for body, routing_key in bodies[start : start + PUBLISH_WINDOW]
+                    for envelope, body in bodies[start : start + PUBLISH_WINDOW]
                 )
             )
     finally:
