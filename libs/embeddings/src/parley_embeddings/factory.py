@@ -23,7 +23,9 @@ def build_provider(
                 f"the local model makes {LOCAL_DIMENSION}-d vectors but PARLEY_EMBEDDING_DIM is "
                 f"{settings.embedding_dim}; set PARLEY_EMBEDDING_DIM={LOCAL_DIMENSION}"
             )
-        return LocalProvider()
+        return LocalProvider(
+            batch_size=settings.local_model_batch_size, workers=settings.local_model_workers
+        )
     if settings.embedding_provider is EmbeddingProviderName.OPENAI:
         return _build_openai(settings, limits)
     raise ConfigurationError(f"embedding provider {settings.embedding_provider} is not available")

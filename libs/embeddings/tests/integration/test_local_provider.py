@@ -27,6 +27,22 @@ async def test_vectors_are_normalised_and_similar_texts_are_close(provider: Loca
     assert cosine(refund, money_back) > cosine(refund, printer) + 0.2
 
 
+async def test_parallel_passes_return_each_texts_own_vector_in_order(
+    provider: LocalProvider,
+) -> None:
+    texts = [
+        "Where is my parcel? It was due on Monday and the tracking page has not changed.",
+        "Thanks!",
+        "How do I reset my password?",
+        "ok",
+        "The invoice shows the wrong VAT number, can you send a corrected one?",
+    ]
+    one_at_a_time = [(await provider.embed([text]))[0] for text in texts]
+    parallel = LocalProvider(provider.model, batch_size=2, workers=2)
+    for vector, expected in zip(await parallel.embed(texts), one_at_a_time, strict=True):
+        assert all(math.isclose(a, b, abs_tol=1e-5) for a, b in zip(vector, expected, strict=True))
+
+
 def test_token_counts_are_wordpiece_tokens(provider: LocalProvider) -> None:
     assert provider.count_tokens("hello world") == 2
     assert provider.count_tokens("unbelievably") > 1

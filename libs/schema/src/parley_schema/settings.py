@@ -64,6 +64,13 @@ class ParleyBaseSettings(BaseSettings):
     embedding_dim: Annotated[int, Field(ge=1, le=16000)] = 384
     openai_base_url: HttpUrl | None = None  # None: api.openai.com
     openai_api_key: SecretStr | None = None
+    # Texts per forward pass of the local model. A call is sorted by length and run in
+    # passes of this many texts, each padded to its longest text: small passes waste less
+    # on padding when a call mixes short and long messages.
+    local_model_batch_size: Annotated[int, Field(ge=1, le=1024)] = 16
+    # Forward passes of the local model running at once, each on one CPU thread; 1 runs one
+    # pass at a time on all of torch's threads (lowest latency for one text, e.g. a query).
+    local_model_workers: Annotated[int, Field(ge=1, le=256)] = 1
 
     ingest_port: Port = 8001
     search_api_port: Port = 8002

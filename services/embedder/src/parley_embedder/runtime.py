@@ -71,6 +71,7 @@ class EmbedderRuntime:
             max_texts=settings.batch_size,
             max_wait_s=settings.batch_wait_ms / 1000,
             retry=retry,
+            calls_in_flight=settings.embed_calls_in_flight,
         )
         config = ChunkingConfig(
             chunker=Chunker(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from typing import Annotated
 
@@ -16,8 +17,15 @@ class EmbedderSettings(ParleyBaseSettings):
     # Batching across messages: one model call per batch_size texts or batch_wait_ms.
     batch_size: Annotated[int, Field(ge=1, le=2048)] = 64
     batch_wait_ms: Annotated[float, Field(ge=0, le=10_000)] = 50
-    # Unacked messages per replica; None means twice the batch size, so the next batch
-    # fills while one is being embedded (see README, "Batching").
+    # Model calls under way at once: the next call starts before the last one returns, so
+    # the model (its workers, or a remote server) never idles between calls.
+    embed_calls_in_flight: Annotated[int, Field(ge=1, le=64)] = 2
+    # The local model runs one pass per CPU at once, each on one thread (see README).
+    local_model_workers: Annotated[int, Field(ge=1, le=256)] = Field(
+        default_factory=lambda: len(os.sched_getaffinity(0))
+    )
+    # Unacked messages per replica; None means a batch more than the calls in flight hold,
+    # so the next batch fills while they run (see README, "Batching").
     prefetch_count: PositiveInt | None = None
 
     # Chunking, in the provider's tokens.
@@ -60,7 +68,7 @@ class EmbedderSettings(ParleyBaseSettings):
 
     @property
     def effective_prefetch(self) -> int:
-        return self.prefetch_count or 2 * self.batch_size
+        return self.prefetch_count or (self.embed_calls_in_flight + 1) * self.batch_size
 
 
 @lru_cache(maxsize=1)

@@ -90,6 +90,29 @@ class TestBatching:
             f"batch message {i}" for i in range(10)
         )
 
+    @pytest.mark.parametrize("calls_in_flight", [1, 2])
+    async def test_model_calls_overlap_up_to_the_limit(
+        self,
+        settings: EmbedderSettings,
+        rows: Rows,
+        fake_openai: FakeOpenAIServer,
+        calls_in_flight: int,
+    ) -> None:
+        fake_openai.state.latency_s = 0.3
+        settings = settings.model_copy(
+            update={"batch_size": 2, "batch_wait_ms": 0, "embed_calls_in_flight": calls_in_flight}
+        )
+        runtime = EmbedderRuntime.build(settings, provider_from(settings))
+        messages = [
+            await rows.message(f"overlapping call {i} of run {calls_in_flight}") for i in range(8)
+        ]
+        outcomes = await asyncio.gather(*(runtime.pipeline.sync_message(m.id) for m in messages))
+        await runtime.after_broker_stop()
+        assert set(outcomes) == {Outcome.ACK}
+        assert fake_openai.state.most_in_flight == calls_in_flight
+        for message in messages:
+            assert [chunk.embedding_status for chunk in await rows.chunks(message)] == ["ready"]
+
 
 class TestFailures:
     async def test_rate_limits_are_retried_after_retry_after(

@@ -42,6 +42,8 @@ class FakeServerState:
     max_inputs: int = 2048
     failures: deque[ScriptedFailure] = field(default_factory=deque)
     requests: list[dict[str, Any]] = field(default_factory=list)
+    in_flight: int = 0  # requests being answered right now
+    most_in_flight: int = 0  # the most ever answered at once
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -61,6 +63,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         state = self.server.state
+        with state.lock:
+            state.in_flight += 1
+            state.most_in_flight = max(state.most_in_flight, state.in_flight)
+        try:
+            self._answer(state)
+        finally:
+            with state.lock:
+                state.in_flight -= 1
+
+    def _answer(self, state: FakeServerState) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         if self.path.rstrip("/") != "/v1/embeddings":
             self._error(404, "unknown path", "invalid_request_error")

@@ -4,18 +4,20 @@ Callers (one per message being handled) hand in their claimed chunks and wait. A
 worker takes what has accumulated when ``max_texts`` is reached or ``max_wait_s`` after the
 oldest waiting chunk arrived (so a lone message waits at most that long), embeds the texts
 in one call, stores all vectors in one transaction (``store``), and only then releases the
-callers, who ack their messages. While a call runs, the next batch accumulates, and while a
-batch's vectors are being stored, the next batch is already being embedded (one store in
-flight at a time), so the model never waits for the database. Transient provider errors are
-retried with backoff; a permanent error in a mixed batch is isolated by retrying each
-caller's texts alone, so one bad message does not fail its neighbours.
+callers, who ack their messages. Up to ``calls_in_flight`` calls run at once: while one
+runs, the next batch accumulates and can start before the first returns, so a model with
+several workers (or a remote server) is never idle between calls. Stores run one at a time,
+in the order their calls finished, and never hold up the next call, so the model never waits
+for the database. Transient provider errors are retried with backoff; a permanent error in a
+mixed batch is isolated by retrying each caller's texts alone, so one bad message does not
+fail its neighbours.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 
 import structlog
@@ -49,6 +51,7 @@ class EmbedBatcher:
         max_texts: int,
         max_wait_s: float,
         retry: RetryPolicy,
+        calls_in_flight: int = 1,
     ) -> None:
         self._provider = provider
         self._store = store
@@ -60,7 +63,9 @@ class EmbedBatcher:
         self._oldest_at = 0.0
         self._changed = asyncio.Event()
         self._worker: asyncio.Task[None] | None = None
-        self._storing: asyncio.Task[None] | None = None
+        self._call_slots = asyncio.Semaphore(calls_in_flight)
+        self._store_lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task[None]] = set()  # calls and stores under way
 
     async def embed_and_store(self, chunks: Sequence[ClaimedChunk]) -> None:
         """Returns once the chunks' vectors are committed; raises the EmbeddingError that
@@ -78,25 +83,35 @@ class EmbedBatcher:
         await request.future
 
     async def close(self) -> None:
-        for task in (self._worker, self._storing):
-            if task is not None:
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
+        tasks = [self._worker, *self._tasks] if self._worker is not None else [*self._tasks]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         for request in self._waiting:
             request.future.cancel()
 
     async def _run(self) -> None:
         while True:
+            await self._call_slots.acquire()
             await self._wait_for_batch()
-            batch = self._take()
-            try:
-                await self._embed_batch(batch)
-            except Exception as error:  # a provider bug must not strand its callers
-                log.error(  # no traceback: its locals would hold message texts
-                    "embed_batch_crashed", requests=len(batch), error_type=type(error).__name__
-                )
-                for request in batch:
-                    _fail(request, error)
+            self._start(self._call(self._take()), "embed-batch-call")
+
+    def _start(self, work: Coroutine[None, None, None], name: str) -> None:
+        task = asyncio.create_task(work, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _call(self, batch: list[_Request]) -> None:
+        try:
+            await self._embed_batch(batch)
+        except Exception as error:  # a provider bug must not strand its callers
+            log.error(  # no traceback: its locals would hold message texts
+                "embed_batch_crashed", requests=len(batch), error_type=type(error).__name__
+            )
+            for request in batch:
+                _fail(request, error)
+        finally:
+            self._call_slots.release()
 
     async def _wait_for_batch(self) -> None:
         while True:
@@ -145,17 +160,14 @@ class EmbedBatcher:
             for request in batch:
                 await self._embed_batch([request])
             return
-        if self._storing is not None:
-            await self._storing  # one store in flight; never raises (see _store_and_release)
-        self._storing = asyncio.create_task(
-            self._store_and_release(batch, chunks, vectors), name="embed-batch-store"
-        )
+        self._start(self._store_and_release(batch, chunks, vectors), "embed-batch-store")
 
     async def _store_and_release(
         self, batch: list[_Request], chunks: list[ClaimedChunk], vectors: list[list[float]]
     ) -> None:
         try:
-            await self._store(chunks, vectors)
+            async with self._store_lock:  # FIFO: stores run in the order calls finished
+                await self._store(chunks, vectors)
         except Exception as error:  # the callers nack; their messages come back
             for request in batch:
                 _fail(request, error)
