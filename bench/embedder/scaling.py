@@ -8,7 +8,8 @@ The fake runs as its own process (``python -m parley_embeddings.testing.fake_ope
 Each step starts N embedder processes, waits until all N consume, publishes N x per-replica
 messages and times until every chunk is ready. With the provider's latency fixed, a replica's
 rate is its batch size per request; the batch size is kept small (2) so that the fake's
-latency, not the two shared CPU cores, is the limit being scaled. Target: N replicas
+latency, not the two shared CPU cores, is the limit being scaled, and each replica runs one
+model call at a time (``--calls-in-flight``, the embedder's default is 2). Target: N replicas
 >= 0.9 x N x the single-replica rate.
 """
 
@@ -33,7 +34,9 @@ from stack import (
 )
 
 
-async def step(replicas: int, per_replica: int, batch_size: int, base_url: str) -> float:
+async def step(
+    replicas: int, per_replica: int, batch_size: int, calls_in_flight: int, base_url: str
+) -> float:
     """Messages/s with ``replicas`` embedder processes (a fresh database and vhost)."""
     account_id = 100 + replicas
     count = replicas * per_replica
@@ -46,6 +49,7 @@ async def step(replicas: int, per_replica: int, batch_size: int, base_url: str) 
             openai_base_url=base_url,
             batch_size=str(batch_size),
             batch_wait_ms="20",
+            embed_calls_in_flight=str(calls_in_flight),
         )
         with embedders(replicas, env):
             await wait_consumers(stack.amqp_url, replicas)
@@ -61,6 +65,7 @@ def main() -> None:
     parser.add_argument("--per-replica", type=int, default=150)
     parser.add_argument("--batch-size", type=int, default=2)
     parser.add_argument("--latency-ms", type=float, default=100.0)
+    parser.add_argument("--calls-in-flight", type=int, default=1)
     args = parser.parse_args()
     port = free_port()
     fake = subprocess.Popen(
@@ -78,7 +83,9 @@ def main() -> None:
         time.sleep(1.0)  # the fake binds its port
         base_url = f"http://127.0.0.1:{port}/v1"
         rates = {
-            n: asyncio.run(step(n, args.per_replica, args.batch_size, base_url))
+            n: asyncio.run(
+                step(n, args.per_replica, args.batch_size, args.calls_in_flight, base_url)
+            )
             for n in args.replicas
         }
     finally:
@@ -88,6 +95,7 @@ def main() -> None:
     print(f"machine: {machine()} (shared with other jobs: absolute figures are noisy)")
     print(
         f"inputs: {args.per_replica} messages per replica, batch size {args.batch_size}, "
+        f"{args.calls_in_flight} model call(s) in flight per replica, "
         f"fake embedding server at {args.latency_ms:.0f} ms per request"
     )
     print()
