@@ -103,6 +103,8 @@ def p(values: list[float], q: float) -> float:
 
 
 async def main(args: argparse.Namespace) -> None:
+    # search-api logs every query at INFO; thousands of lines would bury the table.
+    os.environ.setdefault("PARLEY_LOG_LEVEL", "WARNING")
     print(
         f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores (shared with other work: absolute figures are noisy, ratios are same-run)"
     )
