@@ -83,7 +83,7 @@ class EmbedBatcher:
         await request.future
 
     async def close(self) -> None:
-        tasks = [self._worker, *self._tasks] if self._worker is not None else [*self._tasks]
+        tasks = [task for task in (self._worker, *self._tasks) if task is not None]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
