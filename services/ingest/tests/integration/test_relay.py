@@ -39,18 +39,25 @@ async def wait_until_drained(engine: AsyncEngine, within_s: float = DRAIN_TIMEOU
         await asyncio.sleep(0.05)
 
 
-async def wait_until_declared(url: str, name: str, within_s: float = DRAIN_TIMEOUT_S) -> None:
-    """Wait until the relay has declared queue ``name`` (it does so once it is connected)."""
+async def wait_until_bound(url: str, within_s: float = DRAIN_TIMEOUT_S) -> None:
+    """Wait until the relay has declared its whole topology: a message event is routed.
+
+    The queue existing is not enough: the relay binds it after declaring it, and a queue
+    deleted in between makes the bind fail and the relay declare everything again.
+    """
     deadline = time.monotonic() + within_s
     connection = await aio_pika.connect(url)
     async with connection:
         while True:
-            channel = await connection.channel()
+            channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
             try:
-                await channel.declare_queue(name, passive=True)
+                exchange = await channel.get_exchange(EVENTS_EXCHANGE, ensure=False)
+                await exchange.publish(
+                    aio_pika.Message(b"probe"), routing_key="message.probe.v1", mandatory=True
+                )
                 return
-            except aio_pika.exceptions.ChannelClosed:
-                assert time.monotonic() < deadline, f"queue {name} was never declared"
+            except (aio_pika.exceptions.ChannelClosed, aio_pika.exceptions.DeliveryError):
+                assert time.monotonic() < deadline, "the relay never bound its queue"
                 await asyncio.sleep(0.05)
 
 
@@ -169,7 +176,7 @@ async def test_an_unroutable_message_event_is_retried_until_its_queue_is_back(
     vhost, url = private_vhost(amqp_url)
     try:
         async with running_app(settings_for(url)) as client:
-            await wait_until_declared(url, EMBEDDER_QUEUE)  # the relay is connected
+            await wait_until_bound(url)  # the relay has declared everything
             broker = await aio_pika.connect(url)
             async with broker:
                 channel = await broker.channel()
