@@ -82,8 +82,9 @@ async def test_contact_details_and_display_ids_lift_their_conversation(
     )
     hers = await world.conversation(1, contact=maria, display_id=9001)
     await world.message(hers, "my order arrived damaged")
-    for _ in range(3):
-        other = await world.conversation(1)
+    namesake = await world.contact(1, name="Maria Lopez")  # shares only a first name
+    for contact in (namesake, None, None):
+        other = await world.conversation(1, contact=contact)
         await world.message(other, "my order arrived damaged, box crushed")
 
     for query in (
@@ -96,6 +97,7 @@ async def test_contact_details_and_display_ids_lift_their_conversation(
         hits = await _search(client, caller, query, group_by="conversation")
         assert _conversation_ids(hits)[0] == hers, query
         assert hits[0]["scores"]["lift"] is not None  # type: ignore[index]
+        assert all(hit["scores"]["lift"] is None for hit in hits[1:]), query  # type: ignore[index]
 
 
 async def test_old_messages_are_found_without_a_time_limit(

@@ -40,6 +40,7 @@ def test_lift_terms_find_ids_emails_and_phones() -> None:
     assert terms.emails == ("ana@example.org",)
     assert terms.phone_digits == ("34600123456",)
     assert "cust-1" in terms.tokens
+    assert terms.name_words == ("about", "ana", "call", "cust", "example", "mail", "org")
 
 
 def test_a_bare_number_is_a_display_id_but_a_number_in_words_is_not() -> None:

@@ -14,6 +14,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from parley_schema.models.base import Base, created_at_column
 
+# A phone number's digits: what search-api compares, and what the index on it holds.
+PHONE_DIGITS_SQL = r"regexp_replace(phone_number, '\D', '', 'g')"
+
 
 def contact_global_id(account_id: int, contact_id: int) -> str:
     return f"cwc:{account_id}:{contact_id}"
@@ -32,6 +35,15 @@ class CwContact(Base):
     __table_args__ = (
         Index("uq_cw_contacts_account_id_contact_id", "account_id", "contact_id", unique=True),
         Index("ix_cw_contacts_updated_at", text("updated_at DESC NULLS LAST")),
+        # search-api's conversation lift looks contacts up by these (migration 0006).
+        Index("ix_cw_contacts_email_lower", text("lower(email)")),
+        Index("ix_cw_contacts_phone_digits", text(PHONE_DIGITS_SQL)),
+        Index("ix_cw_contacts_identifier_lower", text("lower(identifier)")),
+        Index(
+            "ix_cw_contacts_name_words",
+            text("to_tsvector('simple'::regconfig, parley_unaccent(name))"),
+            postgresql_using="gin",
+        ),
     )
 
     id: Mapped[str] = mapped_column(Text, primary_key=True)
@@ -56,6 +68,7 @@ class CwConversation(Base):
             "conversation_id",
             unique=True,
         ),
+        Index("ix_cw_conversations_conversation_id", "conversation_id"),  # display id lookups
     )
 
     id: Mapped[str] = mapped_column(Text, primary_key=True)

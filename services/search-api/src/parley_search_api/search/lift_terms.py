@@ -15,6 +15,9 @@ _EMAIL = re.compile(r"[^\s@<>(),;]+@[^\s@<>(),;]+\.[^\s@<>(),;]+")
 _PHONE = re.compile(r"\+?[\d][\d\s().-]{5,}\d")
 MIN_PHONE_DIGITS = 6
 MAX_TOKENS = 20
+# Words of three letters or more look up contact names (shorter ones share a trigram with
+# too many names).
+_NAME_WORD = re.compile(r"[^\W\d_]{3,}")
 
 
 @dataclass(frozen=True)
@@ -23,10 +26,7 @@ class LiftTerms:
     emails: tuple[str, ...]
     phone_digits: tuple[str, ...]
     tokens: tuple[str, ...]  # lower-cased words, for contact identifiers
-
-    @property
-    def has_exact_terms(self) -> bool:
-        return bool(self.display_ids or self.emails or self.phone_digits or self.tokens)
+    name_words: tuple[str, ...]  # lower-cased runs of letters, for contact names
 
 
 def lift_terms(query: str) -> LiftTerms:
@@ -46,4 +46,5 @@ def lift_terms(query: str) -> LiftTerms:
         emails=tuple(sorted(emails)),
         phone_digits=tuple(sorted(phones)),
         tokens=tuple(sorted(t for t in tokens if t))[:MAX_TOKENS],
+        name_words=tuple(sorted({w.lower() for w in _NAME_WORD.findall(query)}))[:MAX_TOKENS],
     )

@@ -8,18 +8,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from parley_schema.models import CwContact, CwConversation, RagChunk
+from parley_schema.models.chatwoot import PHONE_DIGITS_SQL
 from sqlalchemy import (
     ColumnElement,
     Float,
     Select,
     case,
     cast,
+    false,
     func,
     literal,
     literal_column,
     or_,
     select,
     text,
+    union_all,
 )
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +31,7 @@ from parley_search_api.search.lift_terms import LiftTerms
 from parley_search_api.settings import TextSearchConfig
 
 NAME_SIMILARITY_MIN = 0.7
+SIMPLE = literal_column("'simple'::regconfig")
 MIN_TYPO_QUERY_CHARS = 4
 
 
@@ -189,32 +193,52 @@ class SearchRepository:
         conditions: Sequence[ColumnElement[bool]],
         limit: int,
     ) -> dict[str, float]:
-        """Conversations whose display id or contact the query names, with a 0..1 score."""
+        """Conversations whose display id or contact the query names, with a 0..1 score.
+
+        Index lookups only (migration 0006), never a pass over every conversation: contacts
+        by lower-cased email or identifier, phone digits, or a name sharing a word with the
+        query, kept when the whole name is in the query (trigram word similarity
+        ``NAME_SIMILARITY_MIN``, so one misspelled name word still counts); then their
+        conversations and those with a named display id, within ``conditions``.
+        """
         folded_query = func.parley_unaccent(func.lower(literal(query)))
-        name_similarity = func.coalesce(
-            func.word_similarity(func.parley_unaccent(func.lower(CwContact.name)), folded_query),
-            0.0,
-        )
-        digits = func.regexp_replace(CwContact.phone_number, r"\D", "", "g")
+        folded_name = func.parley_unaccent(func.lower(CwContact.name))
+        name_similarity = func.word_similarity(folded_name, folded_query)
         exact = or_(
-            CwConversation.conversation_id.in_(terms.display_ids or [-1]),
             func.lower(CwContact.email).in_(terms.emails or [""]),
-            digits.in_(terms.phone_digits or ["-"]),
+            literal_column(PHONE_DIGITS_SQL).in_(terms.phone_digits or ["-"]),
             func.lower(CwContact.identifier).in_(terms.tokens or [""]),
         )
-        score = case((exact, literal(1.0)), else_=cast(name_similarity, Float)).label("score")
-        rows = await session.execute(
-            select(CwConversation.id, score)
-            .select_from(CwConversation)
-            .outerjoin(CwContact, CwContact.id == CwConversation.contact_global_id)
+        name_words = func.to_tsvector(SIMPLE, func.parley_unaccent(CwContact.name))
+        any_word = func.to_tsquery(SIMPLE, func.parley_unaccent(" | ".join(terms.name_words)))
+        name_hit = name_words.bool_op("@@")(any_word) if terms.name_words else false()
+        contact_score = case((exact, literal(1.0)), else_=cast(name_similarity, Float))
+        contacts = (
+            select(CwContact.id, contact_score.label("score"))
             .where(
-                *conditions,
                 or_(
                     exact,
-                    (func.length(CwContact.name) >= 3) & (name_similarity >= NAME_SIMILARITY_MIN),
-                ),
+                    name_hit
+                    & (func.length(CwContact.name) >= 3)
+                    & (name_similarity >= NAME_SIMILARITY_MIN),
+                )
             )
-            .order_by(score.desc(), CwConversation.id)
+            .cte("named_contacts")
+        )
+        by_contact = (
+            select(CwConversation.id, contacts.c.score)
+            .join(contacts, contacts.c.id == CwConversation.contact_global_id)
+            .where(*conditions)
+        )
+        by_display_id = select(CwConversation.id, literal(1.0).label("score")).where(
+            CwConversation.conversation_id.in_(terms.display_ids or [-1]), *conditions
+        )
+        named = union_all(by_contact, by_display_id).subquery()
+        score = func.max(named.c.score).label("score")
+        rows = await session.execute(
+            select(named.c.id, score)
+            .group_by(named.c.id)
+            .order_by(score.desc(), named.c.id)
             .limit(limit)
         )
         return {conversation_id: float(s) for conversation_id, s in rows}
