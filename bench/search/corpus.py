@@ -7,7 +7,9 @@ embeddings do) plus a little isotropic noise, with per-topic spread and Zipf-siz
 dense, uneven neighbourhoods like real ones, not uniform noise. Text: each
 topic has its own pseudo-word vocabulary drawn with a Zipf law plus common words, and one
 message in fifty carries an identifier (order number or error code), so full-text search has
-realistic posting lists. Filter columns: 50 inboxes (one inbox is a 2 % filter), 3 accounts.
+realistic posting lists. Filter columns: 50 inboxes (one inbox is a 2 % filter), 3 accounts,
+inboxes drawn per conversation of four chunks, accounts per contact. Contacts (one per two conversations) have names,
+emails, phones and identifiers, so the conversation lift searches a table of realistic size.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ import numpy as np
 DIM = 384
 TOPICS = 300
 INBOXES = 50
+CHUNKS_PER_CONVERSATION = 4
+CONVERSATIONS_PER_CONTACT = 2
+CHUNKS_PER_CONTACT = CHUNKS_PER_CONVERSATION * CONVERSATIONS_PER_CONTACT
 LOCAL_DIMS = 16
 SYLLABLES = [c + v for c in "bdfgklmnprstvz" for v in "aeiou"]
 COMMON = [
@@ -46,6 +51,15 @@ class Corpus:
     account_ids: np.ndarray  # int (n,)
     centres: np.ndarray
     vocabularies: list[list[str]]
+    contact_names: list[str]  # one per contact: chunk n's is n // 4 // 2
+
+
+def conversation_of(chunk: int) -> int:
+    return chunk // CHUNKS_PER_CONVERSATION
+
+
+def contact_of(chunk: int) -> int:
+    return conversation_of(chunk) // CONVERSATIONS_PER_CONTACT
 
 
 def _words(rng: np.random.Generator, count: int) -> list[str]:
@@ -87,15 +101,39 @@ def build(count: int, seed: int = 1) -> Corpus:
         if n % 50 == 0:
             words.append(f"ORD-{100000 + n}" if n % 100 == 0 else f"0x{n:08x}")
         texts.append(" ".join(words))
+    conversations, contacts = conversation_of(count - 1) + 1, contact_of(count - 1) + 1
     return Corpus(
         vectors=vectors,
         topics=topics,
         texts=texts,
-        inbox_ids=rng.integers(1, INBOXES + 1, size=count),
-        account_ids=rng.integers(1, 4, size=count),
+        inbox_ids=_repeated(
+            rng.integers(1, INBOXES + 1, size=conversations), CHUNKS_PER_CONVERSATION, count
+        ),
+        account_ids=_repeated(rng.integers(1, 4, size=contacts), CHUNKS_PER_CONTACT, count),
         centres=centres,
         vocabularies=vocabularies,
+        contact_names=_names(contacts, seed),
     )
+
+
+def _repeated(values: np.ndarray, times: int, count: int) -> np.ndarray:
+    repeated: np.ndarray = np.repeat(values, times)[:count]
+    return repeated
+
+
+def _names(count: int, seed: int) -> list[str]:
+    """First and last names from their own syllables, so they rarely look like topic words."""
+    rng = np.random.default_rng(seed + 1000)
+    syllables = [c + v for c in "chjlrswy" for v in ("a", "e", "i", "o", "u", "ay", "ee")]
+
+    def pool(size: int, lengths: tuple[int, int]) -> list[str]:
+        names: set[str] = set()
+        while len(names) < size:
+            names.add("".join(rng.choice(syllables, size=rng.integers(*lengths))).capitalize())
+        return sorted(names)
+
+    first, last = pool(400, (2, 4)), pool(3000, (2, 5))
+    return [f"{rng.choice(first)} {rng.choice(last)}" for _ in range(count)]
 
 
 def queries(corpus: Corpus, count: int, seed: int = 2) -> list[tuple[str, np.ndarray]]:
