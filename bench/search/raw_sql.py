@@ -36,7 +36,12 @@ async def search(
     components: dict[str, list[Candidate]] = {}
     if mode != "keyword":
         components["semantic"] = await search_repository.semantic(
-            session, vector=vector, model=LOCAL_MODEL_NAME, conditions=conditions, limit=limit
+            session,
+            vector=vector,
+            model=LOCAL_MODEL_NAME,
+            conditions=conditions,
+            limit=limit,
+            exact_below=settings.search_exact_scan_below,
         )
     if mode != "semantic":
         components["keyword"] = await search_repository.keyword(
@@ -44,6 +49,7 @@ async def search(
             query=text,
             config=settings.search_text_config,
             conditions=conditions,
+            vocabulary=chunk_conditions(scope, SearchFilters()),
             limit=limit,
             rank_limit=settings.search_keyword_rank_limit,
             typo_fallback_below=settings.search_typo_fallback_below,

@@ -37,7 +37,10 @@ class SearchSettings(ParleyBaseSettings):
     search_candidates: Annotated[int, Field(ge=10, le=1000)] = 100  # per component
     # Full-text matches ranked per query at most (a common word matches most of the table).
     search_keyword_rank_limit: Annotated[int, Field(ge=100, le=1_000_000)] = 2000
-    search_ef_search: Annotated[int, Field(ge=10, le=1000)] = 200  # recall@10 ≥ 0.95 at 1M
+    search_ef_search: Annotated[int, Field(ge=10, le=1000)] = 400  # recall@10 ≥ 0.95 at 1M
+    # Semantic search compares exactly when a filter leaves at most this many chunks
+    # (the planner's estimate; 0: always the HNSW index). See SearchRepository.semantic.
+    search_exact_scan_below: Annotated[int, Field(ge=0, le=1_000_000)] = 30_000
     search_max_scan_tuples: Annotated[int, Field(ge=1000)] = 20_000
     search_text_config: TextSearchConfig = TextSearchConfig.ENGLISH
     search_typo_fallback_below: Annotated[int, Field(ge=0, le=1000)] = 10  # 0: never

@@ -38,11 +38,13 @@ async def _load(session: AsyncSession) -> None:
 
 async def _keyword(session: AsyncSession, query: str, *, rank_limit: int) -> list[str]:
     scope = ProjectScope(user_id=uuid.uuid4(), project_id=uuid.uuid4(), sources=(Source(1, None),))
+    conditions = chunk_conditions(scope, SearchFilters())
     found = await search_repository.keyword(
         session,
         query=query,
         config=TextSearchConfig.ENGLISH,
-        conditions=chunk_conditions(scope, SearchFilters()),
+        conditions=conditions,
+        vocabulary=conditions,
         limit=10,
         rank_limit=rank_limit,
         typo_fallback_below=0,

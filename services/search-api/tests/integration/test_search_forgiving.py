@@ -36,6 +36,36 @@ async def test_a_misspelled_word_still_matches_in_keyword_mode(
     assert _conversation_ids(hits) == [gid]
 
 
+async def test_a_misspelling_is_corrected_even_if_another_project_spells_it_so(
+    world: World, client: httpx.AsyncClient
+) -> None:
+    caller = await world.caller([(1, None)])
+    gid = await world.conversation(1)
+    await world.message(gid, "the subscription renewal failed overnight")
+    foreign = await world.conversation(2)  # not the caller's: its words must not count
+    await world.message(foreign, "subscripton renewel")
+
+    hits = await _search(client, caller, "subscripton renewel", mode="keyword")
+
+    assert _conversation_ids(hits) == [gid]
+
+
+async def test_correctly_spelled_words_rare_under_a_filter_get_no_fuzzy_matches(
+    world: World, client: httpx.AsyncClient
+) -> None:
+    caller = await world.caller([(1, None)])
+    spelled = await world.conversation(1, inbox_id=1)
+    await world.message(spelled, "the subscription renewal failed overnight")
+    misspelled = await world.conversation(1, inbox_id=2)
+    await world.message(misspelled, "subscripton renewel")
+
+    filtered = await _search(
+        client, caller, "subscription renewal", mode="keyword", filters={"inbox_ids": [2]}
+    )
+
+    assert filtered == []  # both words are known: no trigram search for look-alikes
+
+
 async def test_accents_do_not_matter_either_way(world: World, client: httpx.AsyncClient) -> None:
     caller = await world.caller([(1, None)])
     accented = await world.conversation(1)

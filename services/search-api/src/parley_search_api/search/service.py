@@ -20,6 +20,7 @@ from parley_search_api.search.ranking import FusionPlan, RankedHit, rank
 from parley_search_api.search.repository import Candidate, search_repository
 from parley_search_api.search.schemas import (
     GroupBy,
+    SearchFilters,
     SearchHit,
     SearchMode,
     SearchRequest,
@@ -125,6 +126,7 @@ class SearchService:
                 model=embedder.model_name,
                 conditions=conditions,
                 limit=settings.search_candidates,
+                exact_below=settings.search_exact_scan_below,
             )
         if request.mode is not SearchMode.SEMANTIC:
             components["keyword"] = await search_repository.keyword(
@@ -132,6 +134,9 @@ class SearchService:
                 query=request.q,
                 config=config,
                 conditions=conditions,
+                vocabulary=chunk_conditions(
+                    scope, SearchFilters(include_private=request.filters.include_private)
+                ),
                 limit=settings.search_candidates,
                 rank_limit=settings.search_keyword_rank_limit,
                 typo_fallback_below=settings.search_typo_fallback_below,
