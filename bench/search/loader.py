@@ -199,8 +199,8 @@ async def prewarm(dsn: str) -> float:
     try:
         began = time.perf_counter()
         await connection.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
-        # The tables a search reads, their TOAST tables (most vectors live there: a row with
-        # a 384-d vector is past the 2 kB TOAST threshold) and every index of them.
+        # The tables a search reads, their TOAST tables (long texts; vectors too, on a
+        # database loaded before migration 0007) and every index of them.
         await connection.execute(
             "WITH tables AS (SELECT oid FROM pg_class WHERE relname = ANY($1)"
             " UNION SELECT reltoastrelid FROM pg_class WHERE relname = ANY($1))"

@@ -70,12 +70,10 @@ class SearchRepository:
         max_scan_tuples: int,
         trigram_threshold: float,
     ) -> None:
-        """Transaction-local knobs: iterative HNSW scans keep recall under filters; no
-        parallel workers (concurrent searches keep the cores busy already)."""
+        """Transaction-local knobs: iterative HNSW scans keep recall under filters."""
         await session.execute(
             text(
                 "SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true),"
-                " set_config('max_parallel_workers_per_gather', '0', true),"
                 " set_config('hnsw.ef_search', :ef, true),"
                 " set_config('hnsw.max_scan_tuples', :tuples, true),"
                 " set_config('pg_trgm.word_similarity_threshold', :trgm, true)"
