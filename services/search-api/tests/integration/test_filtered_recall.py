@@ -10,7 +10,6 @@ tables: the HNSW index, filtered after.
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import numpy as np
 from parley_schema.models import RagChunk
@@ -109,7 +108,9 @@ async def test_a_filter_an_index_narrows_to_few_chunks_is_searched_exactly(
     by_type = chunk_conditions(SCOPE, SearchFilters(message_types=[MessageType.TEMPLATE]))
     queries = _vectors(np.random.default_rng(11), 10)
 
-    def statement(conditions: list[ColumnElement[bool]], *, exact: bool) -> Select[Any]:
+    def statement(
+        conditions: list[ColumnElement[bool]], *, exact: bool
+    ) -> Select[uuid.UUID, str | None, float]:
         return search_repository.semantic_statement(
             vector=queries[0].tolist(), model=MODEL, conditions=conditions, limit=K, exact=exact
         )

@@ -11,11 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 
+AnySelect = Select[*tuple[Any, ...]]
+
 
 class _Explain(Executable, ClauseElement):
     inherit_cache = False
 
-    def __init__(self, statement: Select[Any]) -> None:
+    def __init__(self, statement: AnySelect) -> None:
         self.statement = statement
 
 
@@ -38,7 +40,7 @@ def _nodes(node: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
         yield from _nodes(child)
 
 
-async def table_access(session: AsyncSession, statement: Select[Any], table: str) -> TableAccess:
+async def table_access(session: AsyncSession, statement: AnySelect, table: str) -> TableAccess:
     """How the planner would read ``table`` for ``statement``. A bitmap heap scan counts the
     rows its bitmap finds, before rechecking them: the rows it visits."""
     document = await session.scalar(_Explain(statement))

@@ -32,7 +32,7 @@ from parley_search_api.search.plan import table_access
 from parley_search_api.settings import TextSearchConfig
 
 NAME_SIMILARITY_MIN = 0.7
-SIMPLE = literal_column("'simple'::regconfig")  # no stemming, no stop words
+SIMPLE: ColumnElement[Any] = literal_column("'simple'::regconfig")  # no stemming or stop words
 MIN_TYPO_QUERY_CHARS = 4
 
 
