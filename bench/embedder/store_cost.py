@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import time
 from datetime import timedelta
 
 import numpy as np
+import structlog
 from parley_embedder.chunks.policy import EmbedPolicy
 from parley_embedder.chunks.service import ChunkingConfig, SyncRequest, chunk_service
 from parley_embeddings.chunking import Chunker
@@ -89,6 +91,8 @@ def model_cost(texts: list[str]) -> float:
 
 
 def main() -> None:
+    # The embedder's steps log each batch at debug level; the table is what this prints.
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--messages", type=int, default=3000)
     args = parser.parse_args()
