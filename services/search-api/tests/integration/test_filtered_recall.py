@@ -65,8 +65,7 @@ async def test_selective_filter_keeps_recall_with_iterative_scan(
     db_session: AsyncSession,
 ) -> None:
     vectors, rare = await _load(db_session)
-    scope = SCOPE
-    conditions = chunk_conditions(scope, SearchFilters(message_types=[MessageType.TEMPLATE]))
+    conditions = chunk_conditions(SCOPE, SearchFilters(message_types=[MessageType.TEMPLATE]))
     queries = _vectors(np.random.default_rng(11), 10)
 
     await db_session.execute(text("SET LOCAL enable_seqscan = off"))
