@@ -11,13 +11,8 @@ from datetime import UTC, datetime, timedelta
 
 from dataset import Conversation
 from parley_embeddings.provider import EmbeddingProvider
-from parley_schema.models import (
-    CwConversation,
-    CwMessage,
-    RagChunk,
-    conversation_global_id,
-    message_global_id,
-)
+from parley_schema.ids import conversation_global_id, message_global_id
+from parley_schema.models import CwConversation, CwMessage, RagChunk
 from parley_testing.factories import make_api_caller
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession

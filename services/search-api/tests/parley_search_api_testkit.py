@@ -12,6 +12,7 @@ import httpx
 from parley_authn import SESSION_COOKIE, hash_secret, new_api_token, new_session_secret
 from parley_embeddings.local import LocalProvider
 from parley_runtime.database import get_session
+from parley_schema.ids import contact_global_id, conversation_global_id, message_global_id
 from parley_schema.models import (
     ApiToken,
     AppUser,
@@ -22,9 +23,6 @@ from parley_schema.models import (
     ProjectMember,
     ProjectSource,
     RagChunk,
-    contact_global_id,
-    conversation_global_id,
-    message_global_id,
 )
 from parley_schema.models import Session as LoginSession
 from parley_search_api.main import create_app

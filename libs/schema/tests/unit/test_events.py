@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 from parley_schema.events import EventEnvelope, MessageUpsertedV1
-from parley_schema.models import contact_global_id, conversation_global_id, message_global_id
+from parley_schema.ids import contact_global_id, conversation_global_id, message_global_id
 from pydantic import ValidationError
 
 

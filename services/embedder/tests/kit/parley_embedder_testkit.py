@@ -18,8 +18,8 @@ from parley_schema.events import (
     MessageDeletedV1,
     MessageUpsertedV1,
 )
+from parley_schema.ids import conversation_global_id, message_global_id
 from parley_schema.models import CwConversation, CwMessage, RagChunk
-from parley_schema.models.chatwoot import conversation_global_id, message_global_id
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 

@@ -5,11 +5,8 @@ from parley_schema.models.chatwoot import (
     CwContact,
     CwConversation,
     CwMessage,
-    contact_global_id,
-    conversation_global_id,
-    message_global_id,
 )
-from parley_schema.models.chunks import EMBEDDING_STATUSES, RagChunk
+from parley_schema.models.chunks import CHUNK_FILTER_COLUMNS, EmbeddingStatus, RagChunk
 from parley_schema.models.jobs import JobRun, SyncWatermark
 from parley_schema.models.outbox import EventOutbox
 from parley_schema.models.projects import Project, ProjectMember, ProjectSource
@@ -18,7 +15,7 @@ from parley_schema.models.users import ApiToken, AppSetting, AppUser, Session, S
 from parley_schema.models.webhooks import WebhookDelivery
 
 __all__ = [
-    "EMBEDDING_STATUSES",
+    "CHUNK_FILTER_COLUMNS",
     "ApiToken",
     "AppSetting",
     "AppUser",
@@ -26,6 +23,7 @@ __all__ = [
     "CwContact",
     "CwConversation",
     "CwMessage",
+    "EmbeddingStatus",
     "EventOutbox",
     "JobRun",
     "Project",
@@ -37,7 +35,4 @@ __all__ = [
     "SignupRequest",
     "SyncWatermark",
     "WebhookDelivery",
-    "contact_global_id",
-    "conversation_global_id",
-    "message_global_id",
 ]

@@ -1,7 +1,6 @@
 """Chatwoot objects as Parley stores them: normalized columns plus the raw object in ``data``.
 
-Global ids: contacts ``cwc:<account_id>:<contact_id>``, conversations
-``cw:<account_id>:<conversation_id>``, messages ``cwmsg:<account_id>:<message_id>``.
+Rows are keyed by the global ids of ``parley_schema.ids``.
 """
 
 from __future__ import annotations
@@ -16,18 +15,6 @@ from parley_schema.models.base import Base, created_at_column
 
 # A phone number's digits: what search-api compares, and what the index on it holds.
 PHONE_DIGITS_SQL = r"regexp_replace(phone_number, '\D', '', 'g')"
-
-
-def contact_global_id(account_id: int, contact_id: int) -> str:
-    return f"cwc:{account_id}:{contact_id}"
-
-
-def conversation_global_id(account_id: int, conversation_id: int) -> str:
-    return f"cw:{account_id}:{conversation_id}"
-
-
-def message_global_id(account_id: int, message_id: int) -> str:
-    return f"cwmsg:{account_id}:{message_id}"
 
 
 class CwContact(Base):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 
 from pgvector.sqlalchemy import Vector
 from sqlalchemy import (
@@ -30,8 +31,28 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from parley_schema.models.base import Base, created_at_column, updated_at_column
 
-EMBEDDING_STATUSES = ("pending", "processing", "ready", "failed")
+
+class EmbeddingStatus(StrEnum):
+    """Where a chunk's vector is: ``pending`` → ``processing`` → ``ready``, or ``failed``."""
+
+    PENDING = "pending"
+    PROCESSING = "processing"
+    READY = "ready"
+    FAILED = "failed"
+
+
 TEXT_SEARCH_CONFIG = "english"
+
+# The message facts copied onto each chunk so that filtered search needs no join; the
+# embedder writes exactly these, search-api filters on them.
+CHUNK_FILTER_COLUMNS = (
+    "account_id",
+    "inbox_id",
+    "private",
+    "message_type",
+    "sender_type",
+    "message_created_at",
+)
 
 
 class RagChunk(Base):
@@ -39,7 +60,7 @@ class RagChunk(Base):
     __table_args__ = (
         UniqueConstraint("message_global_id", "chunk_index"),
         CheckConstraint(
-            "embedding_status IN ('pending', 'processing', 'ready', 'failed')",
+            "embedding_status IN ({})".format(", ".join(f"'{s}'" for s in EmbeddingStatus)),
             name="embedding_status",
         ),
         Index(
@@ -87,7 +108,9 @@ class RagChunk(Base):
             persisted=True,
         ),
     )
-    embedding_status: Mapped[str] = mapped_column(Text, server_default=sql_text("'pending'"))
+    embedding_status: Mapped[str] = mapped_column(
+        Text, server_default=sql_text(f"'{EmbeddingStatus.PENDING}'")
+    )
     embedding_model: Mapped[str | None] = mapped_column(Text)
     embedding_attempts: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
     embedding_error: Mapped[str | None] = mapped_column(Text)

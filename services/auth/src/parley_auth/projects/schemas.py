@@ -4,9 +4,10 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
+from parley_schema.ids import ChatwootId
 from pydantic import BaseModel, Field
 
-from parley_auth.schemas_common import ChatwootId, Name
+from parley_auth.schemas_common import Name
 from parley_auth.users.schemas import Username
 
 

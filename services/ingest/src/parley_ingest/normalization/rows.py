@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from parley_schema.models import contact_global_id, conversation_global_id, message_global_id
+from parley_schema.ids import contact_global_id, conversation_global_id, message_global_id
 
 from parley_ingest.normalization.schemas import (
     ContactObject,

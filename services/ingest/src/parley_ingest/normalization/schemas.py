@@ -14,10 +14,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
+from parley_schema.ids import StrictChatwootId
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-MAX_BIGINT = 2**63 - 1
-ChatwootId = Annotated[int, Field(ge=1, le=MAX_BIGINT, strict=True)]
 MESSAGE_TYPES = ("incoming", "outgoing", "activity", "template")
 MessageType = Literal["incoming", "outgoing", "activity", "template"]
 
@@ -43,11 +42,11 @@ class _Object(BaseModel):
 
 
 class IdRef(_Object):
-    id: ChatwootId
+    id: StrictChatwootId
 
 
 class ContactObject(_Object):
-    id: ChatwootId
+    id: StrictChatwootId
     name: str | None = None
     email: str | None = None
     phone_number: str | None = None
@@ -62,9 +61,9 @@ class ConversationMeta(_Object):
 
 
 class ConversationObject(_Object):
-    id: ChatwootId
-    account_id: ChatwootId | None = None
-    inbox_id: ChatwootId | None = None
+    id: StrictChatwootId
+    account_id: StrictChatwootId | None = None
+    inbox_id: StrictChatwootId | None = None
     status: str | None = None
     meta: ConversationMeta = Field(default_factory=ConversationMeta)
     created_at: UtcDatetime | None = None
@@ -72,12 +71,12 @@ class ConversationObject(_Object):
 
 
 class SenderObject(_Object):
-    id: ChatwootId | None = None
+    id: StrictChatwootId | None = None
     type: str | None = None
 
 
 class MessageObject(_Object):
-    id: ChatwootId
+    id: StrictChatwootId
     content: str | None = None
     message_type: Annotated[MessageType, BeforeValidator(_message_type_name)]
     private: bool = False
@@ -85,9 +84,9 @@ class MessageObject(_Object):
     created_at: UtcDatetime
     sender: SenderObject | None = None
     account: IdRef | None = None
-    account_id: ChatwootId | None = None
+    account_id: StrictChatwootId | None = None
     conversation: ConversationObject | None = None
-    conversation_id: ChatwootId | None = None
+    conversation_id: StrictChatwootId | None = None
     attachments: list[dict[str, Any]] = Field(default_factory=list)
 
     @property

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
+from parley_schema.ids import CONVERSATION_GLOBAL_ID_PATTERN
 
 from parley_search_api.conversations.schemas import ConversationRead, SimilarConversations
 from parley_search_api.conversations.service import conversation_service
@@ -12,7 +13,7 @@ from parley_search_api.deps import QueryEmbedderDep, ScopeDep, SessionDep, Setti
 
 router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
 
-GlobalId = Annotated[str, Path(pattern=r"^cw:\d{1,18}:\d{1,18}$", description="e.g. cw:1:42")]
+GlobalId = Annotated[str, Path(pattern=CONVERSATION_GLOBAL_ID_PATTERN, description="e.g. cw:1:42")]
 
 
 @router.get("/{global_id}")

@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
+from parley_schema.ids import ChatwootId, ContactGlobalId, ConversationGlobalId
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -36,9 +37,6 @@ Query = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_QUERY_CHARS),
     AfterValidator(_no_nul),
 ]
-ConversationGlobalId = Annotated[str, StringConstraints(pattern=r"^cw:\d{1,18}:\d{1,18}$")]
-ContactGlobalId = Annotated[str, StringConstraints(pattern=r"^cwc:\d{1,18}:\d{1,18}$")]
-ChatwootId = Annotated[int, Field(ge=1, le=2**62)]
 Label = Annotated[str, StringConstraints(min_length=1, max_length=255), AfterValidator(_no_nul)]
 
 
