@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from parley_ingest.outbox.topology import has_declared_route, topic_matches
+from parley_broker import has_declared_route, topic_matches
 
 
 @pytest.mark.parametrize(

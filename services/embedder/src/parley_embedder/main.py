@@ -28,6 +28,7 @@ async def build() -> None:
     provider = await asyncio.to_thread(provider_from, settings)  # loads the model
     runtime = EmbedderRuntime.build(settings, provider)
     _runtime.append(runtime)
+    await runtime.before_broker_start()
     app.add_broker(runtime.broker)
     if settings.metrics_port:
         try:

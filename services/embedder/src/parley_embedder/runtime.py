@@ -15,6 +15,7 @@ from datetime import timedelta
 import structlog
 from aio_pika.exceptions import AMQPError
 from faststream.rabbit import RabbitBroker
+from parley_broker import declare_topology, queue_depth
 from parley_embeddings.chunking import Chunker
 from parley_embeddings.factory import build_provider
 from parley_embeddings.openai_compatible import RequestLimits
@@ -24,7 +25,7 @@ from parley_schema.events import EMBEDDER_DLQ, EMBEDDER_QUEUE
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from parley_embedder import metrics, topology
+from parley_embedder import metrics
 from parley_embedder.batching.batcher import EmbedBatcher
 from parley_embedder.batching.retry import RetryPolicy
 from parley_embedder.batching.sync import SyncBatcher
@@ -97,11 +98,15 @@ class EmbedderRuntime:
 
     async def start(self) -> None:
         """Connect, declare the topology and start consuming (tests, benchmarks)."""
+        await self.before_broker_start()
         await self.broker.start()
         await self.after_broker_start()
 
+    async def before_broker_start(self) -> None:
+        """Declare the whole topology: the subscriber only names the queue it consumes."""
+        await declare_topology(await self.broker.connect())
+
     async def after_broker_start(self) -> None:
-        await topology.declare_topology(self.broker)
         self._sweeper = asyncio.create_task(self._sweep_forever(), name="embedder-sweeper")
         log.info(
             "embedder_started",
@@ -142,7 +147,8 @@ class EmbedderRuntime:
             await asyncio.sleep(self.settings.sweep_interval_s)
             try:
                 await self.sweep_once()
-                metrics.QUEUE_DEPTH.set(await topology.queue_depth(self.broker, EMBEDDER_QUEUE))
-                metrics.DLQ_DEPTH.set(await topology.queue_depth(self.broker, EMBEDDER_DLQ))
+                connection = await self.broker.connect()
+                metrics.QUEUE_DEPTH.set(await queue_depth(connection, EMBEDDER_QUEUE))
+                metrics.DLQ_DEPTH.set(await queue_depth(connection, EMBEDDER_DLQ))
             except (SQLAlchemyError, AMQPError, OSError) as error:
                 log.warning("sweep_failed", error=type(error).__name__)

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import aio_pika
 import pytest
+from parley_broker import queue_depth
 from parley_embedder.runtime import EmbedderRuntime, provider_from
 from parley_embedder.settings import EmbedderSettings
-from parley_embedder.topology import queue_depth
 from parley_embedder_testkit import Message, Publisher, Rows, deleted, upserted
 from parley_embeddings.testing.fake_openai_server import (
     FakeOpenAIServer,
@@ -24,7 +24,7 @@ from parley_embeddings.testing.fake_openai_server import (
     ScriptedFailure,
 )
 from parley_schema.events import EMBEDDER_DLQ, EMBEDDER_QUEUE, EMBEDDER_QUEUE_ARGUMENTS
-from parley_schema.models import message_global_id
+from parley_schema.ids import message_global_id
 
 
 @pytest.fixture(scope="module")
@@ -232,8 +232,9 @@ async def test_dlq_replay_brings_dead_letters_back(
 async def test_queue_depths_are_sampled_without_disturbing_consumption(
     runtime: EmbedderRuntime, rows: Rows, publisher: Publisher
 ) -> None:
-    assert await queue_depth(runtime.broker, EMBEDDER_QUEUE) >= 0
-    assert await queue_depth(runtime.broker, EMBEDDER_DLQ) >= 0
+    connection = await runtime.broker.connect()
+    assert await queue_depth(connection, EMBEDDER_QUEUE) >= 0
+    assert await queue_depth(connection, EMBEDDER_DLQ) >= 0
     message = await rows.message("still consuming after sampling")
     await publisher.event(upserted(message))
     await rows.wait_until_ready([message], timeout_s=10)

@@ -12,7 +12,7 @@ from typing import Any
 import aio_pika
 import httpx
 from parley_ingest.settings import IngestSettings
-from parley_schema.events import EMBEDDER_QUEUE, EVENTS_EXCHANGE
+from parley_schema.events import CORRELATION_ID_HEADER, EMBEDDER_QUEUE, EVENTS_EXCHANGE
 from parley_schema.models import EventOutbox
 from parley_testing.broker import drop_vhost, private_vhost
 from parley_testing.postgres import free_port
@@ -126,7 +126,7 @@ async def test_every_event_reaches_the_broker_confirmed_with_its_metadata(
         assert message.content_type == "application/json"
         assert message.delivery_mode == aio_pika.DeliveryMode.PERSISTENT
         assert json.loads(message.body) == row.payload
-        assert message.headers["correlation_id"] == row.payload["correlation_id"]
+        assert message.headers[CORRELATION_ID_HEADER] == row.payload["correlation_id"]
 
     # The relay declared the embedder's queue: message events wait there for its first start.
     message_events = sum(1 for row in rows if row.routing_key.startswith("message."))

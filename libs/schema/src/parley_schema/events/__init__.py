@@ -11,6 +11,7 @@ from parley_schema.events.payloads import (
 from parley_schema.events.routing import (
     CONTACT_UPSERTED_V1,
     CONVERSATION_UPSERTED_V1,
+    CORRELATION_ID_HEADER,
     DEAD_LETTER_EXCHANGE,
     EMBEDDER_BINDING,
     EMBEDDER_DELIVERY_LIMIT,
@@ -26,6 +27,7 @@ from parley_schema.events.routing import (
 __all__ = [
     "CONTACT_UPSERTED_V1",
     "CONVERSATION_UPSERTED_V1",
+    "CORRELATION_ID_HEADER",
     "DEAD_LETTER_EXCHANGE",
     "EMBEDDER_BINDING",
     "EMBEDDER_DELIVERY_LIMIT",

@@ -14,6 +14,10 @@ MESSAGE_DELETED_V1 = "message.deleted.v1"
 CONVERSATION_UPSERTED_V1 = "conversation.upserted.v1"
 CONTACT_UPSERTED_V1 = "contact.upserted.v1"
 
+# Every published event carries the envelope's correlation id twice: as the AMQP
+# ``correlation_id`` property and in this header (for tools that show headers only).
+CORRELATION_ID_HEADER = "x-correlation-id"
+
 # Declared identically by every process that declares the queue (RabbitMQ refuses a
 # redeclaration with other arguments). After EMBEDDER_DELIVERY_LIMIT deliveries a message is
 # dead-lettered to EMBEDDER_DLQ through DEAD_LETTER_EXCHANGE.

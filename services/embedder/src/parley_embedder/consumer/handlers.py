@@ -17,17 +17,17 @@ import structlog
 from faststream import AckPolicy
 from faststream.rabbit import Channel, RabbitBroker
 from faststream.rabbit.message import RabbitMessage
+from parley_schema.events import CORRELATION_ID_HEADER
 
 from parley_embedder import metrics
 from parley_embedder.consumer.service import EmbedPipeline, Outcome
 from parley_embedder.topology import EMBEDDER, EVENTS
 
 log = structlog.get_logger(__name__)
-CORRELATION_HEADER = "x-correlation-id"
 
 
 def correlation_id_of(message: RabbitMessage) -> str:
-    header = message.headers.get(CORRELATION_HEADER)
+    header = message.headers.get(CORRELATION_ID_HEADER)
     return message.raw_message.correlation_id or (str(header) if header else uuid.uuid4().hex)
 
 

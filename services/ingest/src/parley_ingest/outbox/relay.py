@@ -23,15 +23,14 @@ import aio_pika
 import asyncpg
 import structlog
 from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractExchange
-from aiormq.exceptions import AMQPError
-from parley_schema.events import EVENTS_EXCHANGE
+from parley_broker import declare_topology, has_declared_route
+from parley_schema.events import CORRELATION_ID_HEADER, EVENTS_EXCHANGE
 from sqlalchemy import make_url, text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from parley_ingest import metrics
 from parley_ingest.outbox.repository import OUTBOX_CHANNEL, PendingEvent, outbox_repository
-from parley_ingest.outbox.topology import declare_topology, has_declared_route
 from parley_ingest.settings import IngestSettings
 
 log = structlog.get_logger(__name__)
@@ -43,7 +42,6 @@ WAKE_COALESCE_S = 0.005
 TRANSIENT_ERRORS = (
     OSError,
     TimeoutError,
-    AMQPError,
     aio_pika.exceptions.AMQPException,
     asyncpg.PostgresError,
     DBAPIError,
@@ -65,7 +63,7 @@ def amqp_message(event: PendingEvent) -> aio_pika.Message:
         message_id=str(event.event_id),
         correlation_id=correlation_id,
         type=event.routing_key,
-        headers={"correlation_id": correlation_id} if correlation_id else {},
+        headers={CORRELATION_ID_HEADER: correlation_id} if correlation_id else {},
     )
 
 
@@ -116,7 +114,8 @@ class OutboxRelay:
                 connection = await aio_pika.connect(
                     str(self._settings.amqp_url), timeout=PUBLISH_TIMEOUT_S
                 )
-                channel = await declare_topology(connection)
+                await declare_topology(connection)
+                channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
                 log.info("outbox_relay_connected")
                 backoff = INITIAL_BACKOFF_S
                 await self._drain_forever(channel)
