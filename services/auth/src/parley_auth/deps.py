@@ -21,11 +21,12 @@ from parley_authn import (
     authenticate,
     csrf_token_matches,
 )
+from parley_authn.errors import NotAuthenticated
 from parley_runtime.database import SessionDep, database_of
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from parley_auth.clock import utc_now
-from parley_auth.errors import CsrfRejected, NotAuthenticated, SessionRequired
+from parley_auth.errors import CsrfRejected, SessionRequired
 from parley_auth.passwords import Hasher
 from parley_auth.settings import AuthSettings
 from parley_auth.telegram.client import TelegramClient

@@ -5,11 +5,6 @@ from __future__ import annotations
 from parley_schema.errors import ParleyError
 
 
-class NotAuthenticated(ParleyError):
-    code = "not_authenticated"
-    status = 401
-
-
 class CsrfRejected(ParleyError):
     code = "csrf_rejected"
     status = 403

@@ -6,13 +6,14 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import Annotated
 
-from parley_schema.settings import ParleyBaseSettings, load_settings_or_exit
+from parley_authn.settings import SessionSettings
+from parley_schema.settings import load_settings_or_exit
 from pydantic import Field, HttpUrl, SecretStr
 
 Seconds = Annotated[int, Field(ge=1)]
 
 
-class AuthSettings(ParleyBaseSettings):
+class AuthSettings(SessionSettings):
     # Telegram: the bot that sends signup PINs to the instance owner. Without a token, PINs are
     # written to this service's log instead (development only; a warning says so).
     telegram_bot_token: SecretStr | None = None
@@ -22,8 +23,6 @@ class AuthSettings(ParleyBaseSettings):
     signup_pin_ttl_s: Seconds = 15 * 60
     signup_max_pin_attempts: Annotated[int, Field(ge=1, le=20)] = 5
 
-    session_idle_ttl_s: Seconds = 12 * 60 * 60
-    session_absolute_ttl_s: Seconds = 7 * 24 * 60 * 60
     cookie_secure: bool = True  # set false only for plain-http local development
 
     # argon2id cost for passwords and PINs (OWASP minimum is t=2, m=19 MiB).
@@ -39,14 +38,6 @@ class AuthSettings(ParleyBaseSettings):
     signup_limit_per_address: Annotated[int, Field(ge=1)] = 10
     confirm_limit_per_user: Annotated[int, Field(ge=1)] = 10
     confirm_limit_per_address: Annotated[int, Field(ge=1)] = 30
-
-    @property
-    def session_idle_ttl(self) -> timedelta:
-        return timedelta(seconds=self.session_idle_ttl_s)
-
-    @property
-    def session_absolute_ttl(self) -> timedelta:
-        return timedelta(seconds=self.session_absolute_ttl_s)
 
     @property
     def signup_pin_ttl(self) -> timedelta:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated
 
-from parley_schema.settings import ParleyBaseSettings, load_settings_or_exit
+from parley_authn.settings import SessionSettings
+from parley_schema.settings import load_settings_or_exit
 from pydantic import Field, HttpUrl
 
 
@@ -26,7 +26,7 @@ class TextSearchConfig(StrEnum):
 Weight = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
-class SearchSettings(ParleyBaseSettings):
+class SearchSettings(SessionSettings):  # the session settings are auth's too
     # No ping round trips per request: the first statement (the credential lookup) runs
     # once more when its pooled connection turns out dead (access/service.py).
     db_pool_pre_ping: bool = False
@@ -48,12 +48,6 @@ class SearchSettings(ParleyBaseSettings):
     search_query_cache_size: Annotated[int, Field(ge=0, le=100_000)] = 1024
     search_conversation_max_messages: Annotated[int, Field(ge=1, le=10_000)] = 1000
     chatwoot_base_url: HttpUrl | None = None  # deep links when set
-    # The same variable as auth's, so one setting governs both services.
-    session_idle_ttl_s: Annotated[int, Field(ge=60)] = 12 * 60 * 60
-
-    @property
-    def session_idle_ttl(self) -> timedelta:
-        return timedelta(seconds=self.session_idle_ttl_s)
 
 
 @lru_cache

@@ -6,10 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import structlog
 from parley_authn import ScopedPrincipal, authenticate_with_sources
+from parley_authn.errors import NotAuthenticated
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parley_search_api.access.errors import NoActiveProject, NotAuthenticated
+from parley_search_api.access.errors import NoActiveProject
 from parley_search_api.access.scope import ProjectScope
 
 log = structlog.get_logger(__name__)
