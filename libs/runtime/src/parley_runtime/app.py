@@ -15,6 +15,7 @@ from parley_runtime.correlation import CorrelationIdMiddleware
 from parley_runtime.database import Database, database_ready
 from parley_runtime.error_handlers import add_error_handlers
 from parley_runtime.health import ReadinessCheck, health_router
+from parley_runtime.provided import provide
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -35,13 +36,16 @@ def create_service_app(
     """A FastAPI app with logging, correlation ids, the error envelope, health and metrics.
 
     The database engine lives on ``app.state.database`` from start to stop; ``lifespan``
-    runs inside that window for the service's own resources.
+    runs inside that window and builds the service's own objects (``provide``). The app's
+    settings are provided from the start: ``provided(type(settings))``.
     """
     configure(settings, service=service)
 
     @asynccontextmanager
     async def lifespan_with_database(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
+        app.state.provided = {}
+        provide(app, settings)
         app.state.database = Database(settings, application_name=service)
         try:
             async with lifespan(app):
