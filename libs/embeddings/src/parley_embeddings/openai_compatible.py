@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import openai
+from parley_schema.retrying import retry_after_seconds
 
 from parley_embeddings.errors import PermanentEmbeddingError, TransientEmbeddingError
 
@@ -174,14 +175,9 @@ def _reason(error: openai.APIStatusError) -> str:
 
 
 def _retry_after(error: openai.APIStatusError) -> float | None:
-    """Seconds from ``retry-after-ms`` or ``Retry-After`` (seconds form), when given."""
+    """Seconds from OpenAI's ``retry-after-ms`` or the standard ``Retry-After``, when given."""
     headers = error.response.headers
-    for name, scale in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
-        value = headers.get(name)
-        if value is None:
-            continue
-        try:
-            return max(0.0, float(value) / scale)
-        except ValueError:
-            continue  # an HTTP date; rare for this API, fall back to our own backoff
-    return None
+    milliseconds = retry_after_seconds(headers.get("retry-after-ms"))
+    if milliseconds is not None:
+        return milliseconds / 1000
+    return retry_after_seconds(headers.get("retry-after"))
