@@ -4,10 +4,7 @@ from parley_authn.principal import CredentialKind, Principal, ScopedPrincipal, S
 from parley_authn.resolve import (
     TOUCH_INTERVAL,
     authenticate,
-    authenticate_with_sources,
     bearer_token,
-    resolve_api_token,
-    resolve_session,
 )
 from parley_authn.secrets import (
     API_TOKEN_PREFIX,
@@ -33,14 +30,11 @@ __all__ = [
     "ScopedPrincipal",
     "SourceGrant",
     "authenticate",
-    "authenticate_with_sources",
     "bearer_token",
     "csrf_token_for",
     "csrf_token_matches",
     "hash_secret",
     "new_api_token",
     "new_session_secret",
-    "resolve_api_token",
-    "resolve_session",
     "shown_prefix",
 ]

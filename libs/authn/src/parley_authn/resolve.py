@@ -2,9 +2,9 @@
 
 Used on every request by search-api and auth. ``last_seen_at`` / ``last_used_at`` are written
 at most once per ``TOUCH_INTERVAL``, so a busy client does not turn reads into writes.
-``authenticate_with_sources`` adds the project's sources (``project_sources``) to that same
-query, for callers that need them on every request (search-api): still one round trip, and
-nothing is cached across requests, so revocation and logout take effect on the next request.
+The same query returns the project's sources (``project_sources``, a lateral aggregate over
+their unique index): one round trip, and nothing is cached across requests, so revocation
+and logout take effect on the next request.
 """
 
 from __future__ import annotations
@@ -26,11 +26,6 @@ from parley_authn.secrets import API_TOKEN_PREFIX, hash_secret
 TOUCH_INTERVAL = timedelta(seconds=60)
 
 
-def _require_aware(now: datetime) -> None:
-    if now.tzinfo is None:
-        raise ValueError("now must be timezone-aware (compared with timestamptz columns)")
-
-
 def _with_sources(
     statement: Select[*tuple[Any, ...]], project_id: SQLCoreOperations[uuid.UUID]
 ) -> Select[*tuple[Any, ...]]:
@@ -50,7 +45,7 @@ def _with_sources(
 
 # Built once: constructing a statement costs more Python time than the indexed lookup
 # costs Postgres. Parameters: the credential's hash, ``now`` and (sessions) ``seen_after``.
-_SESSION = (
+_SESSION_ROW = (
     select(
         Session.user_id,
         Session.active_project_id,
@@ -72,8 +67,8 @@ _SESSION = (
         Session.last_seen_at > bindparam("seen_after"),
     )
 )
-_SESSION_WITH_SOURCES = _with_sources(_SESSION, ProjectMember.project_id)
-_API_TOKEN = (
+_SESSION = _with_sources(_SESSION_ROW, ProjectMember.project_id)
+_API_TOKEN_ROW = (
     select(
         ApiToken.id,
         ApiToken.user_id,
@@ -96,7 +91,7 @@ _API_TOKEN = (
         (ApiToken.expires_at.is_(None)) | (ApiToken.expires_at > bindparam("now")),
     )
 )
-_API_TOKEN_WITH_SOURCES = _with_sources(_API_TOKEN, ApiToken.project_id)
+_API_TOKEN = _with_sources(_API_TOKEN_ROW, ApiToken.project_id)
 
 
 def _grants(
@@ -106,18 +101,11 @@ def _grants(
 
 
 async def _resolve_session(
-    session: AsyncSession,
-    cookie_value: str,
-    *,
-    now: datetime,
-    idle_timeout: timedelta,
-    sources: bool,
+    session: AsyncSession, cookie_value: str, *, now: datetime, idle_timeout: timedelta
 ) -> ScopedPrincipal | None:
-    _require_aware(now)
     session_hash = hash_secret(cookie_value)
-    statement = _SESSION_WITH_SOURCES if sources else _SESSION
     params = {"credential": session_hash, "now": now, "seen_after": now - idle_timeout}
-    row = (await session.execute(statement, params)).one_or_none()
+    row = (await session.execute(_SESSION, params)).one_or_none()
     if row is None:
         return None
     if row.last_seen_at < now - TOUCH_INTERVAL:
@@ -132,19 +120,16 @@ async def _resolve_session(
         project_id=row.active_project_id if row.role is not None else None,
         role=row.role,
     )
-    grants = _grants(row.accounts, row.inboxes) if sources else ()
-    return ScopedPrincipal(principal, grants)
+    return ScopedPrincipal(principal, _grants(row.accounts, row.inboxes))
 
 
 async def _resolve_api_token(
-    session: AsyncSession, token: str, *, now: datetime, sources: bool
+    session: AsyncSession, token: str, *, now: datetime
 ) -> ScopedPrincipal | None:
-    _require_aware(now)
     if not token.startswith(API_TOKEN_PREFIX):
         return None
-    statement = _API_TOKEN_WITH_SOURCES if sources else _API_TOKEN
     params = {"credential": hash_secret(token), "now": now}
-    row = (await session.execute(statement, params)).one_or_none()
+    row = (await session.execute(_API_TOKEN, params)).one_or_none()
     if row is None:
         return None
     if row.last_used_at is None or row.last_used_at < now - TOUCH_INTERVAL:
@@ -159,27 +144,7 @@ async def _resolve_api_token(
         project_id=row.project_id,
         role=row.role,
     )
-    grants = _grants(row.accounts, row.inboxes) if sources else ()
-    return ScopedPrincipal(principal, grants)
-
-
-async def resolve_session(
-    session: AsyncSession, cookie_value: str, *, now: datetime, idle_timeout: timedelta
-) -> Principal | None:
-    """The session's user and active project; None when unknown, expired or idle too long."""
-    resolved = await _resolve_session(
-        session, cookie_value, now=now, idle_timeout=idle_timeout, sources=False
-    )
-    return None if resolved is None else resolved.principal
-
-
-async def resolve_api_token(
-    session: AsyncSession, token: str, *, now: datetime
-) -> Principal | None:
-    """The token's user and project; None when unknown, revoked, expired, or the user has
-    left the project since the token was made."""
-    resolved = await _resolve_api_token(session, token, now=now, sources=False)
-    return None if resolved is None else resolved.principal
+    return ScopedPrincipal(principal, _grants(row.accounts, row.inboxes))
 
 
 def bearer_token(authorization_header: str | None) -> str | None:
@@ -193,27 +158,6 @@ def bearer_token(authorization_header: str | None) -> str | None:
     return token
 
 
-async def _authenticate(
-    session: AsyncSession,
-    *,
-    cookie: str | None,
-    authorization_header: str | None,
-    now: datetime,
-    idle_timeout: timedelta,
-    sources: bool,
-) -> ScopedPrincipal | None:
-    if authorization_header is not None:
-        token = bearer_token(authorization_header)
-        if token is None:
-            return None
-        return await _resolve_api_token(session, token, now=now, sources=sources)
-    if cookie:
-        return await _resolve_session(
-            session, cookie, now=now, idle_timeout=idle_timeout, sources=sources
-        )
-    return None
-
-
 async def authenticate(
     session: AsyncSession,
     *,
@@ -221,40 +165,22 @@ async def authenticate(
     authorization_header: str | None,
     now: datetime,
     idle_timeout: timedelta,
-) -> Principal | None:
-    """The caller behind a request's credentials, or None.
-
-    An ``Authorization`` header wins over the cookie and never falls back to it: a caller
-    that presents a bad bearer token is refused even when a browser cookie rides along.
-    """
-    resolved = await _authenticate(
-        session,
-        cookie=cookie,
-        authorization_header=authorization_header,
-        now=now,
-        idle_timeout=idle_timeout,
-        sources=False,
-    )
-    return None if resolved is None else resolved.principal
-
-
-async def authenticate_with_sources(
-    session: AsyncSession,
-    *,
-    cookie: str | None,
-    authorization_header: str | None,
-    now: datetime,
-    idle_timeout: timedelta,
 ) -> ScopedPrincipal | None:
-    """:func:`authenticate` plus the principal's project's sources, in the same one query.
+    """The caller behind a request's credentials and their project's sources, or None.
 
-    ``sources`` is empty when the principal has no project or the project has no sources.
+    None when the credential is unknown, expired, idle too long (sessions), revoked, or its
+    user has left the token's project. An ``Authorization`` header wins over the cookie and
+    never falls back to it: a caller that presents a bad bearer token is refused even when a
+    browser cookie rides along. ``sources`` is empty when the principal has no project or
+    the project has no sources.
     """
-    return await _authenticate(
-        session,
-        cookie=cookie,
-        authorization_header=authorization_header,
-        now=now,
-        idle_timeout=idle_timeout,
-        sources=True,
-    )
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware (compared with timestamptz columns)")
+    if authorization_header is not None:
+        token = bearer_token(authorization_header)
+        if token is None:
+            return None
+        return await _resolve_api_token(session, token, now=now)
+    if cookie:
+        return await _resolve_session(session, cookie, now=now, idle_timeout=idle_timeout)
+    return None

@@ -9,14 +9,12 @@ import pytest
 from parley_authn import (
     TOUCH_INTERVAL,
     CredentialKind,
+    Principal,
     SourceGrant,
     authenticate,
-    authenticate_with_sources,
     hash_secret,
     new_api_token,
     new_session_secret,
-    resolve_api_token,
-    resolve_session,
     shown_prefix,
 )
 from parley_schema.models import ApiToken, AppUser, Project, ProjectMember, ProjectSource, Session
@@ -26,6 +24,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 IDLE = timedelta(hours=12)
+
+
+async def by_cookie(
+    session: AsyncSession, cookie: str, *, now: datetime, idle_timeout: timedelta
+) -> Principal | None:
+    resolved = await authenticate(
+        session, cookie=cookie, authorization_header=None, now=now, idle_timeout=idle_timeout
+    )
+    return None if resolved is None else resolved.principal
+
+
+async def by_token(session: AsyncSession, token: str, *, now: datetime) -> Principal | None:
+    resolved = await authenticate(
+        session, cookie=None, authorization_header=f"Bearer {token}", now=now, idle_timeout=IDLE
+    )
+    return None if resolved is None else resolved.principal
 
 
 async def make_user(session: AsyncSession) -> AppUser:
@@ -108,7 +122,7 @@ class TestResolveSession:
         user = await make_user(db_session)
         project = await make_project(db_session, user, role="member")
         secret = await make_session(db_session, user, project=project)
-        principal = await resolve_session(db_session, secret, now=NOW, idle_timeout=IDLE)
+        principal = await by_cookie(db_session, secret, now=NOW, idle_timeout=IDLE)
         assert principal is not None
         assert (principal.user_id, principal.username) == (user.id, user.username)
         assert (principal.project_id, principal.role) == (project.id, "member")
@@ -122,24 +136,24 @@ class TestResolveSession:
         assert secret not in set(stored)
 
     async def test_unknown_cookie_is_rejected(self, db_session: AsyncSession) -> None:
-        assert await resolve_session(db_session, "nope", now=NOW, idle_timeout=IDLE) is None
+        assert await by_cookie(db_session, "nope", now=NOW, idle_timeout=IDLE) is None
 
     async def test_expired_session_is_rejected(self, db_session: AsyncSession) -> None:
         user = await make_user(db_session)
         secret = await make_session(db_session, user, expires_at=NOW)
-        assert await resolve_session(db_session, secret, now=NOW, idle_timeout=IDLE) is None
+        assert await by_cookie(db_session, secret, now=NOW, idle_timeout=IDLE) is None
 
     async def test_idle_session_is_rejected(self, db_session: AsyncSession) -> None:
         user = await make_user(db_session)
         secret = await make_session(db_session, user, last_seen_at=NOW - IDLE)
-        assert await resolve_session(db_session, secret, now=NOW, idle_timeout=IDLE) is None
+        assert await by_cookie(db_session, secret, now=NOW, idle_timeout=IDLE) is None
 
     async def test_session_without_active_project_has_no_role(
         self, db_session: AsyncSession
     ) -> None:
         user = await make_user(db_session)
         secret = await make_session(db_session, user)
-        principal = await resolve_session(db_session, secret, now=NOW, idle_timeout=IDLE)
+        principal = await by_cookie(db_session, secret, now=NOW, idle_timeout=IDLE)
         assert principal is not None
         assert (principal.project_id, principal.role) == (None, None)
 
@@ -148,7 +162,7 @@ class TestResolveSession:
         project = await make_project(db_session, user)
         secret = await make_session(db_session, user, project=project)
         await db_session.execute(delete(ProjectMember).where(ProjectMember.user_id == user.id))
-        principal = await resolve_session(db_session, secret, now=NOW, idle_timeout=IDLE)
+        principal = await by_cookie(db_session, secret, now=NOW, idle_timeout=IDLE)
         assert principal is not None
         assert (principal.project_id, principal.role) == (None, None)
 
@@ -158,15 +172,15 @@ class TestResolveSession:
         user = await make_user(db_session)
         secret = await make_session(db_session, user, last_seen_at=NOW)
         soon = NOW + TOUCH_INTERVAL / 2
-        await resolve_session(db_session, secret, now=soon, idle_timeout=IDLE)
+        await by_cookie(db_session, secret, now=soon, idle_timeout=IDLE)
         assert await last_seen(db_session, secret) == NOW
         later = NOW + TOUCH_INTERVAL * 2
-        await resolve_session(db_session, secret, now=later, idle_timeout=IDLE)
+        await by_cookie(db_session, secret, now=later, idle_timeout=IDLE)
         assert await last_seen(db_session, secret) == later
 
     async def test_naive_now_is_refused(self, db_session: AsyncSession) -> None:
         with pytest.raises(ValueError, match="timezone-aware"):
-            await resolve_session(db_session, "x", now=datetime(2026, 1, 1), idle_timeout=IDLE)
+            await by_cookie(db_session, "x", now=datetime(2026, 1, 1), idle_timeout=IDLE)
 
 
 class TestResolveApiToken:
@@ -176,7 +190,7 @@ class TestResolveApiToken:
         user = await make_user(db_session)
         project = await make_project(db_session, user)
         token, row = await make_token(db_session, user, project)
-        principal = await resolve_api_token(db_session, token, now=NOW)
+        principal = await by_token(db_session, token, now=NOW)
         assert principal is not None
         assert (principal.user_id, principal.project_id, principal.role) == (
             user.id,
@@ -190,17 +204,17 @@ class TestResolveApiToken:
         user = await make_user(db_session)
         project = await make_project(db_session, user)
         token, _ = await make_token(db_session, user, project, revoked_at=NOW)
-        assert await resolve_api_token(db_session, token, now=NOW) is None
+        assert await by_token(db_session, token, now=NOW) is None
 
     async def test_expired_token_is_rejected(self, db_session: AsyncSession) -> None:
         user = await make_user(db_session)
         project = await make_project(db_session, user)
         token, _ = await make_token(db_session, user, project, expires_at=NOW)
-        assert await resolve_api_token(db_session, token, now=NOW) is None
+        assert await by_token(db_session, token, now=NOW) is None
         unexpired, _ = await make_token(
             db_session, user, project, expires_at=NOW + timedelta(seconds=1)
         )
-        assert await resolve_api_token(db_session, unexpired, now=NOW) is not None
+        assert await by_token(db_session, unexpired, now=NOW) is not None
 
     async def test_token_of_a_user_who_left_the_project_is_rejected(
         self, db_session: AsyncSession
@@ -209,14 +223,14 @@ class TestResolveApiToken:
         project = await make_project(db_session, user)
         token, _ = await make_token(db_session, user, project)
         await db_session.execute(delete(ProjectMember).where(ProjectMember.user_id == user.id))
-        assert await resolve_api_token(db_session, token, now=NOW) is None
+        assert await by_token(db_session, token, now=NOW) is None
 
     async def test_unknown_or_unprefixed_token_is_rejected(self, db_session: AsyncSession) -> None:
-        assert await resolve_api_token(db_session, new_api_token(), now=NOW) is None
+        assert await by_token(db_session, new_api_token(), now=NOW) is None
         user = await make_user(db_session)
         project = await make_project(db_session, user)
         token, _ = await make_token(db_session, user, project)
-        assert await resolve_api_token(db_session, token.removeprefix("prl_"), now=NOW) is None
+        assert await by_token(db_session, token.removeprefix("prl_"), now=NOW) is None
 
     async def test_last_used_is_touched_at_most_once_per_interval(
         self, db_session: AsyncSession
@@ -232,11 +246,11 @@ class TestResolveApiToken:
                 .execution_options(populate_existing=True)
             )
 
-        await resolve_api_token(db_session, token, now=NOW)
+        await by_token(db_session, token, now=NOW)
         assert await last_used() == NOW
-        await resolve_api_token(db_session, token, now=NOW + TOUCH_INTERVAL / 2)
+        await by_token(db_session, token, now=NOW + TOUCH_INTERVAL / 2)
         assert await last_used() == NOW
-        await resolve_api_token(db_session, token, now=NOW + TOUCH_INTERVAL * 2)
+        await by_token(db_session, token, now=NOW + TOUCH_INTERVAL * 2)
         assert await last_used() == NOW + TOUCH_INTERVAL * 2
 
 
@@ -256,7 +270,7 @@ class TestAuthenticate:
             idle_timeout=IDLE,
         )
         assert by_token is not None
-        assert by_token.kind is CredentialKind.API_TOKEN
+        assert by_token.principal.kind is CredentialKind.API_TOKEN
         bad = await authenticate(
             db_session,
             cookie=cookie,
@@ -273,11 +287,11 @@ class TestAuthenticate:
     async def test_cookie_alone_resolves_the_session(self, db_session: AsyncSession) -> None:
         user = await make_user(db_session)
         cookie = await make_session(db_session, user)
-        principal = await authenticate(
+        resolved = await authenticate(
             db_session, cookie=cookie, authorization_header=None, now=NOW, idle_timeout=IDLE
         )
-        assert principal is not None
-        assert principal.kind is CredentialKind.SESSION
+        assert resolved is not None
+        assert resolved.principal.kind is CredentialKind.SESSION
 
     async def test_no_credentials_resolve_to_nobody(self, db_session: AsyncSession) -> None:
         assert (
@@ -300,7 +314,7 @@ async def add_sources(
 async def with_sources(
     session: AsyncSession, *, cookie: str | None = None, token: str | None = None
 ) -> tuple[uuid.UUID | None, tuple[SourceGrant, ...]] | None:
-    resolved = await authenticate_with_sources(
+    resolved = await authenticate(
         session,
         cookie=cookie,
         authorization_header=None if token is None else f"Bearer {token}",
@@ -310,8 +324,8 @@ async def with_sources(
     return None if resolved is None else (resolved.principal.project_id, resolved.sources)
 
 
-class TestAuthenticateWithSources:
-    """The same verdicts as ``authenticate``, plus the project's sources from the same query."""
+class TestSources:
+    """The principal's project's sources come with it, from the same query."""
 
     async def test_token_and_session_carry_their_projects_sources_in_order(
         self, db_session: AsyncSession
@@ -330,24 +344,6 @@ class TestAuthenticateWithSources:
 
         assert await with_sources(db_session, token=token) == expected
         assert await with_sources(db_session, cookie=cookie) == expected
-
-    async def test_the_principal_is_the_one_authenticate_returns(
-        self, db_session: AsyncSession
-    ) -> None:
-        user = await make_user(db_session)
-        project = await make_project(db_session, user, role="member")
-        token, _ = await make_token(db_session, user, project, last_used_at=NOW)
-        cookie = await make_session(db_session, user, project=project)
-        for credentials in (
-            {"cookie": None, "authorization_header": f"Bearer {token}"},
-            {"cookie": cookie, "authorization_header": None},
-        ):
-            plain = await authenticate(db_session, **credentials, now=NOW, idle_timeout=IDLE)
-            scoped = await authenticate_with_sources(
-                db_session, **credentials, now=NOW, idle_timeout=IDLE
-            )
-            assert scoped is not None
-            assert scoped.principal == plain
 
     async def test_no_project_or_no_sources_is_empty(self, db_session: AsyncSession) -> None:
         user = await make_user(db_session)
@@ -400,17 +396,9 @@ class TestAuthenticateWithSources:
 class TestIndexedLookups:
     """Each resolver is one query that finds its row through a unique index."""
 
-    async def test_a_fresh_credential_costs_one_statement(self, db_session: AsyncSession) -> None:
-        user = await make_user(db_session)
-        project = await make_project(db_session, user)
-        cookie = await make_session(db_session, user, project=project)
-        token, _ = await make_token(db_session, user, project, last_used_at=NOW)
-        with recorded_statements(db_session) as statements:
-            assert await resolve_session(db_session, cookie, now=NOW, idle_timeout=IDLE)
-            assert await resolve_api_token(db_session, token, now=NOW)
-        assert len(statements) == 2, statements
-
-    async def test_with_sources_is_still_one_statement(self, db_session: AsyncSession) -> None:
+    async def test_a_fresh_credential_with_its_sources_costs_one_statement(
+        self, db_session: AsyncSession
+    ) -> None:
         user = await make_user(db_session)
         project = await make_project(db_session, user)
         await add_sources(db_session, project, [(1, None), (2, 5)])

@@ -75,15 +75,16 @@ async def current_principal(
     session_cookie: Annotated[str | None, Cookie(alias=SESSION_COOKIE)] = None,
     csrf_token: Annotated[str | None, Header(alias=CSRF_HEADER)] = None,
 ) -> Principal:
-    principal = await authenticate(
+    resolved = await authenticate(
         session,
         cookie=session_cookie,
         authorization_header=authorization,
         now=now,
         idle_timeout=settings.session_idle_ttl,
     )
-    if principal is None:
+    if resolved is None:
         raise NotAuthenticated("sign in or present a valid API token")
+    principal = resolved.principal
     if (
         principal.kind is CredentialKind.SESSION
         and request.method not in SAFE_METHODS

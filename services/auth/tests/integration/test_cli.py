@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from parley_auth.cli import app
-from parley_authn import resolve_api_token
+from parley_authn import authenticate
 from parley_schema.models import AppSetting, AppUser, Project, ProjectMember
 from parley_testing.postgres import run_async
 from sqlalchemy import insert, select
@@ -104,7 +104,14 @@ def test_token_create_prints_a_working_token_once(database_url: str, unique_name
         engine = create_async_engine(database_url)
         try:
             async with AsyncSession(engine) as session:
-                return await resolve_api_token(session, token, now=datetime.now(UTC))
+                resolved = await authenticate(
+                    session,
+                    cookie=None,
+                    authorization_header=f"Bearer {token}",
+                    now=datetime.now(UTC),
+                    idle_timeout=timedelta(hours=1),
+                )
+                return None if resolved is None else resolved.principal
         finally:
             await engine.dispose()
 

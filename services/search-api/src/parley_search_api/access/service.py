@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import structlog
-from parley_authn import ScopedPrincipal, authenticate_with_sources
+from parley_authn import ScopedPrincipal, authenticate
 from parley_authn.errors import NotAuthenticated
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -60,7 +60,7 @@ class AccessService:
         authorization_header: str | None,
         idle_timeout: timedelta,
     ) -> ScopedPrincipal | None:
-        return await authenticate_with_sources(
+        return await authenticate(
             session,
             cookie=cookie,
             authorization_header=authorization_header,
