@@ -13,8 +13,11 @@ from parley_cli.context import database_name, embedded_database, get_settings
 app = typer.Typer(help="Run the embedded PostgreSQL+pgvector server (data in PARLEY_DATA_DIR).")
 
 
-def start_embedded() -> None:
-    """Start the server and create Parley's database; shared by `db start` and `up`."""
+def start_embedded() -> bool:
+    """Start the server and create Parley's database; shared by `db start` and `up`.
+
+    True when this call started it, False when it was running already.
+    """
     settings = get_settings()
     database = embedded_database(settings)
     started_at = time.perf_counter()
@@ -29,6 +32,17 @@ def start_embedded() -> None:
     elapsed = time.perf_counter() - started_at
     verb = f"started in {elapsed:.2f}s" if started else "already running"
     console.print(f"database {verb}: {settings.database_url_str}")
+    return started
+
+
+def stop_embedded() -> None:
+    """Stop the server; its data stays in PARLEY_DATA_DIR. Shared by `db stop` and `up`."""
+    database = embedded_database(get_settings())
+    try:
+        stopped = database.stop()
+    except EmbeddedDatabaseError as error:
+        raise fail(f"the embedded database did not stop: {error}") from None
+    console.print("database stopped" if stopped else "database was not running")
 
 
 @app.command()
@@ -47,12 +61,7 @@ def start() -> None:
 @app.command()
 def stop() -> None:
     """Stop the server; its data stays in PARLEY_DATA_DIR."""
-    database = embedded_database(get_settings())
-    try:
-        stopped = database.stop()
-    except EmbeddedDatabaseError as error:
-        raise fail(f"the embedded database did not stop: {error}") from None
-    console.print("database stopped" if stopped else "database was not running")
+    stop_embedded()
 
 
 @app.command()

@@ -30,7 +30,7 @@ from parley_cli.context import get_settings
 from parley_cli.processes import ProcessGroup
 from parley_cli.readiness import is_ready
 from parley_cli.services import SERVICES
-from parley_cli.up import prepare_stack
+from parley_cli.up import local_stack
 
 DEMO_USER = "demo"
 DEMO_PROJECT = "Demo"
@@ -64,11 +64,11 @@ def demo(
         "PARLEY_LOG_LEVEL": "INFO" if verbose else "WARNING",
         "HF_HUB_OFFLINE": "1",
     }
-    specs = prepare_stack(settings)
-    corpus = build_corpus(conversations=conversations, seed=seed)
-    code = asyncio.run(
-        _run(settings, ProcessGroup(specs, env), corpus, webhook_secrets, exit_after)
-    )
+    with local_stack(settings) as specs:
+        corpus = build_corpus(conversations=conversations, seed=seed)
+        code = asyncio.run(
+            _run(settings, ProcessGroup(specs, env), corpus, webhook_secrets, exit_after)
+        )
     raise typer.Exit(code)
 
 

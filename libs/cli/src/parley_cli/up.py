@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Iterator
 
 import typer
 from parley_schema.settings import ParleyBaseSettings
@@ -10,17 +12,35 @@ from parley_schema.settings import ParleyBaseSettings
 from parley_cli.broker import BROKER_FIX, check_broker
 from parley_cli.console import console, fail, redact_url
 from parley_cli.context import get_settings
-from parley_cli.db import start_embedded
+from parley_cli.db import start_embedded, stop_embedded
 from parley_cli.migrate import migrate
 from parley_cli.processes import ProcessSpec, run_all
 from parley_cli.services import SERVICES
 
 
-def prepare_stack(settings: ParleyBaseSettings) -> list[ProcessSpec]:
-    """Start the database, migrate, check the broker; return the services to run."""
-    if settings.uses_embedded_database():
-        start_embedded()
-    else:
+@contextlib.contextmanager
+def local_stack(settings: ParleyBaseSettings) -> Iterator[list[ProcessSpec]]:
+    """Start the database, migrate, check the broker; yield the services to run.
+
+    On the way out (the services stopped, Ctrl-C, or a failed check) the embedded database
+    is stopped when this run started it, so a next ``parley up`` with another data directory
+    finds its port free. One that was running before is left running, and the user is told.
+    """
+    started = settings.uses_embedded_database() and start_embedded()
+    try:
+        yield _prepare_services(settings)
+    finally:
+        if started:
+            stop_embedded()
+        elif settings.uses_embedded_database():
+            console.print(
+                "database keeps running (it was running before this command); "
+                "stop it with `parley db stop`"
+            )
+
+
+def _prepare_services(settings: ParleyBaseSettings) -> list[ProcessSpec]:
+    if not settings.uses_embedded_database():
         console.print(f"database: {redact_url(settings.database_url_str)} (external)")
     migrate()
     amqp_url = str(settings.amqp_url)
@@ -47,8 +67,9 @@ def prepare_stack(settings: ParleyBaseSettings) -> list[ProcessSpec]:
 
 def up() -> None:
     """Start the whole local stack and follow its logs; Ctrl-C stops it."""
-    specs = prepare_stack(get_settings())
-    if not specs:
-        console.print("no services are installed yet; the database and broker are ready")
-        return
-    raise typer.Exit(asyncio.run(run_all(specs)))
+    with local_stack(get_settings()) as specs:
+        if not specs:
+            console.print("no services are installed yet; the database and broker are ready")
+            return
+        code = asyncio.run(run_all(specs))
+    raise typer.Exit(code)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import queue
+import signal
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -119,3 +124,38 @@ def test_up_refuses_to_start_without_rabbitmq_and_names_the_fix(parley: Parley) 
     assert result.returncode == 1
     assert "RabbitMQ is not reachable" in result.stderr
     assert "rabbitmq-server -detached" in result.stderr
+    # The database this run started is stopped again: the port is free for the next run.
+    assert "database stopped" in result.stdout
+    assert parley("db", "status").returncode == 3
+
+
+def test_up_leaves_a_database_it_did_not_start_running_and_says_so(parley: Parley) -> None:
+    assert parley("db", "start").returncode == 0
+    parley.env["PARLEY_AMQP_URL"] = f"amqp://guest:guest@127.0.0.1:{free_port()}/"
+    result = parley("up")
+    assert result.returncode == 1
+    assert "parley db stop" in result.stdout
+    assert parley("db", "status").returncode == 0
+
+
+def test_ctrl_c_stops_the_services_and_the_database_up_started(parley: Parley) -> None:
+    process = parley.start("up")
+    lines: queue.Queue[str] = queue.Queue()
+    assert process.stdout is not None
+    threading.Thread(
+        target=lambda: [lines.put(line) for line in process.stdout], daemon=True
+    ).start()
+    seen: list[str] = []
+    deadline = time.monotonic() + 120
+    while not any("starting" in line and "auth" in line for line in seen):
+        assert time.monotonic() < deadline, seen
+        with contextlib.suppress(queue.Empty):
+            seen.append(lines.get(timeout=1))
+    process.send_signal(signal.SIGINT)
+    # 0 once the process group handles the signal; 130 (KeyboardInterrupt) just before.
+    assert process.wait(timeout=60) in (0, 130)
+    time.sleep(0.5)  # the reader thread drains the last lines
+    while not lines.empty():
+        seen.append(lines.get())
+    assert any("database stopped" in line for line in seen), seen
+    assert parley("db", "status").returncode == 3
