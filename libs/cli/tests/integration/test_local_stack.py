@@ -141,10 +141,14 @@ def test_up_leaves_a_database_it_did_not_start_running_and_says_so(parley: Parle
 def test_ctrl_c_stops_the_services_and_the_database_up_started(parley: Parley) -> None:
     process = parley.start("up")
     lines: queue.Queue[str] = queue.Queue()
-    assert process.stdout is not None
-    threading.Thread(
-        target=lambda: [lines.put(line) for line in process.stdout], daemon=True
-    ).start()
+    output = process.stdout
+    assert output is not None
+
+    def read() -> None:
+        for line in output:
+            lines.put(line)
+
+    threading.Thread(target=read, daemon=True).start()
     seen: list[str] = []
     deadline = time.monotonic() + 120
     while not any("starting" in line and "auth" in line for line in seen):
