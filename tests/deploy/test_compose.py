@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import re
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -116,3 +117,31 @@ def test_every_configured_variable_is_a_setting(compose: dict[str, Any]) -> None
     parley_names = {name for name in configured if name.startswith("PARLEY_")}
     assert parley_names, "the compose file configures no Parley setting"
     assert parley_names <= known, parley_names - known
+
+
+def _workspace_dependencies(member: Path) -> set[str]:
+    """The workspace members (as ``./libs/x`` paths) that ``member`` needs, transitively."""
+    by_name = {
+        tomllib.loads((path / "pyproject.toml").read_text())["project"]["name"]: path
+        for path in [*ROOT.glob("libs/*"), *ROOT.glob("services/*")]
+        if (path / "pyproject.toml").exists()
+    }
+    needed: set[str] = set()
+    pending = [member]
+    while pending:
+        project = tomllib.loads((pending.pop() / "pyproject.toml").read_text())["project"]
+        for requirement in project.get("dependencies", []):
+            name = re.split(r"[\s\[<>=!~;]", requirement, maxsplit=1)[0]
+            if name in by_name and name not in needed:
+                needed.add(name)
+                pending.append(by_name[name])
+    return {f"./{by_name[name].relative_to(ROOT)}" for name in needed}
+
+
+def test_each_image_installs_every_workspace_member_its_service_imports() -> None:
+    dockerfile = DEPLOY / "Dockerfile"
+    for name in PARLEY_SERVICES:
+        stage = _stage(dockerfile, f"build-{name}")
+        installed = set(re.findall(r"\./(?:libs|services)/[\w-]+", stage))
+        missing = _workspace_dependencies(ROOT / "services" / name) - installed
+        assert not missing, f"the {name} image lacks {sorted(missing)}"
