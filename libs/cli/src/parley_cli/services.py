@@ -43,6 +43,9 @@ class ServiceSpec:
             "--port",
             str(port),
             "--no-access-log",
+            # The app believes X-Forwarded-For from PARLEY_TRUSTED_PROXIES only; uvicorn's
+            # own handling would believe any local peer.
+            "--no-proxy-headers",
         ]
 
 

@@ -6,14 +6,16 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI, Response
+from parley_schema.errors import ParleyError
 from parley_schema.logging import configure
 from parley_schema.settings import ParleyBaseSettings
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from prometheus_fastapi_instrumentator import Instrumentator
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from parley_runtime.correlation import CorrelationIdMiddleware
 from parley_runtime.database import Database, database_ready
-from parley_runtime.error_handlers import add_error_handlers
+from parley_runtime.error_handlers import RequestTimedOut, add_error_handlers
 from parley_runtime.health import ReadinessCheck, health_router
 from parley_runtime.provided import provide
 
@@ -32,6 +34,7 @@ def create_service_app(
     title: str,
     extra_checks: Mapping[str, ReadinessCheck] | None = None,
     lifespan: Lifespan = _no_extra_lifespan,
+    timeout_error: type[ParleyError] = RequestTimedOut,
 ) -> FastAPI:
     """A FastAPI app with logging, correlation ids, the error envelope, health and metrics.
 
@@ -53,9 +56,22 @@ def create_service_app(
         finally:
             await app.state.database.dispose()
 
-    app = FastAPI(title=title, lifespan=lifespan_with_database)
+    docs = settings.public_docs
+    app = FastAPI(
+        title=title,
+        lifespan=lifespan_with_database,
+        openapi_url="/openapi.json" if docs else None,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+    )
     app.add_middleware(CorrelationIdMiddleware)
-    add_error_handlers(app)
+    # Outermost: the client address is settled before anything reads it. Run uvicorn with
+    # --no-proxy-headers so that only these proxies are believed.
+    app.add_middleware(
+        ProxyHeadersMiddleware,
+        trusted_hosts=[str(network) for network in settings.trusted_proxies],
+    )
+    add_error_handlers(app, timeout_error=timeout_error)
     app.include_router(health_router({"database": database_ready, **(extra_checks or {})}))
     _mount_metrics(app)
     return app

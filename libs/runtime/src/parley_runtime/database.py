@@ -15,7 +15,11 @@ class Database:
     """The process's engine and session factory, created at start and disposed at stop."""
 
     def __init__(self, settings: ParleyBaseSettings, *, application_name: str) -> None:
-        self.engine: AsyncEngine = create_engine(settings, application_name=application_name)
+        self.engine: AsyncEngine = create_engine(
+            settings,
+            application_name=application_name,
+            statement_timeout_s=settings.statement_timeout_s,
+        )
         self.sessionmaker: async_sessionmaker[AsyncSession] = create_sessionmaker(self.engine)
 
     async def dispose(self) -> None:

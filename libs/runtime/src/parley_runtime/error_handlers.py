@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import structlog
@@ -10,9 +10,18 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from parley_schema.errors import ParleyError
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = structlog.get_logger(__name__)
+QUERY_CANCELED = "57014"  # Postgres SQLSTATE of a statement cancelled by statement_timeout
+
+
+class RequestTimedOut(ParleyError):
+    """A statement of the request ran past ``PARLEY_STATEMENT_TIMEOUT_S``."""
+
+    code = "request_timeout"
+    status = 503
 
 
 def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
@@ -45,6 +54,20 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _timeout_handler(
+    timeout_error: type[ParleyError],
+) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+    async def handle(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, DBAPIError)
+        if getattr(exc.orig, "sqlstate", None) != QUERY_CANCELED:
+            return await _unexpected_error(request, exc)
+        log.warning("statement_timeout", path=request.scope.get("route_path", "?"))
+        error = timeout_error("the request took too long; try again or narrow it")
+        return await _parley_error(request, error)
+
+    return handle
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     correlation_id = getattr(request.state, "correlation_id", None)
     log.error("unhandled_error", path=request.url.path, exc_info=exc)
@@ -54,8 +77,12 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def add_error_handlers(app: FastAPI) -> None:
+def add_error_handlers(
+    app: FastAPI, *, timeout_error: type[ParleyError] = RequestTimedOut
+) -> None:
+    """``timeout_error`` answers a statement cancelled by the statement timeout."""
     app.add_exception_handler(ParleyError, _parley_error)
+    app.add_exception_handler(DBAPIError, _timeout_handler(timeout_error))
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)

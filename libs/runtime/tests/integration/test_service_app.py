@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from parley_runtime.app import create_service_app
 from parley_runtime.database import SessionDep
 from parley_schema.errors import ParleyError
@@ -25,8 +26,23 @@ class Body(BaseModel):
     count: int
 
 
+class SlowSearch(ParleyError):
+    code = "search_timeout"
+    status = 503
+
+
 def build_app(settings: ParleyBaseSettings) -> FastAPI:
-    app = create_service_app(service="test", settings=settings, title="test")
+    app = create_service_app(
+        service="test", settings=settings, title="test", timeout_error=SlowSearch
+    )
+
+    @app.get("/client")
+    async def client_host(request: Request) -> dict[str, str | None]:
+        return {"host": request.client.host if request.client else None}
+
+    @app.get("/slow")
+    async def slow(session: SessionDep) -> None:
+        await session.execute(text("SELECT pg_sleep(2)"))
 
     @app.get("/missing")
     async def missing() -> None:
@@ -166,3 +182,37 @@ async def test_every_app_in_a_process_measures_its_own_requests(amqp_url: str) -
         async for client in _client(build_app(settings)):
             await client.get("/missing")
             assert 'handler="/missing"' in (await client.get("/metrics")).text
+
+
+async def test_a_statement_past_the_timeout_is_answered_503_with_the_apps_code(
+    base_settings: ParleyBaseSettings,
+) -> None:
+    settings = base_settings.model_copy(update={"statement_timeout_s": 0.2})
+    async for client in _client(build_app(settings)):
+        response = await client.get("/slow")
+        assert response.status_code == 503
+        assert response.json()["error"]["code"] == "search_timeout"
+        assert (await client.get("/readyz")).status_code == 200  # the connection is fine
+
+
+@pytest.mark.parametrize(
+    ("trusted", "expected"), [([], "127.0.0.1"), (["127.0.0.0/8"], "203.0.113.9")]
+)
+async def test_forwarded_for_is_believed_only_from_trusted_proxies(
+    base_settings: ParleyBaseSettings, trusted: list[str], expected: str
+) -> None:
+    settings = base_settings.model_copy(
+        update={"trusted_proxies": [ipaddress.ip_network(n) for n in trusted]}
+    )
+    async for client in _client(build_app(settings)):
+        response = await client.get("/client", headers={"X-Forwarded-For": "203.0.113.9"})
+        assert response.json() == {"host": expected}
+
+
+async def test_docs_can_be_turned_off(base_settings: ParleyBaseSettings) -> None:
+    async for client in _client(build_app(base_settings)):
+        assert (await client.get("/openapi.json")).status_code == 200
+    hidden = base_settings.model_copy(update={"public_docs": False})
+    async for client in _client(build_app(hidden)):
+        for path in ("/openapi.json", "/docs", "/redoc"):
+            assert (await client.get(path)).status_code == 404

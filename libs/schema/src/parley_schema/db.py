@@ -15,13 +15,27 @@ from sqlalchemy.ext.asyncio import (
 from parley_schema.settings import ParleyBaseSettings
 
 
-def create_engine(settings: ParleyBaseSettings, *, application_name: str = "parley") -> AsyncEngine:
+def create_engine(
+    settings: ParleyBaseSettings,
+    *,
+    application_name: str = "parley",
+    statement_timeout_s: float | None = None,
+) -> AsyncEngine:
+    """The process's engine. Errors never carry bound parameters (``hide_parameters``):
+    they hold message text and contact details, and errors end up in logs.
+
+    ``statement_timeout_s`` bounds every statement on its connections (None: no bound).
+    """
+    server_settings = {"application_name": application_name}
+    if statement_timeout_s is not None:
+        server_settings["statement_timeout"] = str(round(statement_timeout_s * 1000))
     return create_async_engine(
         settings.database_url_str,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
         pool_pre_ping=settings.db_pool_pre_ping,
-        connect_args={"server_settings": {"application_name": application_name}},
+        hide_parameters=True,
+        connect_args={"server_settings": server_settings},
     )
 
 

@@ -17,6 +17,7 @@ from pydantic import (
     AmqpDsn,
     Field,
     HttpUrl,
+    IPvAnyNetwork,
     PostgresDsn,
     SecretStr,
     ValidationError,
@@ -71,6 +72,14 @@ class ParleyBaseSettings(BaseSettings):
     # Forward passes of the local model running at once, each on one CPU thread; 1 runs one
     # pass at a time on all of torch's threads (lowest latency for one text, e.g. a query).
     local_model_workers: Annotated[int, Field(ge=1, le=256)] = 1
+
+    # HTTP services: every statement of a request is cancelled after this long (Postgres
+    # statement_timeout), and the request is answered 503 instead of holding a connection.
+    statement_timeout_s: Annotated[float, Field(gt=0, le=600)] = 5.0
+    # Proxies (CIDRs) whose X-Forwarded-For is believed; from anyone else it is ignored.
+    trusted_proxies: list[IPvAnyNetwork] = Field(default_factory=list)
+    # Serve the OpenAPI document and /docs; off hides the API description from the public.
+    public_docs: bool = True
 
     ingest_port: Port = 8001
     search_api_port: Port = 8002
