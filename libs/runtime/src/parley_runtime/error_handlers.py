@@ -77,9 +77,7 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def add_error_handlers(
-    app: FastAPI, *, timeout_error: type[ParleyError] = RequestTimedOut
-) -> None:
+def add_error_handlers(app: FastAPI, *, timeout_error: type[ParleyError] = RequestTimedOut) -> None:
     """``timeout_error`` answers a statement cancelled by the statement timeout."""
     app.add_exception_handler(ParleyError, _parley_error)
     app.add_exception_handler(DBAPIError, _timeout_handler(timeout_error))
