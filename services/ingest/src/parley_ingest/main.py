@@ -30,7 +30,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
             settings.model_copy(update={"db_pool_size": RELAY_POOL_SIZE}),
             application_name="ingest-relay",
         )
-        relay = OutboxRelay(settings, create_sessionmaker(engine))
+        relay = OutboxRelay(settings=settings, sessionmaker=create_sessionmaker(engine))
         app.state.outbox_relay = relay
         try:
             async with relay.running():

@@ -24,6 +24,7 @@ from parley_schema.models import (
     JobRun,
     SyncWatermark,
 )
+from parley_schema.retrying import Backoff
 from parley_testing.postgres import free_port
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -54,7 +55,7 @@ async def run(
     async with ChatwootClient.http_client(
         "http://chatwoot.test", API_TOKEN, transport=transport
     ) as http:
-        client = ChatwootClient(http, max_retries=max_retries, initial_backoff_s=0.01)
+        client = ChatwootClient(http, max_retries=max_retries, backoff=Backoff(base_s=0.01))
         return await backfill_service.run(
             create_sessionmaker(engine),
             client,
