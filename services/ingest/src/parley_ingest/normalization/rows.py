@@ -164,9 +164,7 @@ def message_row(
         message_id=message.id,
         conversation_id=conversation.id,
         conversation_global_id=conversation_global_id(account_id, conversation.id),
-        contact_global_id=contact_global_id(account_id, contact.id)
-        if contact is not None
-        else None,
+        contact_global_id=contact_global_id(account_id, contact.id) if contact else None,
         sender_type=sender_type(message),
         sender_id=message.sender.id if message.sender else None,
         private=message.private,
