@@ -6,8 +6,8 @@ import json
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 sys.path.insert(0, str(Path(__file__).parent / "kit"))
 
+from parley_ingest_testkit import RunningApp, SignedPost
+
 SECRET = "whsec-test-account-1"
 URL_TOKEN = "url-token-account-2"
-SignedPost = Callable[..., Awaitable[httpx.Response]]
 
 
 def ingest_settings_for(database_url: str, amqp_url: str, **overrides: Any) -> IngestSettings:
@@ -126,7 +127,7 @@ def settings_for(database_url: str) -> Callable[..., IngestSettings]:
 
 
 @pytest.fixture
-def running_app() -> Callable[[IngestSettings], AbstractAsyncContextManager[httpx.AsyncClient]]:
+def running_app() -> RunningApp:
     """The real app (committing sessions, relay running) and a client, for the block."""
 
     @asynccontextmanager

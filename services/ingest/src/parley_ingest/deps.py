@@ -1,28 +1,25 @@
-"""Dependency aliases of the ingest service's routes (async: sync ones run in a thread)."""
+"""Dependency aliases of the ingest service's routes: the objects its lifespan provides."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from parley_runtime.database import SessionDep
+from parley_runtime.provided import provided
 from sqlalchemy import event
 
 from parley_ingest.outbox.relay import OutboxRelay
 from parley_ingest.settings import IngestSettings
+from parley_ingest.webhooks.service import WebhookService
+
+SettingsDep = Annotated[IngestSettings, provided(IngestSettings)]
+OutboxRelayDep = Annotated[OutboxRelay, provided(OutboxRelay)]
+WebhookServiceDep = Annotated[WebhookService, provided(WebhookService)]
 
 
-async def get_ingest_settings(request: Request) -> IngestSettings:
-    settings: IngestSettings = request.app.state.settings
-    return settings
-
-
-SettingsDep = Annotated[IngestSettings, Depends(get_ingest_settings)]
-
-
-async def wake_relay_after_commit(request: Request, session: SessionDep) -> None:
+async def wake_relay_after_commit(session: SessionDep, relay: OutboxRelayDep) -> None:
     """Wake this process's outbox relay as soon as the request's transaction commits."""
-    relay: OutboxRelay = request.app.state.outbox_relay
     event.listen(session.sync_session, "after_commit", lambda _session: relay.wake())
 
 

@@ -13,7 +13,8 @@ import uvicorn
 from parley_ingest.backfill.cli import app as backfill_cli
 from parley_ingest.backfill.client import ChatwootClient
 from parley_ingest.backfill.errors import ChatwootApiError
-from parley_ingest.backfill.service import BackfillRequest, BackfillSummary, backfill_service
+from parley_ingest.backfill.service import BackfillRequest, BackfillService, BackfillSummary
+from parley_ingest.settings import IngestSettings
 from parley_ingest_testkit import API_TOKEN, FakeChatwoot
 from parley_schema.db import create_sessionmaker
 from parley_schema.models import (
@@ -24,6 +25,7 @@ from parley_schema.models import (
     JobRun,
     SyncWatermark,
 )
+from parley_schema.retrying import Backoff
 from parley_testing.postgres import free_port
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -54,14 +56,13 @@ async def run(
     async with ChatwootClient.http_client(
         "http://chatwoot.test", API_TOKEN, transport=transport
     ) as http:
-        client = ChatwootClient(http, max_retries=max_retries, initial_backoff_s=0.01)
-        return await backfill_service.run(
-            create_sessionmaker(engine),
-            client,
-            request,
-            concurrency=4,
+        backfill = BackfillService(
+            settings=IngestSettings(backfill_concurrency=4),
+            client=ChatwootClient(http, max_retries=max_retries, backoff=Backoff(base_s=0.01)),
+            sessionmaker=create_sessionmaker(engine),
             progress=progress or CountingProgress(),
         )
+        return await backfill.run(request)
 
 
 async def count(

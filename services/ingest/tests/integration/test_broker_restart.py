@@ -6,14 +6,12 @@ import asyncio
 import json
 import time
 from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-import aio_pika
-import httpx
 from parley_devstack.rabbitmq_node import RabbitMQNode
 from parley_ingest.settings import IngestSettings
-from parley_schema.events import EMBEDDER_QUEUE, EVENTS_EXCHANGE
+from parley_ingest_testkit import RunningApp, audit_queue, drain_queue
+from parley_schema.events import EMBEDDER_QUEUE
 from parley_schema.models import EventOutbox
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -21,29 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 BURST = 120
 RESTART_AFTER = 40
 DRAIN_TIMEOUT_S = 60.0
-RunningApp = Callable[[IngestSettings], AbstractAsyncContextManager[httpx.AsyncClient]]
-
-
-async def declare_audit_queue(url: str, name: str) -> None:
-    connection = await aio_pika.connect(url)
-    async with connection:
-        channel = await connection.channel()
-        exchange = await channel.declare_exchange(
-            EVENTS_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True
-        )
-        queue = await channel.declare_queue(name, durable=True)
-        await queue.bind(exchange, routing_key="#")
 
 
 async def message_ids(url: str, name: str) -> list[str]:
-    connection = await aio_pika.connect(url)
-    async with connection:
-        channel = await connection.channel()
-        queue = await channel.get_queue(name, ensure=True)
-        found = []
-        while (message := await queue.get(fail=False, no_ack=True)) is not None:
-            found.append(message.message_id or "")
-        return found
+    return [message.message_id or "" for message in await drain_queue(url, name)]
 
 
 async def unpublished(engine: AsyncEngine) -> int:
@@ -63,7 +42,7 @@ async def test_restarting_rabbitmq_during_a_burst_loses_no_event(
     db_engine: AsyncEngine,
     unique_name: str,
 ) -> None:
-    await declare_audit_queue(private_rabbitmq.url, unique_name)
+    await audit_queue(private_rabbitmq.url, unique_name)
     template = fixture_bodies["02_message_created_incoming"]
     accepted = 0
     async with running_app(settings_for(private_rabbitmq.url)) as client:

@@ -12,11 +12,10 @@ import json
 import random
 import time
 from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 
-import httpx
 from parley_ingest.settings import IngestSettings
+from parley_ingest_testkit import RunningApp
 from parley_schema.models import CwContact, CwConversation, CwMessage
 from parley_simulator.load import customer_message, unique_word
 from sqlalchemy import func, select
@@ -24,7 +23,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 MESSAGES = 16
 ROUNDS = 8  # the race (two inserts passing the conflict pre-check together) is narrow
-RunningApp = Callable[[IngestSettings], AbstractAsyncContextManager[httpx.AsyncClient]]
 
 
 async def test_first_messages_of_a_new_conversation_arriving_together_are_all_stored(

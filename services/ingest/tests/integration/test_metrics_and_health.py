@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
 from parley_ingest.main import create_app
 from parley_ingest.settings import IngestSettings
+from parley_ingest_testkit import SignedPost
 from parley_testing.postgres import free_port
 
-SignedPost = Callable[..., Awaitable[httpx.Response]]
 MESSAGE = json.loads(
     (Path(__file__).parents[1] / "fixtures" / "02_message_created_incoming.json").read_text()
 )

@@ -6,12 +6,11 @@ import asyncio
 import json
 import time
 from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import aio_pika
-import httpx
 from parley_ingest.settings import IngestSettings
+from parley_ingest_testkit import RunningApp, audit_queue, drain_queue
 from parley_schema.events import CORRELATION_ID_HEADER, EMBEDDER_QUEUE, EVENTS_EXCHANGE
 from parley_schema.models import EventOutbox
 from parley_testing.broker import drop_vhost, private_vhost
@@ -20,7 +19,6 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 DRAIN_TIMEOUT_S = 15.0
-RunningApp = Callable[[IngestSettings], AbstractAsyncContextManager[httpx.AsyncClient]]
 
 
 async def wait_until_drained(engine: AsyncEngine, within_s: float = DRAIN_TIMEOUT_S) -> int:
@@ -59,29 +57,6 @@ async def wait_until_bound(url: str, within_s: float = DRAIN_TIMEOUT_S) -> None:
             except (aio_pika.exceptions.ChannelClosed, aio_pika.exceptions.DeliveryError):
                 assert time.monotonic() < deadline, "the relay never bound its queue"
                 await asyncio.sleep(0.05)
-
-
-async def audit_queue(url: str, name: str) -> None:
-    """A durable queue bound to every event, declared before anything is published."""
-    connection = await aio_pika.connect(url)
-    async with connection:
-        channel = await connection.channel()
-        exchange = await channel.declare_exchange(
-            EVENTS_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True
-        )
-        queue = await channel.declare_queue(name, durable=True)
-        await queue.bind(exchange, routing_key="#")
-
-
-async def drain_queue(url: str, name: str) -> list[aio_pika.abc.AbstractIncomingMessage]:
-    connection = await aio_pika.connect(url)
-    async with connection:
-        channel = await connection.channel()
-        queue = await channel.get_queue(name, ensure=True)
-        messages = []
-        while (message := await queue.get(fail=False, no_ack=True)) is not None:
-            messages.append(message)
-        return messages
 
 
 async def test_every_event_reaches_the_broker_confirmed_with_its_metadata(

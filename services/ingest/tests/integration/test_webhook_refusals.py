@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from parley_ingest.webhooks.signing import sign
+from parley_ingest_testkit import SignedPost
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-SignedPost = Callable[..., Awaitable[httpx.Response]]
 FIXTURES = {
     path.stem: json.loads(path.read_text())
     for path in sorted((Path(__file__).parents[1] / "fixtures").glob("*.json"))

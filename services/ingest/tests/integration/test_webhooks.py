@@ -5,17 +5,15 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
+from parley_ingest_testkit import SignedPost
 from parley_schema.models import CwContact, CwConversation, CwMessage, EventOutbox, WebhookDelivery
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-SignedPost = Callable[..., Awaitable[httpx.Response]]
 FIXTURES = [
     (path.stem, json.loads(path.read_text()))
     for path in sorted((Path(__file__).parents[1] / "fixtures").glob("*.json"))

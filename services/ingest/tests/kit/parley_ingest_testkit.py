@@ -1,6 +1,7 @@
-"""A fake Chatwoot REST API for the backfill tests (Chatwoot is outside this machine).
+"""What the ingest tests share: the running app's type, an audit queue on the events
+exchange, and a fake Chatwoot REST API for the backfill (Chatwoot is outside this machine).
 
-It serves the documented response shapes: conversations ``{"data": {"meta", "payload"}}``
+The fake serves the documented response shapes: conversations ``{"data": {"meta", "payload"}}``
 25 a page (``status=all``, ``inbox_id``), messages ``{"meta", "payload"}`` 20 at a time before
 ``before`` (oldest first), contacts ``{"meta", "payload"}`` by page. It requires the
 ``api_access_token`` header, can answer one 429 with ``Retry-After``, can fail a chosen
@@ -10,17 +11,53 @@ conversations page with 503, and logs every request.
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
+import aio_pika
+import httpx
+from aio_pika.abc import AbstractIncomingMessage
 from fastapi import FastAPI, Header, HTTPException, Query
 from fastapi.responses import JSONResponse
+from parley_ingest.settings import IngestSettings
+from parley_schema.events import EVENTS_EXCHANGE
+
+# The ``running_app`` fixture: the real app (relay running) and a client, for the block.
+RunningApp = Callable[[IngestSettings], AbstractAsyncContextManager[httpx.AsyncClient]]
+# The ``post_signed`` fixture: POST a body as Chatwoot would, signed for account 1.
+SignedPost = Callable[..., Awaitable[httpx.Response]]
 
 API_TOKEN = "chatwoot-api-token"
 CONVERSATIONS_PER_PAGE = 25
 MESSAGES_PER_PAGE = 20
 CONTACTS_PER_PAGE = 15
 BASE = 1_764_000_000
+
+
+async def audit_queue(url: str, name: str) -> None:
+    """A durable queue bound to every event, declared before anything is published."""
+    connection = await aio_pika.connect(url)
+    async with connection:
+        channel = await connection.channel()
+        exchange = await channel.declare_exchange(
+            EVENTS_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True
+        )
+        queue = await channel.declare_queue(name, durable=True)
+        await queue.bind(exchange, routing_key="#")
+
+
+async def drain_queue(url: str, name: str) -> list[AbstractIncomingMessage]:
+    """Every message waiting in queue ``name``, taken off it."""
+    connection = await aio_pika.connect(url)
+    async with connection:
+        channel = await connection.channel()
+        queue = await channel.get_queue(name, ensure=True)
+        messages = []
+        while (message := await queue.get(fail=False, no_ack=True)) is not None:
+            messages.append(message)
+        return messages
 
 
 def contact(contact_id: int) -> dict[str, Any]:

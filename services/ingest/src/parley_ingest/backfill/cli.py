@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -19,7 +21,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from parley_ingest.backfill.client import ChatwootClient
 from parley_ingest.backfill.errors import BackfillNotConfigured
-from parley_ingest.backfill.service import BackfillRequest, BackfillSummary, backfill_service
+from parley_ingest.backfill.service import (
+    BackfillProgress,
+    BackfillRequest,
+    BackfillService,
+    BackfillSummary,
+)
 from parley_ingest.settings import IngestSettings
 
 app = typer.Typer(help="Read a Chatwoot account through its REST API into Parley.")
@@ -40,9 +47,11 @@ class RichProgress:
         self._progress.advance(self._tasks[phase], count)
 
 
-async def run_backfill(
-    settings: IngestSettings, request: BackfillRequest, progress: Progress
-) -> BackfillSummary:
+@asynccontextmanager
+async def build_backfill_service(
+    settings: IngestSettings, progress: BackfillProgress
+) -> AsyncIterator[BackfillService]:
+    """The backfill with its Chatwoot client and database, open for the block."""
     if settings.chatwoot_base_url is None or settings.chatwoot_api_token is None:
         raise BackfillNotConfigured(
             "set PARLEY_CHATWOOT_BASE_URL and PARLEY_CHATWOOT_API_TOKEN to backfill"
@@ -52,16 +61,21 @@ async def run_backfill(
         async with ChatwootClient.http_client(
             str(settings.chatwoot_base_url), settings.chatwoot_api_token.get_secret_value()
         ) as http:
-            client = ChatwootClient(http, max_retries=settings.backfill_max_retries)
-            return await backfill_service.run(
-                create_sessionmaker(engine),
-                client,
-                request,
-                concurrency=settings.backfill_concurrency,
-                progress=RichProgress(progress),
+            yield BackfillService(
+                settings=settings,
+                client=ChatwootClient(http, max_retries=settings.backfill_max_retries),
+                sessionmaker=create_sessionmaker(engine),
+                progress=progress,
             )
     finally:
         await engine.dispose()
+
+
+async def run_backfill(
+    settings: IngestSettings, request: BackfillRequest, progress: Progress
+) -> BackfillSummary:
+    async with build_backfill_service(settings, RichProgress(progress)) as backfill:
+        return await backfill.run(request)
 
 
 def summary_table(summary: BackfillSummary, seconds: float) -> Table:

@@ -7,27 +7,31 @@
   without it), oldest first.
 - ``GET …/contacts?page=N``: ``{"meta": {"count": …}, "payload": [contact, …]}``.
 
-A 429 is retried after its ``Retry-After`` (seconds or an HTTP date); 5xx responses and
-transport errors are retried with exponential backoff; other errors stop the backfill.
+A 429 is retried after its ``Retry-After`` (seconds or an HTTP date, at most
+:data:`MAX_RETRY_AFTER_S`); 5xx responses and transport errors are retried after Parley's one
+backoff policy (:class:`parley_schema.retrying.Backoff`); other errors stop the backfill.
 """
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 import structlog
+from parley_schema.retrying import Backoff, retry_after_seconds
 
 from parley_ingest.backfill.errors import ChatwootApiError
 
 log = structlog.get_logger(__name__)
 
+# A rate-limited backfill waits as long as Chatwoot asks, but never longer than this: a
+# misconfigured proxy answering "Retry-After: 86400" must not stall a run for a day.
 MAX_RETRY_AFTER_S = 120.0
 REQUEST_TIMEOUT_S = 30.0
+# ``Backoff`` caps every wait at ``max_s``, a server's Retry-After included.
+DEFAULT_BACKOFF = Backoff(base_s=0.5, max_s=MAX_RETRY_AFTER_S)
 
 
 @dataclass(frozen=True)
@@ -36,32 +40,17 @@ class ConversationPage:
     all_count: int | None
 
 
-def retry_after_seconds(value: str | None, *, default: float) -> float:
-    """Seconds to wait from a ``Retry-After`` header (delta seconds or an HTTP date)."""
-    if not value:
-        return default
-    if value.strip().isdigit():
-        return min(float(value.strip()), MAX_RETRY_AFTER_S)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return default
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return min(max((when - datetime.now(UTC)).total_seconds(), 0.0), MAX_RETRY_AFTER_S)
-
-
 class ChatwootClient:
     def __init__(
         self,
         http: httpx.AsyncClient,
         *,
         max_retries: int,
-        initial_backoff_s: float = 0.5,
+        backoff: Backoff = DEFAULT_BACKOFF,
     ) -> None:
         self._http = http
         self._max_retries = max_retries
-        self._initial_backoff_s = initial_backoff_s
+        self._backoff = backoff
 
     @staticmethod
     def http_client(
@@ -104,26 +93,26 @@ class ChatwootClient:
         return [item for item in body.get("payload") or [] if isinstance(item, dict)]
 
     async def _get(self, path: str, params: dict[str, str | int]) -> dict[str, Any]:
-        backoff = self._initial_backoff_s
-        for attempt in range(self._max_retries + 1):
-            last_attempt = attempt == self._max_retries
+        attempts = self._max_retries + 1
+        for attempt in range(1, attempts + 1):
+            last_attempt = attempt == attempts
             try:
                 response = await self._http.get(path, params=params)
             except httpx.TransportError as error:
                 if last_attempt:
                     raise ChatwootApiError(f"GET {path}: {type(error).__name__}") from error
-                await asyncio.sleep(backoff)
-                backoff *= 2
+                await asyncio.sleep(self._backoff.delay(attempt))
                 continue
             if response.status_code == 429 and not last_attempt:
-                wait = retry_after_seconds(response.headers.get("retry-after"), default=backoff)
+                asked = retry_after_seconds(response.headers.get("retry-after"))
+                wait = self._backoff.delay(
+                    attempt, None if asked is None else min(asked, MAX_RETRY_AFTER_S)
+                )
                 log.info("chatwoot_rate_limited", path=path, wait_s=wait)
                 await asyncio.sleep(wait)
-                backoff *= 2
                 continue
             if response.status_code >= 500 and not last_attempt:
-                await asyncio.sleep(backoff)
-                backoff *= 2
+                await asyncio.sleep(self._backoff.delay(attempt))
                 continue
             if response.status_code != 200:
                 raise ChatwootApiError(f"GET {path}: HTTP {response.status_code}")

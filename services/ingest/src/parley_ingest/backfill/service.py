@@ -14,7 +14,7 @@ runs only). Every run is recorded in ``job_runs``.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -30,6 +30,7 @@ from parley_ingest.normalization.errors import InvalidPayload
 from parley_ingest.normalization.rows import RowBatch
 from parley_ingest.normalization.service import ingestion_service
 from parley_ingest.outbox.repository import outbox_repository
+from parley_ingest.settings import IngestSettings
 
 log = structlog.get_logger(__name__)
 
@@ -65,7 +66,19 @@ class BackfillSummary:
     messages: int = 0
     events_written: int = 0
     skipped: int = 0
-    pages: dict[str, int] = field(default_factory=lambda: {CONTACTS: 0, CONVERSATIONS: 0})
+
+    @property
+    def processed(self) -> int:
+        return self.conversations + self.contacts
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "contacts": self.contacts,
+            "conversations": self.conversations,
+            "messages": self.messages,
+            "events_written": self.events_written,
+            "skipped": self.skipped,
+        }
 
 
 @dataclass
@@ -85,61 +98,65 @@ class _Plan:
         }
 
 
+@dataclass
+class _Run:
+    """One run's state: what it reads, where it is, what it has counted so far."""
+
+    request: BackfillRequest
+    plan: _Plan
+    summary: BackfillSummary
+
+
 class BackfillService:
-    async def run(
+    """Backfills through one Chatwoot client into one database; ``parley backfill`` builds
+    it once per invocation. Runs share nothing but these collaborators."""
+
+    def __init__(
         self,
-        sessionmaker: async_sessionmaker[AsyncSession],
-        client: ChatwootClient,
-        request: BackfillRequest,
         *,
-        concurrency: int,
+        settings: IngestSettings,
+        client: ChatwootClient,
+        sessionmaker: async_sessionmaker[AsyncSession],
         progress: BackfillProgress,
-    ) -> BackfillSummary:
-        summary = BackfillSummary()
-        async with sessionmaker() as session, session.begin():
+    ) -> None:
+        self._settings = settings
+        self._client = client
+        self._sessionmaker = sessionmaker
+        self._progress = progress
+
+    async def run(self, request: BackfillRequest) -> BackfillSummary:
+        async with self._sessionmaker() as session, session.begin():
             plan = await self._plan(session, request)
-            summary.job_run_id = await backfill_repository.start_job(
+            job_run_id = await backfill_repository.start_job(
                 session, f"backfill:{request.source}", plan.as_meta()
             )
-        summary.since, summary.resumed = plan.since, plan.resumed
+        summary = BackfillSummary(job_run_id=job_run_id, since=plan.since, resumed=plan.resumed)
+        run = _Run(request, plan, summary)
         log.info("backfill_started", account_id=request.account_id, resumed=plan.resumed)
         try:
             if plan.phase == CONTACTS:
                 if plan.since is None:
-                    await self._contacts(sessionmaker, client, request, plan, summary, progress)
+                    await self._contacts(run)
                 plan.phase, plan.next_page = CONVERSATIONS, 1
-            await self._conversations(
-                sessionmaker, client, request, plan, summary, progress, concurrency
-            )
+            await self._conversations(run)
         except (ParleyError, SQLAlchemyError, OSError) as error:
-            async with sessionmaker() as session, session.begin():
-                await backfill_repository.finish_job(
-                    session,
-                    summary.job_run_id,
-                    status="failed",
-                    processed_count=summary.conversations + summary.contacts,
-                    meta=_counts(summary),
-                    error=f"{type(error).__name__}: {error}"[:500],
+            async with self._sessionmaker() as session, session.begin():
+                await _finish_job(
+                    session, summary, status="failed", error=f"{type(error).__name__}: {error}"
                 )
             log.warning(
                 "backfill_failed", account_id=request.account_id, error=type(error).__name__
             )
             raise
-        async with sessionmaker() as session, session.begin():
+        async with self._sessionmaker() as session, session.begin():
             await backfill_repository.save_watermark(
                 session,
                 request.source,
                 cursor_ts=plan.run_started_at,
                 meta={"completed_at": datetime.now(UTC).isoformat()},
             )
-            await backfill_repository.finish_job(
-                session,
-                summary.job_run_id,
-                status="ok",
-                processed_count=summary.conversations + summary.contacts,
-                meta=_counts(summary),
-            )
-        log.info("backfill_finished", account_id=request.account_id, **_counts(summary))
+            await _finish_job(session, summary, status="ok")
+        log.info("backfill_finished", account_id=request.account_id, **summary.counts())
         return summary
 
     async def _plan(self, session: AsyncSession, request: BackfillRequest) -> _Plan:
@@ -157,126 +174,94 @@ class BackfillService:
         since = request.since or (watermark.cursor_ts if watermark else None)
         return _Plan(datetime.now(UTC), since, CONTACTS, 1, resumed=False)
 
-    async def _save_position(
-        self, sessionmaker: async_sessionmaker[AsyncSession], request: BackfillRequest, plan: _Plan
-    ) -> None:
-        async with sessionmaker() as session, session.begin():
-            watermark = await backfill_repository.watermark(session, request.source)
+    async def _next_page(self, run: _Run) -> None:
+        """Move to the next page and keep the position, so a stopped run resumes there."""
+        run.plan.next_page += 1
+        async with self._sessionmaker() as session, session.begin():
+            watermark = await backfill_repository.watermark(session, run.request.source)
             await backfill_repository.save_watermark(
                 session,
-                request.source,
+                run.request.source,
                 cursor_ts=watermark.cursor_ts if watermark else None,
-                meta=plan.as_meta(),
+                meta=run.plan.as_meta(),
             )
 
-    async def _apply(
-        self,
-        sessionmaker: async_sessionmaker[AsyncSession],
-        batch: RowBatch,
-        summary: BackfillSummary,
-    ) -> None:
-        async with sessionmaker() as session, session.begin():
+    async def _apply(self, run: _Run, batch: RowBatch) -> None:
+        async with self._sessionmaker() as session, session.begin():
             envelopes = await ingestion_service.apply(
-                session, batch, correlation_id=f"backfill-{summary.job_run_id}"
+                session, batch, correlation_id=f"backfill-{run.summary.job_run_id}"
             )
             if envelopes:
                 await outbox_repository.notify_relays(session)
-        summary.events_written += len(envelopes)
+        run.summary.events_written += len(envelopes)
 
-    async def _contacts(
-        self,
-        sessionmaker: async_sessionmaker[AsyncSession],
-        client: ChatwootClient,
-        request: BackfillRequest,
-        plan: _Plan,
-        summary: BackfillSummary,
-        progress: BackfillProgress,
-    ) -> None:
-        progress.start(CONTACTS, None)
-        while raw_contacts := await client.contacts(request.account_id, page=plan.next_page):
+    async def _contacts(self, run: _Run) -> None:
+        account_id = run.request.account_id
+        self._progress.start(CONTACTS, None)
+        while raw_contacts := await self._client.contacts(account_id, page=run.plan.next_page):
             read_at = datetime.now(UTC)
             batch = RowBatch()
             for raw in raw_contacts:
                 try:
                     batch.contacts.append(
-                        contact_from_api(raw, account_id=request.account_id, version=read_at)
+                        contact_from_api(raw, account_id=account_id, version=read_at)
                     )
                 except InvalidPayload:
-                    summary.skipped += 1
-            await self._apply(sessionmaker, batch, summary)
-            summary.contacts += len(batch.contacts)
-            summary.pages[CONTACTS] += 1
-            progress.advance(CONTACTS, len(raw_contacts))
-            plan.next_page += 1
-            await self._save_position(sessionmaker, request, plan)
+                    run.summary.skipped += 1
+            await self._apply(run, batch)
+            run.summary.contacts += len(batch.contacts)
+            self._progress.advance(CONTACTS, len(raw_contacts))
+            await self._next_page(run)
 
-    async def _conversations(
-        self,
-        sessionmaker: async_sessionmaker[AsyncSession],
-        client: ChatwootClient,
-        request: BackfillRequest,
-        plan: _Plan,
-        summary: BackfillSummary,
-        progress: BackfillProgress,
-        concurrency: int,
-    ) -> None:
-        limit = asyncio.Semaphore(concurrency)
+    async def _conversations(self, run: _Run) -> None:
+        limit = asyncio.Semaphore(self._settings.backfill_concurrency)
         started = False
         while True:
-            page = await client.conversations(
-                request.account_id, page=plan.next_page, inbox_id=request.inbox_id
+            page = await self._client.conversations(
+                run.request.account_id, page=run.plan.next_page, inbox_id=run.request.inbox_id
             )
             if not started:
-                progress.start(CONVERSATIONS, page.all_count)
+                self._progress.start(CONVERSATIONS, page.all_count)
                 started = True
             if not page.conversations:
                 return
-            selected = [c for c in page.conversations if _wanted(c, request, plan.since)]
-            progress.advance(CONVERSATIONS, len(page.conversations) - len(selected))
+            selected = [c for c in page.conversations if _wanted(c, run.request, run.plan.since)]
+            self._progress.advance(CONVERSATIONS, len(page.conversations) - len(selected))
 
             async def one(raw: dict[str, Any]) -> None:
                 async with limit:
-                    await self._conversation(sessionmaker, client, request, plan, raw, summary)
-                progress.advance(CONVERSATIONS, 1)
+                    await self._conversation(run, raw)
+                self._progress.advance(CONVERSATIONS, 1)
 
             await asyncio.gather(*(one(raw) for raw in selected))
-            summary.pages[CONVERSATIONS] += 1
-            plan.next_page += 1
-            await self._save_position(sessionmaker, request, plan)
+            await self._next_page(run)
 
-    async def _conversation(
-        self,
-        sessionmaker: async_sessionmaker[AsyncSession],
-        client: ChatwootClient,
-        request: BackfillRequest,
-        plan: _Plan,
-        raw: dict[str, Any],
-        summary: BackfillSummary,
-    ) -> None:
+    async def _conversation(self, run: _Run, raw: dict[str, Any]) -> None:
         conversation_id = raw.get("id")
         if not isinstance(conversation_id, int):
-            summary.skipped += 1
+            run.summary.skipped += 1
             return
-        messages = await self._messages(client, request.account_id, conversation_id, plan.since)
+        account_id = run.request.account_id
+        messages = await self._messages(account_id, conversation_id, run.plan.since)
         try:
             batch, skipped = conversation_from_api(
-                raw, messages, account_id=request.account_id, version=datetime.now(UTC)
+                raw, messages, account_id=account_id, version=datetime.now(UTC)
             )
         except InvalidPayload:
-            summary.skipped += 1
+            run.summary.skipped += 1
             return
-        await self._apply(sessionmaker, batch, summary)
-        summary.conversations += 1
-        summary.messages += len(batch.messages)
-        summary.skipped += skipped
+        await self._apply(run, batch)
+        run.summary.conversations += 1
+        run.summary.messages += len(batch.messages)
+        run.summary.skipped += skipped
 
     async def _messages(
-        self, client: ChatwootClient, account_id: int, conversation_id: int, since: datetime | None
+        self, account_id: int, conversation_id: int, since: datetime | None
     ) -> list[dict[str, Any]]:
         """All messages (or those since ``since``), walking back with ``before``."""
         collected: list[dict[str, Any]] = []
         before: int | None = None
-        while page := await client.messages(account_id, conversation_id, before=before):
+        while page := await self._client.messages(account_id, conversation_id, before=before):
             ids = [m["id"] for m in page if isinstance(m.get("id"), int)]
             fresh = [m for m in page if since is None or _created_at(m) >= since.timestamp()]
             collected.extend(fresh)
@@ -284,6 +269,19 @@ class BackfillService:
                 break
             before = min(ids)
         return collected
+
+
+async def _finish_job(
+    session: AsyncSession, summary: BackfillSummary, *, status: str, error: str | None = None
+) -> None:
+    await backfill_repository.finish_job(
+        session,
+        summary.job_run_id,
+        status=status,
+        processed_count=summary.processed,
+        meta=summary.counts(),
+        error=error[:500] if error else None,
+    )
 
 
 def _created_at(message: dict[str, Any]) -> float:
@@ -298,16 +296,3 @@ def _wanted(conversation: dict[str, Any], request: BackfillRequest, since: datet
         return True
     activity = conversation.get("last_activity_at") or conversation.get("timestamp")
     return not isinstance(activity, int | float) or activity >= since.timestamp()
-
-
-def _counts(summary: BackfillSummary) -> dict[str, int]:
-    return {
-        "contacts": summary.contacts,
-        "conversations": summary.conversations,
-        "messages": summary.messages,
-        "events_written": summary.events_written,
-        "skipped": summary.skipped,
-    }
-
-
-backfill_service = BackfillService()

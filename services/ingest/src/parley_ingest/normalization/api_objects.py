@@ -18,7 +18,7 @@ from parley_ingest.normalization.rows import (
     ContactRow,
     RowBatch,
     contact_row,
-    conversation_row,
+    conversation_rows,
     message_row,
 )
 from parley_ingest.normalization.schemas import ContactObject, ConversationObject, MessageObject
@@ -44,14 +44,7 @@ def conversation_from_api(
         conversation = ConversationObject.model_validate(raw)
     except ValidationError as error:
         raise InvalidPayload.from_validation(error) from None
-    batch = RowBatch(
-        conversations=[conversation_row(conversation, raw, account_id=account_id, version=version)]
-    )
-    sender = conversation.meta.sender
-    if sender is not None:
-        batch.contacts.append(
-            contact_row(sender, raw["meta"]["sender"], account_id=account_id, version=version)
-        )
+    batch = conversation_rows(conversation, raw, account_id=account_id, version=version)
     skipped = 0
     for raw_message in raw_messages:
         try:
@@ -64,8 +57,7 @@ def conversation_from_api(
                 message,
                 raw_message,
                 account_id=account_id,
-                conversation_id=conversation.id,
-                contact_id=sender.id if sender else None,
+                conversation=conversation,
                 version=version,
             )
         )

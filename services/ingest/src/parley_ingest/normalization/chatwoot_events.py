@@ -16,15 +16,10 @@ from parley_ingest.normalization.errors import InvalidPayload
 from parley_ingest.normalization.rows import (
     RowBatch,
     contact_row,
-    conversation_row,
+    conversation_rows,
     message_row,
 )
-from parley_ingest.normalization.schemas import (
-    ContactEvent,
-    ConversationEvent,
-    ConversationObject,
-    MessageEvent,
-)
+from parley_ingest.normalization.schemas import ContactEvent, ConversationEvent, MessageEvent
 
 MESSAGE_EVENTS = frozenset({"message_created", "message_updated"})
 CONVERSATION_EVENTS = frozenset(
@@ -43,46 +38,20 @@ def rows_from_event(
             return _message_rows(raw, account_id=account_id, version=version)
         if event in CONVERSATION_EVENTS:
             conversation = ConversationEvent.model_validate(raw)
-            return _conversation_rows(conversation, raw, account_id=account_id, version=version)
+            return conversation_rows(conversation, raw, account_id=account_id, version=version)
         contact = ContactEvent.model_validate(raw)
     except ValidationError as error:
         raise InvalidPayload.from_validation(error) from None
     return RowBatch(contacts=[contact_row(contact, raw, account_id=account_id, version=version)])
 
 
-def _conversation_rows(
-    conversation: ConversationObject,
-    raw: dict[str, Any],
-    *,
-    account_id: int,
-    version: datetime,
-) -> RowBatch:
-    batch = RowBatch(
-        conversations=[conversation_row(conversation, raw, account_id=account_id, version=version)]
-    )
-    sender = conversation.meta.sender
-    if sender is not None:
-        batch.contacts.append(
-            contact_row(sender, raw["meta"]["sender"], account_id=account_id, version=version)
-        )
-    return batch
-
-
 def _message_rows(raw: dict[str, Any], *, account_id: int, version: datetime) -> RowBatch:
     message = MessageEvent.model_validate(raw)
     conversation = message.conversation
-    batch = _conversation_rows(
+    batch = conversation_rows(
         conversation, raw["conversation"], account_id=account_id, version=version
     )
-    sender = conversation.meta.sender
     batch.messages.append(
-        message_row(
-            message,
-            raw,
-            account_id=account_id,
-            conversation_id=conversation.id,
-            contact_id=sender.id if sender else None,
-            version=version,
-        )
+        message_row(message, raw, account_id=account_id, conversation=conversation, version=version)
     )
     return batch

@@ -24,37 +24,37 @@ from parley_ingest.normalization.text_cleaning import plain_text
 DELIVERY_KEYS = frozenset({"event", "changed_attributes"})
 
 
-@dataclass(frozen=True)
-class ContactRow:
+@dataclass(frozen=True, kw_only=True)
+class StoredRow:
+    """What every stored Chatwoot object has: global id, account, raw object, version."""
+
     id: str
     account_id: int
+    data: dict[str, Any]
+    version: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactRow(StoredRow):
     contact_id: int
     name: str | None
     email: str | None
     phone_number: str | None
     identifier: str | None
     custom_attributes: dict[str, Any]
-    data: dict[str, Any]
-    version: datetime
 
 
-@dataclass(frozen=True)
-class ConversationRow:
-    id: str
-    account_id: int
+@dataclass(frozen=True, kw_only=True)
+class ConversationRow(StoredRow):
     conversation_id: int
     contact_global_id: str | None
     inbox_id: int | None
     status: str | None
     assignee_id: int | None
-    data: dict[str, Any]
-    version: datetime
 
 
-@dataclass(frozen=True)
-class MessageRow:
-    id: str
-    account_id: int
+@dataclass(frozen=True, kw_only=True)
+class MessageRow(StoredRow):
     message_id: int
     conversation_id: int
     conversation_global_id: str
@@ -64,9 +64,7 @@ class MessageRow:
     private: bool
     message_type: str
     content: str | None  # searchable plain text; None for attachment-only and deleted messages
-    data: dict[str, Any]
     created_at: datetime
-    version: datetime
     deleted: bool
 
     @property
@@ -83,9 +81,6 @@ class RowBatch:
     contacts: list[ContactRow] = field(default_factory=list)
     conversations: list[ConversationRow] = field(default_factory=list)
     messages: list[MessageRow] = field(default_factory=list)
-
-    def __len__(self) -> int:
-        return len(self.contacts) + len(self.conversations) + len(self.messages)
 
 
 def raw_object(raw: dict[str, Any]) -> dict[str, Any]:
@@ -129,6 +124,21 @@ def conversation_row(
     )
 
 
+def conversation_rows(
+    conversation: ConversationObject, raw: dict[str, Any], *, account_id: int, version: datetime
+) -> RowBatch:
+    """The conversation's row and, when it names one, its contact's (``meta.sender``)."""
+    batch = RowBatch(
+        conversations=[conversation_row(conversation, raw, account_id=account_id, version=version)]
+    )
+    sender = conversation.meta.sender
+    if sender is not None:
+        batch.contacts.append(
+            contact_row(sender, raw["meta"]["sender"], account_id=account_id, version=version)
+        )
+    return batch
+
+
 def sender_type(message: MessageObject) -> str | None:
     """Chatwoot's sender type; older payloads omit it, so it follows from the direction."""
     if message.sender is not None and message.sender.type:
@@ -141,19 +151,20 @@ def message_row(
     raw: dict[str, Any],
     *,
     account_id: int,
-    conversation_id: int,
-    contact_id: int | None,
+    conversation: ConversationObject,
     version: datetime,
 ) -> MessageRow:
+    """``conversation`` is the one the message belongs to (its contact is the message's)."""
     data = raw_object(raw)
     data.pop("conversation", None)  # stored as the conversation's own row
+    contact = conversation.meta.sender
     return MessageRow(
         id=message_global_id(account_id, message.id),
         account_id=account_id,
         message_id=message.id,
-        conversation_id=conversation_id,
-        conversation_global_id=conversation_global_id(account_id, conversation_id),
-        contact_global_id=contact_global_id(account_id, contact_id) if contact_id else None,
+        conversation_id=conversation.id,
+        conversation_global_id=conversation_global_id(account_id, conversation.id),
+        contact_global_id=contact_global_id(account_id, contact.id) if contact else None,
         sender_type=sender_type(message),
         sender_id=message.sender.id if message.sender else None,
         private=message.private,

@@ -7,8 +7,10 @@
   (at-least-once; consumers are idempotent and ``message_id`` is the event id).
 - Wakes on ``NOTIFY parley_outbox`` (sent by the transaction that wrote the rows, delivered
   at its commit, from any process including ``parley backfill``) and polls as a fallback.
-- Broker or database unavailable: the relay backs off exponentially and retries; webhooks
-  keep being accepted, and the backlog drains when the broker returns.
+- Broker or database unavailable: the relay reconnects after Parley's one backoff policy
+  (:class:`parley_schema.retrying.Backoff`, from ``INITIAL_BACKOFF_S`` up to
+  ``outbox_max_backoff_s``); webhooks keep being accepted, and the backlog drains when the
+  broker returns.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any, Protocol, TypeVar
 
 import aio_pika
 import asyncpg
@@ -25,6 +28,7 @@ import structlog
 from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractExchange
 from parley_broker import declare_topology, has_declared_route
 from parley_schema.events import CORRELATION_ID_HEADER, EVENTS_EXCHANGE
+from parley_schema.retrying import Backoff
 from sqlalchemy import make_url, text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -54,6 +58,13 @@ class BrokerLost(Exception):
     """The connection or channel failed mid-batch; reconnect before the next one."""
 
 
+class _Closable(Protocol):
+    def close(self) -> Awaitable[Any]: ...
+
+
+ConnectionT = TypeVar("ConnectionT", bound=_Closable)
+
+
 def amqp_message(event: PendingEvent) -> aio_pika.Message:
     correlation_id = event.payload.get("correlation_id")
     return aio_pika.Message(
@@ -73,10 +84,11 @@ def _json_bytes(event: PendingEvent) -> bytes:
 
 class OutboxRelay:
     def __init__(
-        self, settings: IngestSettings, sessionmaker: async_sessionmaker[AsyncSession]
+        self, *, settings: IngestSettings, sessionmaker: async_sessionmaker[AsyncSession]
     ) -> None:
         self._settings = settings
         self._sessionmaker = sessionmaker
+        self._backoff = Backoff(base_s=INITIAL_BACKOFF_S, max_s=settings.outbox_max_backoff_s)
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
 
@@ -106,28 +118,54 @@ class OutboxRelay:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
 
-    async def _relay_forever(self) -> None:
-        backoff = INITIAL_BACKOFF_S
+    async def _keep_connected(
+        self,
+        connect: Callable[[], Awaitable[ConnectionT]],
+        serve: Callable[[ConnectionT], Awaitable[None]],
+        *,
+        errors: tuple[type[BaseException], ...],
+        retrying_event: str,
+        on_failure: Callable[[], None] = lambda: None,
+    ) -> None:
+        """Connect and serve until the relay stops; after a failure, back off and reconnect.
+
+        The waits grow while connecting keeps failing and start from the base again once a
+        connection was made, so a broker or database that comes back is used within moments.
+        """
+        attempt = 0
         while not self._stopping.is_set():
-            connection: AbstractConnection | None = None
+            attempt += 1
+            connection: ConnectionT | None = None
             try:
-                connection = await aio_pika.connect(
-                    str(self._settings.amqp_url), timeout=PUBLISH_TIMEOUT_S
-                )
-                await declare_topology(connection)
-                channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
-                log.info("outbox_relay_connected")
-                backoff = INITIAL_BACKOFF_S
-                await self._drain_forever(channel)
-            except (BrokerLost, *TRANSIENT_ERRORS) as error:
-                metrics.OUTBOX_PUBLISH_FAILURES.labels("unavailable").inc()
-                log.warning("outbox_relay_retrying", error=type(error).__name__, backoff_s=backoff)
+                connection = await connect()
+                attempt = 1
+                await serve(connection)
+            except errors as error:
+                on_failure()
+                log.warning(retrying_event, error=type(error).__name__, attempt=attempt)
             finally:
                 if connection is not None:
                     with contextlib.suppress(*TRANSIENT_ERRORS):
                         await connection.close()
-            await self._pause(backoff)
-            backoff = min(backoff * 2, self._settings.outbox_max_backoff_s)
+            await self._pause(self._backoff.delay(attempt))
+
+    async def _relay_forever(self) -> None:
+        await self._keep_connected(
+            self._connect_broker,
+            self._publish_forever,
+            errors=(BrokerLost, *TRANSIENT_ERRORS),
+            retrying_event="outbox_relay_retrying",
+            on_failure=metrics.OUTBOX_PUBLISH_FAILURES.labels("unavailable").inc,
+        )
+
+    async def _connect_broker(self) -> AbstractConnection:
+        return await aio_pika.connect(str(self._settings.amqp_url), timeout=PUBLISH_TIMEOUT_S)
+
+    async def _publish_forever(self, connection: AbstractConnection) -> None:
+        await declare_topology(connection)
+        channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+        log.info("outbox_relay_connected")
+        await self._drain_forever(channel)
 
     async def _drain_forever(self, channel: AbstractChannel) -> None:
         exchange = await channel.get_exchange(EVENTS_EXCHANGE, ensure=False)
@@ -202,30 +240,25 @@ class OutboxRelay:
 
     async def _listen_forever(self) -> None:
         """Set the wake-up flag on every NOTIFY; reconnect when the connection drops."""
+        await self._keep_connected(
+            self._connect_database,
+            self._listen,
+            errors=TRANSIENT_ERRORS,
+            retrying_event="outbox_listen_retrying",
+        )
+
+    async def _connect_database(self) -> asyncpg.Connection:
         dsn = make_url(self._settings.database_url_str).set(drivername="postgresql")
-        backoff = INITIAL_BACKOFF_S
-        while not self._stopping.is_set():
-            connection: asyncpg.Connection | None = None
-            try:
-                connection = await asyncpg.connect(dsn.render_as_string(hide_password=False))
-                await connection.add_listener(OUTBOX_CHANNEL, lambda *_: self._wake.set())
-                closed = asyncio.Event()
-                connection.add_termination_listener(lambda _, done=closed: done.set())
-                backoff = INITIAL_BACKOFF_S
-                while not closed.is_set() and not self._stopping.is_set():
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(
-                            closed.wait(), timeout=self._settings.outbox_poll_interval_s
-                        )
-                    await connection.execute("SELECT 1")  # a dead server shows up here
-            except TRANSIENT_ERRORS as error:
-                log.warning("outbox_listen_retrying", error=type(error).__name__)
-            finally:
-                if connection is not None:
-                    with contextlib.suppress(*TRANSIENT_ERRORS):
-                        await connection.close()
-            await self._pause(backoff)
-            backoff = min(backoff * 2, self._settings.outbox_max_backoff_s)
+        return await asyncpg.connect(dsn.render_as_string(hide_password=False))
+
+    async def _listen(self, connection: asyncpg.Connection) -> None:
+        await connection.add_listener(OUTBOX_CHANNEL, lambda *_: self._wake.set())
+        closed = asyncio.Event()
+        connection.add_termination_listener(lambda _, done=closed: done.set())
+        while not closed.is_set() and not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(closed.wait(), timeout=self._settings.outbox_poll_interval_s)
+            await connection.execute("SELECT 1")  # a dead server shows up here
 
     async def _watch_backlog(self) -> None:
         while not self._stopping.is_set():

@@ -28,47 +28,53 @@ class Sender:
     sent_at: datetime | None  # X-Chatwoot-Timestamp, when the delivery carries a valid one
 
 
-def authenticate(delivery: RawDelivery, settings: IngestSettings, now: datetime) -> Sender:
-    if delivery.url_token is not None:
-        return _by_url_token(delivery, settings)
-    return _by_signature(delivery, settings, now)
+class WebhookAuthenticator:
+    """Holds the configured secrets and URL tokens; tells which account sent a delivery."""
 
+    def __init__(self, *, settings: IngestSettings) -> None:
+        self._settings = settings
 
-def _by_url_token(delivery: RawDelivery, settings: IngestSettings) -> Sender:
-    given = delivery.url_token or ""
-    matches = [
-        account_id
-        for account_id, token in settings.chatwoot_webhook_url_tokens.items()
-        if token_matches(token.get_secret_value(), given)
-    ]
-    if not matches:
-        raise UnknownAccount("no account has this webhook URL token")
-    parsed = parse_timestamp(delivery.timestamp or "")
-    sent_at = datetime.fromtimestamp(parsed, UTC) if parsed is not None else None
-    return Sender(account_id=matches[0], sent_at=sent_at)
+    def sender(self, delivery: RawDelivery, now: datetime) -> Sender:
+        if delivery.url_token is not None:
+            return self._by_url_token(delivery)
+        return self._by_signature(delivery, now)
 
+    def _by_url_token(self, delivery: RawDelivery) -> Sender:
+        given = delivery.url_token or ""
+        matches = [
+            account_id
+            for account_id, token in self._settings.chatwoot_webhook_url_tokens.items()
+            if token_matches(token.get_secret_value(), given)
+        ]
+        if not matches:
+            raise UnknownAccount("no account has this webhook URL token")
+        parsed = parse_timestamp(delivery.timestamp or "")
+        sent_at = datetime.fromtimestamp(parsed, UTC) if parsed is not None else None
+        return Sender(account_id=matches[0], sent_at=sent_at)
 
-def _by_signature(delivery: RawDelivery, settings: IngestSettings, now: datetime) -> Sender:
-    if not settings.chatwoot_webhook_secrets:
-        raise UnknownAccount("no Chatwoot account is configured for webhooks")
-    if not delivery.signature:
-        raise BadSignature("missing X-Chatwoot-Signature", field="X-Chatwoot-Signature")
-    timestamp = parse_timestamp(delivery.timestamp or "")
-    if timestamp is None:
-        raise BadSignature(
-            "missing or malformed X-Chatwoot-Timestamp", field="X-Chatwoot-Timestamp"
-        )
-    if abs(now.timestamp() - timestamp) > settings.webhook_timestamp_window_s:
-        raise StaleTimestamp(
-            "X-Chatwoot-Timestamp is outside the accepted window", field="X-Chatwoot-Timestamp"
-        )
-    text_timestamp = delivery.timestamp or ""
-    for account_id, secret in settings.chatwoot_webhook_secrets.items():
-        if signature_matches(
-            secret.get_secret_value(), text_timestamp, delivery.body, delivery.signature
-        ):
-            return Sender(account_id=account_id, sent_at=datetime.fromtimestamp(timestamp, UTC))
-    raise BadSignature("signature does not match any configured account")
+    def _by_signature(self, delivery: RawDelivery, now: datetime) -> Sender:
+        secrets = self._settings.chatwoot_webhook_secrets
+        if not secrets:
+            raise UnknownAccount("no Chatwoot account is configured for webhooks")
+        if not delivery.signature:
+            raise BadSignature("missing X-Chatwoot-Signature", field="X-Chatwoot-Signature")
+        timestamp = parse_timestamp(delivery.timestamp or "")
+        if timestamp is None:
+            raise BadSignature(
+                "missing or malformed X-Chatwoot-Timestamp", field="X-Chatwoot-Timestamp"
+            )
+        if abs(now.timestamp() - timestamp) > self._settings.webhook_timestamp_window_s:
+            raise StaleTimestamp(
+                "X-Chatwoot-Timestamp is outside the accepted window",
+                field="X-Chatwoot-Timestamp",
+            )
+        text_timestamp = delivery.timestamp or ""
+        for account_id, secret in secrets.items():
+            if signature_matches(
+                secret.get_secret_value(), text_timestamp, delivery.body, delivery.signature
+            ):
+                return Sender(account_id=account_id, sent_at=datetime.fromtimestamp(timestamp, UTC))
+        raise BadSignature("signature does not match any configured account")
 
 
 def account_named_in(payload: dict[str, Any]) -> int | None:

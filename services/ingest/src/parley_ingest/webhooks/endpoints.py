@@ -8,10 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from parley_runtime.database import SessionDep
 
-from parley_ingest.deps import SettingsDep, WakeRelayAfterCommit
+from parley_ingest.deps import SettingsDep, WakeRelayAfterCommit, WebhookServiceDep
 from parley_ingest.webhooks.body import read_limited_body
 from parley_ingest.webhooks.schemas import RawDelivery, WebhookReceipt
-from parley_ingest.webhooks.service import webhook_service
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 
@@ -33,13 +32,13 @@ RawDeliveryDep = Annotated[RawDelivery, Depends(raw_delivery)]
 
 @router.post("/chatwoot", dependencies=[WakeRelayAfterCommit])
 async def receive_chatwoot_webhook(
-    delivery: RawDeliveryDep, session: SessionDep, settings: SettingsDep
+    delivery: RawDeliveryDep, session: SessionDep, webhooks: WebhookServiceDep
 ) -> WebhookReceipt:
-    return await webhook_service.receive(session, delivery, settings)
+    return await webhooks.receive(session, delivery)
 
 
 @router.post("/chatwoot/{token}", dependencies=[WakeRelayAfterCommit])
 async def receive_chatwoot_webhook_with_token(
-    token: str, delivery: RawDeliveryDep, session: SessionDep, settings: SettingsDep
+    token: str, delivery: RawDeliveryDep, session: SessionDep, webhooks: WebhookServiceDep
 ) -> WebhookReceipt:
-    return await webhook_service.receive(session, delivery, settings)
+    return await webhooks.receive(session, delivery)

@@ -23,8 +23,7 @@ from parley_ingest import metrics
 from parley_ingest.normalization.chatwoot_events import STORED_EVENTS, rows_from_event
 from parley_ingest.normalization.errors import InvalidPayload
 from parley_ingest.normalization.service import ingestion_service
-from parley_ingest.settings import IngestSettings
-from parley_ingest.webhooks.authentication import Sender, authenticate, check_account
+from parley_ingest.webhooks.authentication import Sender, WebhookAuthenticator, check_account
 from parley_ingest.webhooks.json_body import parse_object
 from parley_ingest.webhooks.repository import delivery_repository
 from parley_ingest.webhooks.schemas import RawDelivery, WebhookReceipt
@@ -41,13 +40,14 @@ def delivery_key(delivery: RawDelivery, account_id: int) -> str:
 
 
 class WebhookService:
-    async def receive(
-        self, session: AsyncSession, delivery: RawDelivery, settings: IngestSettings
-    ) -> WebhookReceipt:
+    def __init__(self, *, authenticator: WebhookAuthenticator) -> None:
+        self._authenticator = authenticator
+
+    async def receive(self, session: AsyncSession, delivery: RawDelivery) -> WebhookReceipt:
         event: str | None = None
         try:
             now = datetime.now(UTC)
-            sender = authenticate(delivery, settings, now)
+            sender = self._authenticator.sender(delivery, now)
             payload = parse_object(delivery.body)
             raw_event = payload.get("event")
             if not isinstance(raw_event, str):
@@ -100,6 +100,3 @@ class WebhookService:
             event=event,
             events_written=len(envelopes),
         )
-
-
-webhook_service = WebhookService()
