@@ -70,13 +70,15 @@ class SignupService:
             self._signup_limit, username=body.username, address=address, now=now
         )
         pin, pin_salt = new_pin(), new_pin_salt()
-        request = await signup_repository.create(
+        request = await signup_repository.add(
             session,
-            username=body.username,
-            password_hash=await self._hasher.hash_password(body.password),
-            pin_hash=await self._hasher.hash_pin(pin, pin_salt),
-            pin_salt=pin_salt,
-            expires_at=now + self._settings.signup_pin_ttl,
+            SignupRequest(
+                username=body.username,
+                password_hash=await self._hasher.hash_password(body.password),
+                pin_hash=await self._hasher.hash_pin(pin, pin_salt),
+                pin_salt=pin_salt,
+                expires_at=now + self._settings.signup_pin_ttl,
+            ),
         )
         if await user_repository.get_by_username(session, body.username) is None:
             await self._telegram.send_pin(

@@ -72,15 +72,17 @@ class TokenService:
     ) -> TokenCreated:
         secret = new_api_token()
         expires_at = now + timedelta(days=body.expires_in_days) if body.expires_in_days else None
-        token = await token_repository.create(
+        token = await token_repository.add(
             session,
-            project_id=project_id,
-            user_id=user_id,
-            name=body.name,
-            prefix=shown_prefix(secret),
-            token_hash=hash_secret(secret),
-            created_at=now,
-            expires_at=expires_at,
+            ApiToken(
+                project_id=project_id,
+                user_id=user_id,
+                name=body.name,
+                prefix=shown_prefix(secret),
+                token_hash=hash_secret(secret),
+                created_at=now,
+                expires_at=expires_at,
+            ),
         )
         log.info("api_token_created", token_id=str(token.id), project_id=str(project_id))
         return TokenCreated(**_read(token).model_dump(), token=secret)
