@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from parley_auth.errors import RateLimited
+from parley_auth.ratelimits.errors import RateLimited
 from parley_auth.ratelimits.repository import rate_limit_repository
 
 log = structlog.get_logger(__name__)
