@@ -15,7 +15,8 @@ import pytest
 from fastapi import FastAPI
 from parley_auth.main import create_app
 from parley_auth.settings import AuthSettings
-from parley_auth.users.service import user_service
+from parley_auth.users.service import UserService
+from parley_runtime.provided import provided_object
 from parley_testing.postgres import free_port
 from pydantic import SecretStr
 
@@ -160,8 +161,8 @@ def make_user(running_app: FastAPI, unique_name: str) -> Callable[..., Coroutine
     async def make(username: str | None = None, password: str = PASSWORD) -> str:
         name = username or f"u{next(counter)}-{unique_name[-8:]}"
         async with running_app.state.database.sessionmaker() as session, session.begin():
-            await user_service.create(
-                session, running_app.state.hasher, username=name, password=password
+            await provided_object(running_app, UserService).create(
+                session, username=name, password=password
             )
         return name
 

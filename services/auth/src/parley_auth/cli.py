@@ -1,7 +1,8 @@
 """``parley auth …``: the first admin, the Telegram owner binding, API tokens.
 
-Each command reads the auth settings, opens one database transaction and commits it when the
-command succeeds. Secrets are printed once (the API token) or read without echo (passwords).
+Each command reads the auth settings, builds the objects it needs from them (as the app's
+lifespan does), opens one database transaction and commits it when the command succeeds.
+Secrets are printed once (the API token) or read without echo (passwords).
 """
 
 from __future__ import annotations
@@ -24,17 +25,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parley_auth.clock import utc_now
 from parley_auth.main import build_telegram
 from parley_auth.passwords import Hasher
-from parley_auth.projects.errors import ProjectNotFound
-from parley_auth.projects.repository import project_repository
 from parley_auth.settings import AuthSettings
 from parley_auth.telegram.client import quiet_http_logs
-from parley_auth.telegram.service import new_bind_code, telegram_service
+from parley_auth.telegram.service import new_bind_code
 from parley_auth.tokens.schemas import TokenCreate, TokenCreated
 from parley_auth.tokens.service import token_service
 from parley_auth.users.errors import UsernameTaken
-from parley_auth.users.repository import user_repository
 from parley_auth.users.schemas import Password, Username
-from parley_auth.users.service import user_service
+from parley_auth.users.service import UserService
 
 T = TypeVar("T")
 
@@ -97,10 +95,10 @@ def create_user(
         raw = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     password = _valid(Password, raw, "password")
     settings = _settings()
-    hasher = Hasher(settings)
+    users = UserService(hasher=Hasher(settings))
 
     async def work(session: AsyncSession) -> None:
-        await user_service.create(session, hasher, username=name, password=password)
+        await users.create(session, username=name, password=password)
 
     try:
         _run(settings, work)
@@ -118,9 +116,9 @@ def bind_telegram(
 ) -> None:
     """Make a Telegram chat the owner's: signup PINs are sent there."""
     settings = _settings()
-    client = build_telegram(settings)
-    if client is None:
+    if settings.telegram_bot_token is None:
         raise _fail("PARLEY_TELEGRAM_BOT_TOKEN is not set")
+    telegram = build_telegram(settings)
     code = new_bind_code()
     if chat_id is None:
         console.print(f"Send this message to your bot from the owner's account:  /start {code}")
@@ -128,10 +126,10 @@ def bind_telegram(
     async def work(session: AsyncSession) -> int:
         try:
             if chat_id is not None:
-                return await telegram_service.bind(session, client, chat_id)
-            return await telegram_service.bind_with_code(session, client, code, wait_s=wait)
+                return await telegram.bind(session, chat_id)
+            return await telegram.bind_with_code(session, code, wait_s=wait)
         finally:
-            await client.aclose()
+            await telegram.aclose()
 
     bound = _run(settings, work)
     console.print(f"bound Telegram chat {bound}; signup PINs go there now")
@@ -157,13 +155,9 @@ def create_token(
     settings = _settings()
 
     async def work(session: AsyncSession) -> TokenCreated:
-        member = await user_repository.get_by_username(session, username)
-        if (
-            member is None
-            or await project_repository.role_of(session, project_id, member.id) is None
-        ):
-            raise ProjectNotFound(f"{username!r} is not a member of project {project_id}")
-        return await token_service.issue(session, member.id, project_id, body, now=utc_now())
+        return await token_service.create_for_member(
+            session, username, project_id, body, now=utc_now()
+        )
 
     created = _run(settings, work)
     err_console.print(f"token {created.prefix}… for project {project_id}; shown only this once:")

@@ -1,4 +1,4 @@
-"""Dependencies every route uses: settings, hashing, time, the caller and their credential.
+"""Dependencies routes use: the objects built at start-up, time, the caller and their credential.
 
 Cookie-authenticated requests that change state (any method but GET/HEAD/OPTIONS) must carry
 ``X-CSRF-Token`` equal to the token derived from their session (returned at login and set in
@@ -22,35 +22,17 @@ from parley_authn import (
     csrf_token_matches,
 )
 from parley_authn.errors import NotAuthenticated
-from parley_runtime.database import SessionDep, database_of
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from parley_runtime.database import SessionDep
+from parley_runtime.provided import provided
 
 from parley_auth.clock import utc_now
+from parley_auth.cookies import SessionCookies
 from parley_auth.errors import CsrfRejected, SessionRequired
-from parley_auth.passwords import Hasher
+from parley_auth.sessions.service import SessionService
 from parley_auth.settings import AuthSettings
-from parley_auth.telegram.client import TelegramClient
+from parley_auth.signup.service import SignupService
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def settings_of(request: Request) -> AuthSettings:
-    settings: AuthSettings = request.app.state.settings
-    return settings
-
-
-def hasher_of(request: Request) -> Hasher:
-    hasher: Hasher = request.app.state.hasher
-    return hasher
-
-
-def telegram_of(request: Request) -> TelegramClient | None:
-    telegram: TelegramClient | None = request.app.state.telegram
-    return telegram
-
-
-def session_factory_of(request: Request) -> async_sessionmaker[AsyncSession]:
-    return database_of(request).sessionmaker
 
 
 def client_address(request: Request) -> str:
@@ -58,10 +40,12 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-SettingsDep = Annotated[AuthSettings, Depends(settings_of)]
-HasherDep = Annotated[Hasher, Depends(hasher_of)]
-TelegramDep = Annotated[TelegramClient | None, Depends(telegram_of)]
-SessionFactoryDep = Annotated[async_sessionmaker[AsyncSession], Depends(session_factory_of)]
+# Built once in main.py's lifespan (``provide``); see parley_runtime.provided.
+SettingsDep = Annotated[AuthSettings, provided(AuthSettings)]
+SignupServiceDep = Annotated[SignupService, provided(SignupService)]
+SessionServiceDep = Annotated[SessionService, provided(SessionService)]
+SessionCookiesDep = Annotated[SessionCookies, provided(SessionCookies)]
+# Request data: the time (a dependency so tests can move it) and the caller's address.
 NowDep = Annotated[datetime, Depends(utc_now)]
 ClientAddressDep = Annotated[str, Depends(client_address)]
 

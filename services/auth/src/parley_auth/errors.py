@@ -13,8 +13,3 @@ class CsrfRejected(ParleyError):
 class SessionRequired(ParleyError):
     code = "session_required"
     status = 403
-
-
-class RateLimited(ParleyError):
-    code = "rate_limited"
-    status = 429

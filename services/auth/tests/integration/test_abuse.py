@@ -15,6 +15,7 @@ from parley_auth.main import create_app
 from parley_auth.settings import AuthSettings
 from parley_auth.telegram.repository import telegram_repository
 from parley_authn import SESSION_COOKIE
+from parley_runtime.provided import provided_object
 
 MakeUser = Callable[..., Coroutine[Any, Any, str]]
 Login = Callable[..., Coroutine[Any, Any, str]]
@@ -77,14 +78,14 @@ class TestLoginLimits:
         make_user: MakeUser,
     ) -> None:
         username = await make_user()
-        replica = create_app(limited_app.state.settings)
+        replica = create_app(provided_object(limited_app, AuthSettings))
         async with replica.router.lifespan_context(replica):
             for app in (limited_app, replica, limited_app):
                 async with client_for(app) as client:
                     assert await attempt_login(client, username, "wrong password!") == 401
             async with client_for(replica) as client:
                 assert await attempt_login(client, username, PASSWORD) == 429
-            window = limited_app.state.settings.rate_limit_window
+            window = provided_object(limited_app, AuthSettings).rate_limit_window
             replica.dependency_overrides[utc_now] = lambda: datetime.now(UTC) + window
             async with client_for(replica) as client:
                 assert await attempt_login(client, username, PASSWORD) == 200

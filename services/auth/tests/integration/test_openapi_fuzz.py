@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from parley_auth.main import create_app
 from parley_auth.passwords import Hasher
 from parley_auth.settings import AuthSettings
-from parley_auth.users.service import user_service
+from parley_auth.users.service import UserService
 from parley_schema.db import create_engine, create_sessionmaker
 from parley_testing.postgres import free_port, run_async
 from schemathesis.checks import not_a_server_error
@@ -56,8 +56,8 @@ def server(database_url: str, amqp_url: str) -> Iterator[str]:
         engine = create_engine(app_settings)
         try:
             async with create_sessionmaker(engine)() as session, session.begin():
-                await user_service.create(
-                    session, Hasher(app_settings), username="fuzzer", password=PASSWORD
+                await UserService(hasher=Hasher(app_settings)).create(
+                    session, username="fuzzer", password=PASSWORD
                 )
         finally:
             await engine.dispose()

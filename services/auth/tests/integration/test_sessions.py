@@ -13,6 +13,7 @@ from parley_auth.clock import utc_now
 from parley_auth.main import create_app
 from parley_auth.settings import AuthSettings
 from parley_authn import CSRF_COOKIE, SESSION_COOKIE, hash_secret
+from parley_runtime.provided import provided_object
 from parley_schema.models import Session
 from sqlalchemy import select
 
@@ -145,7 +146,7 @@ class TestExpiry:
         self, running_app: FastAPI, client: httpx.AsyncClient, make_user: MakeUser, login: Login
     ) -> None:
         await login(client, await make_user())
-        idle = running_app.state.settings.session_idle_ttl
+        idle = provided_object(running_app, AuthSettings).session_idle_ttl
         running_app.dependency_overrides[utc_now] = lambda: datetime.now(UTC) + idle / 2
         try:
             assert (await client.get("/v1/auth/me")).status_code == 200  # touches last_seen
@@ -161,7 +162,7 @@ class TestExpiry:
         self, running_app: FastAPI, client: httpx.AsyncClient, make_user: MakeUser, login: Login
     ) -> None:
         await login(client, await make_user())
-        settings = running_app.state.settings
+        settings = provided_object(running_app, AuthSettings)
         start = datetime.now(UTC)
         step = settings.session_idle_ttl / 2
         try:

@@ -15,7 +15,8 @@ from parley_auth.clock import utc_now
 from parley_auth.main import create_app
 from parley_auth.settings import AuthSettings
 from parley_auth.telegram.repository import OWNER_CHAT_KEY, telegram_repository
-from parley_auth.telegram.service import telegram_service
+from parley_auth.telegram.service import TelegramService
+from parley_runtime.provided import provided_object
 from parley_schema.models import AppSetting, SignupRequest
 from sqlalchemy import delete, select
 
@@ -74,8 +75,8 @@ class TestOwnerBinding:
             {"update_id": 8, "message": {"text": "/start c0ffee01", "chat": {"id": OWNER_CHAT}}},
         ]
         async with telegram_app.state.database.sessionmaker() as session, session.begin():
-            chat_id = await telegram_service.bind_with_code(
-                session, telegram_app.state.telegram, "c0ffee01", wait_s=3
+            chat_id = await provided_object(telegram_app, TelegramService).bind_with_code(
+                session, "c0ffee01", wait_s=3
             )
         assert chat_id == OWNER_CHAT
         async with telegram_app.state.database.sessionmaker() as session:
@@ -94,8 +95,8 @@ class TestOwnerBinding:
         ]
         async with telegram_app.state.database.sessionmaker() as session:
             with pytest.raises(Exception, match="no /start message"):
-                await telegram_service.bind_with_code(
-                    session, telegram_app.state.telegram, "right", wait_s=0.5
+                await provided_object(telegram_app, TelegramService).bind_with_code(
+                    session, "right", wait_s=0.5
                 )
 
     async def test_signup_is_closed_until_the_owner_binds(
@@ -216,7 +217,7 @@ class TestSignup:
     ) -> None:
         request_id = await request_signup(signup_client, unique_name)
         [pin] = fake_telegram.pins()
-        later = datetime.now(UTC) + bound_app.state.settings.signup_pin_ttl
+        later = datetime.now(UTC) + provided_object(bound_app, AuthSettings).signup_pin_ttl
         bound_app.dependency_overrides[utc_now] = lambda: later
         try:
             response = await signup_client.post(

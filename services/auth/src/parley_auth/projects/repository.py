@@ -10,13 +10,15 @@ from sqlalchemy import Row, delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parley_auth.projects.schemas import ProjectRole
+
 
 class ProjectRepository:
     async def create(self, session: AsyncSession, *, name: str, owner_id: uuid.UUID) -> Project:
         project = Project(name=name)
         session.add(project)
         await session.flush()
-        session.add(ProjectMember(project_id=project.id, user_id=owner_id, role="owner"))
+        session.add(ProjectMember(project_id=project.id, user_id=owner_id, role=ProjectRole.OWNER))
         await session.flush()
         await session.refresh(project)
         return project
@@ -102,7 +104,7 @@ class ProjectRepository:
         """The number of owners, with their rows locked until commit (no race to zero)."""
         owners = await session.scalars(
             select(ProjectMember.user_id)
-            .where(ProjectMember.project_id == project_id, ProjectMember.role == "owner")
+            .where(ProjectMember.project_id == project_id, ProjectMember.role == ProjectRole.OWNER)
             .with_for_update()
         )
         return len(owners.all())

@@ -3,12 +3,21 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
 from parley_schema.ids import ChatwootId
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
-from parley_auth.schemas_common import Name
 from parley_auth.users.schemas import Username
+
+# Printable text for project and token names (Postgres text cannot hold NUL; control
+# characters are refused).
+Name = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$"
+    ),
+]
 
 
 class ProjectRole(StrEnum):

@@ -11,6 +11,7 @@ import uuid
 
 import structlog
 from parley_authn import Principal
+from parley_schema.models import Project
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_auth.projects.errors import (
@@ -39,31 +40,30 @@ from parley_auth.users.repository import user_repository
 log = structlog.get_logger(__name__)
 
 
+def _project_read(project: Project, role: str) -> ProjectRead:
+    return ProjectRead(
+        id=project.id, name=project.name, role=ProjectRole(role), created_at=project.created_at
+    )
+
+
 class ProjectService:
     async def create(
         self, session: AsyncSession, me: Principal, body: ProjectCreate
     ) -> ProjectRead:
         project = await project_repository.create(session, name=body.name, owner_id=me.user_id)
         log.info("project_created", project_id=str(project.id), user_id=str(me.user_id))
-        return ProjectRead(
-            id=project.id, name=project.name, role=ProjectRole.OWNER, created_at=project.created_at
-        )
+        return _project_read(project, ProjectRole.OWNER)
 
     async def list_mine(self, session: AsyncSession, me: Principal) -> list[ProjectRead]:
         rows = await project_repository.list_for(session, me.user_id)
-        return [
-            ProjectRead(id=p.id, name=p.name, role=ProjectRole(role), created_at=p.created_at)
-            for p, role in rows
-        ]
+        return [_project_read(project, role) for project, role in rows]
 
     async def get(self, session: AsyncSession, me: Principal, project_id: uuid.UUID) -> ProjectRead:
         row = await project_repository.get_for(session, project_id, me.user_id)
         if row is None:
             raise ProjectNotFound("no such project")
         project, role = row
-        return ProjectRead(
-            id=project.id, name=project.name, role=ProjectRole(role), created_at=project.created_at
-        )
+        return _project_read(project, role)
 
     async def require_role(
         self, session: AsyncSession, me: Principal, project_id: uuid.UUID

@@ -5,18 +5,15 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from parley_runtime.database import SessionDep
 
-from parley_auth.cookies import clear_session_cookies, set_session_cookies
 from parley_auth.deps import (
     ClientAddressDep,
     CurrentPrincipal,
     CurrentUser,
-    HasherDep,
     NowDep,
-    SessionFactoryDep,
-    SettingsDep,
+    SessionCookiesDep,
+    SessionServiceDep,
 )
 from parley_auth.sessions.schemas import ActiveProjectUpdate, LoginRequest, MeRead, SessionCreated
-from parley_auth.sessions.service import session_service
 
 router = APIRouter(tags=["sessions"])
 
@@ -26,42 +23,47 @@ async def login(
     body: LoginRequest,
     response: Response,
     session: SessionDep,
-    factory: SessionFactoryDep,
-    hasher: HasherDep,
-    settings: SettingsDep,
+    sessions: SessionServiceDep,
+    cookies: SessionCookiesDep,
     address: ClientAddressDep,
     now: NowDep,
 ) -> SessionCreated:
-    result = await session_service.login(
-        session, factory, hasher, settings, body, address=address, now=now
-    )
-    set_session_cookies(response, result.secret, settings)
+    result = await sessions.login(session, body, address=address, now=now)
+    cookies.set(response, result.secret)
     return result.created
 
 
 @router.post("/logout", status_code=204)
 async def logout(
-    me: CurrentUser, session: SessionDep, settings: SettingsDep, response: Response
+    me: CurrentUser,
+    session: SessionDep,
+    sessions: SessionServiceDep,
+    cookies: SessionCookiesDep,
+    response: Response,
 ) -> None:
-    await session_service.logout(session, me)
-    clear_session_cookies(response, settings)
+    await sessions.logout(session, me)
+    cookies.clear(response)
 
 
 @router.post("/logout-all", status_code=204)
 async def logout_all(
-    me: CurrentUser, session: SessionDep, settings: SettingsDep, response: Response
+    me: CurrentUser,
+    session: SessionDep,
+    sessions: SessionServiceDep,
+    cookies: SessionCookiesDep,
+    response: Response,
 ) -> None:
-    await session_service.logout_all(session, me)
-    clear_session_cookies(response, settings)
+    await sessions.logout_all(session, me)
+    cookies.clear(response)
 
 
 @router.get("/me")
-async def read_me(me: CurrentPrincipal) -> MeRead:
-    return session_service.me(me)
+async def read_me(me: CurrentPrincipal, sessions: SessionServiceDep) -> MeRead:
+    return sessions.me(me)
 
 
 @router.put("/session/active-project")
 async def set_active_project(
-    body: ActiveProjectUpdate, me: CurrentUser, session: SessionDep
+    body: ActiveProjectUpdate, me: CurrentUser, session: SessionDep, sessions: SessionServiceDep
 ) -> MeRead:
-    return await session_service.set_active_project(session, me, body)
+    return await sessions.set_active_project(session, me, body)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import structlog
 from parley_authn import Principal, csrf_token_for, hash_secret, new_session_secret
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_auth.passwords import Hasher
 from parley_auth.projects.errors import ProjectNotFound
 from parley_auth.projects.repository import project_repository
-from parley_auth.ratelimits.service import Limit, rate_limit_service
+from parley_auth.ratelimits.service import Limit, RateLimitService
 from parley_auth.sessions.errors import InvalidCredentials
 from parley_auth.sessions.repository import session_repository
 from parley_auth.sessions.schemas import (
@@ -35,34 +35,31 @@ class Login:
 
 
 class SessionService:
+    def __init__(
+        self, *, settings: AuthSettings, hasher: Hasher, rate_limits: RateLimitService
+    ) -> None:
+        self._settings = settings
+        self._hasher = hasher
+        self._rate_limits = rate_limits
+        self._login_limit = Limit(
+            "login", settings.login_limit_per_user, settings.login_limit_per_address
+        )
+
     async def login(
-        self,
-        session: AsyncSession,
-        factory: async_sessionmaker[AsyncSession],
-        hasher: Hasher,
-        settings: AuthSettings,
-        body: LoginRequest,
-        *,
-        address: str,
-        now: datetime,
+        self, session: AsyncSession, body: LoginRequest, *, address: str, now: datetime
     ) -> Login:
         username = body.username
-        await rate_limit_service.hit(
-            factory,
-            Limit("login", settings.login_limit_per_user, settings.login_limit_per_address),
-            username=username,
-            address=address,
-            now=now,
-            window=settings.rate_limit_window,
-        )
+        await self._rate_limits.hit(self._login_limit, username=username, address=address, now=now)
         user = await user_repository.get_by_username(session, username)
         # A dummy hash is verified for unknown users, so both failures take as long.
-        matches = await hasher.verify_password(user.password_hash if user else None, body.password)
+        matches = await self._hasher.verify_password(
+            user.password_hash if user else None, body.password
+        )
         if user is None or not matches:
             log.info("login_failed")
             raise InvalidCredentials("invalid username or password")
         secret = new_session_secret()
-        expires_at = now + settings.session_absolute_ttl
+        expires_at = now + self._settings.session_absolute_ttl
         await session_repository.create(
             session,
             session_hash=hash_secret(secret),
@@ -105,12 +102,4 @@ class SessionService:
             if role is None:
                 raise ProjectNotFound("no such project", field="project_id")
         await session_repository.set_active_project(session, me.credential_id, body.project_id)
-        return MeRead(
-            user=UserRead(id=me.user_id, username=me.username),
-            credential=me.kind,
-            project_id=body.project_id,
-            role=role,
-        )
-
-
-session_service = SessionService()
+        return self.me(replace(me, project_id=body.project_id, role=role))

@@ -5,16 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from parley_runtime.database import SessionDep
 
-from parley_auth.deps import (
-    ClientAddressDep,
-    HasherDep,
-    NowDep,
-    SessionFactoryDep,
-    SettingsDep,
-    TelegramDep,
-)
+from parley_auth.deps import ClientAddressDep, NowDep, SignupServiceDep
 from parley_auth.signup.schemas import SignupAccepted, SignupConfirm, SignupCreate
-from parley_auth.signup.service import signup_service
 from parley_auth.users.schemas import UserRead
 
 router = APIRouter(prefix="/signup", tags=["signup"])
@@ -24,28 +16,19 @@ router = APIRouter(prefix="/signup", tags=["signup"])
 async def create_signup(
     body: SignupCreate,
     session: SessionDep,
-    factory: SessionFactoryDep,
-    hasher: HasherDep,
-    telegram: TelegramDep,
-    settings: SettingsDep,
+    signup: SignupServiceDep,
     address: ClientAddressDep,
     now: NowDep,
 ) -> SignupAccepted:
-    return await signup_service.create(
-        session, factory, hasher, telegram, settings, body, address=address, now=now
-    )
+    return await signup.create(session, body, address=address, now=now)
 
 
 @router.post("/confirm", status_code=201)
 async def confirm_signup(
     body: SignupConfirm,
     session: SessionDep,
-    factory: SessionFactoryDep,
-    hasher: HasherDep,
-    settings: SettingsDep,
+    signup: SignupServiceDep,
     address: ClientAddressDep,
     now: NowDep,
 ) -> UserRead:
-    return await signup_service.confirm(
-        session, factory, hasher, settings, body, address=address, now=now
-    )
+    return await signup.confirm(session, body, address=address, now=now)

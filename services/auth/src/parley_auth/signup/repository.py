@@ -11,23 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 
 class SignupRepository:
-    async def create(
-        self,
-        session: AsyncSession,
-        *,
-        username: str,
-        password_hash: str,
-        pin_hash: str,
-        pin_salt: str,
-        expires_at: datetime,
-    ) -> SignupRequest:
-        request = SignupRequest(
-            username=username,
-            password_hash=password_hash,
-            pin_hash=pin_hash,
-            pin_salt=pin_salt,
-            expires_at=expires_at,
-        )
+    async def add(self, session: AsyncSession, request: SignupRequest) -> SignupRequest:
+        """Insert ``request``, flushed so that its id is set."""
         session.add(request)
         await session.flush()
         return request

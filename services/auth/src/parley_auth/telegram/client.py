@@ -41,7 +41,7 @@ class TelegramClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    async def call(self, method: str, payload: dict[str, Any]) -> Any:
+    async def _call(self, method: str, payload: dict[str, Any]) -> Any:
         url = f"{self._base_url}/bot{self._token.get_secret_value()}/{method}"
         try:
             response = await self._http.post(url, json=payload)
@@ -56,11 +56,11 @@ class TelegramClient:
         return body.get("result")
 
     async def send_message(self, chat_id: int, text: str) -> None:
-        await self.call("sendMessage", {"chat_id": chat_id, "text": text})
+        await self._call("sendMessage", {"chat_id": chat_id, "text": text})
 
     async def get_updates(self, *, offset: int | None, timeout_s: int) -> list[dict[str, Any]]:
         payload: dict[str, Any] = {"timeout": timeout_s, "allowed_updates": ["message"]}
         if offset is not None:
             payload["offset"] = offset
-        result = await self.call("getUpdates", payload)
+        result = await self._call("getUpdates", payload)
         return [update for update in result if isinstance(update, dict)] if result else []

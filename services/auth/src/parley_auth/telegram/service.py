@@ -38,17 +38,30 @@ def _chat_with_code(updates: list[dict[str, Any]], code: str) -> int | None:
 
 
 class TelegramService:
-    async def bind_with_code(
-        self, session: AsyncSession, client: TelegramClient, code: str, *, wait_s: float
-    ) -> int:
+    """The owner's Telegram chat; ``client`` is None when no bot token is configured."""
+
+    def __init__(self, *, client: TelegramClient | None) -> None:
+        self._client = client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
+    def _bot(self) -> TelegramClient:
+        if self._client is None:
+            raise TelegramUnavailable("Telegram is not configured (PARLEY_TELEGRAM_BOT_TOKEN)")
+        return self._client
+
+    async def bind_with_code(self, session: AsyncSession, code: str, *, wait_s: float) -> int:
         """Wait for ``/start <code>``, store that chat as the owner's and greet it."""
+        bot = self._bot()
         deadline = asyncio.get_running_loop().time() + wait_s
         offset: int | None = None
         while True:
             remaining = deadline - asyncio.get_running_loop().time()
             if remaining <= 0:
                 raise TelegramUnavailable("no /start message with the code arrived in time")
-            updates = await client.get_updates(
+            updates = await bot.get_updates(
                 offset=offset, timeout_s=max(0, min(POLL_S, int(remaining)))
             )
             ids = [u["update_id"] for u in updates if isinstance(u.get("update_id"), int)]
@@ -57,25 +70,19 @@ class TelegramService:
             chat_id = _chat_with_code(updates, code)
             if chat_id is not None:
                 if offset is not None:  # confirm the updates we consumed
-                    await client.get_updates(offset=offset, timeout_s=0)
-                return await self.bind(session, client, chat_id)
+                    await bot.get_updates(offset=offset, timeout_s=0)
+                return await self.bind(session, chat_id)
 
-    async def bind(self, session: AsyncSession, client: TelegramClient, chat_id: int) -> int:
-        await client.send_message(chat_id, "Parley: this chat now receives signup PINs.")
+    async def bind(self, session: AsyncSession, chat_id: int) -> int:
+        await self._bot().send_message(chat_id, "Parley: this chat now receives signup PINs.")
         await telegram_repository.set_owner_chat_id(session, chat_id)
         log.info("telegram_owner_bound")
         return chat_id
 
     async def send_pin(
-        self,
-        session: AsyncSession,
-        client: TelegramClient | None,
-        *,
-        username: str,
-        pin: str,
-        minutes: int,
+        self, session: AsyncSession, *, username: str, pin: str, minutes: int
     ) -> None:
-        if client is None:
+        if self._client is None:
             # The one place a PIN is logged: no Telegram configured, development only.
             log.warning(
                 "signup_pin_dev_only",
@@ -89,12 +96,9 @@ class TelegramService:
             raise OwnerNotBound(
                 "signup is closed until the owner binds Telegram (parley auth bind-telegram)"
             )
-        await client.send_message(
+        await self._client.send_message(
             chat_id,
             f"Parley signup request from '{username}'. PIN: {pin} (valid {minutes} min). "
             "Give it only to the person you approve.",
         )
         log.info("signup_pin_sent")
-
-
-telegram_service = TelegramService()

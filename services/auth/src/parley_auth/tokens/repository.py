@@ -12,27 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 
 class TokenRepository:
-    async def create(
-        self,
-        session: AsyncSession,
-        *,
-        project_id: uuid.UUID,
-        user_id: uuid.UUID,
-        name: str,
-        prefix: str,
-        token_hash: str,
-        created_at: datetime,
-        expires_at: datetime | None,
-    ) -> ApiToken:
-        token = ApiToken(
-            project_id=project_id,
-            user_id=user_id,
-            name=name,
-            prefix=prefix,
-            token_hash=token_hash,
-            created_at=created_at,
-            expires_at=expires_at,
-        )
+    async def add(self, session: AsyncSession, token: ApiToken) -> ApiToken:
+        """Insert ``token``, flushed so that its id is set."""
         session.add(token)
         await session.flush()
         return token

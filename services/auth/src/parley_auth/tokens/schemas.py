@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from parley_auth.schemas_common import Name
+from parley_auth.projects.schemas import Name
 
 
 class TokenCreate(BaseModel):

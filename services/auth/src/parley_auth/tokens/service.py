@@ -14,11 +14,14 @@ from parley_authn import Principal, hash_secret, new_api_token, shown_prefix
 from parley_schema.models import ApiToken
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parley_auth.projects.errors import ProjectNotFound
+from parley_auth.projects.repository import project_repository
 from parley_auth.projects.schemas import ProjectRole
 from parley_auth.projects.service import project_service
 from parley_auth.tokens.errors import TokenNotFound
 from parley_auth.tokens.repository import token_repository
 from parley_auth.tokens.schemas import TokenCreate, TokenCreated, TokenRead
+from parley_auth.users.repository import user_repository
 
 log = structlog.get_logger(__name__)
 
@@ -38,9 +41,27 @@ class TokenService:
         now: datetime,
     ) -> TokenCreated:
         await project_service.require_role(session, me, project_id)
-        return await self.issue(session, me.user_id, project_id, body, now=now)
+        return await self._issue(session, me.user_id, project_id, body, now=now)
 
-    async def issue(
+    async def create_for_member(
+        self,
+        session: AsyncSession,
+        username: str,
+        project_id: uuid.UUID,
+        body: TokenCreate,
+        *,
+        now: datetime,
+    ) -> TokenCreated:
+        """A token for a member named by username (``parley auth token create``)."""
+        member = await user_repository.get_by_username(session, username)
+        if (
+            member is None
+            or await project_repository.role_of(session, project_id, member.id) is None
+        ):
+            raise ProjectNotFound(f"{username!r} is not a member of project {project_id}")
+        return await self._issue(session, member.id, project_id, body, now=now)
+
+    async def _issue(
         self,
         session: AsyncSession,
         user_id: uuid.UUID,
@@ -49,18 +70,19 @@ class TokenService:
         *,
         now: datetime,
     ) -> TokenCreated:
-        """Make a token for a user already known to be a member (the CLI checks that)."""
         secret = new_api_token()
         expires_at = now + timedelta(days=body.expires_in_days) if body.expires_in_days else None
-        token = await token_repository.create(
+        token = await token_repository.add(
             session,
-            project_id=project_id,
-            user_id=user_id,
-            name=body.name,
-            prefix=shown_prefix(secret),
-            token_hash=hash_secret(secret),
-            created_at=now,
-            expires_at=expires_at,
+            ApiToken(
+                project_id=project_id,
+                user_id=user_id,
+                name=body.name,
+                prefix=shown_prefix(secret),
+                token_hash=hash_secret(secret),
+                created_at=now,
+                expires_at=expires_at,
+            ),
         )
         log.info("api_token_created", token_id=str(token.id), project_id=str(project_id))
         return TokenCreated(**_read(token).model_dump(), token=secret)

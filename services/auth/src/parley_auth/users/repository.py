@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from parley_schema.models import AppUser
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
@@ -13,9 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 class UserRepository:
     async def get_by_username(self, session: AsyncSession, username: str) -> AppUser | None:
         return await session.scalar(select(AppUser).where(AppUser.username == username))
-
-    async def get(self, session: AsyncSession, user_id: uuid.UUID) -> AppUser | None:
-        return await session.get(AppUser, user_id)
 
     async def create(
         self, session: AsyncSession, *, username: str, password_hash: str
