@@ -14,6 +14,8 @@ Seconds = Annotated[int, Field(ge=1)]
 
 
 class AuthSettings(SessionSettings):
+    # Every auth statement is an indexed lookup or a small write: bound them tighter.
+    statement_timeout_s: Annotated[float, Field(gt=0, le=600)] = 2.0
     # Telegram: the bot that sends signup PINs to the instance owner. Without a token, PINs are
     # written to this service's log instead (development only; a warning says so).
     telegram_bot_token: SecretStr | None = None
