@@ -4,6 +4,7 @@ import asyncio
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -136,3 +137,35 @@ def test_two_processes_migrating_at_once_both_succeed(empty_database_url: str) -
     results = [(p.wait(timeout=120), p.stderr.read() if p.stderr else b"") for p in processes]
     assert [code for code, _ in results] == [0, 0], results
     assert asyncio.run(migrate.current_revision(empty_database_url)) == migrate.head_revision()
+
+
+def test_the_earliest_existing_user_becomes_the_administrator(empty_database_url: str) -> None:
+    migrate.upgrade(empty_database_url, embedding_dim=384, revision="0007")
+
+    async def add_users() -> None:
+        engine = create_async_engine(empty_database_url)
+        try:
+            async with engine.begin() as connection:
+                for name, created in (
+                    ("second", datetime(2026, 2, 1, tzinfo=UTC)),
+                    ("first", datetime(2026, 1, 1, tzinfo=UTC)),
+                ):
+                    await connection.execute(
+                        text(
+                            "INSERT INTO app_users (username, password_hash, created_at)"
+                            " VALUES (:name, 'x', :created)"
+                        ),
+                        {"name": name, "created": created},
+                    )
+        finally:
+            await engine.dispose()
+
+    asyncio.run(add_users())
+    migrate.upgrade(empty_database_url, embedding_dim=384)
+    admins = asyncio.run(
+        _scalar(
+            empty_database_url,
+            "SELECT string_agg(username, ',') FROM app_users WHERE is_admin",
+        )
+    )
+    assert admins == "first"

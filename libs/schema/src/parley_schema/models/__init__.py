@@ -9,9 +9,16 @@ from parley_schema.models.chatwoot import (
 from parley_schema.models.chunks import CHUNK_FILTER_COLUMNS, EmbeddingStatus, RagChunk
 from parley_schema.models.jobs import JobRun, SyncWatermark
 from parley_schema.models.outbox import EventOutbox
-from parley_schema.models.projects import Project, ProjectMember, ProjectSource
+from parley_schema.models.projects import Project, ProjectMember, ProjectSource, SourceGrant
 from parley_schema.models.ratelimits import RateLimitCounter
-from parley_schema.models.users import ApiToken, AppSetting, AppUser, Session, SignupRequest
+from parley_schema.models.users import (
+    ApiToken,
+    AppSetting,
+    AppUser,
+    Session,
+    SignupRequest,
+    TokenScope,
+)
 from parley_schema.models.webhooks import WebhookDelivery
 
 __all__ = [
@@ -33,6 +40,8 @@ __all__ = [
     "RateLimitCounter",
     "Session",
     "SignupRequest",
+    "SourceGrant",
     "SyncWatermark",
+    "TokenScope",
     "WebhookDelivery",
 ]

@@ -20,6 +20,12 @@ class EventOutbox(Base):
             "id",
             postgresql_where=text("published_at IS NULL"),
         ),
+        # Housekeeping purges published rows by age.
+        Index(
+            "ix_event_outbox_published_at",
+            "published_at",
+            postgresql_where=text("published_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

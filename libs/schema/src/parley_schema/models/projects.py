@@ -57,3 +57,31 @@ class ProjectSource(Base):
     account_id: Mapped[int] = mapped_column(BigInteger)
     inbox_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = created_at_column()
+
+
+class SourceGrant(Base):
+    """An administrator's permission for a user to attach a Chatwoot account (``inbox_id``
+    NULL: every inbox of it) or one inbox to projects the user owns."""
+
+    __tablename__ = "source_grants"
+    __table_args__ = (
+        Index(
+            "uq_source_grants_user_account_inbox",
+            "user_id",
+            "account_id",
+            "inbox_id",
+            unique=True,
+            postgresql_nulls_not_distinct=True,
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(
+        primary_key=True, server_default=text("gen_random_uuid()")
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_users.id", ondelete="CASCADE"))
+    account_id: Mapped[int] = mapped_column(BigInteger)
+    inbox_id: Mapped[int | None] = mapped_column(BigInteger)
+    granted_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("app_users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = created_at_column()

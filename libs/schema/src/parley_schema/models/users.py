@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, Integer, Text, text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, Text, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from parley_schema.models.base import Base, created_at_column, updated_at_column
+
+
+class TokenScope(StrEnum):
+    PRIVATE = "private"  # read private notes (conversations, search, similar)
 
 
 class AppUser(Base):
@@ -19,6 +25,9 @@ class AppUser(Base):
     )
     username: Mapped[str] = mapped_column(Text, unique=True)
     password_hash: Mapped[str] = mapped_column(Text)
+    # An instance administrator attaches Chatwoot sources and grants them (the first user
+    # ever created is one; migration 0008 made the earliest existing user one).
+    is_admin: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
@@ -63,6 +72,12 @@ class ApiToken(Base):
     """A project-scoped bearer token. Shown once at creation; only its hash is stored."""
 
     __tablename__ = "api_tokens"
+    __table_args__ = (
+        CheckConstraint(
+            "scopes <@ ARRAY[{}]::text[]".format(", ".join(f"'{s}'" for s in TokenScope)),
+            name="scopes",
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(
         primary_key=True, server_default=text("gen_random_uuid()")
@@ -80,6 +95,9 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None]
     expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # What the token may do beyond searching its project: ``private`` reads private notes.
+    # Tokens are created without scopes unless asked.
+    scopes: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'"))
 
 
 class AppSetting(Base):

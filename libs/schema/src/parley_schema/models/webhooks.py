@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Text
+from sqlalchemy import BigInteger, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from parley_schema.models.base import Base, created_at_column
@@ -12,6 +12,8 @@ from parley_schema.models.base import Base, created_at_column
 
 class WebhookDelivery(Base):
     __tablename__ = "webhook_deliveries"
+    # Housekeeping purges keys by age.
+    __table_args__ = (Index("ix_webhook_deliveries_received_at", "received_at"),)
 
     delivery_key: Mapped[str] = mapped_column(Text, primary_key=True)
     account_id: Mapped[int | None] = mapped_column(BigInteger)
