@@ -104,11 +104,19 @@ def stack_env(database_url: str, amqp_url: str, ports: Mapping[str, int]) -> dic
 
 @contextmanager
 def running_stack(
-    database_url: str, amqp_url: str, logs: Path, *, embedders: int = 1
+    database_url: str,
+    amqp_url: str,
+    logs: Path,
+    *,
+    embedders: int = 1,
+    extra_env: Mapping[str, str] | None = None,
 ) -> Iterator[Stack]:
-    """The four services (and ``embedders`` embedder replicas), ready; stopped afterwards."""
+    """The four services (and ``embedders`` embedder replicas), ready; stopped afterwards.
+
+    ``extra_env`` adds or overrides ``PARLEY_*`` settings of every process.
+    """
     ports = {"ingest": free_port(), "search-api": free_port(), "auth": free_port()}
-    env = stack_env(database_url, amqp_url, ports)
+    env = {**stack_env(database_url, amqp_url, ports), **(extra_env or {})}
     settings = ParleyBaseSettings(
         database_url=database_url,
         amqp_url=amqp_url,
