@@ -8,10 +8,8 @@ InitPlan evaluated once, which keeps the HNSW index scan usable under the filter
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from parley_schema.models import CwConversation, RagChunk
-from sqlalchemy import ColumnElement, and_, any_, false, func, or_, select, true
+from parley_schema.models import CwConversation, EmbeddingStatus, RagChunk
+from sqlalchemy import ColumnElement, and_, any_, false, func, or_, select
 from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.sql.elements import SQLCoreOperations
 
@@ -72,7 +70,7 @@ def _has_conversation_filters(filters: SearchFilters) -> bool:
 def chunk_conditions(scope: ProjectScope, filters: SearchFilters) -> list[ColumnElement[bool]]:
     """Searchable chunks (embedded, in scope) that pass every filter."""
     conditions: list[ColumnElement[bool]] = [
-        RagChunk.embedding_status == "ready",
+        RagChunk.embedding_status == EmbeddingStatus.READY,
         chunk_in_scope(scope),
     ]
     if not filters.include_private:
@@ -98,7 +96,3 @@ def chunk_conditions(scope: ProjectScope, filters: SearchFilters) -> list[Column
             RagChunk.conversation_global_id == any_(func.array(matching.scalar_subquery()))
         )
     return conditions
-
-
-def all_of(conditions: Sequence[ColumnElement[bool]]) -> ColumnElement[bool]:
-    return and_(true(), *conditions)

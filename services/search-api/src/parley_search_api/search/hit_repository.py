@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from parley_schema.models import CwContact, CwConversation, CwMessage, RagChunk
-from sqlalchemy import ColumnElement, bindparam, case, func, literal, literal_column, select, text
+from sqlalchemy import ColumnElement, bindparam, case, func, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parley_search_api.search.repository import text_query, text_vector
+from parley_search_api.search.repository import regconfig, text_query, text_vector
 from parley_search_api.settings import TextSearchConfig
 
 HIGHLIGHT_START, HIGHLIGHT_STOP = "\x02", "\x03"
@@ -108,7 +108,7 @@ class HitRepository:
                 (
                     text_vector(config).bool_op("@@")(tsquery),
                     func.ts_headline(
-                        literal_column(f"'{config.value}'::regconfig"),
+                        regconfig(config),
                         RagChunk.text,
                         tsquery,
                         bindparam("highlight_options", HIGHLIGHT_OPTIONS),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from parley_schema.models import CwContact, CwConversation, RagChunk
@@ -27,20 +26,37 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parley_search_api.search.candidates import Candidate
 from parley_search_api.search.lift_terms import LiftTerms
 from parley_search_api.search.plan import table_access
 from parley_search_api.settings import TextSearchConfig
 
+__all__ = [  # Candidate: the type the component queries return
+    "Candidate",
+    "SearchRepository",
+    "regconfig",
+    "search_repository",
+    "text_query",
+    "text_vector",
+    "unaccented_text",
+]
+
 NAME_SIMILARITY_MIN = 0.7
-SIMPLE: ColumnElement[Any] = literal_column("'simple'::regconfig")  # no stemming or stop words
 MIN_TYPO_QUERY_CHARS = 4
 
+# A constant, not a bind parameter: the planner matches an expression index
+# (``ix_rag_chunks_fts_<config>``) only against the same constant. Built once.
+_REGCONFIGS: dict[TextSearchConfig, ColumnElement[Any]] = {
+    config: literal_column(f"'{config.value}'::regconfig") for config in TextSearchConfig
+}
 
-@dataclass(frozen=True)
-class Candidate:
-    chunk_id: uuid.UUID
-    conversation_id: str
-    score: float
+
+def regconfig(config: TextSearchConfig) -> ColumnElement[Any]:
+    """The text-search configuration as a SQL ``regconfig`` constant."""
+    return _REGCONFIGS[config]
+
+
+SIMPLE = regconfig(TextSearchConfig.SIMPLE)  # no stemming or stop words: names, lexemes
 
 
 def unaccented_text() -> ColumnElement[str]:
@@ -52,13 +68,11 @@ def text_vector(config: TextSearchConfig) -> ColumnElement[Any]:
     ``ix_rag_chunks_fts_<config>`` index for other configurations."""
     if config is TextSearchConfig.ENGLISH:
         return RagChunk.text_tsv  # type: ignore[return-value]
-    regconfig: ColumnElement[Any] = literal_column(f"'{config.value}'::regconfig")
-    return func.to_tsvector(regconfig, unaccented_text())
+    return func.to_tsvector(regconfig(config), unaccented_text())
 
 
 def text_query(config: TextSearchConfig, query: str) -> ColumnElement[Any]:
-    regconfig: ColumnElement[Any] = literal_column(f"'{config.value}'::regconfig")
-    return func.websearch_to_tsquery(regconfig, func.parley_unaccent(literal(query)))
+    return func.websearch_to_tsquery(regconfig(config), func.parley_unaccent(literal(query)))
 
 
 class SearchRepository:
@@ -218,8 +232,7 @@ class SearchRepository:
         vocabulary: Sequence[ColumnElement[bool]],
     ) -> bool:
         """Whether a word of the query is in none of the chunks ``vocabulary`` allows."""
-        regconfig: ColumnElement[Any] = literal_column(f"'{config.value}'::regconfig")
-        text_of_query = func.to_tsvector(regconfig, func.parley_unaccent(literal(query)))
+        text_of_query = func.to_tsvector(regconfig(config), func.parley_unaccent(literal(query)))
         lexeme = func.unnest(func.tsvector_to_array(text_of_query)).column_valued("lexeme")
         matches_lexeme = text_vector(config).bool_op("@@")(func.plainto_tsquery(SIMPLE, lexeme))
         in_some_chunk = select(RagChunk.id).where(matches_lexeme, *vocabulary).exists()
