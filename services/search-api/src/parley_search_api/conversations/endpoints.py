@@ -7,9 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from parley_schema.ids import CONVERSATION_GLOBAL_ID_PATTERN
 
-from parley_search_api.conversations.schemas import ConversationRead, SimilarConversations
+from parley_search_api.conversations.schemas import ConversationRead
 from parley_search_api.conversations.service import conversation_service
 from parley_search_api.deps import QueryEmbedderDep, ScopeDep, SessionDep, SettingsDep
+from parley_search_api.search.schemas import SimilarConversations
 
 router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
 

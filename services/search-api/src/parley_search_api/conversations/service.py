@@ -5,17 +5,20 @@ from __future__ import annotations
 from parley_schema.models import RagChunk
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parley_search_api.access.conditions import conversation_in_scope
 from parley_search_api.access.scope import ProjectScope
 from parley_search_api.conversations.errors import ConversationNotFound
+from parley_search_api.conversations.presenters import context_message, conversation_summary
 from parley_search_api.conversations.repository import conversation_repository
-from parley_search_api.conversations.schemas import ConversationRead, SimilarConversations
-from parley_search_api.search.conditions import chunk_conditions, conversation_in_scope
-from parley_search_api.search.hit_repository import ConversationFacts, hit_repository
-from parley_search_api.search.presenters import context_message, conversation_summary, search_hit
+from parley_search_api.conversations.rows import ConversationFacts
+from parley_search_api.conversations.schemas import ConversationRead
+from parley_search_api.search.conditions import chunk_conditions
+from parley_search_api.search.hit_repository import hit_repository
+from parley_search_api.search.presenters import search_hit
 from parley_search_api.search.query_embedding import QueryEmbedder
 from parley_search_api.search.ranking import FusionPlan, rank
 from parley_search_api.search.repository import search_repository
-from parley_search_api.search.schemas import SearchFilters
+from parley_search_api.search.schemas import SearchFilters, SimilarConversations
 from parley_search_api.settings import FusionMethod, SearchSettings
 
 SIMILAR_PLAN = FusionPlan(method=FusionMethod.CONVEX, weights={"semantic": 1.0}, rrf_k=60)
@@ -25,7 +28,7 @@ class ConversationService:
     async def _facts(
         self, session: AsyncSession, scope: ProjectScope, global_id: str
     ) -> ConversationFacts:
-        facts = await conversation_repository.summary(
+        facts = await conversation_repository.facts(
             session, global_id, conversation_in_scope(scope)
         )
         if facts is None:
@@ -67,7 +70,7 @@ class ConversationService:
     ) -> SimilarConversations:
         await self._facts(session, scope, global_id)
         conditions = chunk_conditions(scope, SearchFilters(include_private=include_private))
-        centroid = await conversation_repository.centroid(
+        centroid = await search_repository.centroid(
             session, global_id, model=embedder.model_name, conditions=conditions
         )
         if centroid is None:

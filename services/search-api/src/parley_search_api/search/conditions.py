@@ -1,18 +1,18 @@
 """SQL conditions that limit chunks and conversations to the caller's scope and filters.
 
-Every query path (search candidates, conversation fetch, similar conversations) starts from
-these, so project isolation is enforced in SQL in one place. Conversation-level filters
-(contact, status, labels) become ``conversation_global_id = ANY(ARRAY(SELECT …))``: an
-InitPlan evaluated once, which keeps the HNSW index scan usable under the filter.
+They start from the project scope (``access.conditions``); filters only narrow it.
+Conversation-level filters (contact, status, labels) become
+``conversation_global_id = ANY(ARRAY(SELECT …))``: an InitPlan evaluated once, which keeps
+the HNSW index scan usable under the filter.
 """
 
 from __future__ import annotations
 
 from parley_schema.models import CwConversation, EmbeddingStatus, RagChunk
-from sqlalchemy import ColumnElement, and_, any_, false, func, or_, select
+from sqlalchemy import ColumnElement, any_, func, select
 from sqlalchemy.dialects.postgresql import array
-from sqlalchemy.sql.elements import SQLCoreOperations
 
+from parley_search_api.access.conditions import chunk_in_scope, conversation_in_scope
 from parley_search_api.access.scope import ProjectScope
 from parley_search_api.search.schemas import SearchFilters, SenderType
 
@@ -23,31 +23,6 @@ SENDER_TYPE_VALUES: dict[SenderType, tuple[str, ...]] = {
     SenderType.AGENT: ("user", "agent"),
     SenderType.BOT: ("agentbot", "agent_bot", "bot"),
 }
-
-
-def _in_sources(
-    scope: ProjectScope,
-    account: SQLCoreOperations[int | None],
-    inbox: SQLCoreOperations[int | None],
-) -> ColumnElement[bool]:
-    if not scope.sources:
-        return false()
-    return or_(
-        *(
-            and_(account == source.account_id, inbox == source.inbox_id)
-            if source.inbox_id is not None
-            else account == source.account_id
-            for source in scope.sources
-        )
-    )
-
-
-def chunk_in_scope(scope: ProjectScope) -> ColumnElement[bool]:
-    return _in_sources(scope, RagChunk.account_id, RagChunk.inbox_id)
-
-
-def conversation_in_scope(scope: ProjectScope) -> ColumnElement[bool]:
-    return _in_sources(scope, CwConversation.account_id, CwConversation.inbox_id)
 
 
 def conversation_conditions(

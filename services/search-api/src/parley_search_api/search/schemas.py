@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from parley_search_api.conversations.schemas import ContextMessage, ConversationSummary, MessageRead
 from parley_search_api.settings import FusionMethod, TextSearchConfig
 
 MAX_QUERY_CHARS = 1000
@@ -175,35 +176,6 @@ class SearchQueryParams(BaseModel):
         )
 
 
-class MessageRead(BaseModel):
-    id: str
-    sender_type: str | None
-    sender_name: str | None
-    message_type: str | None
-    private: bool
-    created_at: datetime | None
-
-
-class ContextMessage(MessageRead):
-    content: str | None
-
-
-class ContactRead(BaseModel):
-    id: str
-    name: str | None
-
-
-class ConversationSummary(BaseModel):
-    id: str
-    display_id: int | None
-    account_id: int | None
-    inbox_id: int | None
-    status: str | None
-    labels: list[str]
-    contact: ContactRead | None
-    url: str | None  # the conversation in Chatwoot, when its base URL is configured
-
-
 class Scores(BaseModel):
     fused: float
     semantic: float | None  # cosine similarity of the best matching chunk
@@ -224,6 +196,10 @@ class SearchHit(BaseModel):
     conversation: ConversationSummary
     scores: Scores
     context: HitContext | None
+
+
+class SimilarConversations(BaseModel):
+    hits: list[SearchHit]  # one per conversation, shown by its closest chunk
 
 
 class SearchResponse(BaseModel):
