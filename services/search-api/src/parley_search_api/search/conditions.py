@@ -71,3 +71,8 @@ def chunk_conditions(scope: ProjectScope, filters: SearchFilters) -> list[Column
             RagChunk.conversation_global_id == any_(func.array(matching.scalar_subquery()))
         )
     return conditions
+
+
+def outside_conversation(conversation_id: str) -> ColumnElement[bool]:
+    """Chunks of every other conversation (similar conversations leave out their source)."""
+    return RagChunk.conversation_global_id != conversation_id
