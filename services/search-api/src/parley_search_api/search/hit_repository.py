@@ -18,7 +18,7 @@ from parley_search_api.conversations.rows import (
     conversation_columns,
     conversation_facts,
 )
-from parley_search_api.search.repository import regconfig, text_query, text_vector
+from parley_search_api.search.text_search import regconfig, text_query, text_vector
 from parley_search_api.settings import TextSearchConfig
 
 HIGHLIGHT_START, HIGHLIGHT_STOP = "\x02", "\x03"

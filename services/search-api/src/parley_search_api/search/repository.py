@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
 
 from parley_schema.models import CwContact, CwConversation, RagChunk
 from parley_schema.models.chatwoot import PHONE_DIGITS_SQL
@@ -30,50 +29,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parley_search_api.search.candidates import Candidate
 from parley_search_api.search.lift_terms import LiftTerms
 from parley_search_api.search.plan import table_access
+from parley_search_api.search.text_search import (
+    SIMPLE,
+    regconfig,
+    text_query,
+    text_vector,
+    unaccented_text,
+)
 from parley_search_api.settings import TextSearchConfig
 
-__all__ = [  # Candidate: the type the component queries return
-    "Candidate",
-    "SearchRepository",
-    "regconfig",
-    "search_repository",
-    "text_query",
-    "text_vector",
-    "unaccented_text",
-]
+__all__ = ["Candidate", "SearchRepository", "search_repository"]  # Candidate: what it returns
 
 NAME_SIMILARITY_MIN = 0.7
 MIN_TYPO_QUERY_CHARS = 4
-
-# A constant, not a bind parameter: the planner matches an expression index
-# (``ix_rag_chunks_fts_<config>``) only against the same constant. Built once.
-_REGCONFIGS: dict[TextSearchConfig, ColumnElement[Any]] = {
-    config: literal_column(f"'{config.value}'::regconfig") for config in TextSearchConfig
-}
-
-
-def regconfig(config: TextSearchConfig) -> ColumnElement[Any]:
-    """The text-search configuration as a SQL ``regconfig`` constant."""
-    return _REGCONFIGS[config]
-
-
-SIMPLE = regconfig(TextSearchConfig.SIMPLE)  # no stemming or stop words: names, lexemes
-
-
-def unaccented_text() -> ColumnElement[str]:
-    return func.parley_unaccent(RagChunk.text)
-
-
-def text_vector(config: TextSearchConfig) -> ColumnElement[Any]:
-    """The stored ``text_tsv`` (english, unaccented), or exactly the expression of the
-    ``ix_rag_chunks_fts_<config>`` index for other configurations."""
-    if config is TextSearchConfig.ENGLISH:
-        return RagChunk.text_tsv  # type: ignore[return-value]
-    return func.to_tsvector(regconfig(config), unaccented_text())
-
-
-def text_query(config: TextSearchConfig, query: str) -> ColumnElement[Any]:
-    return func.websearch_to_tsquery(regconfig(config), func.parley_unaccent(literal(query)))
 
 
 class SearchRepository:
