@@ -32,7 +32,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Built once per process: the model is loaded here, not on the first request.
         embedder = QueryEmbedder(
-            provider if provider is not None else build_provider(settings),
+            provider=provider if provider is not None else build_provider(settings),
             cache_size=settings.search_query_cache_size,
         )
         conversations = ConversationService(settings=settings)

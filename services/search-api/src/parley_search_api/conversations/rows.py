@@ -44,8 +44,9 @@ def conversation_columns(
     inbox_id: QueryableAttribute[Any],
 ) -> tuple[Label[Any], ...]:
     """The columns :func:`conversation_facts` reads, from ``cw_conversations`` and the
-    outer-joined ``cw_contacts``. Id, account and inbox come from the statement's own table
-    (a hit takes its chunk's, so they are there even before the conversation row is)."""
+    outer-joined ``cw_contacts``. Id, account and inbox come from the statement's own table:
+    a hit takes its chunk's copies, the ones its scope was checked against, which the outer
+    join cannot lose."""
     return (
         conversation_id.label("conversation_id"),
         CwConversation.conversation_id.label("display_id"),
