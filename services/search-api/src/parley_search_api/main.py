@@ -9,10 +9,14 @@ from fastapi import FastAPI
 from parley_embeddings.factory import build_provider
 from parley_embeddings.provider import EmbeddingProvider
 from parley_runtime.app import create_service_app
+from parley_runtime.provided import provide
 
+from parley_search_api.access.service import AccessService
 from parley_search_api.conversations.endpoints import router as conversations_router
+from parley_search_api.conversations.service import ConversationService
 from parley_search_api.search.endpoints import router as search_router
 from parley_search_api.search.query_embedding import QueryEmbedder
+from parley_search_api.search.service import SearchService
 from parley_search_api.settings import SearchSettings, get_settings
 
 SERVICE = "search-api"
@@ -26,9 +30,17 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        query_provider = provider if provider is not None else build_provider(settings)
-        app.state.query_embedder = QueryEmbedder(
-            query_provider, cache_size=settings.search_query_cache_size
+        # Built once per process: the model is loaded here, not on the first request.
+        embedder = QueryEmbedder(
+            provider=provider if provider is not None else build_provider(settings),
+            cache_size=settings.search_query_cache_size,
+        )
+        conversations = ConversationService(settings=settings)
+        provide(
+            app,
+            AccessService(settings=settings),
+            conversations,
+            SearchService(settings=settings, embedder=embedder, conversations=conversations),
         )
         yield
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 
 import numpy as np
-from parley_schema.models import RagChunk
+from parley_schema.models import EmbeddingStatus, RagChunk
 from parley_search_api.access.scope import ProjectScope, Source
 from parley_search_api.search.conditions import chunk_conditions
 from parley_search_api.search.plan import table_access
@@ -45,7 +45,7 @@ async def _load(session: AsyncSession) -> tuple[np.ndarray, np.ndarray]:
                 "chunk_index": 0,
                 "text": f"message {n}",
                 "embedding": vectors[n].tolist(),
-                "embedding_status": "ready",
+                "embedding_status": EmbeddingStatus.READY,
                 "embedding_model": MODEL,
                 "account_id": 1,
                 "inbox_id": 2 if rare[n] else 1,

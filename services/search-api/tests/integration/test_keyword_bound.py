@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from parley_schema.models import RagChunk
+from parley_schema.models import EmbeddingStatus, RagChunk
 from parley_search_api.access.scope import ProjectScope, Source
 from parley_search_api.search.conditions import chunk_conditions
 from parley_search_api.search.repository import search_repository
@@ -27,7 +27,7 @@ async def _load(session: AsyncSession) -> None:
                 "message_global_id": f"cwmsg:1:{n}",
                 "chunk_index": 0,
                 "text": text,
-                "embedding_status": "ready",
+                "embedding_status": EmbeddingStatus.READY,
                 "account_id": 1,
                 "inbox_id": 1,
             }

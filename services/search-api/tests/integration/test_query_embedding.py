@@ -9,7 +9,7 @@ from parley_search_api.search.query_embedding import QueryEmbedder
 
 
 async def test_repeated_queries_are_served_from_the_cache(provider: LocalProvider) -> None:
-    embedder = QueryEmbedder(provider, cache_size=2)
+    embedder = QueryEmbedder(provider=provider, cache_size=2)
 
     first = await embedder.embed("refund for a double charge")
     again = await embedder.embed("refund for a double charge")
@@ -20,7 +20,7 @@ async def test_repeated_queries_are_served_from_the_cache(provider: LocalProvide
 
 
 async def test_the_least_recently_used_query_is_evicted(provider: LocalProvider) -> None:
-    embedder = QueryEmbedder(provider, cache_size=2)
+    embedder = QueryEmbedder(provider=provider, cache_size=2)
     a = await embedder.embed("a")
     await embedder.embed("b")
     await embedder.embed("a")  # a is now the most recent

@@ -7,9 +7,9 @@ import uuid
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from parley_search_api.search.candidates import Candidate
 from parley_search_api.search.fusion import best_chunk_per_group, convex, min_max, rrf
 from parley_search_api.search.ranking import FusionPlan, rank
-from parley_search_api.search.repository import Candidate
 from parley_search_api.settings import FusionMethod
 
 scores = st.dictionaries(st.text(min_size=1, max_size=3), st.floats(-10, 10), max_size=20)

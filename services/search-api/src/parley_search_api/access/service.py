@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import structlog
 from parley_authn import ScopedPrincipal, authenticate
 from parley_authn.errors import NotAuthenticated
+from parley_authn.settings import SessionSettings
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,13 +18,11 @@ log = structlog.get_logger(__name__)
 
 
 class AccessService:
+    def __init__(self, *, settings: SessionSettings) -> None:
+        self._settings = settings  # the session idle timeout, shared with auth
+
     async def scope_for(
-        self,
-        session: AsyncSession,
-        *,
-        cookie: str | None,
-        authorization_header: str | None,
-        idle_timeout: timedelta,
+        self, session: AsyncSession, *, cookie: str | None, authorization_header: str | None
     ) -> ProjectScope:
         """One query: the credential, its active project and that project's sources.
 
@@ -34,13 +33,13 @@ class AccessService:
         the query runs once more on a new connection.
         """
         try:
-            resolved = await self._authenticate(session, cookie, authorization_header, idle_timeout)
+            resolved = await self._authenticate(session, cookie, authorization_header)
         except DBAPIError as error:
             if not error.connection_invalidated:
                 raise
             log.warning("database_connection_lost_retrying")
             await session.rollback()
-            resolved = await self._authenticate(session, cookie, authorization_header, idle_timeout)
+            resolved = await self._authenticate(session, cookie, authorization_header)
         if resolved is None:
             raise NotAuthenticated("a valid session cookie or API token is required")
         principal = resolved.principal
@@ -54,19 +53,12 @@ class AccessService:
         )
 
     async def _authenticate(
-        self,
-        session: AsyncSession,
-        cookie: str | None,
-        authorization_header: str | None,
-        idle_timeout: timedelta,
+        self, session: AsyncSession, cookie: str | None, authorization_header: str | None
     ) -> ScopedPrincipal | None:
         return await authenticate(
             session,
             cookie=cookie,
             authorization_header=authorization_header,
             now=datetime.now(UTC),
-            idle_timeout=idle_timeout,
+            idle_timeout=self._settings.session_idle_ttl,
         )
-
-
-access_service = AccessService()

@@ -1,4 +1,5 @@
-"""``GET /v1/conversations/{global_id}`` and ``GET /v1/conversations/{global_id}/similar``."""
+"""``GET /v1/conversations/{global_id}`` and ``GET /v1/conversations/{global_id}/similar``
+(similar is search's: this path names the conversation it starts from)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from parley_schema.ids import CONVERSATION_GLOBAL_ID_PATTERN
 
-from parley_search_api.conversations.schemas import ConversationRead, SimilarConversations
-from parley_search_api.conversations.service import conversation_service
-from parley_search_api.deps import QueryEmbedderDep, ScopeDep, SessionDep, SettingsDep
+from parley_search_api.conversations.schemas import ConversationRead
+from parley_search_api.deps import ConversationServiceDep, ScopeDep, SearchServiceDep, SessionDep
+from parley_search_api.search.schemas import SimilarConversations
 
 router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
 
@@ -21,12 +22,10 @@ async def get_conversation(
     global_id: GlobalId,
     scope: ScopeDep,
     session: SessionDep,
-    settings: SettingsDep,
+    conversations: ConversationServiceDep,
     include_private: bool = False,
 ) -> ConversationRead:
-    return await conversation_service.get(
-        session, scope, global_id, include_private=include_private, settings=settings
-    )
+    return await conversations.get(session, scope, global_id, include_private=include_private)
 
 
 @router.get("/{global_id}/similar")
@@ -34,17 +33,10 @@ async def similar_conversations(
     global_id: GlobalId,
     scope: ScopeDep,
     session: SessionDep,
-    settings: SettingsDep,
-    embedder: QueryEmbedderDep,
+    search: SearchServiceDep,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
     include_private: bool = False,
 ) -> SimilarConversations:
-    return await conversation_service.similar(
-        session,
-        scope,
-        global_id,
-        limit=limit,
-        include_private=include_private,
-        settings=settings,
-        embedder=embedder,
+    return await search.similar(
+        session, scope, global_id, limit=limit, include_private=include_private
     )

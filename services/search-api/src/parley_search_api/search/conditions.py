@@ -1,20 +1,18 @@
 """SQL conditions that limit chunks and conversations to the caller's scope and filters.
 
-Every query path (search candidates, conversation fetch, similar conversations) starts from
-these, so project isolation is enforced in SQL in one place. Conversation-level filters
-(contact, status, labels) become ``conversation_global_id = ANY(ARRAY(SELECT …))``: an
-InitPlan evaluated once, which keeps the HNSW index scan usable under the filter.
+They start from the project scope (``access.conditions``); filters only narrow it.
+Conversation-level filters (contact, status, labels) become
+``conversation_global_id = ANY(ARRAY(SELECT …))``: an InitPlan evaluated once, which keeps
+the HNSW index scan usable under the filter.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from parley_schema.models import CwConversation, RagChunk
-from sqlalchemy import ColumnElement, and_, any_, false, func, or_, select, true
+from parley_schema.models import CwConversation, EmbeddingStatus, RagChunk
+from sqlalchemy import ColumnElement, any_, func, select
 from sqlalchemy.dialects.postgresql import array
-from sqlalchemy.sql.elements import SQLCoreOperations
 
+from parley_search_api.access.conditions import chunk_in_scope, conversation_in_scope
 from parley_search_api.access.scope import ProjectScope
 from parley_search_api.search.schemas import SearchFilters, SenderType
 
@@ -25,31 +23,6 @@ SENDER_TYPE_VALUES: dict[SenderType, tuple[str, ...]] = {
     SenderType.AGENT: ("user", "agent"),
     SenderType.BOT: ("agentbot", "agent_bot", "bot"),
 }
-
-
-def _in_sources(
-    scope: ProjectScope,
-    account: SQLCoreOperations[int | None],
-    inbox: SQLCoreOperations[int | None],
-) -> ColumnElement[bool]:
-    if not scope.sources:
-        return false()
-    return or_(
-        *(
-            and_(account == source.account_id, inbox == source.inbox_id)
-            if source.inbox_id is not None
-            else account == source.account_id
-            for source in scope.sources
-        )
-    )
-
-
-def chunk_in_scope(scope: ProjectScope) -> ColumnElement[bool]:
-    return _in_sources(scope, RagChunk.account_id, RagChunk.inbox_id)
-
-
-def conversation_in_scope(scope: ProjectScope) -> ColumnElement[bool]:
-    return _in_sources(scope, CwConversation.account_id, CwConversation.inbox_id)
 
 
 def conversation_conditions(
@@ -72,7 +45,7 @@ def _has_conversation_filters(filters: SearchFilters) -> bool:
 def chunk_conditions(scope: ProjectScope, filters: SearchFilters) -> list[ColumnElement[bool]]:
     """Searchable chunks (embedded, in scope) that pass every filter."""
     conditions: list[ColumnElement[bool]] = [
-        RagChunk.embedding_status == "ready",
+        RagChunk.embedding_status == EmbeddingStatus.READY,
         chunk_in_scope(scope),
     ]
     if not filters.include_private:
@@ -100,5 +73,6 @@ def chunk_conditions(scope: ProjectScope, filters: SearchFilters) -> list[Column
     return conditions
 
 
-def all_of(conditions: Sequence[ColumnElement[bool]]) -> ColumnElement[bool]:
-    return and_(true(), *conditions)
+def outside_conversation(conversation_id: str) -> ColumnElement[bool]:
+    """Chunks of every other conversation (similar conversations leave out their source)."""
+    return RagChunk.conversation_global_id != conversation_id

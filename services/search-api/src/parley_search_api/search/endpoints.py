@@ -6,22 +6,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from parley_search_api.deps import QueryEmbedderDep, ScopeDep, SessionDep, SettingsDep
+from parley_search_api.deps import ScopeDep, SearchServiceDep, SessionDep
 from parley_search_api.search.schemas import SearchQueryParams, SearchRequest, SearchResponse
-from parley_search_api.search.service import search_service
 
 router = APIRouter(prefix="/v1", tags=["search"])
 
 
 @router.post("/search")
 async def search(
-    body: SearchRequest,
-    scope: ScopeDep,
-    session: SessionDep,
-    settings: SettingsDep,
-    embedder: QueryEmbedderDep,
+    body: SearchRequest, scope: ScopeDep, session: SessionDep, search: SearchServiceDep
 ) -> SearchResponse:
-    return await search_service.search(session, scope, body, settings=settings, embedder=embedder)
+    return await search.search(session, scope, body)
 
 
 @router.get("/search")
@@ -29,9 +24,6 @@ async def search_by_query(
     params: Annotated[SearchQueryParams, Query()],
     scope: ScopeDep,
     session: SessionDep,
-    settings: SettingsDep,
-    embedder: QueryEmbedderDep,
+    search: SearchServiceDep,
 ) -> SearchResponse:
-    return await search_service.search(
-        session, scope, params.to_request(), settings=settings, embedder=embedder
-    )
+    return await search.search(session, scope, params.to_request())

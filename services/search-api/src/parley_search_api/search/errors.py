@@ -15,8 +15,3 @@ class InvalidCursor(ParleyError):
 
 class CursorMismatch(InvalidCursor):
     code = "cursor_mismatch"
-
-
-class InvalidFilter(ParleyError):
-    code = "invalid_filter"
-    status = 422

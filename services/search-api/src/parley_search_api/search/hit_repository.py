@@ -9,10 +9,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from parley_schema.models import CwContact, CwConversation, CwMessage, RagChunk
-from sqlalchemy import ColumnElement, bindparam, case, func, literal, literal_column, select, text
+from sqlalchemy import ColumnElement, bindparam, case, func, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parley_search_api.search.repository import text_query, text_vector
+from parley_search_api.conversations.rows import (
+    ConversationFacts,
+    MessageRow,
+    conversation_columns,
+    conversation_facts,
+)
+from parley_search_api.search.text_search import regconfig, text_query, text_vector
 from parley_search_api.settings import TextSearchConfig
 
 HIGHLIGHT_START, HIGHLIGHT_STOP = "\x02", "\x03"
@@ -21,8 +27,8 @@ HIGHLIGHT_OPTIONS = (
     "MaxWords=40, MinWords=12, MaxFragments=2, FragmentDelimiter= … "
 )
 CONTEXT_SQL = """
-SELECT h.id, x.side, x.id, x.sender_type, x.sender_name, x.message_type, x.private,
-       x.created_at, x.content
+SELECT h.id AS hit_message_id, x.side, x.id, x.sender_type, x.sender_name, x.message_type,
+       x.private, x.created_at, x.content
 FROM cw_messages h
 CROSS JOIN LATERAL (
     (SELECT 'before' AS side, m.id, m.sender_type, m.data->'sender'->>'name' AS sender_name,
@@ -46,21 +52,10 @@ CROSS JOIN LATERAL (
 WHERE h.id = ANY(:ids)
 """
 
-
-@dataclass(frozen=True)
-class ConversationFacts:
-    id: str
-    display_id: int | None
-    account_id: int | None
-    inbox_id: int | None
-    status: str | None
-    labels: list[str]
-    contact_id: str | None
-    contact_name: str | None
-
-
-def labels_of(value: object) -> list[str]:
-    return [str(label) for label in value] if isinstance(value, list) else []
+# A hit's conversation id, account and inbox are its chunk's copies.
+_CONVERSATION = conversation_columns(
+    RagChunk.conversation_global_id, RagChunk.account_id, RagChunk.inbox_id
+)
 
 
 @dataclass(frozen=True)
@@ -78,16 +73,9 @@ class HitRow:
 
 
 @dataclass(frozen=True)
-class ContextRow:
+class ContextRow(MessageRow):
     hit_message_id: str
     side: str  # "before" | "after"
-    id: str
-    sender_type: str | None
-    sender_name: str | None
-    message_type: str | None
-    private: bool
-    created_at: datetime | None
-    content: str | None
 
 
 class HitRepository:
@@ -108,7 +96,7 @@ class HitRepository:
                 (
                     text_vector(config).bool_op("@@")(tsquery),
                     func.ts_headline(
-                        literal_column(f"'{config.value}'::regconfig"),
+                        regconfig(config),
                         RagChunk.text,
                         tsquery,
                         bindparam("highlight_options", HIGHLIGHT_OPTIONS),
@@ -120,23 +108,16 @@ class HitRepository:
             highlight = literal(None)
         rows = await session.execute(
             select(
-                RagChunk.id,
+                RagChunk.id.label("chunk_id"),
                 RagChunk.text,
                 highlight.label("highlight"),
-                RagChunk.message_global_id,
+                RagChunk.message_global_id.label("message_id"),
                 RagChunk.sender_type,
-                CwMessage.data["sender"]["name"].astext,
+                CwMessage.data["sender"]["name"].astext.label("sender_name"),
                 RagChunk.message_type,
                 RagChunk.private,
                 RagChunk.message_created_at,
-                RagChunk.conversation_global_id,
-                CwConversation.conversation_id,
-                RagChunk.account_id,
-                RagChunk.inbox_id,
-                CwConversation.status,
-                CwConversation.data["labels"],
-                CwContact.id,
-                CwContact.name,
+                *_CONVERSATION,
             )
             .select_from(RagChunk)
             .outerjoin(CwMessage, CwMessage.id == RagChunk.message_global_id)
@@ -146,26 +127,18 @@ class HitRepository:
         )
         hits = {}
         for row in rows:
-            hits[row[0]] = HitRow(
-                chunk_id=row[0],
-                text=row[1],
-                highlight=row[2],
-                message_id=row[3] or "",
-                sender_type=row[4],
-                sender_name=row[5],
-                message_type=row[6],
-                private=row[7],
-                message_created_at=row[8],
-                conversation=ConversationFacts(
-                    id=row[9] or "",
-                    display_id=row[10],
-                    account_id=row[11],
-                    inbox_id=row[12],
-                    status=row[13],
-                    labels=labels_of(row[14]),
-                    contact_id=row[15],
-                    contact_name=row[16],
-                ),
+            hit = row._mapping
+            hits[hit["chunk_id"]] = HitRow(
+                chunk_id=hit["chunk_id"],
+                text=hit["text"],
+                highlight=hit["highlight"],
+                message_id=hit["message_id"] or "",
+                sender_type=hit["sender_type"],
+                sender_name=hit["sender_name"],
+                message_type=hit["message_type"],
+                private=hit["private"],
+                message_created_at=hit["message_created_at"],
+                conversation=conversation_facts(hit),
             )
         return hits
 
@@ -184,7 +157,7 @@ class HitRepository:
             text(CONTEXT_SQL),
             {"ids": list(message_ids), "size": size, "include_private": include_private},
         )
-        return [ContextRow(*row) for row in rows]
+        return [ContextRow(**row._mapping) for row in rows]
 
 
 hit_repository = HitRepository()

@@ -7,23 +7,16 @@ from collections.abc import Sequence
 
 from pydantic import HttpUrl
 
+from parley_search_api.conversations.presenters import context_message, conversation_summary
+from parley_search_api.conversations.schemas import MessageRead
 from parley_search_api.search.hit_repository import (
     HIGHLIGHT_START,
     HIGHLIGHT_STOP,
     ContextRow,
-    ConversationFacts,
     HitRow,
 )
 from parley_search_api.search.ranking import RankedHit
-from parley_search_api.search.schemas import (
-    ContactRead,
-    ContextMessage,
-    ConversationSummary,
-    HitContext,
-    MessageRead,
-    Scores,
-    SearchHit,
-)
+from parley_search_api.search.schemas import HitContext, Scores, SearchHit
 
 
 def safe_highlight(headline: str | None) -> str | None:
@@ -34,45 +27,9 @@ def safe_highlight(headline: str | None) -> str | None:
     return escaped.replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>")
 
 
-def chatwoot_url(
-    base: HttpUrl | None, account_id: int | None, display_id: int | None
-) -> str | None:
-    if base is None or account_id is None or display_id is None:
-        return None
-    return f"{str(base).rstrip('/')}/app/accounts/{account_id}/conversations/{display_id}"
-
-
-def conversation_summary(facts: ConversationFacts, base_url: HttpUrl | None) -> ConversationSummary:
-    return ConversationSummary(
-        id=facts.id,
-        display_id=facts.display_id,
-        account_id=facts.account_id,
-        inbox_id=facts.inbox_id,
-        status=facts.status,
-        labels=facts.labels,
-        contact=(
-            ContactRead(id=facts.contact_id, name=facts.contact_name) if facts.contact_id else None
-        ),
-        url=chatwoot_url(base_url, facts.account_id, facts.display_id),
-    )
-
-
-def context_message(row: ContextRow) -> ContextMessage:
-    return ContextMessage(
-        id=row.id,
-        sender_type=row.sender_type,
-        sender_name=row.sender_name,
-        message_type=row.message_type,
-        private=row.private,
-        created_at=row.created_at,
-        content=row.content,
-    )
-
-
 def hit_context(rows: Sequence[ContextRow]) -> HitContext:
-    message = context_message
-    before = [message(r) for r in rows if r.side == "before"]
-    after = [message(r) for r in rows if r.side == "after"]
+    before = [context_message(r) for r in rows if r.side == "before"]
+    after = [context_message(r) for r in rows if r.side == "after"]
     return HitContext(before=before[::-1], after=after)
 
 

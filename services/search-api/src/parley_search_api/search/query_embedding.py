@@ -8,7 +8,7 @@ from parley_embeddings.provider import EmbeddingProvider
 
 
 class QueryEmbedder:
-    def __init__(self, provider: EmbeddingProvider, *, cache_size: int) -> None:
+    def __init__(self, *, provider: EmbeddingProvider, cache_size: int) -> None:
         self._provider = provider
         self._cache_size = cache_size
         self._cache: OrderedDict[str, list[float]] = OrderedDict()

@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from parley_search_api.search import fusion
+from parley_search_api.search.candidates import Candidate
 from parley_search_api.search.fusion import K
-from parley_search_api.search.repository import Candidate
 from parley_search_api.settings import FusionMethod
 
 

@@ -1,14 +1,13 @@
-"""SQL of search: candidates per component, conversation lift, hit hydration, context."""
+"""SQL of search: candidates per component, conversation lift, a conversation's centroid."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
 from parley_schema.models import CwContact, CwConversation, RagChunk
 from parley_schema.models.chatwoot import PHONE_DIGITS_SQL
+from pgvector.sqlalchemy import Vector
 from sqlalchemy import (
     ColumnElement,
     Float,
@@ -27,38 +26,22 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parley_search_api.search.candidates import Candidate
 from parley_search_api.search.lift_terms import LiftTerms
 from parley_search_api.search.plan import table_access
+from parley_search_api.search.text_search import (
+    SIMPLE,
+    regconfig,
+    text_query,
+    text_vector,
+    unaccented_text,
+)
 from parley_search_api.settings import TextSearchConfig
 
+__all__ = ["Candidate", "SearchRepository", "search_repository"]  # Candidate: what it returns
+
 NAME_SIMILARITY_MIN = 0.7
-SIMPLE: ColumnElement[Any] = literal_column("'simple'::regconfig")  # no stemming or stop words
 MIN_TYPO_QUERY_CHARS = 4
-
-
-@dataclass(frozen=True)
-class Candidate:
-    chunk_id: uuid.UUID
-    conversation_id: str
-    score: float
-
-
-def unaccented_text() -> ColumnElement[str]:
-    return func.parley_unaccent(RagChunk.text)
-
-
-def text_vector(config: TextSearchConfig) -> ColumnElement[Any]:
-    """The stored ``text_tsv`` (english, unaccented), or exactly the expression of the
-    ``ix_rag_chunks_fts_<config>`` index for other configurations."""
-    if config is TextSearchConfig.ENGLISH:
-        return RagChunk.text_tsv  # type: ignore[return-value]
-    regconfig: ColumnElement[Any] = literal_column(f"'{config.value}'::regconfig")
-    return func.to_tsvector(regconfig, unaccented_text())
-
-
-def text_query(config: TextSearchConfig, query: str) -> ColumnElement[Any]:
-    regconfig: ColumnElement[Any] = literal_column(f"'{config.value}'::regconfig")
-    return func.websearch_to_tsquery(regconfig, func.parley_unaccent(literal(query)))
 
 
 class SearchRepository:
@@ -218,8 +201,7 @@ class SearchRepository:
         vocabulary: Sequence[ColumnElement[bool]],
     ) -> bool:
         """Whether a word of the query is in none of the chunks ``vocabulary`` allows."""
-        regconfig: ColumnElement[Any] = literal_column(f"'{config.value}'::regconfig")
-        text_of_query = func.to_tsvector(regconfig, func.parley_unaccent(literal(query)))
+        text_of_query = func.to_tsvector(regconfig(config), func.parley_unaccent(literal(query)))
         lexeme = func.unnest(func.tsvector_to_array(text_of_query)).column_valued("lexeme")
         matches_lexeme = text_vector(config).bool_op("@@")(func.plainto_tsquery(SIMPLE, lexeme))
         in_some_chunk = select(RagChunk.id).where(matches_lexeme, *vocabulary).exists()
@@ -284,6 +266,24 @@ class SearchRepository:
             .limit(limit)
         )
         return {conversation_id: float(s) for conversation_id, s in rows}
+
+    async def centroid(
+        self,
+        session: AsyncSession,
+        conversation_id: str,
+        *,
+        model: str,
+        conditions: Sequence[ColumnElement[bool]],
+    ) -> list[float] | None:
+        """The mean of the conversation's searchable chunk vectors (None: no chunk yet)."""
+        value = await session.scalar(
+            select(func.avg(RagChunk.embedding, type_=Vector())).where(
+                RagChunk.conversation_global_id == conversation_id,
+                RagChunk.embedding_model == model,
+                *conditions,
+            )
+        )
+        return None if value is None else [float(x) for x in value]
 
     async def representative_chunks(
         self,

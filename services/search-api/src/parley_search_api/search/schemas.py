@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from parley_search_api.conversations.schemas import ContextMessage, ConversationSummary, MessageRead
 from parley_search_api.settings import FusionMethod, TextSearchConfig
 
 MAX_QUERY_CHARS = 1000
@@ -71,14 +72,6 @@ class ConversationStatus(StrEnum):
     SNOOZED = "snoozed"
 
 
-def check_created_range(after: datetime | None, before: datetime | None) -> None:
-    for name, value in (("created_after", after), ("created_before", before)):
-        if value is not None and value.tzinfo is None:
-            raise ValueError(f"{name} needs a timezone offset, e.g. 2026-01-31T00:00:00Z")
-    if after is not None and before is not None and after >= before:
-        raise ValueError("created_after must be earlier than created_before")
-
-
 class SearchFilters(BaseModel):
     """Every filter narrows the caller's project scope further; none can widen it."""
 
@@ -98,16 +91,22 @@ class SearchFilters(BaseModel):
 
     @model_validator(mode="after")
     def _range_is_ordered(self) -> SearchFilters:
-        check_created_range(self.created_after, self.created_before)
+        after, before = self.created_after, self.created_before
+        for name, value in (("created_after", after), ("created_before", before)):
+            if value is not None and value.tzinfo is None:
+                raise ValueError(f"{name} needs a timezone offset, e.g. 2026-01-31T00:00:00Z")
+        if after is not None and before is not None and after >= before:
+            raise ValueError("created_after must be earlier than created_before")
         return self
 
 
-class SearchRequest(BaseModel):
+class SearchOptions(BaseModel):
+    """Everything a search asks but its filters: POST's top level, and GET's own parameters."""
+
     model_config = ConfigDict(extra="forbid")
 
     q: Query
     mode: SearchMode = SearchMode.HYBRID
-    filters: SearchFilters = Field(default_factory=SearchFilters)
     group_by: GroupBy = GroupBy.NONE
     context: Annotated[int, Field(ge=0, le=MAX_CONTEXT)] = 0
     limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = 20
@@ -116,92 +115,38 @@ class SearchRequest(BaseModel):
     fusion: FusionMethod | None = None  # None: the server's configured fusion
 
 
-class SearchQueryParams(BaseModel):
-    """``GET /v1/search``: the same request as flat query parameters (lists repeat the key)."""
+class SearchRequest(SearchOptions):  # POST /v1/search
+    filters: SearchFilters = Field(default_factory=SearchFilters)
 
-    model_config = ConfigDict(extra="forbid")
 
-    q: Query
-    mode: SearchMode = SearchMode.HYBRID
-    group_by: GroupBy = GroupBy.NONE
-    context: Annotated[int, Field(ge=0, le=MAX_CONTEXT)] = 0
-    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = 20
-    cursor: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
-    text_config: TextSearchConfig | None = None
-    fusion: FusionMethod | None = None
-    account_id: list[ChatwootId] = Field(default_factory=list, max_length=MAX_FILTER_VALUES)
-    inbox_id: list[ChatwootId] = Field(default_factory=list, max_length=MAX_FILTER_VALUES)
-    conversation_id: list[ConversationGlobalId] = Field(
-        default_factory=list, max_length=MAX_FILTER_VALUES
-    )
-    contact_id: list[ContactGlobalId] = Field(default_factory=list, max_length=MAX_FILTER_VALUES)
-    sender_type: list[SenderType] = Field(default_factory=list, max_length=3)
-    message_type: list[MessageType] = Field(default_factory=list, max_length=4)
-    status: list[ConversationStatus] = Field(default_factory=list, max_length=4)
-    label: list[Label] = Field(default_factory=list, max_length=MAX_FILTER_VALUES)
-    created_after: datetime | None = None
-    created_before: datetime | None = None
-    include_private: bool = False
+# A list filter is one query parameter, repeated per value and named in the singular
+# (``account_id=1&account_id=2``); the others keep their names.
+QUERY_PARAMETER_OF_FILTER = {
+    "account_ids": "account_id",
+    "inbox_ids": "inbox_id",
+    "conversation_ids": "conversation_id",
+    "contact_ids": "contact_id",
+    "sender_types": "sender_type",
+    "message_types": "message_type",
+    "statuses": "status",
+    "labels": "label",
+}
 
-    @model_validator(mode="after")
-    def _range_is_ordered(self) -> SearchQueryParams:
-        check_created_range(self.created_after, self.created_before)
-        return self
+
+def _query_parameter(field: str) -> str:
+    return QUERY_PARAMETER_OF_FILTER.get(field, field)
+
+
+class SearchQueryParams(SearchFilters, SearchOptions):
+    """``GET /v1/search``: the same request as flat query parameters. Its fields, bounds and
+    checks are those of ``SearchOptions`` and ``SearchFilters``; only the names differ."""
+
+    model_config = ConfigDict(extra="forbid", alias_generator=_query_parameter)
 
     def to_request(self) -> SearchRequest:
-        filters = SearchFilters(
-            account_ids=self.account_id or None,
-            inbox_ids=self.inbox_id or None,
-            conversation_ids=self.conversation_id or None,
-            contact_ids=self.contact_id or None,
-            sender_types=self.sender_type or None,
-            message_types=self.message_type or None,
-            statuses=self.status or None,
-            labels=self.label or None,
-            created_after=self.created_after,
-            created_before=self.created_before,
-            include_private=self.include_private,
-        )
-        return SearchRequest(
-            q=self.q,
-            mode=self.mode,
-            filters=filters,
-            group_by=self.group_by,
-            context=self.context,
-            limit=self.limit,
-            cursor=self.cursor,
-            text_config=self.text_config,
-            fusion=self.fusion,
-        )
-
-
-class MessageRead(BaseModel):
-    id: str
-    sender_type: str | None
-    sender_name: str | None
-    message_type: str | None
-    private: bool
-    created_at: datetime | None
-
-
-class ContextMessage(MessageRead):
-    content: str | None
-
-
-class ContactRead(BaseModel):
-    id: str
-    name: str | None
-
-
-class ConversationSummary(BaseModel):
-    id: str
-    display_id: int | None
-    account_id: int | None
-    inbox_id: int | None
-    status: str | None
-    labels: list[str]
-    contact: ContactRead | None
-    url: str | None  # the conversation in Chatwoot, when its base URL is configured
+        options = self.model_dump(include=set(SearchOptions.model_fields))
+        filters = self.model_dump(include=set(SearchFilters.model_fields))
+        return SearchRequest.model_validate({**options, "filters": filters})
 
 
 class Scores(BaseModel):
@@ -224,6 +169,10 @@ class SearchHit(BaseModel):
     conversation: ConversationSummary
     scores: Scores
     context: HitContext | None
+
+
+class SimilarConversations(BaseModel):
+    hits: list[SearchHit]  # one per conversation, shown by its closest chunk
 
 
 class SearchResponse(BaseModel):

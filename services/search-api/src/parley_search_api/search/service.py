@@ -1,4 +1,4 @@
-"""Search: candidates from each component, fusion, grouping, a page, hydration, context."""
+"""Search and similar conversations: candidates per component, fusion, a page, hydration."""
 
 from __future__ import annotations
 
@@ -9,15 +9,21 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_search_api.access.scope import ProjectScope
+from parley_search_api.conversations.service import ConversationService
 from parley_search_api.search import cursor as cursors
-from parley_search_api.search.conditions import chunk_conditions, conversation_conditions
+from parley_search_api.search.candidates import Candidate
+from parley_search_api.search.conditions import (
+    chunk_conditions,
+    conversation_conditions,
+    outside_conversation,
+)
 from parley_search_api.search.errors import CursorMismatch
 from parley_search_api.search.hit_repository import ContextRow, hit_repository
 from parley_search_api.search.lift_terms import lift_terms
 from parley_search_api.search.presenters import search_hit
 from parley_search_api.search.query_embedding import QueryEmbedder
 from parley_search_api.search.ranking import FusionPlan, RankedHit, rank
-from parley_search_api.search.repository import Candidate, search_repository
+from parley_search_api.search.repository import search_repository
 from parley_search_api.search.schemas import (
     GroupBy,
     SearchFilters,
@@ -25,10 +31,13 @@ from parley_search_api.search.schemas import (
     SearchMode,
     SearchRequest,
     SearchResponse,
+    SimilarConversations,
 )
 from parley_search_api.settings import FusionMethod, SearchSettings, TextSearchConfig
 
 log = structlog.get_logger(__name__)
+
+SIMILAR_PLAN = FusionPlan(method=FusionMethod.CONVEX, weights={"semantic": 1.0}, rrf_k=60)
 
 
 def fusion_plan(settings: SearchSettings, method: FusionMethod) -> FusionPlan:
@@ -50,17 +59,23 @@ def _fingerprint(request: SearchRequest, method: FusionMethod, config: TextSearc
 
 
 class SearchService:
-    async def search(
+    def __init__(
         self,
-        session: AsyncSession,
-        scope: ProjectScope,
-        request: SearchRequest,
         *,
         settings: SearchSettings,
         embedder: QueryEmbedder,
+        conversations: ConversationService,
+    ) -> None:
+        self._settings = settings
+        self._embedder = embedder  # the model of the vectors searched, with its query cache
+        self._conversations = conversations  # similar: the source conversation, in scope
+        self._plans = {method: fusion_plan(settings, method) for method in FusionMethod}
+
+    async def search(
+        self, session: AsyncSession, scope: ProjectScope, request: SearchRequest
     ) -> SearchResponse:
-        method = request.fusion or settings.search_fusion
-        config = request.text_config or settings.search_text_config
+        method = request.fusion or self._settings.search_fusion
+        config = request.text_config or self._settings.search_text_config
         fingerprint = _fingerprint(request, method, config)
         offset = 0
         if request.cursor is not None:
@@ -72,12 +87,10 @@ class SearchService:
         if not scope.sources:
             return SearchResponse(hits=[], next_cursor=None, mode=request.mode, fusion=fusion_used)
 
-        components = await self._candidates(
-            session, scope, request, settings=settings, embedder=embedder, config=config
-        )
+        components = await self._candidates(session, scope, request, config)
         ranked = rank(
             components,
-            fusion_plan(settings, method),
+            self._plans[method],
             by_conversation=request.group_by is GroupBy.CONVERSATION,
         )
         page = ranked[offset : offset + request.limit]
@@ -87,7 +100,14 @@ class SearchService:
             if next_offset < len(ranked)
             else None
         )
-        hits = await self._hydrate(session, page, request, settings=settings, config=config)
+        hits = await self._hits(
+            session,
+            page,
+            query=request.q if request.mode is not SearchMode.SEMANTIC else None,
+            config=config,
+            context=request.context,
+            include_private=request.filters.include_private,
+        )
         log.info(
             "search_served",
             mode=request.mode.value,
@@ -99,31 +119,70 @@ class SearchService:
             hits=hits, next_cursor=next_cursor, mode=request.mode, fusion=fusion_used
         )
 
+    async def similar(
+        self,
+        session: AsyncSession,
+        scope: ProjectScope,
+        global_id: str,
+        *,
+        limit: int,
+        include_private: bool,
+    ) -> SimilarConversations:
+        """Conversations nearest to one by the mean of its chunk vectors, each shown by its
+        closest chunk; the conversation itself must be in the caller's project."""
+        await self._conversations.facts(session, scope, global_id)
+        conditions = chunk_conditions(scope, SearchFilters(include_private=include_private))
+        model = self._embedder.model_name
+        centroid = await search_repository.centroid(
+            session, global_id, model=model, conditions=conditions
+        )
+        if centroid is None:
+            return SimilarConversations(hits=[])
+        await self._tune(session)
+        candidates = await search_repository.semantic(
+            session,
+            vector=centroid,
+            model=model,
+            conditions=[*conditions, outside_conversation(global_id)],
+            limit=self._settings.search_candidates,
+        )
+        ranked = rank({"semantic": candidates}, SIMILAR_PLAN, by_conversation=True)[:limit]
+        hits = await self._hits(
+            session,
+            ranked,
+            query=None,
+            config=self._settings.search_text_config,
+            context=0,
+            include_private=include_private,
+        )
+        return SimilarConversations(hits=hits)
+
+    async def _tune(self, session: AsyncSession) -> None:
+        await search_repository.tune(
+            session,
+            ef_search=self._settings.search_ef_search,
+            max_scan_tuples=self._settings.search_max_scan_tuples,
+            trigram_threshold=self._settings.search_trigram_threshold,
+        )
+
     async def _candidates(
         self,
         session: AsyncSession,
         scope: ProjectScope,
         request: SearchRequest,
-        *,
-        settings: SearchSettings,
-        embedder: QueryEmbedder,
         config: TextSearchConfig,
     ) -> dict[str, list[Candidate]]:
+        settings = self._settings
         conditions = chunk_conditions(scope, request.filters)
-        await search_repository.tune(
-            session,
-            ef_search=settings.search_ef_search,
-            max_scan_tuples=settings.search_max_scan_tuples,
-            trigram_threshold=settings.search_trigram_threshold,
-        )
+        await self._tune(session)
         components: dict[str, list[Candidate]] = {}
         vector = None
         if request.mode is not SearchMode.KEYWORD:
-            vector = await embedder.embed(request.q)
+            vector = await self._embedder.embed(request.q)
             components["semantic"] = await search_repository.semantic(
                 session,
                 vector=vector,
-                model=embedder.model_name,
+                model=self._embedder.model_name,
                 conditions=conditions,
                 limit=settings.search_candidates,
                 exact_below=settings.search_exact_scan_below,
@@ -160,43 +219,40 @@ class SearchService:
             ]
         return components
 
-    async def _hydrate(
+    async def _hits(
         self,
         session: AsyncSession,
         page: list[RankedHit],
-        request: SearchRequest,
         *,
-        settings: SearchSettings,
+        query: str | None,
         config: TextSearchConfig,
+        context: int,
+        include_private: bool,
     ) -> list[SearchHit]:
+        """The page hydrated; ``query`` highlights keyword matches, ``context`` adds that many
+        messages before and after each hit (0: no context)."""
         rows = await hit_repository.hydrate(
-            session,
-            chunk_ids=[hit.chunk_id for hit in page],
-            query=request.q if request.mode is not SearchMode.SEMANTIC else None,
-            config=config,
+            session, chunk_ids=[hit.chunk_id for hit in page], query=query, config=config
         )
-        context: dict[str, list[ContextRow]] | None = None
-        if request.context:
-            context = defaultdict(list)
+        around: dict[str, list[ContextRow]] | None = None
+        if context:
+            around = defaultdict(list)
             for row in await hit_repository.context(
                 session,
                 message_ids=[r.message_id for r in rows.values()],
-                size=request.context,
-                include_private=request.filters.include_private,
+                size=context,
+                include_private=include_private,
             ):
-                context[row.hit_message_id].append(row)
+                around[row.hit_message_id].append(row)
         return [
             search_hit(
                 hit,
                 rows[hit.chunk_id],
-                base_url=settings.chatwoot_base_url,
-                context=context.get(rows[hit.chunk_id].message_id, [])
-                if context is not None
+                base_url=self._settings.chatwoot_base_url,
+                context=around.get(rows[hit.chunk_id].message_id, [])
+                if around is not None
                 else None,
             )
             for hit in page
             if hit.chunk_id in rows
         ]
-
-
-search_service = SearchService()

@@ -1,0 +1,16 @@
+"""What each search component returns: a chunk, its conversation and a raw score.
+
+Its own module so that ranking (pure) imports the type without the SQL that produces it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Candidate:
+    chunk_id: uuid.UUID
+    conversation_id: str
+    score: float  # higher is better; comparable only within one component

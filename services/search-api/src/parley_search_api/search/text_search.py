@@ -1,0 +1,40 @@
+"""Postgres full-text expressions over chunk text, shared by candidate search and highlights."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from parley_schema.models import RagChunk
+from sqlalchemy import ColumnElement, func, literal, literal_column
+
+from parley_search_api.settings import TextSearchConfig
+
+# Constants, not bind parameters: an expression index (``ix_rag_chunks_fts_<config>``) only
+# serves the same constant expression. Built once, at import.
+_REGCONFIGS: dict[TextSearchConfig, ColumnElement[Any]] = {
+    config: literal_column(f"'{config.value}'::regconfig") for config in TextSearchConfig
+}
+
+
+def regconfig(config: TextSearchConfig) -> ColumnElement[Any]:
+    """The text-search configuration as a SQL ``regconfig`` constant."""
+    return _REGCONFIGS[config]
+
+
+SIMPLE = regconfig(TextSearchConfig.SIMPLE)  # no stemming or stop words: names, lexemes
+
+
+def unaccented_text() -> ColumnElement[str]:
+    return func.parley_unaccent(RagChunk.text)
+
+
+def text_vector(config: TextSearchConfig) -> ColumnElement[Any]:
+    """The stored ``text_tsv`` (english, unaccented), or exactly the expression of the
+    ``ix_rag_chunks_fts_<config>`` index for other configurations."""
+    if config is TextSearchConfig.ENGLISH:
+        return RagChunk.text_tsv  # type: ignore[return-value]
+    return func.to_tsvector(regconfig(config), unaccented_text())
+
+
+def text_query(config: TextSearchConfig, query: str) -> ColumnElement[Any]:
+    return func.websearch_to_tsquery(regconfig(config), func.parley_unaccent(literal(query)))
