@@ -14,7 +14,6 @@ from parley_search_api.access.scope import ProjectScope
 from parley_search_api.access.service import AccessService
 from parley_search_api.conversations.service import ConversationService
 from parley_search_api.search.service import SearchService
-from parley_search_api.settings import SearchSettings
 
 __all__ = [
     "AccessServiceDep",
@@ -22,10 +21,8 @@ __all__ = [
     "ScopeDep",
     "SearchServiceDep",
     "SessionDep",
-    "SettingsDep",
 ]
 
-SettingsDep = Annotated[SearchSettings, provided(SearchSettings)]
 AccessServiceDep = Annotated[AccessService, provided(AccessService)]
 ConversationServiceDep = Annotated[ConversationService, provided(ConversationService)]
 SearchServiceDep = Annotated[SearchService, provided(SearchService)]

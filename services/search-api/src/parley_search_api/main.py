@@ -15,6 +15,7 @@ from parley_search_api.access.service import AccessService
 from parley_search_api.conversations.endpoints import router as conversations_router
 from parley_search_api.conversations.service import ConversationService
 from parley_search_api.search.endpoints import router as search_router
+from parley_search_api.search.errors import SearchTimeout
 from parley_search_api.search.query_embedding import QueryEmbedder
 from parley_search_api.search.service import SearchService
 from parley_search_api.settings import SearchSettings, get_settings
@@ -45,7 +46,11 @@ def create_app(
         yield
 
     app = create_service_app(
-        service=SERVICE, settings=settings, title="Parley search API", lifespan=lifespan
+        service=SERVICE,
+        settings=settings,
+        title="Parley search API",
+        lifespan=lifespan,
+        timeout_error=SearchTimeout,
     )
     app.include_router(search_router)
     app.include_router(conversations_router)

@@ -15,3 +15,10 @@ class InvalidCursor(ParleyError):
 
 class CursorMismatch(InvalidCursor):
     code = "cursor_mismatch"
+
+
+class SearchTimeout(ParleyError):
+    """A search ran past PARLEY_STATEMENT_TIMEOUT_S (its statements were cancelled)."""
+
+    code = "search_timeout"
+    status = 503
