@@ -7,9 +7,13 @@ out instead of hammering in step), capped, and takes a server's ``Retry-After`` 
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+
+# RFC 9110 says whole seconds; OpenAI-compatible servers also send decimals ("0.2").
+_DELTA_SECONDS = re.compile(r"\d+(?:\.\d+)?")
 
 
 @dataclass(frozen=True)
@@ -29,14 +33,14 @@ class Backoff:
 
 
 def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds a ``Retry-After`` header asks for (delta seconds or an HTTP date, RFC 9110).
+    """Seconds a ``Retry-After`` header asks for (delta seconds, decimals too, or an HTTP date).
 
     ``None`` when the header is missing or unreadable; a date in the past is 0.
     """
     if not value or not value.strip():
         return None
     text = value.strip()
-    if text.isdigit():
+    if _DELTA_SECONDS.fullmatch(text):
         return float(text)
     try:
         when = parsedate_to_datetime(text)

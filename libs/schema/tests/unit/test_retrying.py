@@ -26,6 +26,7 @@ def test_retry_after_is_a_floor_capped_at_the_maximum() -> None:
 def test_delta_seconds_are_used_as_given() -> None:
     assert retry_after_seconds("3") == 3.0
     assert retry_after_seconds(" 120 ") == 120.0
+    assert retry_after_seconds("0.2") == 0.2
 
 
 def test_an_http_date_becomes_the_seconds_until_it() -> None:
