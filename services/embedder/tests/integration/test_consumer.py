@@ -25,6 +25,7 @@ from parley_embeddings.testing.fake_openai_server import (
 )
 from parley_schema.events import EMBEDDER_DLQ, EMBEDDER_QUEUE, EMBEDDER_QUEUE_ARGUMENTS
 from parley_schema.ids import message_global_id
+from parley_schema.models import EmbeddingStatus
 
 
 @pytest.fixture(scope="module")
@@ -171,7 +172,7 @@ async def test_the_sweeper_requeues_work_a_crashed_replica_left(
     message = await rows.message("left behind by a crash")
     await publisher.event(upserted(message))
     await rows.wait_until_ready([message], timeout_s=10)
-    await rows.set_chunks(message, embedding_status="processing", embedding=None)
+    await rows.set_chunks(message, embedding_status=EmbeddingStatus.PROCESSING, embedding=None)
     await rows.wait_until_ready([message], timeout_s=10)
     [chunk] = await rows.chunks(message)
     assert chunk.embedding is not None

@@ -14,6 +14,7 @@ from parley_embedder.settings import EmbedderSettings
 from parley_embedder.sweeper.service import requeue_service
 from parley_embedder_testkit import Rows
 from parley_embeddings.testing.fake_openai_server import FakeOpenAIServer, ScriptedFailure
+from parley_schema.models import EmbeddingStatus
 
 
 @pytest.fixture
@@ -199,7 +200,7 @@ class TestSweeper:
     ) -> None:
         message = await rows.message("stuck after a crash")
         await runtime.pipeline.sync_message(message.id)
-        await rows.set_chunks(message, embedding_status="processing")
+        await rows.set_chunks(message, embedding_status=EmbeddingStatus.PROCESSING)
         async with runtime.sessions() as session, session.begin():
             events = await requeue_service.take_stuck(
                 session, stuck_after=timedelta(0), limit=10_000

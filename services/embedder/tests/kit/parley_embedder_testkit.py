@@ -19,7 +19,7 @@ from parley_schema.events import (
     MessageUpsertedV1,
 )
 from parley_schema.ids import conversation_global_id, message_global_id
-from parley_schema.models import CwConversation, CwMessage, RagChunk
+from parley_schema.models import CwConversation, CwMessage, EmbeddingStatus, RagChunk
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -162,8 +162,8 @@ class Rows:
                     )
                 )
                 rows = list(result)
-            ready = {mid for mid, status in rows if status == "ready"}
-            waiting = {mid for mid, status in rows if status != "ready"}
+            ready = {mid for mid, status in rows if status == EmbeddingStatus.READY}
+            waiting = {mid for mid, status in rows if status != EmbeddingStatus.READY}
             if ready >= set(ids) and not waiting:
                 return
             if time.monotonic() > deadline:

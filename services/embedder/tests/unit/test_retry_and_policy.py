@@ -11,6 +11,9 @@ from parley_embedder.batching.retry import RetryPolicy
 from parley_embedder.chunks.policy import EmbedPolicy
 from parley_embedder.chunks.repository import MessageFacts, NewChunk, StoredChunk
 from parley_embedder.chunks.service import changed_chunks, text_hash
+from parley_schema.models import EmbeddingStatus
+
+READY, PROCESSING = EmbeddingStatus.READY, EmbeddingStatus.PROCESSING
 
 
 @given(attempt=st.integers(1, 30))
@@ -36,7 +39,7 @@ def facts(**overrides: object) -> MessageFacts:
         "private": False,
         "message_type": "incoming",
         "sender_type": "contact",
-        "created_at": datetime.now(UTC),
+        "message_created_at": datetime.now(UTC),
         "updated_at": datetime.now(UTC),
     }
     return MessageFacts(**(values | overrides))  # type: ignore[arg-type]
@@ -69,17 +72,17 @@ class TestChanged:
         return NewChunk(index, text, text_hash(text), 3)
 
     def test_same_text_and_model_is_unchanged(self) -> None:
-        stored = [StoredChunk("cwmsg:1:1", 0, text_hash("a"), "ready", "m")]
+        stored = [StoredChunk("cwmsg:1:1", 0, text_hash("a"), READY, "m")]
         assert changed_chunks([self.new(0, "a")], stored, "m") == []
 
     def test_other_text_new_index_or_other_model_is_changed(self) -> None:
-        stored = [StoredChunk("cwmsg:1:1", 0, text_hash("a"), "ready", "old-model")]
+        stored = [StoredChunk("cwmsg:1:1", 0, text_hash("a"), READY, "old-model")]
         wanted = [self.new(0, "a"), self.new(1, "b")]
         assert changed_chunks(wanted, stored, "m") == wanted
         assert changed_chunks(
-            [self.new(0, "z")], [StoredChunk("cwmsg:1:1", 0, text_hash("a"), "ready", "m")], "m"
+            [self.new(0, "z")], [StoredChunk("cwmsg:1:1", 0, text_hash("a"), READY, "m")], "m"
         )
 
     def test_a_waiting_chunk_with_the_same_text_is_kept(self) -> None:
-        stored = [StoredChunk("cwmsg:1:1", 0, text_hash("a"), "processing", None)]
+        stored = [StoredChunk("cwmsg:1:1", 0, text_hash("a"), PROCESSING, None)]
         assert changed_chunks([self.new(0, "a")], stored, "m") == []

@@ -17,6 +17,7 @@ from enum import StrEnum
 
 import structlog
 from parley_embeddings.chunking import Chunker
+from parley_schema.models import EmbeddingStatus
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_embedder.chunks.policy import EmbedPolicy
@@ -43,7 +44,6 @@ class SyncStatus(StrEnum):
 class SyncResult:
     status: SyncStatus
     claimed: list[ClaimedChunk] = field(default_factory=list)
-    message: MessageFacts | None = None
     reused: int = 0
 
 
@@ -91,7 +91,7 @@ class ChunkService:
             existing = stored.get(id_, [])
             if not wanted:
                 cuts[id_] = 0
-                results[id_] = SyncResult(SyncStatus.REMOVED, message=message)
+                results[id_] = SyncResult(SyncStatus.REMOVED)
                 continue
             if any((chunk.chunk_index or 0) >= len(wanted) for chunk in existing):
                 cuts[id_] = len(wanted)
@@ -118,7 +118,7 @@ class ChunkService:
         for id_ in to_claim:
             mine = by_message.get(id_, [])
             status = SyncStatus.TO_EMBED if mine else SyncStatus.CURRENT
-            results[id_] = SyncResult(status, mine, messages[id_], reused[id_])
+            results[id_] = SyncResult(status, mine, reused[id_])
         log.debug(
             "chunks_synced",
             messages=len(ids),
@@ -153,7 +153,7 @@ def changed_chunks(wanted: list[NewChunk], stored: list[StoredChunk], model: str
         if (
             old is None
             or old.text_hash != chunk.text_hash
-            or (old.status == "ready" and old.model != model)
+            or (old.status == EmbeddingStatus.READY and old.model != model)
         ):
             changed.append(chunk)
     return changed
