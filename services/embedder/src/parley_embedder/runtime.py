@@ -30,7 +30,7 @@ from parley_embedder.batching.batcher import EmbedBatcher
 from parley_embedder.batching.retry import RetryPolicy
 from parley_embedder.batching.sync import SyncBatcher
 from parley_embedder.chunks.policy import EmbedPolicy
-from parley_embedder.chunks.service import ChunkingConfig
+from parley_embedder.chunks.service import ChunkService
 from parley_embedder.consumer.handlers import subscribe
 from parley_embedder.consumer.service import EmbedPipeline, VectorWriter
 from parley_embedder.settings import EmbedderSettings
@@ -63,29 +63,34 @@ class EmbedderRuntime:
     def build(cls, settings: EmbedderSettings, provider: EmbeddingProvider) -> EmbedderRuntime:
         engine = create_engine(settings, application_name="parley-embedder")
         sessions = create_sessionmaker(engine)
-        retry = RetryPolicy(
-            settings.embed_max_attempts, settings.retry_base_s, settings.retry_max_s
-        )
-        batcher = EmbedBatcher(
-            provider,
-            VectorWriter(sessions, provider.model_name).store,
-            max_texts=settings.batch_size,
-            max_wait_s=settings.batch_wait_ms / 1000,
-            retry=retry,
-            calls_in_flight=settings.embed_calls_in_flight,
-        )
-        config = ChunkingConfig(
+        chunks = ChunkService(
             chunker=Chunker(
                 provider.count_tokens,
                 max_tokens=settings.chunk_max_tokens,
                 overlap_tokens=settings.chunk_overlap_tokens,
             ),
-            policy=EmbedPolicy(settings.embed_private_notes, settings.embed_activity_messages),
+            policy=EmbedPolicy(
+                embed_private_notes=settings.embed_private_notes,
+                embed_activity_messages=settings.embed_activity_messages,
+            ),
             model=provider.model_name,
             stuck_after=timedelta(seconds=settings.stuck_after_s),
         )
-        syncer = SyncBatcher(sessions, config, max_messages=settings.effective_prefetch)
-        pipeline = EmbedPipeline(sessions, syncer, batcher)
+        retry = RetryPolicy(
+            settings.embed_max_attempts, settings.retry_base_s, settings.retry_max_s
+        )
+        batcher = EmbedBatcher(
+            provider,
+            VectorWriter(sessions=sessions, chunks=chunks).store,
+            max_texts=settings.batch_size,
+            max_wait_s=settings.batch_wait_ms / 1000,
+            retry=retry,
+            calls_in_flight=settings.embed_calls_in_flight,
+        )
+        syncer = SyncBatcher(
+            sessions=sessions, chunks=chunks, max_messages=settings.effective_prefetch
+        )
+        pipeline = EmbedPipeline(sessions=sessions, chunks=chunks, syncer=syncer, batcher=batcher)
         # No FastDepends: the one handler takes the message as is (see ``handlers``).
         broker = RabbitBroker(str(settings.amqp_url), logger=None, apply_types=False)
         subscribe(

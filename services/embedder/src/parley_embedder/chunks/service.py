@@ -52,28 +52,34 @@ def text_hash(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class ChunkingConfig:
-    chunker: Chunker
-    policy: EmbedPolicy
-    model: str
-    stuck_after: timedelta
-
-
-@dataclass(frozen=True)
 class SyncRequest:
     message_global_id: str
     take_over: bool = False  # also claim chunks another delivery holds, however recent
 
 
 class ChunkService:
+    """Chunks with ``chunker``, keeps what ``policy`` allows, embeds with ``model``.
+
+    A chunk ``processing`` for longer than ``stuck_after`` is taken over: the replica that
+    claimed it is presumed dead.
+    """
+
+    def __init__(
+        self, *, chunker: Chunker, policy: EmbedPolicy, model: str, stuck_after: timedelta
+    ) -> None:
+        self._chunker = chunker
+        self._policy = policy
+        self._model = model
+        self._stuck_after = stuck_after
+
     async def sync_many(
-        self, session: AsyncSession, requests: Sequence[SyncRequest], config: ChunkingConfig
+        self, session: AsyncSession, requests: Sequence[SyncRequest]
     ) -> dict[str, SyncResult]:
         """Converge each message's chunks to its row; claim the ones that need a vector.
 
         One round trip per step for the whole batch. A request with ``take_over`` also
         claims chunks in ``processing``, however recent (its delivery is a redelivery);
-        otherwise only claims older than ``config.stuck_after`` are taken over.
+        otherwise only claims older than ``stuck_after`` are taken over.
         """
         ids = sorted({request.message_global_id for request in requests})
         await chunk_repository.lock_messages(session, ids)
@@ -86,7 +92,7 @@ class ChunkService:
         for id_, message in messages.items():
             wanted = [
                 NewChunk(chunk.index, chunk.text, text_hash(chunk.text), chunk.tokens)
-                for chunk in config.chunker.split(config.policy.text_to_embed(message))
+                for chunk in self._chunker.split(self._policy.text_to_embed(message))
             ]
             existing = stored.get(id_, [])
             if not wanted:
@@ -95,7 +101,7 @@ class ChunkService:
                 continue
             if any((chunk.chunk_index or 0) >= len(wanted) for chunk in existing):
                 cuts[id_] = len(wanted)
-            new = changed_chunks(wanted, existing, config.model)
+            new = changed_chunks(wanted, existing, self._model)
             changed.extend((message, chunk) for chunk in new)
             if len(new) < len(wanted):
                 kept.append(message)
@@ -103,12 +109,12 @@ class ChunkService:
         await chunk_repository.upsert_pending(session, changed)
         await chunk_repository.copy_filters(session, kept)
         to_claim = [id_ for id_ in messages if id_ not in results]
-        reused = await chunk_repository.reuse_vectors(session, to_claim, config.model)
+        reused = await chunk_repository.reuse_vectors(session, to_claim, self._model)
         take_over = {r.message_global_id for r in requests if r.take_over}
         claimed = await chunk_repository.claim(
             session,
             [id_ for id_ in to_claim if id_ not in take_over],
-            stuck_after=config.stuck_after,
+            stuck_after=self._stuck_after,
         ) + await chunk_repository.claim(
             session, [id_ for id_ in to_claim if id_ in take_over], stuck_after=timedelta(0)
         )
@@ -130,13 +136,9 @@ class ChunkService:
         return results
 
     async def store_vectors(
-        self,
-        session: AsyncSession,
-        claimed: Sequence[ClaimedChunk],
-        vectors: Sequence[list[float]],
-        model: str,
+        self, session: AsyncSession, claimed: Sequence[ClaimedChunk], vectors: Sequence[list[float]]
     ) -> None:
-        await chunk_repository.mark_ready(session, claimed, vectors, model)
+        await chunk_repository.mark_ready(session, claimed, vectors, self._model)
 
     async def store_failure(
         self, session: AsyncSession, claimed: Sequence[ClaimedChunk], error: str
@@ -157,6 +159,3 @@ def changed_chunks(wanted: list[NewChunk], stored: list[StoredChunk], model: str
         ):
             changed.append(chunk)
     return changed
-
-
-chunk_service = ChunkService()
