@@ -22,12 +22,12 @@ from parley_embeddings.openai_compatible import RequestLimits
 from parley_embeddings.provider import EmbeddingProvider
 from parley_schema.db import create_engine, create_sessionmaker
 from parley_schema.events import EMBEDDER_DLQ, EMBEDDER_QUEUE
+from parley_schema.retrying import Backoff
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from parley_embedder import metrics
 from parley_embedder.batching.batcher import EmbedBatcher
-from parley_embedder.batching.retry import RetryPolicy
 from parley_embedder.batching.sync import SyncBatcher
 from parley_embedder.chunks.policy import EmbedPolicy
 from parley_embedder.chunks.service import ChunkService
@@ -76,15 +76,13 @@ class EmbedderRuntime:
             model=provider.model_name,
             stuck_after=timedelta(seconds=settings.stuck_after_s),
         )
-        retry = RetryPolicy(
-            settings.embed_max_attempts, settings.retry_base_s, settings.retry_max_s
-        )
         batcher = EmbedBatcher(
-            provider,
-            VectorWriter(sessions=sessions, chunks=chunks).store,
+            provider=provider,
+            store=VectorWriter(sessions=sessions, chunks=chunks).store,
             max_texts=settings.batch_size,
             max_wait_s=settings.batch_wait_ms / 1000,
-            retry=retry,
+            backoff=Backoff(settings.retry_base_s, settings.retry_max_s),
+            max_attempts=settings.embed_max_attempts,
             calls_in_flight=settings.embed_calls_in_flight,
         )
         syncer = SyncBatcher(

@@ -1,31 +1,17 @@
-"""Pure rules: backoff delays, the embedding policy, which chunks count as changed."""
+"""Pure rules: the embedding policy, which chunks count as changed (the backoff between
+attempts is the shared ``parley_schema.retrying.Backoff``, tested in libs/schema)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-from parley_embedder.batching.retry import RetryPolicy
 from parley_embedder.chunks.policy import EmbedPolicy
 from parley_embedder.chunks.repository import MessageFacts, NewChunk, StoredChunk
 from parley_embedder.chunks.service import changed_chunks, text_hash
 from parley_schema.models import EmbeddingStatus
 
 READY, PROCESSING = EmbeddingStatus.READY, EmbeddingStatus.PROCESSING
-
-
-@given(attempt=st.integers(1, 30))
-def test_backoff_is_jittered_below_an_exponential_cap(attempt: int) -> None:
-    policy = RetryPolicy(max_attempts=5, base_s=0.5, max_s=30)
-    assert 0 <= policy.delay(attempt) <= min(30, 0.5 * 2 ** (attempt - 1))
-
-
-def test_retry_after_is_a_floor_capped_at_the_maximum() -> None:
-    policy = RetryPolicy(max_attempts=5, base_s=0.5, max_s=30)
-    assert 7 <= policy.delay(1, retry_after_s=7) <= 7.5
-    assert 30 <= policy.delay(1, retry_after_s=600) <= 30.5
 
 
 def facts(**overrides: object) -> MessageFacts:
