@@ -3,7 +3,7 @@
 The lifespan builds the process's one ``EmbedderRuntime`` from settings (nothing is built at
 import), declares the topology and hands FastStream the runtime's broker, which FastStream
 then starts and stops. The runtime reaches the two hooks around that through the app's
-context (FastStream's own injection), so the module keeps no state of its own.
+context (``deps.RuntimeDep``), so the module keeps no state of its own.
 """
 
 from __future__ import annotations
@@ -17,11 +17,9 @@ from faststream import Context, ContextRepo, FastStream
 from parley_schema.logging import configure
 
 from parley_embedder import metrics
+from parley_embedder.deps import RUNTIME, RuntimeDep
 from parley_embedder.runtime import EmbedderRuntime, provider_from
 from parley_embedder.settings import get_settings
-
-RUNTIME = "embedder_runtime"  # the runtime's key in the app's context
-RuntimeDep = Annotated[EmbedderRuntime, Context(RUNTIME)]
 
 
 @asynccontextmanager
