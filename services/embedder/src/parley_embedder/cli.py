@@ -3,6 +3,9 @@
 - ``retry-failed``: chunks in ``failed`` go back to ``pending`` and their messages are queued
   again (after fixing the provider, the key, the quota …).
 - ``dlq count`` / ``dlq replay``: inspect the dead-letter queue and move its events back.
+
+Each command builds what it needs from settings once (a database engine and a broker, or one
+broker connection) and closes it before it returns.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from parley_schema.db import create_engine, create_sessionmaker
 from parley_schema.logging import configure
 from rich.console import Console
 
-from parley_embedder.deadletters.service import dead_letter_service
+from parley_embedder.deadletters.service import DeadLetterService
 from parley_embedder.settings import EmbedderSettings, get_settings
 from parley_embedder.sweeper.service import publish, requeue_service
 
@@ -48,17 +51,17 @@ def retry_failed(limit: Limit = 10_000) -> None:
 @dlq.command("count")
 def dlq_count() -> None:
     """How many events wait in the dead-letter queue."""
-    console.print(str(asyncio.run(_with_channel(_settings(), dead_letter_service.count))))
+    console.print(str(asyncio.run(_with_dead_letters(_settings(), DeadLetterService.count))))
 
 
 @dlq.command("replay")
 def dlq_replay(limit: Limit = 10_000) -> None:
     """Move dead-lettered events back into the embedder queue."""
 
-    async def replay(channel: aio_pika.abc.AbstractChannel) -> int:
-        return await dead_letter_service.replay(channel, limit=limit)
+    async def replay(dead_letters: DeadLetterService) -> int:
+        return await dead_letters.replay(limit=limit)
 
-    moved = asyncio.run(_with_channel(_settings(), replay))
+    moved = asyncio.run(_with_dead_letters(_settings(), replay))
     console.print(f"replayed {moved} dead-lettered event(s)")
 
 
@@ -74,11 +77,8 @@ async def _retry_failed(settings: EmbedderSettings, limit: int) -> int:
     return len(events)
 
 
-async def _with_channel(
-    settings: EmbedderSettings, action: Callable[[aio_pika.abc.AbstractChannel], Awaitable[T]]
+async def _with_dead_letters(
+    settings: EmbedderSettings, action: Callable[[DeadLetterService], Awaitable[T]]
 ) -> T:
-    connection = await aio_pika.connect(str(settings.amqp_url))
-    try:
-        return await action(await connection.channel())
-    finally:
-        await connection.close()
+    async with await aio_pika.connect(str(settings.amqp_url)) as connection:
+        return await action(DeadLetterService(connection=connection))

@@ -1,52 +1,55 @@
 """The FastStream app ``parley up`` runs: ``faststream run parley_embedder.main:app``.
 
-Settings are read in the startup hook (not at import); the broker is created there and
-handed to the app, which then starts it.
+The lifespan builds the process's one ``EmbedderRuntime`` from settings (nothing is built at
+import), declares the topology and hands FastStream the runtime's broker, which FastStream
+then starts and stops. The runtime reaches the two hooks around that through the app's
+context (``deps.RuntimeDep``), so the module keeps no state of its own.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
 
-import structlog
-from faststream import FastStream
+from faststream import Context, ContextRepo, FastStream
 from parley_schema.logging import configure
-from prometheus_client import start_http_server
 
+from parley_embedder import metrics
+from parley_embedder.deps import RUNTIME, RuntimeDep
 from parley_embedder.runtime import EmbedderRuntime, provider_from
 from parley_embedder.settings import get_settings
 
-log = structlog.get_logger(__name__)
-app = FastStream()
-_runtime: list[EmbedderRuntime] = []  # the one runtime of this process, set at startup
 
-
-@app.on_startup
-async def build() -> None:
+@asynccontextmanager
+async def lifespan(
+    app: Annotated[FastStream, Context("app")], context: ContextRepo
+) -> AsyncIterator[None]:
+    """Build and register the runtime; close it after FastStream has stopped the broker."""
     settings = get_settings()
     configure(settings, service="embedder")
     provider = await asyncio.to_thread(provider_from, settings)  # loads the model
     runtime = EmbedderRuntime.build(settings, provider)
-    _runtime.append(runtime)
-    await runtime.before_broker_start()
-    app.add_broker(runtime.broker)
-    if settings.metrics_port:
-        try:
-            start_http_server(settings.metrics_port, addr=settings.metrics_host)
-        except OSError as error:  # e.g. a second replica on this host with the default port
-            log.warning("metrics_unavailable", port=settings.metrics_port, error=str(error))
+    try:
+        await runtime.before_broker_start()
+        app.add_broker(runtime.broker)
+        context.set_global(RUNTIME, runtime)
+        metrics.serve(settings)
+        yield
+    finally:
+        context.reset_global(RUNTIME)
+        await runtime.after_broker_stop()
+
+
+app = FastStream(lifespan=lifespan)
 
 
 @app.after_startup
-async def started() -> None:
-    await _runtime[0].after_broker_start()
+async def start_sweeper(runtime: RuntimeDep) -> None:
+    await runtime.after_broker_start()
 
 
 @app.on_shutdown
-async def stopping() -> None:
-    await _runtime[0].before_broker_stop()
-
-
-@app.after_shutdown
-async def stopped() -> None:
-    await _runtime[0].after_broker_stop()
+async def stop_sweeper(runtime: RuntimeDep) -> None:
+    await runtime.before_broker_stop()

@@ -6,7 +6,12 @@ to now) and the number of messages ready in the queue (sampled by the sweeper lo
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge, Histogram
+import structlog
+from prometheus_client import Counter, Gauge, Histogram, start_http_server
+
+from parley_embedder.settings import EmbedderSettings
+
+log = structlog.get_logger(__name__)
 
 BATCH_SIZE = Histogram(
     "parley_embedder_batch_texts",
@@ -42,3 +47,13 @@ DLQ_DEPTH = Gauge(
 STUCK_REQUEUED = Counter(
     "parley_embedder_stuck_requeued_total", "Messages re-queued by the sweeper."
 )
+
+
+def serve(settings: EmbedderSettings) -> None:
+    """Serve the metrics on ``metrics_host:metrics_port`` (port 0: not at all)."""
+    if not settings.metrics_port:
+        return
+    try:
+        start_http_server(settings.metrics_port, addr=settings.metrics_host)
+    except OSError as error:  # e.g. a second replica on this host with the default port
+        log.warning("metrics_unavailable", port=settings.metrics_port, error=str(error))

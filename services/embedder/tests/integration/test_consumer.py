@@ -16,8 +16,14 @@ import aio_pika
 import pytest
 from parley_broker import queue_depth
 from parley_embedder.runtime import EmbedderRuntime, provider_from
-from parley_embedder.settings import EmbedderSettings
-from parley_embedder_testkit import Message, Publisher, Rows, deleted, upserted
+from parley_embedder_testkit import (
+    Message,
+    Publisher,
+    Rows,
+    deleted,
+    fake_model_settings,
+    upserted,
+)
 from parley_embeddings.testing.fake_openai_server import (
     FakeOpenAIServer,
     FakeServerState,
@@ -25,6 +31,7 @@ from parley_embeddings.testing.fake_openai_server import (
 )
 from parley_schema.events import EMBEDDER_DLQ, EMBEDDER_QUEUE, EMBEDDER_QUEUE_ARGUMENTS
 from parley_schema.ids import message_global_id
+from parley_schema.models import EmbeddingStatus
 
 
 @pytest.fixture(scope="module")
@@ -37,13 +44,10 @@ def fake_server() -> Iterator[FakeOpenAIServer]:
 async def runtime(
     database_url: str, module_amqp_url: str, fake_server: FakeOpenAIServer
 ) -> AsyncIterator[EmbedderRuntime]:
-    settings = EmbedderSettings(
-        database_url=database_url,
+    settings = fake_model_settings(
+        database_url,
+        fake_server,
         amqp_url=module_amqp_url,
-        metrics_port=0,
-        embedding_provider="openai",
-        embedding_model="fake-embed",
-        openai_base_url=fake_server.base_url,
         batch_wait_ms=20,
         retry_base_s=0.01,
         embed_max_attempts=2,
@@ -171,7 +175,7 @@ async def test_the_sweeper_requeues_work_a_crashed_replica_left(
     message = await rows.message("left behind by a crash")
     await publisher.event(upserted(message))
     await rows.wait_until_ready([message], timeout_s=10)
-    await rows.set_chunks(message, embedding_status="processing", embedding=None)
+    await rows.set_chunks(message, embedding_status=EmbeddingStatus.PROCESSING, embedding=None)
     await rows.wait_until_ready([message], timeout_s=10)
     [chunk] = await rows.chunks(message)
     assert chunk.embedding is not None

@@ -12,18 +12,16 @@ from parley_embedder.consumer.service import Outcome
 from parley_embedder.runtime import EmbedderRuntime, provider_from
 from parley_embedder.settings import EmbedderSettings
 from parley_embedder.sweeper.service import requeue_service
-from parley_embedder_testkit import Rows
+from parley_embedder_testkit import Rows, fake_model_settings
 from parley_embeddings.testing.fake_openai_server import FakeOpenAIServer, ScriptedFailure
+from parley_schema.models import EmbeddingStatus
 
 
 @pytest.fixture
 def settings(database_url: str, fake_openai: FakeOpenAIServer) -> EmbedderSettings:
-    return EmbedderSettings(
-        database_url=database_url,
-        metrics_port=0,
-        embedding_provider="openai",
-        embedding_model="fake-embed",
-        openai_base_url=fake_openai.base_url,
+    return fake_model_settings(
+        database_url,
+        fake_openai,
         batch_wait_ms=20,
         retry_base_s=0.01,
         retry_max_s=0.5,
@@ -199,7 +197,7 @@ class TestSweeper:
     ) -> None:
         message = await rows.message("stuck after a crash")
         await runtime.pipeline.sync_message(message.id)
-        await rows.set_chunks(message, embedding_status="processing")
+        await rows.set_chunks(message, embedding_status=EmbeddingStatus.PROCESSING)
         async with runtime.sessions() as session, session.begin():
             events = await requeue_service.take_stuck(
                 session, stuck_after=timedelta(0), limit=10_000

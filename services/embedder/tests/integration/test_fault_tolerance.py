@@ -24,7 +24,7 @@ import pytest
 from parley_embedder_testkit import Publisher, Rows, upserted
 from parley_embeddings.testing.fake_openai_server import FakeOpenAIServer, FakeServerState
 from parley_schema.events import EMBEDDER_DLQ, EMBEDDER_QUEUE
-from parley_schema.models import RagChunk
+from parley_schema.models import EmbeddingStatus, RagChunk
 from parley_testing.postgres import free_port
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -112,7 +112,7 @@ async def wait_for_consumers(
 async def ready_count(engine: AsyncEngine, account_id: int) -> int:
     async with AsyncSession(engine) as session:
         statement = select(func.count()).where(
-            RagChunk.account_id == account_id, RagChunk.embedding_status == "ready"
+            RagChunk.account_id == account_id, RagChunk.embedding_status == EmbeddingStatus.READY
         )
         return int((await session.execute(statement)).scalar_one())
 

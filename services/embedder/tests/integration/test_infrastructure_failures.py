@@ -10,8 +10,7 @@ from collections.abc import AsyncIterator
 import aio_pika
 import pytest
 from parley_embedder.runtime import EmbedderRuntime, provider_from
-from parley_embedder.settings import EmbedderSettings
-from parley_embedder_testkit import Message, Publisher, upserted
+from parley_embedder_testkit import Message, Publisher, fake_model_settings, upserted
 from parley_embeddings.testing.fake_openai_server import FakeOpenAIServer
 from parley_schema.events import EMBEDDER_DELIVERY_LIMIT, EMBEDDER_DLQ
 from parley_testing.postgres import free_port
@@ -22,13 +21,10 @@ from prometheus_client import REGISTRY
 async def runtime_without_database(
     module_amqp_url: str, fake_openai: FakeOpenAIServer
 ) -> AsyncIterator[EmbedderRuntime]:
-    settings = EmbedderSettings(
-        database_url=f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/gone",
+    settings = fake_model_settings(
+        f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/gone",
+        fake_openai,
         amqp_url=module_amqp_url,
-        metrics_port=0,
-        embedding_provider="openai",
-        embedding_model="fake-embed",
-        openai_base_url=fake_openai.base_url,
         requeue_delay_s=0.05,
     )
     runtime = EmbedderRuntime.build(settings, provider_from(settings))

@@ -13,6 +13,7 @@ from parley_embedder.runtime import EmbedderRuntime
 from parley_embedder.settings import EmbedderSettings
 from parley_embedder_testkit import Rows, upserted
 from parley_embeddings.local import LOCAL_MODEL_NAME, LocalProvider
+from parley_schema.models import EmbeddingStatus
 
 
 @pytest.fixture(scope="module")
@@ -191,7 +192,9 @@ class TestClaims:
     ) -> None:
         message = await rows.message("Refund for order 77")
         await runtime.pipeline.sync_message(message.id)
-        await rows.set_chunks(message, embedding_status="processing", updated_at=datetime.now(UTC))
+        await rows.set_chunks(
+            message, embedding_status=EmbeddingStatus.PROCESSING, updated_at=datetime.now(UTC)
+        )
         assert await runtime.pipeline.sync_message(message.id) is Outcome.ACK
         [chunk] = await rows.chunks(message)
         assert (chunk.embedding_status, chunk.embedding_attempts) == ("processing", 1)
@@ -202,7 +205,9 @@ class TestClaims:
         """The delivery that claimed the chunk failed before storing and was requeued."""
         message = await rows.message("Refund for order 79")
         await runtime.pipeline.sync_message(message.id)
-        await rows.set_chunks(message, embedding_status="processing", updated_at=datetime.now(UTC))
+        await rows.set_chunks(
+            message, embedding_status=EmbeddingStatus.PROCESSING, updated_at=datetime.now(UTC)
+        )
         assert await runtime.pipeline.sync_message(message.id, redelivered=True) is Outcome.ACK
         [chunk] = await rows.chunks(message)
         assert (chunk.embedding_status, chunk.embedding_attempts) == ("ready", 2)
@@ -215,7 +220,7 @@ class TestClaims:
         )
         message = await rows.message("Refund for order 78")
         await runtime.pipeline.sync_message(message.id)
-        await rows.set_chunks(message, embedding_status="processing")
+        await rows.set_chunks(message, embedding_status=EmbeddingStatus.PROCESSING)
         await runtime.pipeline.sync_message(message.id)
         await runtime.after_broker_stop()
         [chunk] = await rows.chunks(message)

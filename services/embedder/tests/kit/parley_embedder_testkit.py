@@ -1,5 +1,5 @@
 """Test data and waiting helpers for the embedder's tests (rows the ingest service would write,
-events it would publish)."""
+events it would publish, settings for an embedder that embeds through the fake server)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import aio_pika
+from parley_embedder.settings import EmbedderSettings
+from parley_embeddings.testing.fake_openai_server import FakeOpenAIServer
 from parley_schema.events import (
     EVENTS_EXCHANGE,
     EventEnvelope,
@@ -19,11 +21,26 @@ from parley_schema.events import (
     MessageUpsertedV1,
 )
 from parley_schema.ids import conversation_global_id, message_global_id
-from parley_schema.models import CwConversation, CwMessage, RagChunk
+from parley_schema.models import CwConversation, CwMessage, EmbeddingStatus, RagChunk
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 _ids = itertools.count(1)
+
+
+def fake_model_settings(
+    database_url: str, server: FakeOpenAIServer, **overrides: Any
+) -> EmbedderSettings:
+    """An embedder on ``database_url`` whose model is the fake OpenAI-compatible ``server``
+    (no metrics server: tests run many embedders in one process)."""
+    return EmbedderSettings(
+        database_url=database_url,
+        metrics_port=0,
+        embedding_provider="openai",
+        embedding_model="fake-embed",
+        openai_base_url=server.base_url,
+        **overrides,
+    )
 
 
 @dataclass(frozen=True)
@@ -162,8 +179,8 @@ class Rows:
                     )
                 )
                 rows = list(result)
-            ready = {mid for mid, status in rows if status == "ready"}
-            waiting = {mid for mid, status in rows if status != "ready"}
+            ready = {mid for mid, status in rows if status == EmbeddingStatus.READY}
+            waiting = {mid for mid, status in rows if status != EmbeddingStatus.READY}
             if ready >= set(ids) and not waiting:
                 return
             if time.monotonic() > deadline:

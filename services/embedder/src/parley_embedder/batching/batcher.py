@@ -10,7 +10,7 @@ several workers (or a remote server) is never idle between calls. Stores run one
 in the order their calls finished, and never hold up the next call, so the model never waits
 for the database. Transient provider errors are retried with backoff; a permanent error in a
 mixed batch is isolated by retrying each caller's texts alone, so one bad message does not
-fail its neighbours.
+fail its neighbours. Waits between attempts follow the shared ``Backoff``.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 import structlog
 from parley_embeddings.errors import EmbeddingError, TransientEmbeddingError
 from parley_embeddings.provider import EmbeddingProvider
+from parley_schema.retrying import Backoff
 
 from parley_embedder import metrics
-from parley_embedder.batching.retry import RetryPolicy
 from parley_embedder.chunks.repository import ClaimedChunk
 
 log = structlog.get_logger(__name__)
@@ -45,19 +45,21 @@ class _Request:
 class EmbedBatcher:
     def __init__(
         self,
+        *,
         provider: EmbeddingProvider,
         store: Store,
-        *,
         max_texts: int,
         max_wait_s: float,
-        retry: RetryPolicy,
+        backoff: Backoff,
+        max_attempts: int,
         calls_in_flight: int = 1,
     ) -> None:
         self._provider = provider
         self._store = store
         self._max_texts = max_texts
         self._max_wait_s = max_wait_s
-        self._retry = retry
+        self._backoff = backoff
+        self._max_attempts = max_attempts  # model calls per batch, the first included
         self._waiting: list[_Request] = []
         self._waiting_texts = 0
         self._oldest_at = 0.0
@@ -184,10 +186,10 @@ class EmbedBatcher:
             try:
                 vectors = await self._provider.embed(texts)
             except TransientEmbeddingError as error:
-                if attempt >= self._retry.max_attempts:
+                if attempt >= self._max_attempts:
                     log.warning("embed_gave_up", attempts=attempt, error=error.message)
                     raise
-                delay = self._retry.delay(attempt, error.retry_after_s)
+                delay = self._backoff.delay(attempt, error.retry_after_s)
                 metrics.EMBED_RETRIES.inc()
                 log.info(
                     "embed_retrying", attempt=attempt, delay_s=round(delay, 3), error=error.message

@@ -15,13 +15,7 @@ from dataclasses import dataclass, field
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from parley_embedder.chunks.service import (
-    ChunkingConfig,
-    SyncRequest,
-    SyncResult,
-    SyncStatus,
-    chunk_service,
-)
+from parley_embedder.chunks.service import ChunkService, SyncRequest, SyncResult, SyncStatus
 
 log = structlog.get_logger(__name__)
 
@@ -37,13 +31,13 @@ class _Waiting:
 class SyncBatcher:
     def __init__(
         self,
-        sessions: async_sessionmaker[AsyncSession],
-        config: ChunkingConfig,
         *,
+        sessions: async_sessionmaker[AsyncSession],
+        chunks: ChunkService,
         max_messages: int,
     ) -> None:
         self._sessions = sessions
-        self._config = config
+        self._chunks = chunks
         self._max_messages = max_messages
         self._waiting: list[_Waiting] = []
         self._arrived = asyncio.Event()
@@ -77,8 +71,8 @@ class SyncBatcher:
     async def _sync(self, batch: list[_Waiting]) -> None:
         try:
             async with self._sessions() as session, session.begin():
-                results = await chunk_service.sync_many(
-                    session, [waiting.request for waiting in batch], self._config
+                results = await self._chunks.sync_many(
+                    session, [waiting.request for waiting in batch]
                 )
         except Exception as error:
             if len(batch) > 1:

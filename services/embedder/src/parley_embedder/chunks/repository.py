@@ -14,7 +14,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from parley_schema.models import CwConversation, CwMessage, RagChunk
+from parley_schema.models import (
+    CHUNK_FILTER_COLUMNS,
+    CwConversation,
+    CwMessage,
+    EmbeddingStatus,
+    RagChunk,
+)
 from pgvector.sqlalchemy import Vector
 from sqlalchemy import (
     REAL,
@@ -36,7 +42,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 chunks: Table = RagChunk.__table__  # type: ignore[assignment]
 c = chunks.c
-WAITING = ("pending", "failed")
+WAITING = (EmbeddingStatus.PENDING, EmbeddingStatus.FAILED)
+# What every chunk copies from its message (``MessageFacts`` names them like the columns):
+# its conversation and the filter columns, so search needs no join.
+COPIED_FACTS = ("conversation_global_id", *CHUNK_FILTER_COLUMNS)
 
 _IDS = bindparam("ids", type_=ARRAY(String))
 # One advisory lock per message, taken in key order so two transactions locking overlapping
@@ -57,7 +66,7 @@ GET_MESSAGES = (
         CwMessage.private,
         CwMessage.message_type,
         CwMessage.sender_type,
-        CwMessage.created_at,
+        CwMessage.created_at.label("message_created_at"),
         CwMessage.updated_at,
     )
     .outerjoin(CwConversation, CwConversation.id == CwMessage.conversation_global_id)
@@ -83,45 +92,26 @@ UPSERT_PENDING = _insert.on_conflict_do_update(
         "text_hash": _insert.excluded.text_hash,
         "content_tokens": _insert.excluded.content_tokens,
         "embedding": None,
-        "embedding_status": "pending",
+        "embedding_status": EmbeddingStatus.PENDING,
         "embedding_model": None,
         "embedding_attempts": 0,
         "embedding_error": None,
         "last_embedded_at": None,
         "updated_at": func.now(),
-        **{
-            name: getattr(_insert.excluded, name)
-            for name in (
-                "conversation_global_id",
-                "account_id",
-                "inbox_id",
-                "private",
-                "message_type",
-                "sender_type",
-                "message_created_at",
-            )
-        },
+        **{name: getattr(_insert.excluded, name) for name in COPIED_FACTS},
     },
 )
 COPY_FILTERS = (
     chunks.update()
     .where(c.message_global_id == bindparam("message_id"))
-    .values(
-        conversation_global_id=bindparam("conversation_global_id"),
-        account_id=bindparam("account_id"),
-        inbox_id=bindparam("inbox_id"),
-        private=bindparam("private"),
-        message_type=bindparam("message_type"),
-        sender_type=bindparam("sender_type"),
-        message_created_at=bindparam("message_created_at"),
-    )
+    .values({name: bindparam(name) for name in COPIED_FACTS})
 )
 _donor = chunks.alias("donor")
 _donor_vector = (
     select(_donor.c.embedding)
     .where(
         _donor.c.text_hash == c.text_hash,
-        _donor.c.embedding_status == "ready",
+        _donor.c.embedding_status == EmbeddingStatus.READY,
         _donor.c.embedding_model == bindparam("model"),
     )
     .limit(1)
@@ -136,7 +126,7 @@ REUSE_VECTORS = (
     )
     .values(
         embedding=_donor_vector,
-        embedding_status="ready",
+        embedding_status=EmbeddingStatus.READY,
         embedding_model=bindparam("model"),
         embedding_error=None,
         last_embedded_at=func.now(),
@@ -151,13 +141,13 @@ CLAIM = (
         or_(
             c.embedding_status.in_(WAITING),
             and_(
-                c.embedding_status == "processing",
+                c.embedding_status == EmbeddingStatus.PROCESSING,
                 c.updated_at < func.now() - bindparam("stuck_after", type_=Interval()),
             ),
         ),
     )
     .values(
-        embedding_status="processing",
+        embedding_status=EmbeddingStatus.PROCESSING,
         embedding_attempts=c.embedding_attempts + 1,
         updated_at=func.now(),
     )
@@ -168,13 +158,13 @@ MARK_READY = (
     .where(
         c.id == bindparam("chunk_id"),
         c.text_hash == bindparam("claimed_hash"),
-        c.embedding_status == "processing",
+        c.embedding_status == EmbeddingStatus.PROCESSING,
     )
     .values(
         # Sent as real[] (asyncpg's binary array encoding) and cast by pgvector: binding a
         # Vector formats every float as text, a large share of the embedder's CPU.
         embedding=cast(bindparam("vector", type_=ARRAY(REAL)), Vector()),
-        embedding_status="ready",
+        embedding_status=EmbeddingStatus.READY,
         embedding_model=bindparam("model"),
         embedding_error=None,
         last_embedded_at=func.now(),
@@ -183,8 +173,15 @@ MARK_READY = (
 )
 MARK_FAILED = (
     chunks.update()
-    .where(c.id.in_(bindparam("chunk_ids", expanding=True)), c.embedding_status == "processing")
-    .values(embedding_status="failed", embedding_error=bindparam("error"), updated_at=func.now())
+    .where(
+        c.id.in_(bindparam("chunk_ids", expanding=True)),
+        c.embedding_status == EmbeddingStatus.PROCESSING,
+    )
+    .values(
+        embedding_status=EmbeddingStatus.FAILED,
+        embedding_error=bindparam("error"),
+        updated_at=func.now(),
+    )
 )
 
 
@@ -201,7 +198,7 @@ class MessageFacts:
     private: bool
     message_type: str | None
     sender_type: str | None
-    created_at: datetime | None
+    message_created_at: datetime | None
     updated_at: datetime | None
 
 
@@ -283,7 +280,7 @@ class ChunkRepository:
                     "text": chunk.text,
                     "text_hash": chunk.text_hash,
                     "content_tokens": chunk.tokens,
-                    "embedding_status": "pending",
+                    "embedding_status": EmbeddingStatus.PENDING,
                 }
                 for message, chunk in new_chunks
             ],
@@ -362,14 +359,18 @@ class ChunkRepository:
         return await self._requeue(
             session,
             and_(
-                RagChunk.embedding_status.in_(("pending", "processing")),
+                RagChunk.embedding_status.in_(
+                    (EmbeddingStatus.PENDING, EmbeddingStatus.PROCESSING)
+                ),
                 RagChunk.updated_at < func.now() - stuck_after,
             ),
             limit,
         )
 
     async def requeue_failed(self, session: AsyncSession, *, limit: int) -> list[str]:
-        return await self._requeue(session, RagChunk.embedding_status == "failed", limit)
+        return await self._requeue(
+            session, RagChunk.embedding_status == EmbeddingStatus.FAILED, limit
+        )
 
     async def _requeue(self, session: AsyncSession, condition: object, limit: int) -> list[str]:
         picked = (
@@ -383,16 +384,10 @@ class ChunkRepository:
         result = await session.execute(
             update(RagChunk)
             .where(RagChunk.id.in_(picked))
-            .values(embedding_status="pending", updated_at=func.now())
+            .values(embedding_status=EmbeddingStatus.PENDING, updated_at=func.now())
             .returning(RagChunk.message_global_id)
         )
         return sorted({message_id for message_id in result.scalars() if message_id})
-
-    async def count_by_status(self, session: AsyncSession) -> dict[str, int]:
-        statement = select(RagChunk.embedding_status, func.count()).group_by(
-            RagChunk.embedding_status
-        )
-        return {status: int(count) for status, count in await session.execute(statement)}
 
     async def get_message_versions(
         self, session: AsyncSession, ids: Sequence[str]
@@ -409,16 +404,8 @@ class ChunkRepository:
 
 
 def _filters(message: MessageFacts) -> dict[str, object]:
-    """The message facts every chunk carries (the filter columns)."""
-    return {
-        "conversation_global_id": message.conversation_global_id,
-        "account_id": message.account_id,
-        "inbox_id": message.inbox_id,
-        "private": message.private,
-        "message_type": message.message_type,
-        "sender_type": message.sender_type,
-        "message_created_at": message.created_at,
-    }
+    """The message facts every chunk carries, by column name."""
+    return {name: getattr(message, name) for name in COPIED_FACTS}
 
 
 chunk_repository = ChunkRepository()

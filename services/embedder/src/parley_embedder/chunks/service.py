@@ -17,6 +17,7 @@ from enum import StrEnum
 
 import structlog
 from parley_embeddings.chunking import Chunker
+from parley_schema.models import EmbeddingStatus
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_embedder.chunks.policy import EmbedPolicy
@@ -43,20 +44,11 @@ class SyncStatus(StrEnum):
 class SyncResult:
     status: SyncStatus
     claimed: list[ClaimedChunk] = field(default_factory=list)
-    message: MessageFacts | None = None
     reused: int = 0
 
 
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class ChunkingConfig:
-    chunker: Chunker
-    policy: EmbedPolicy
-    model: str
-    stuck_after: timedelta
 
 
 @dataclass(frozen=True)
@@ -66,14 +58,28 @@ class SyncRequest:
 
 
 class ChunkService:
+    """Chunks with ``chunker``, keeps what ``policy`` allows, embeds with ``model``.
+
+    A chunk ``processing`` for longer than ``stuck_after`` is taken over: the replica that
+    claimed it is presumed dead.
+    """
+
+    def __init__(
+        self, *, chunker: Chunker, policy: EmbedPolicy, model: str, stuck_after: timedelta
+    ) -> None:
+        self._chunker = chunker
+        self._policy = policy
+        self._model = model
+        self._stuck_after = stuck_after
+
     async def sync_many(
-        self, session: AsyncSession, requests: Sequence[SyncRequest], config: ChunkingConfig
+        self, session: AsyncSession, requests: Sequence[SyncRequest]
     ) -> dict[str, SyncResult]:
         """Converge each message's chunks to its row; claim the ones that need a vector.
 
         One round trip per step for the whole batch. A request with ``take_over`` also
         claims chunks in ``processing``, however recent (its delivery is a redelivery);
-        otherwise only claims older than ``config.stuck_after`` are taken over.
+        otherwise only claims older than ``stuck_after`` are taken over.
         """
         ids = sorted({request.message_global_id for request in requests})
         await chunk_repository.lock_messages(session, ids)
@@ -86,16 +92,16 @@ class ChunkService:
         for id_, message in messages.items():
             wanted = [
                 NewChunk(chunk.index, chunk.text, text_hash(chunk.text), chunk.tokens)
-                for chunk in config.chunker.split(config.policy.text_to_embed(message))
+                for chunk in self._chunker.split(self._policy.text_to_embed(message))
             ]
             existing = stored.get(id_, [])
             if not wanted:
                 cuts[id_] = 0
-                results[id_] = SyncResult(SyncStatus.REMOVED, message=message)
+                results[id_] = SyncResult(SyncStatus.REMOVED)
                 continue
             if any((chunk.chunk_index or 0) >= len(wanted) for chunk in existing):
                 cuts[id_] = len(wanted)
-            new = changed_chunks(wanted, existing, config.model)
+            new = changed_chunks(wanted, existing, self._model)
             changed.extend((message, chunk) for chunk in new)
             if len(new) < len(wanted):
                 kept.append(message)
@@ -103,12 +109,12 @@ class ChunkService:
         await chunk_repository.upsert_pending(session, changed)
         await chunk_repository.copy_filters(session, kept)
         to_claim = [id_ for id_ in messages if id_ not in results]
-        reused = await chunk_repository.reuse_vectors(session, to_claim, config.model)
+        reused = await chunk_repository.reuse_vectors(session, to_claim, self._model)
         take_over = {r.message_global_id for r in requests if r.take_over}
         claimed = await chunk_repository.claim(
             session,
             [id_ for id_ in to_claim if id_ not in take_over],
-            stuck_after=config.stuck_after,
+            stuck_after=self._stuck_after,
         ) + await chunk_repository.claim(
             session, [id_ for id_ in to_claim if id_ in take_over], stuck_after=timedelta(0)
         )
@@ -118,7 +124,7 @@ class ChunkService:
         for id_ in to_claim:
             mine = by_message.get(id_, [])
             status = SyncStatus.TO_EMBED if mine else SyncStatus.CURRENT
-            results[id_] = SyncResult(status, mine, messages[id_], reused[id_])
+            results[id_] = SyncResult(status, mine, reused[id_])
         log.debug(
             "chunks_synced",
             messages=len(ids),
@@ -130,13 +136,9 @@ class ChunkService:
         return results
 
     async def store_vectors(
-        self,
-        session: AsyncSession,
-        claimed: Sequence[ClaimedChunk],
-        vectors: Sequence[list[float]],
-        model: str,
+        self, session: AsyncSession, claimed: Sequence[ClaimedChunk], vectors: Sequence[list[float]]
     ) -> None:
-        await chunk_repository.mark_ready(session, claimed, vectors, model)
+        await chunk_repository.mark_ready(session, claimed, vectors, self._model)
 
     async def store_failure(
         self, session: AsyncSession, claimed: Sequence[ClaimedChunk], error: str
@@ -153,10 +155,7 @@ def changed_chunks(wanted: list[NewChunk], stored: list[StoredChunk], model: str
         if (
             old is None
             or old.text_hash != chunk.text_hash
-            or (old.status == "ready" and old.model != model)
+            or (old.status == EmbeddingStatus.READY and old.model != model)
         ):
             changed.append(chunk)
     return changed
-
-
-chunk_service = ChunkService()

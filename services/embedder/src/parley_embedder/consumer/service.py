@@ -18,8 +18,6 @@ Other event types are acknowledged and logged.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -40,7 +38,7 @@ from parley_embedder import metrics
 from parley_embedder.batching.batcher import EmbedBatcher
 from parley_embedder.batching.sync import SyncBatcher
 from parley_embedder.chunks.repository import ClaimedChunk
-from parley_embedder.chunks.service import SyncRequest, SyncStatus, chunk_service
+from parley_embedder.chunks.service import ChunkService, SyncRequest, SyncStatus
 
 log = structlog.get_logger(__name__)
 
@@ -55,21 +53,22 @@ class Outcome(StrEnum):
     DEAD_LETTER = "dead_letter"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class VectorWriter:
     """Stores a whole batch's vectors in one transaction (the batcher's ``store``)."""
 
     sessions: async_sessionmaker[AsyncSession]
-    model: str
+    chunks: ChunkService
 
     async def store(self, claimed: list[ClaimedChunk], vectors: list[list[float]]) -> None:
         async with self.sessions() as session, session.begin():
-            await chunk_service.store_vectors(session, claimed, vectors, self.model)
+            await self.chunks.store_vectors(session, claimed, vectors)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EmbedPipeline:
     sessions: async_sessionmaker[AsyncSession]
+    chunks: ChunkService
     syncer: SyncBatcher
     batcher: EmbedBatcher
 
@@ -115,10 +114,8 @@ class EmbedPipeline:
         try:
             await self.batcher.embed_and_store(claimed)
         except EmbeddingError as error:
-            async with self._transaction() as session:
-                await chunk_service.store_failure(
-                    session, claimed, f"{error.code}: {error.message}"
-                )
+            async with self.sessions() as session, session.begin():
+                await self.chunks.store_failure(session, claimed, f"{error.code}: {error.message}")
             log.warning(
                 "embedding_failed",
                 message_global_id=message_global_id,
@@ -127,9 +124,3 @@ class EmbedPipeline:
             )
             return Outcome.DEAD_LETTER
         return Outcome.ACK
-
-    @contextlib.asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session whose transaction commits on success and rolls back on any error."""
-        async with self.sessions() as session, session.begin():
-            yield session

@@ -5,18 +5,27 @@ without two of them taking the same chunk. The chosen chunks go back to ``pendin
 the commit, one ``message.upserted.v1`` event per message is published straight to the
 embedder queue, which then processes it like any other event. If the publish is lost, the
 chunks are still ``pending`` and the next sweep after ``stuck_after`` finds them again.
+
+``Sweeper`` is the loop each replica runs (stuck chunks, queue depths); ``parley embedder
+retry-failed`` uses ``requeue_service.take_failed`` and ``publish`` once.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 from datetime import UTC, datetime, timedelta
 
 import structlog
+from aio_pika.exceptions import AMQPError
 from faststream.rabbit import RabbitBroker
-from parley_schema.events import EMBEDDER_QUEUE, EventEnvelope, MessageUpsertedV1
-from sqlalchemy.ext.asyncio import AsyncSession
+from parley_broker import queue_depth
+from parley_schema.events import EMBEDDER_DLQ, EMBEDDER_QUEUE, EventEnvelope, MessageUpsertedV1
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from parley_embedder import metrics
 from parley_embedder.chunks.repository import MessageVersion, chunk_repository
 
 log = structlog.get_logger(__name__)
@@ -71,3 +80,58 @@ def _event(version: MessageVersion, account_id: int) -> EventEnvelope:
 
 
 requeue_service = RequeueService()
+
+
+class Sweeper:
+    """Every ``interval_s``: re-queue up to ``batch`` messages whose chunks have waited longer
+    than ``stuck_after``, then sample the queue depths.
+
+    It publishes through the broker, so it runs from the broker's start to its stop.
+    """
+
+    def __init__(
+        self,
+        *,
+        sessions: async_sessionmaker[AsyncSession],
+        broker: RabbitBroker,
+        stuck_after: timedelta,
+        batch: int,
+        interval_s: float,
+    ) -> None:
+        self._sessions = sessions
+        self._broker = broker
+        self._stuck_after = stuck_after
+        self._batch = batch
+        self._interval_s = interval_s
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._sweep_forever(), name="embedder-sweeper")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def sweep_once(self) -> int:
+        """Re-queue stuck chunks' messages; the number of messages re-queued."""
+        async with self._sessions() as session, session.begin():
+            events = await requeue_service.take_stuck(
+                session, stuck_after=self._stuck_after, limit=self._batch
+            )
+        await publish(self._broker, events)
+        metrics.STUCK_REQUEUED.inc(len(events))
+        return len(events)
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self._interval_s)
+            try:
+                await self.sweep_once()
+                connection = await self._broker.connect()
+                metrics.QUEUE_DEPTH.set(await queue_depth(connection, EMBEDDER_QUEUE))
+                metrics.DLQ_DEPTH.set(await queue_depth(connection, EMBEDDER_DLQ))
+            except (SQLAlchemyError, AMQPError, OSError) as error:
+                log.warning("sweep_failed", error=type(error).__name__)

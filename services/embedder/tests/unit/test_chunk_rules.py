@@ -1,28 +1,17 @@
-"""Pure rules: backoff delays, the embedding policy, which chunks count as changed."""
+"""Pure rules: the embedding policy, which chunks count as changed (the backoff between
+attempts is the shared ``parley_schema.retrying.Backoff``, tested in libs/schema)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-from parley_embedder.batching.retry import RetryPolicy
 from parley_embedder.chunks.policy import EmbedPolicy
 from parley_embedder.chunks.repository import MessageFacts, NewChunk, StoredChunk
 from parley_embedder.chunks.service import changed_chunks, text_hash
+from parley_schema.models import EmbeddingStatus
 
-
-@given(attempt=st.integers(1, 30))
-def test_backoff_is_jittered_below_an_exponential_cap(attempt: int) -> None:
-    policy = RetryPolicy(max_attempts=5, base_s=0.5, max_s=30)
-    assert 0 <= policy.delay(attempt) <= min(30, 0.5 * 2 ** (attempt - 1))
-
-
-def test_retry_after_is_a_floor_capped_at_the_maximum() -> None:
-    policy = RetryPolicy(max_attempts=5, base_s=0.5, max_s=30)
-    assert 7 <= policy.delay(1, retry_after_s=7) <= 7.5
-    assert 30 <= policy.delay(1, retry_after_s=600) <= 30.5
+READY, PROCESSING = EmbeddingStatus.READY, EmbeddingStatus.PROCESSING
 
 
 def facts(**overrides: object) -> MessageFacts:
@@ -36,7 +25,7 @@ def facts(**overrides: object) -> MessageFacts:
         "private": False,
         "message_type": "incoming",
         "sender_type": "contact",
-        "created_at": datetime.now(UTC),
+        "message_created_at": datetime.now(UTC),
         "updated_at": datetime.now(UTC),
     }
     return MessageFacts(**(values | overrides))  # type: ignore[arg-type]
@@ -69,17 +58,17 @@ class TestChanged:
         return NewChunk(index, text, text_hash(text), 3)
 
     def test_same_text_and_model_is_unchanged(self) -> None:
-        stored = [StoredChunk("cwmsg:1:1", 0, text_hash("a"), "ready", "m")]
+        stored = [StoredChunk("cwmsg:1:1", 0, text_hash("a"), READY, "m")]
         assert changed_chunks([self.new(0, "a")], stored, "m") == []
 
     def test_other_text_new_index_or_other_model_is_changed(self) -> None:
-        stored = [StoredChunk("cwmsg:1:1", 0, text_hash("a"), "ready", "old-model")]
+        stored = [StoredChunk("cwmsg:1:1", 0, text_hash("a"), READY, "old-model")]
         wanted = [self.new(0, "a"), self.new(1, "b")]
         assert changed_chunks(wanted, stored, "m") == wanted
         assert changed_chunks(
-            [self.new(0, "z")], [StoredChunk("cwmsg:1:1", 0, text_hash("a"), "ready", "m")], "m"
+            [self.new(0, "z")], [StoredChunk("cwmsg:1:1", 0, text_hash("a"), READY, "m")], "m"
         )
 
     def test_a_waiting_chunk_with_the_same_text_is_kept(self) -> None:
-        stored = [StoredChunk("cwmsg:1:1", 0, text_hash("a"), "processing", None)]
+        stored = [StoredChunk("cwmsg:1:1", 0, text_hash("a"), PROCESSING, None)]
         assert changed_chunks([self.new(0, "a")], stored, "m") == []
