@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/embedder/store_cost.py                 # 3,000 messages
 
-Runs the embedder's own database steps (``chunk_service.sync_many``: lock, read, upsert the
+Runs the embedder's own database steps (``ChunkService.sync_many``: lock, read, upsert the
 chunks as ``pending``, claim them; ``store_vectors``: the vectors and ``ready``) on batches
 of 64 messages against a private embedded Postgres with the real schema, and reads the
 server process's CPU time from /proc around each step. The same run again without the
@@ -23,7 +23,7 @@ from datetime import timedelta
 import numpy as np
 import structlog
 from parley_embedder.chunks.policy import EmbedPolicy
-from parley_embedder.chunks.service import ChunkingConfig, SyncRequest, chunk_service
+from parley_embedder.chunks.service import ChunkService, SyncRequest
 from parley_embeddings.chunking import Chunker
 from parley_embeddings.local import load_local_model
 from parley_schema.db import create_engine, create_sessionmaker
@@ -44,7 +44,7 @@ def cpu_seconds(pid: int) -> float:
 
 async def store_cost(texts: list[str], vectors: np.ndarray, *, hnsw: bool) -> dict[str, float]:
     """Postgres CPU milliseconds per chunk for the sync step and for storing vectors."""
-    config = ChunkingConfig(
+    chunks = ChunkService(
         chunker=Chunker(lambda t: len(t.split()), max_tokens=10_000, overlap_tokens=0),
         policy=EmbedPolicy(),
         model="bench-model",
@@ -65,14 +65,12 @@ async def store_cost(texts: list[str], vectors: np.ndarray, *, hnsw: bool) -> di
                 for start in range(0, len(ids), BATCH):
                     batch = [SyncRequest(id_) for id_ in ids[start : start + BATCH]]
                     before = cpu_seconds(pid)
-                    results = await chunk_service.sync_many(session, batch, config)
+                    results = await chunks.sync_many(session, batch)
                     await session.commit()
                     middle = cpu_seconds(pid)
                     claimed = [chunk for result in results.values() for chunk in result.claimed]
                     rows = [position[chunk.message_global_id] for chunk in claimed]
-                    await chunk_service.store_vectors(
-                        session, claimed, vectors[rows].tolist(), config.model
-                    )
+                    await chunks.store_vectors(session, claimed, vectors[rows].tolist())
                     await session.commit()
                     spent["sync"] += middle - before
                     spent["store"] += cpu_seconds(pid) - middle

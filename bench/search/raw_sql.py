@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from parley_embeddings.local import LOCAL_MODEL_NAME
 from parley_search_api.access.scope import ProjectScope
+from parley_search_api.search.candidates import Candidate
 from parley_search_api.search.conditions import chunk_conditions, conversation_conditions
 from parley_search_api.search.hit_repository import HitRow, hit_repository
 from parley_search_api.search.lift_terms import lift_terms
 from parley_search_api.search.ranking import rank
-from parley_search_api.search.repository import Candidate, search_repository
+from parley_search_api.search.repository import search_repository
 from parley_search_api.search.schemas import SearchFilters
 from parley_search_api.search.service import fusion_plan
 from parley_search_api.settings import SearchSettings
