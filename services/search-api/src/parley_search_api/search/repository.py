@@ -38,7 +38,6 @@ from parley_search_api.search.text_search import (
 )
 from parley_search_api.settings import TextSearchConfig
 
-
 NAME_SIMILARITY_MIN = 0.7
 MIN_TYPO_QUERY_CHARS = 4
 
