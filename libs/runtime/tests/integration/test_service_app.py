@@ -10,6 +10,7 @@ import pytest
 from fastapi import FastAPI, Request
 from parley_runtime.app import create_service_app
 from parley_runtime.database import SessionDep
+from parley_runtime.error_handlers import error_responses
 from parley_schema.errors import ParleyError
 from parley_schema.models import AppSetting
 from parley_schema.settings import ParleyBaseSettings
@@ -44,7 +45,7 @@ def build_app(settings: ParleyBaseSettings) -> FastAPI:
     async def slow(session: SessionDep) -> None:
         await session.execute(text("SELECT pg_sleep(2)"))
 
-    @app.get("/missing")
+    @app.get("/missing", responses=error_responses(404))
     async def missing() -> None:
         raise ThingMissing("no such thing", field="thing_id")
 
@@ -216,3 +217,13 @@ async def test_docs_can_be_turned_off(base_settings: ParleyBaseSettings) -> None
     async for client in _client(build_app(hidden)):
         for path in ("/openapi.json", "/docs", "/redoc"):
             assert (await client.get(path)).status_code == 404
+
+
+async def test_documented_errors_carry_the_envelope_schema(client: httpx.AsyncClient) -> None:
+    document = (await client.get("/openapi.json")).json()
+    documented = document["paths"]["/missing"]["get"]["responses"]["404"]
+    assert documented["description"] == "Not Found"
+    reference = documented["content"]["application/json"]["schema"]["$ref"]
+    assert reference.endswith("/ErrorEnvelope")
+    envelope = document["components"]["schemas"]["ErrorEnvelope"]
+    assert envelope["required"] == ["error"]

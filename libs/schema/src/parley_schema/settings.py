@@ -80,6 +80,8 @@ class ParleyBaseSettings(BaseSettings):
     trusted_proxies: list[IPvAnyNetwork] = Field(default_factory=list)
     # Serve the OpenAPI document and /docs; off hides the API description from the public.
     public_docs: bool = True
+    # Services that keep tables tidy (expired sessions, old delivery keys, …) do it this often.
+    housekeeping_interval_s: Annotated[float, Field(ge=1, le=7 * 24 * 3600)] = 3600.0
 
     ingest_port: Port = 8001
     search_api_port: Port = 8002
