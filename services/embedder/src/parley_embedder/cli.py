@@ -3,6 +3,7 @@
 - ``retry-failed``: chunks in ``failed`` go back to ``pending`` and their messages are queued
   again (after fixing the provider, the key, the quota …).
 - ``dlq count`` / ``dlq replay``: inspect the dead-letter queue and move its events back.
+- ``asyncapi``: print the AsyncAPI document of ``parley.events`` (``docs/asyncapi.json``).
 
 Each command builds what it needs from settings once (a database engine and a broker, or one
 broker connection) and closes it before it returns.
@@ -11,6 +12,7 @@ broker connection) and closes it before it returns.
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
@@ -21,6 +23,7 @@ from parley_schema.db import create_engine, create_sessionmaker
 from parley_schema.logging import configure
 from rich.console import Console
 
+from parley_embedder.asyncapi import asyncapi_json
 from parley_embedder.deadletters.service import DeadLetterService
 from parley_embedder.settings import EmbedderSettings, get_settings
 from parley_embedder.sweeper.service import publish, requeue_service
@@ -46,6 +49,12 @@ def retry_failed(limit: Limit = 10_000) -> None:
     """Queue every message with failed chunks again."""
     count = asyncio.run(_retry_failed(_settings(), limit))
     console.print(f"re-queued {count} message(s) with failed chunks")
+
+
+@app.command("asyncapi")
+def asyncapi() -> None:
+    """Print the AsyncAPI document of parley.events (what docs/asyncapi.json holds)."""
+    sys.stdout.write(asyncapi_json())
 
 
 @dlq.command("count")
