@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from faststream.rabbit import RabbitBroker
+from faststream.rabbit.subscriber import RabbitSubscriber
 from parley_embedder.asyncapi import asyncapi_document, asyncapi_json, event_payloads
 from parley_embedder.consumer.handlers import subscribe
 from parley_embedder.topology import EMBEDDER
@@ -37,6 +38,7 @@ def test_the_subscription_is_the_one_the_embedder_consumes() -> None:
     broker = RabbitBroker(logger=None, apply_types=False)
     subscribe(broker, pipeline=None, prefetch=1, requeue_delay_s=0)  # type: ignore[arg-type]
     [live] = broker.subscribers
+    assert isinstance(live, RabbitSubscriber)
     channel = asyncapi_document()["channels"][EMBEDDER.name]
     assert channel["bindings"]["amqp"]["queue"]["name"] == live.queue.name == EMBEDDER.name
     assert channel["address"] == live.queue.routing_key == "message.#"
