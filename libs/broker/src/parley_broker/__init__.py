@@ -9,10 +9,12 @@ from parley_broker.topology import (
     Binding,
     Exchange,
     Queue,
+    QueueState,
     Topology,
     declare_topology,
     has_declared_route,
     queue_depth,
+    queue_state,
     topic_matches,
 )
 
@@ -25,9 +27,11 @@ __all__ = [
     "Binding",
     "Exchange",
     "Queue",
+    "QueueState",
     "Topology",
     "declare_topology",
     "has_declared_route",
     "queue_depth",
+    "queue_state",
     "topic_matches",
 ]

@@ -131,14 +131,31 @@ async def declare_topology(connection: AbstractConnection, topology: Topology = 
     await channel.close()
 
 
-async def queue_depth(connection: AbstractConnection, name: str) -> int:
-    """Messages ready in queue ``name`` (a passive declare on a channel of its own)."""
+@dataclass(frozen=True)
+class QueueState:
+    messages: int  # ready to be delivered
+    consumers: int
+
+
+async def queue_state(connection: AbstractConnection, name: str) -> QueueState | None:
+    """Queue ``name``'s counts from a passive declare on a channel of its own; None when the
+    queue does not exist (yet)."""
     channel = await connection.channel()
     try:
         queue = await channel.declare_queue(name, passive=True)
-        return int(queue.declaration_result.message_count or 0)
+    except aio_pika.exceptions.ChannelClosed:  # RabbitMQ closes the channel: no such queue
+        return None
+    try:
+        result = queue.declaration_result
+        return QueueState(int(result.message_count or 0), int(result.consumer_count or 0))
     finally:
         await channel.close()
+
+
+async def queue_depth(connection: AbstractConnection, name: str) -> int:
+    """Messages ready in queue ``name`` (0 when it does not exist yet)."""
+    state = await queue_state(connection, name)
+    return 0 if state is None else state.messages
 
 
 async def _declare(

@@ -13,9 +13,11 @@ from parley_broker import (
     Binding,
     Exchange,
     Queue,
+    QueueState,
     Topology,
     declare_topology,
     queue_depth,
+    queue_state,
 )
 from parley_broker.topology import ExchangeKind
 from parley_schema.events import EMBEDDER_DLQ, MESSAGE_UPSERTED_V1
@@ -68,3 +70,23 @@ async def test_an_object_declared_differently_is_accepted_as_it_is(
         finally:
             await channel.queue_delete(unique_name)
             await channel.exchange_delete(unique_name)
+
+
+async def test_a_missing_queue_has_no_state_and_a_consumed_one_counts_its_consumer(
+    amqp_url: str, unique_name: str
+) -> None:
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        assert await queue_state(connection, unique_name) is None
+        assert await queue_depth(connection, unique_name) == 0
+        channel = await connection.channel()
+        queue = await channel.declare_queue(unique_name, auto_delete=True)
+
+        async def ignore(message: AbstractIncomingMessage) -> None:
+            await message.ack()
+
+        tag = await queue.consume(ignore)
+        try:
+            assert await queue_state(connection, unique_name) == QueueState(0, 1)
+        finally:
+            await queue.cancel(tag)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import aio_pika
 import httpx
-from parley_schema.events import EMBEDDER_QUEUE
+from parley_broker import EMBEDDER, queue_state
 from parley_schema.settings import ParleyBaseSettings
 
 from parley_cli.services import ServiceSpec
@@ -14,14 +14,10 @@ from parley_cli.services import ServiceSpec
 async def embedder_consuming(amqp_url: str) -> bool:
     connection = await aio_pika.connect(amqp_url)
     try:
-        channel = await connection.channel()
-        try:
-            queue = await channel.declare_queue(EMBEDDER_QUEUE, passive=True)
-        except aio_pika.exceptions.ChannelClosed:  # not declared yet
-            return False
-        return (queue.declaration_result.consumer_count or 0) > 0
+        state = await queue_state(connection, EMBEDDER.name)
     finally:
         await connection.close()
+    return state is not None and state.consumers > 0
 
 
 async def is_ready(spec: ServiceSpec, settings: ParleyBaseSettings) -> bool:
