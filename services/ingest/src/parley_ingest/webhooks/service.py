@@ -1,8 +1,8 @@
 """Receive one Chatwoot delivery: authenticate, parse, de-duplicate, store, count.
 
 Checks run cheapest-refusal first and nothing is written until all pass: size (413, in the
-endpoint's body reader), signature or URL token (401), JSON (400), account named in the body
-(401), shape (422). Then the delivery key is claimed in ``webhook_deliveries`` and the rows and
+endpoint's body reader), signature or URL token and timestamp (401, 400), JSON (400), account
+named in the body (401), shape (422). Then the delivery key is claimed in ``webhook_deliveries`` and the rows and
 their events are written in the request's single transaction, so a refusal or a crash leaves
 no trace and a repeated delivery is a 200 no-op.
 """
@@ -23,7 +23,7 @@ from parley_ingest import metrics
 from parley_ingest.normalization.chatwoot_events import STORED_EVENTS, rows_from_event
 from parley_ingest.normalization.errors import InvalidPayload
 from parley_ingest.normalization.service import ingestion_service
-from parley_ingest.webhooks.authentication import Sender, WebhookAuthenticator, check_account
+from parley_ingest.webhooks.authentication import Sender, WebhookAuthenticator
 from parley_ingest.webhooks.json_body import parse_object
 from parley_ingest.webhooks.repository import delivery_repository
 from parley_ingest.webhooks.schemas import RawDelivery, WebhookReceipt
@@ -53,7 +53,6 @@ class WebhookService:
             if not isinstance(raw_event, str):
                 raise InvalidPayload("event: a string is required", field="event")
             event = raw_event
-            check_account(sender, payload)
             if event not in STORED_EVENTS:
                 receipt = WebhookReceipt(status="ignored", event=event)
             else:
@@ -75,15 +74,16 @@ class WebhookService:
         now: datetime,
     ) -> WebhookReceipt:
         started = time.perf_counter()
+        account_id = sender.account_for(payload)
         batch = rows_from_event(
-            event, payload, account_id=sender.account_id, version=sender.sent_at or now
+            event, payload, account_id=account_id, version=sender.sent_at or now
         )
-        key = delivery_key(delivery, sender.account_id)
+        key = delivery_key(delivery, account_id)
         claimed = await delivery_repository.claim(
-            session, delivery_key=key, account_id=sender.account_id, event=event
+            session, delivery_key=key, account_id=account_id, event=event
         )
         if not claimed:
-            log.info("webhook_duplicate", account_id=sender.account_id, webhook_event=event)
+            log.info("webhook_duplicate", account_id=account_id, webhook_event=event)
             return WebhookReceipt(status="duplicate", event=event)
         envelopes = await ingestion_service.apply(
             session, batch, correlation_id=delivery.correlation_id
@@ -91,7 +91,7 @@ class WebhookService:
         metrics.NORMALIZE_SECONDS.observe(time.perf_counter() - started)
         log.info(
             "webhook_stored",
-            account_id=sender.account_id,
+            account_id=account_id,
             webhook_event=event,
             events_written=len(envelopes),
         )
