@@ -35,7 +35,9 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
             application_name="ingest-relay",
         )
         relay = OutboxRelay(settings=settings, sessionmaker=create_sessionmaker(relay_engine))
-        webhooks = WebhookService(authenticator=WebhookAuthenticator(settings=settings))
+        webhooks = WebhookService(
+            settings=settings, authenticator=WebhookAuthenticator(settings=settings)
+        )
         provide(app, relay, webhooks)
         try:
             async with relay.running():
