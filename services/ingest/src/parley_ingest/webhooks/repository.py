@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from parley_schema.models import WebhookDelivery
-from sqlalchemy import func, literal
+from sqlalchemy import delete, func, literal, or_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,6 +39,24 @@ class DeliveryRepository:
             where=WebhookDelivery.received_at < func.now() - literal(repeats_for),
         ).returning(WebhookDelivery.delivery_key)
         return (await session.scalar(statement)) is not None
+
+    async def delete_expired(
+        self, session: AsyncSession, *, older_than: timedelta, body_hashes_older_than: timedelta
+    ) -> int:
+        """Delete keys received more than ``older_than`` ago, and keys made from a body's hash
+        more than ``body_hashes_older_than`` ago (they no longer mark repeats); how many."""
+        cutoff = func.now() - literal(older_than)
+        body_hash_cutoff = func.now() - literal(body_hashes_older_than)
+        result = await session.execute(
+            delete(WebhookDelivery).where(
+                or_(
+                    WebhookDelivery.received_at < cutoff,
+                    (WebhookDelivery.received_at < body_hash_cutoff)
+                    & WebhookDelivery.delivery_key.contains(BODY_HASH_MARK, autoescape=True),
+                )
+            )
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 delivery_repository = DeliveryRepository()
