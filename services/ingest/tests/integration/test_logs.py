@@ -94,3 +94,10 @@ def test_a_path_no_route_matched_is_logged_redacted() -> None:
     token = "0123456789abcdef0123456789abcdef"
     scope = {"type": "http", "path": f"/v1/webhooks/chatwoot/{token}/42", "headers": []}
     assert route_template(Request(scope)) == "/v1/webhooks/chatwoot/{redacted}/{redacted}"
+
+
+def test_uvicorn_writes_no_access_lines_for_the_app(ingest_settings: IngestSettings) -> None:
+    """uvicorn logs request lines (paths, tokens included) whenever its access logger has a
+    handler anywhere up the tree; the app leaves it none."""
+    create_app(ingest_settings)
+    assert not logging.getLogger("uvicorn.access").hasHandlers()
