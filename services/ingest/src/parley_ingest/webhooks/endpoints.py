@@ -15,7 +15,12 @@ from parley_runtime.error_handlers import error_responses
 
 from parley_ingest.deps import SettingsDep, WakeRelayAfterCommit, WebhookServiceDep
 from parley_ingest.webhooks.body import read_limited_body
-from parley_ingest.webhooks.schemas import RawDelivery, WebhookReceipt
+from parley_ingest.webhooks.schemas import (
+    CHATWOOT_PAYLOAD_EXAMPLE,
+    RawDelivery,
+    WebhookReceipt,
+    chatwoot_payload_schema,
+)
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 
@@ -28,19 +33,8 @@ CHATWOOT_BODY: dict[str, Any] = {
         "description": "A Chatwoot webhook payload, exactly as Chatwoot sent it.",
         "content": {
             "application/json": {
-                "schema": {
-                    "type": "object",
-                    "required": ["event"],
-                    "properties": {
-                        "event": {"type": "string", "examples": ["message_created"]},
-                        "account": {
-                            "type": "object",
-                            "properties": {"id": {"type": "integer"}},
-                        },
-                        "account_id": {"type": "integer"},
-                    },
-                    "additionalProperties": True,
-                }
+                "schema": chatwoot_payload_schema(),
+                "example": CHATWOOT_PAYLOAD_EXAMPLE,
             }
         },
     }
