@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).parent / "kit"))
 from parley_ingest_testkit import RunningApp, SignedPost
 
 SECRET = "whsec-test-account-1"
-URL_TOKEN = "url-token-account-2"
+URL_TOKEN = "url-token-account-2-0123456789abcdef"
 
 
 def ingest_settings_for(database_url: str, amqp_url: str, **overrides: Any) -> IngestSettings:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from http import HTTPStatus
 from typing import Any
@@ -17,6 +18,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = structlog.get_logger(__name__)
 QUERY_CANCELED = "57014"  # Postgres SQLSTATE of a statement cancelled by statement_timeout
+# A path segment kept in logs when no route matched: a short word (``v1``, ``webhooks``), which
+# no token (at least 32 characters) and no numeric id is.
+_PLAIN_SEGMENT = re.compile(r"(?:v[0-9]|[a-z][a-z_-]{0,23})?")
 
 
 class RequestTimedOut(ParleyError):
@@ -90,9 +94,23 @@ def _timeout_handler(
     return handle
 
 
+def route_template(request: Request) -> str:
+    """The matched route's path template (``/v1/webhooks/chatwoot/{token}``), never the path
+    itself: paths carry secrets (webhook URL tokens) and ids. Before or without a matched route,
+    only the path's fixed-looking words are kept (``/v1/webhooks/chatwoot/{redacted}``)."""
+    route = request.scope.get("route")
+    template = getattr(route, "path", None)
+    if isinstance(template, str):
+        return template
+    return "/".join(
+        part if _PLAIN_SEGMENT.fullmatch(part) else "{redacted}"
+        for part in request.url.path.split("/")
+    )
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     correlation_id = getattr(request.state, "correlation_id", None)
-    log.error("unhandled_error", path=request.url.path, exc_info=exc)
+    log.error("unhandled_error", path=route_template(request), exc_info=exc)
     return JSONResponse(
         error_body("internal_error", f"internal error; correlation id {correlation_id}"),
         status_code=500,

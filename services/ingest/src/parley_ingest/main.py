@@ -5,6 +5,7 @@ Run with ``uvicorn --factory parley_ingest.main:create_app`` (``parley up`` does
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,6 +14,7 @@ from parley_runtime.app import create_service_app
 from parley_runtime.provided import provide
 from parley_schema.db import create_engine, create_sessionmaker
 
+from parley_ingest.housekeeping.service import HousekeepingService
 from parley_ingest.outbox.relay import OutboxRelay
 from parley_ingest.settings import IngestSettings, get_settings
 from parley_ingest.webhooks.authentication import WebhookAuthenticator
@@ -20,6 +22,9 @@ from parley_ingest.webhooks.endpoints import router as webhooks_router
 from parley_ingest.webhooks.service import WebhookService
 
 RELAY_POOL_SIZE = 2
+# A housekeeping run holds two connections, its advisory lock's and its work's: a pool of
+# one plus as many overflow (create_engine allows db_pool_size more).
+HOUSEKEEPING_POOL_SIZE = 1
 
 
 def create_app(settings: IngestSettings | None = None) -> FastAPI:
@@ -27,24 +32,48 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        """Build the webhook service and the outbox relay once; run the relay meanwhile."""
-        # The relay has connections of its own: under a burst, requests holding the whole
-        # request pool must not keep events from leaving.
+        """Build the webhook service, the outbox relay and housekeeping once; run the relay
+        and the housekeeping job meanwhile."""
+        # The relay and housekeeping have connections of their own, without the requests'
+        # statement timeout: under a burst, requests holding the whole request pool must not
+        # keep events from leaving, and a large purge must not be cancelled.
         relay_engine = create_engine(
             settings.model_copy(update={"db_pool_size": RELAY_POOL_SIZE}),
             application_name="ingest-relay",
         )
+        housekeeping_engine = create_engine(
+            settings.model_copy(update={"db_pool_size": HOUSEKEEPING_POOL_SIZE}),
+            application_name="ingest-housekeeping",
+        )
         relay = OutboxRelay(settings=settings, sessionmaker=create_sessionmaker(relay_engine))
-        webhooks = WebhookService(authenticator=WebhookAuthenticator(settings=settings))
-        provide(app, relay, webhooks)
+        housekeeping = HousekeepingService(
+            settings=settings, sessionmaker=create_sessionmaker(housekeeping_engine)
+        )
+        webhooks = WebhookService(
+            settings=settings, authenticator=WebhookAuthenticator(settings=settings)
+        )
+        provide(app, relay, webhooks, housekeeping)
         try:
-            async with relay.running():
+            async with relay.running(), housekeeping.running():
                 yield
         finally:
+            await housekeeping_engine.dispose()
             await relay_engine.dispose()
 
     app = create_service_app(
         service="ingest", settings=settings, title="Parley ingest", lifespan=lifespan
     )
     app.include_router(webhooks_router)
+    _no_access_log()
     return app
+
+
+def _no_access_log() -> None:
+    """Keep uvicorn from logging request lines: the URL-token route's path is a secret.
+
+    uvicorn writes access lines whenever ``uvicorn.access`` has a handler, its ancestors'
+    included, so ``--no-access-log`` alone does not hold once logging propagates to the root.
+    """
+    access = logging.getLogger("uvicorn.access")
+    access.handlers.clear()
+    access.propagate = False

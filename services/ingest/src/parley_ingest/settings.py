@@ -6,9 +6,12 @@ from functools import lru_cache
 from typing import Annotated
 
 from parley_schema.settings import ParleyBaseSettings, load_settings_or_exit
-from pydantic import Field, HttpUrl, SecretStr
+from pydantic import Field, HttpUrl, SecretStr, field_validator
 
 MIB = 1024 * 1024
+HOUR = 3600
+DAY = 24 * HOUR
+URL_TOKEN_MIN_LENGTH = 32
 
 
 class IngestSettings(ParleyBaseSettings):
@@ -16,10 +19,19 @@ class IngestSettings(ParleyBaseSettings):
     # PARLEY_CHATWOOT_WEBHOOK_SECRETS='{"1": "..."}'). An account not listed here is unknown.
     chatwoot_webhook_secrets: dict[int, SecretStr] = Field(default_factory=dict)
     # For Chatwoot versions that do not sign: account id -> a secret token that the webhook URL
-    # carries (/v1/webhooks/chatwoot/{token}). Empty: the token route accepts nothing.
+    # carries (/v1/webhooks/chatwoot/{token}), at least 32 characters. Empty: the token route
+    # accepts nothing.
     chatwoot_webhook_url_tokens: dict[int, SecretStr] = Field(default_factory=dict)
     webhook_max_body_bytes: Annotated[int, Field(ge=1024)] = MIB
-    webhook_timestamp_window_s: Annotated[int, Field(ge=1)] = 300
+    # X-Chatwoot-Timestamp may be this far from now, either way (both routes).
+    webhook_timestamp_window_s: Annotated[int, Field(ge=1, le=DAY)] = 300
+    # A delivery without Chatwoot's delivery id is recognised as a repeat by its body's hash
+    # for this long (Chatwoot's retries); after it, an identical body is a new delivery.
+    webhook_retry_horizon_s: Annotated[int, Field(ge=60, le=30 * DAY)] = HOUR
+    # Housekeeping (every PARLEY_HOUSEKEEPING_INTERVAL_S) deletes delivery keys older than
+    # this, and published outbox rows older than the second.
+    delivery_key_retention_s: Annotated[int, Field(ge=HOUR, le=365 * DAY)] = 7 * DAY
+    outbox_published_retention_s: Annotated[int, Field(ge=60, le=365 * DAY)] = 3 * DAY
 
     # The outbox relay inside the ingest process.
     outbox_batch_size: Annotated[int, Field(ge=1, le=5000)] = 200
@@ -31,6 +43,21 @@ class IngestSettings(ParleyBaseSettings):
     chatwoot_api_token: SecretStr | None = None
     backfill_concurrency: Annotated[int, Field(ge=1, le=32)] = 4
     backfill_max_retries: Annotated[int, Field(ge=0, le=20)] = 5
+
+    @field_validator("chatwoot_webhook_url_tokens")
+    @classmethod
+    def _long_url_tokens(cls, tokens: dict[int, SecretStr]) -> dict[int, SecretStr]:
+        """A URL token is the delivery's only proof of its sender: long enough not to be
+        guessed. The message names the accounts, never a token."""
+        short = sorted(
+            account for account, token in tokens.items() if len(token) < URL_TOKEN_MIN_LENGTH
+        )
+        if short:
+            raise ValueError(
+                f"a URL token must be at least {URL_TOKEN_MIN_LENGTH} characters; shorter for "
+                f"account {', '.join(map(str, short))} (make one with: openssl rand -hex 32)"
+            )
+        return tokens
 
 
 @lru_cache(maxsize=1)

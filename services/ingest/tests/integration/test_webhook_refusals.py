@@ -144,7 +144,9 @@ class TestAuthentication:
         self, client: httpx.AsyncClient, db_session: AsyncSession
     ) -> None:
         body = dict(MESSAGE, account={"id": 2, "name": "Legacy"})
-        response = await client.post("/v1/webhooks/chatwoot/url-token-account-2", json=body)
+        response = await client.post(
+            "/v1/webhooks/chatwoot/url-token-account-2-0123456789abcdef", json=body
+        )
         assert response.status_code == 200, response.text
         stored = await db_session.scalar(text("SELECT id FROM cw_messages"))
         assert stored == "cwmsg:2:9001"

@@ -1,48 +1,18 @@
-"""SQL for the backfill's bookkeeping: sync_watermarks (where to resume) and job_runs."""
+"""SQL for the backfill's position: sync_watermarks (where to resume). Its runs are recorded
+through :data:`parley_schema.jobs.job_run_repository`."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from parley_schema.models import JobRun, SyncWatermark
-from sqlalchemy import func, select, update
+from parley_schema.models import SyncWatermark
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
 class BackfillRepository:
-    async def start_job(self, session: AsyncSession, job_name: str, meta: dict[str, Any]) -> int:
-        job_id: int | None = await session.scalar(
-            insert(JobRun)
-            .values(job_name=job_name, status="running", meta=meta)
-            .returning(JobRun.id)
-        )
-        assert job_id is not None
-        return job_id
-
-    async def finish_job(
-        self,
-        session: AsyncSession,
-        job_id: int,
-        *,
-        status: str,
-        processed_count: int,
-        meta: dict[str, Any],
-        error: str | None = None,
-    ) -> None:
-        await session.execute(
-            update(JobRun)
-            .where(JobRun.id == job_id)
-            .values(
-                status=status,
-                processed_count=processed_count,
-                finished_at=func.now(),
-                error=error,
-                meta=JobRun.meta.op("||")(meta),
-            )
-        )
-
     async def watermark(self, session: AsyncSession, source: str) -> SyncWatermark | None:
         return await session.scalar(
             select(SyncWatermark).where(SyncWatermark.source == source).with_for_update()

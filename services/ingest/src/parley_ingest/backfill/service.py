@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 import structlog
 from parley_schema.errors import ParleyError
+from parley_schema.jobs import job_run_repository
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -127,7 +128,7 @@ class BackfillService:
     async def run(self, request: BackfillRequest) -> BackfillSummary:
         async with self._sessionmaker() as session, session.begin():
             plan = await self._plan(session, request)
-            job_run_id = await backfill_repository.start_job(
+            job_run_id = await job_run_repository.start(
                 session, f"backfill:{request.source}", plan.as_meta()
             )
         summary = BackfillSummary(job_run_id=job_run_id, since=plan.since, resumed=plan.resumed)
@@ -141,9 +142,7 @@ class BackfillService:
             await self._conversations(run)
         except (ParleyError, SQLAlchemyError, OSError) as error:
             async with self._sessionmaker() as session, session.begin():
-                await _finish_job(
-                    session, summary, status="failed", error=f"{type(error).__name__}: {error}"
-                )
+                await _finish_job(session, summary, status="failed", error=_failure(error))
             log.warning(
                 "backfill_failed", account_id=request.account_id, error=type(error).__name__
             )
@@ -274,7 +273,7 @@ class BackfillService:
 async def _finish_job(
     session: AsyncSession, summary: BackfillSummary, *, status: str, error: str | None = None
 ) -> None:
-    await backfill_repository.finish_job(
+    await job_run_repository.finish(
         session,
         summary.job_run_id,
         status=status,
@@ -282,6 +281,14 @@ async def _finish_job(
         meta=summary.counts(),
         error=error[:500] if error else None,
     )
+
+
+def _failure(error: Exception) -> str:
+    """What ``job_runs.error`` says: our own errors' messages (a Chatwoot path and status);
+    of any other only its type, since a database error's text may quote row data."""
+    if isinstance(error, ParleyError):
+        return f"{type(error).__name__}: {error.message}"
+    return type(error).__name__
 
 
 def _created_at(message: dict[str, Any]) -> float:

@@ -1,16 +1,16 @@
-"""SQL for event_outbox: append, claim unpublished rows, record the outcome."""
+"""SQL for event_outbox: append, claim unpublished rows, record the outcome, purge old ones."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from parley_schema.events import EventEnvelope
 from parley_schema.models import EventOutbox
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 # Channel the relay LISTENs on (the backfill and other processes NOTIFY it); NOTIFY is
@@ -99,6 +99,16 @@ class OutboxRepository:
                     last_error=error[:LAST_ERROR_MAX_CHARS],
                 )
             )
+
+    async def delete_published(self, session: AsyncSession, *, older_than: timedelta) -> int:
+        """Delete rows published more than ``older_than`` ago; how many."""
+        result = await session.execute(
+            delete(EventOutbox).where(
+                EventOutbox.published_at.is_not(None),
+                EventOutbox.published_at < func.now() - literal(older_than),
+            )
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def backlog(self, session: AsyncSession) -> Backlog:
         query = select(func.count(), func.min(EventOutbox.created_at)).where(

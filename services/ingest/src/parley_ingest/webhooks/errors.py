@@ -31,3 +31,11 @@ class BadSignature(ParleyError):
 class StaleTimestamp(ParleyError):
     code = "stale_timestamp"
     status = 401
+
+
+class MalformedTimestamp(ParleyError):
+    """``X-Chatwoot-Timestamp`` on the URL-token route is not unix seconds (on the signed route
+    it is part of what is signed: 401 ``bad_signature``)."""
+
+    code = "malformed_timestamp"
+    status = 400

@@ -1,8 +1,8 @@
 """Receive one Chatwoot delivery: authenticate, parse, de-duplicate, store, count.
 
 Checks run cheapest-refusal first and nothing is written until all pass: size (413, in the
-endpoint's body reader), signature or URL token (401), JSON (400), account named in the body
-(401), shape (422). Then the delivery key is claimed in ``webhook_deliveries`` and the rows and
+endpoint's body reader), signature or URL token and timestamp (401, 400), JSON (400), account
+named in the body (401), shape (422). Then the delivery key is claimed in ``webhook_deliveries`` and the rows and
 their events are written in the request's single transaction, so a refusal or a crash leaves
 no trace and a repeated delivery is a 200 no-op.
 """
@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
@@ -23,24 +24,42 @@ from parley_ingest import metrics
 from parley_ingest.normalization.chatwoot_events import STORED_EVENTS, rows_from_event
 from parley_ingest.normalization.errors import InvalidPayload
 from parley_ingest.normalization.service import ingestion_service
-from parley_ingest.webhooks.authentication import Sender, WebhookAuthenticator, check_account
+from parley_ingest.settings import IngestSettings
+from parley_ingest.webhooks.authentication import Sender, WebhookAuthenticator
 from parley_ingest.webhooks.json_body import parse_object
-from parley_ingest.webhooks.repository import delivery_repository
+from parley_ingest.webhooks.repository import BODY_HASH_MARK, delivery_repository
 from parley_ingest.webhooks.schemas import RawDelivery, WebhookReceipt
 
 log = structlog.get_logger(__name__)
 _DELIVERY_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
-def delivery_key(delivery: RawDelivery, account_id: int) -> str:
-    """Chatwoot's delivery id (stable across its retries), else a hash of the body."""
+@dataclass(frozen=True)
+class DeliveryKey:
+    """What makes a delivery a repeat, and for how long."""
+
+    value: str
+    repeats_for: timedelta
+
+
+def delivery_key(delivery: RawDelivery, account_id: int, settings: IngestSettings) -> DeliveryKey:
+    """Chatwoot's delivery id (stable across its retries; a repeat for as long as keys are
+    kept), else a hash of the body: a repeat only within Chatwoot's retry horizon, since a
+    later identical body is a new state (a contact changed back) that must not be dropped."""
     if delivery.delivery_id and _DELIVERY_ID.match(delivery.delivery_id):
-        return f"{account_id}:{delivery.delivery_id}"
-    return f"{account_id}:sha256:{hashlib.sha256(delivery.body).hexdigest()}"
+        return DeliveryKey(
+            f"{account_id}:{delivery.delivery_id}",
+            timedelta(seconds=settings.delivery_key_retention_s),
+        )
+    return DeliveryKey(
+        f"{account_id}{BODY_HASH_MARK}{hashlib.sha256(delivery.body).hexdigest()}",
+        timedelta(seconds=settings.webhook_retry_horizon_s),
+    )
 
 
 class WebhookService:
-    def __init__(self, *, authenticator: WebhookAuthenticator) -> None:
+    def __init__(self, *, settings: IngestSettings, authenticator: WebhookAuthenticator) -> None:
+        self._settings = settings
         self._authenticator = authenticator
 
     async def receive(self, session: AsyncSession, delivery: RawDelivery) -> WebhookReceipt:
@@ -53,7 +72,6 @@ class WebhookService:
             if not isinstance(raw_event, str):
                 raise InvalidPayload("event: a string is required", field="event")
             event = raw_event
-            check_account(sender, payload)
             if event not in STORED_EVENTS:
                 receipt = WebhookReceipt(status="ignored", event=event)
             else:
@@ -75,15 +93,20 @@ class WebhookService:
         now: datetime,
     ) -> WebhookReceipt:
         started = time.perf_counter()
+        account_id = sender.account_for(payload)
         batch = rows_from_event(
-            event, payload, account_id=sender.account_id, version=sender.sent_at or now
+            event, payload, account_id=account_id, version=sender.sent_at or now
         )
-        key = delivery_key(delivery, sender.account_id)
+        key = delivery_key(delivery, account_id, self._settings)
         claimed = await delivery_repository.claim(
-            session, delivery_key=key, account_id=sender.account_id, event=event
+            session,
+            delivery_key=key.value,
+            account_id=account_id,
+            event=event,
+            repeats_for=key.repeats_for,
         )
         if not claimed:
-            log.info("webhook_duplicate", account_id=sender.account_id, webhook_event=event)
+            log.info("webhook_duplicate", account_id=account_id, webhook_event=event)
             return WebhookReceipt(status="duplicate", event=event)
         envelopes = await ingestion_service.apply(
             session, batch, correlation_id=delivery.correlation_id
@@ -91,7 +114,7 @@ class WebhookService:
         metrics.NORMALIZE_SECONDS.observe(time.perf_counter() - started)
         log.info(
             "webhook_stored",
-            account_id=sender.account_id,
+            account_id=account_id,
             webhook_event=event,
             events_written=len(envelopes),
         )
