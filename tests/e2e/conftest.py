@@ -1,9 +1,8 @@
 """One running stack for the e2e tests: four service processes, the real local model, a
 database of its own and the worker's RabbitMQ vhost; plus a user with API tokens.
 
-Session-scoped: ``--dist loadgroup`` sends every e2e test to one worker, but other modules'
-tests may run between them there, and a module-scoped stack would then be torn down and
-started again (about 17 s each time)."""
+Session-scoped, so the stack (about 17 s to start) is started once per worker that runs e2e
+tests; ``--dist loadfile`` keeps each e2e file on one worker."""
 
 from __future__ import annotations
 

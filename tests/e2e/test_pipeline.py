@@ -19,7 +19,7 @@ from parley_testing.stack import Stack
 from .conftest import Searchers
 
 # One stack per module, on one worker: the group keeps xdist from starting a second.
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e-stack")]
+pytestmark = pytest.mark.e2e
 EVENTUALLY_S = 90.0
 _ids = itertools.count(700_000)
 

@@ -4,6 +4,7 @@ Each test module gets a stack of its own (its database, its RabbitMQ vhost, its 
 started with the settings its ``stack_settings`` fixture returns, so a module can trust a
 proxy, bind nothing to Telegram or turn on the development PIN log without affecting others.
 ``stack.logs`` holds every process's log lines for the "nothing secret in logs" checks.
+``--dist loadfile`` runs a module on one worker, so its stack starts once.
 """
 
 from __future__ import annotations

@@ -20,8 +20,6 @@ from pathlib import Path
 import pytest
 from parley_testing.stack import Stack
 
-pytestmark = pytest.mark.xdist_group("security-ingest-fuzz")
-
 FUZZ_SECONDS = 120
 URL_TOKEN = secrets.token_urlsafe(32)
 WINDOW_S = 300

@@ -22,8 +22,6 @@ from parley_ingest.webhooks.signing import sign
 from parley_testing.postgres import free_port
 from parley_testing.stack import Stack
 
-pytestmark = pytest.mark.xdist_group("security-ingest-webhook-auth")
-
 SHARED_SECRET = secrets.token_hex(16)
 URL_TOKEN = secrets.token_urlsafe(32)
 GUESSED_TOKENS = [secrets.token_urlsafe(32), URL_TOKEN[:-1], URL_TOKEN + "x"]

@@ -87,7 +87,7 @@ def _timeout_handler(
         assert isinstance(exc, DBAPIError)
         if getattr(exc.orig, "sqlstate", None) != QUERY_CANCELED:
             return await _unexpected_error(request, exc)
-        log.warning("statement_timeout", path=request.scope.get("route_path", "?"))
+        log.warning("statement_timeout", path=route_template(request))
         error = timeout_error("the request took too long; try again or narrow it")
         return await _parley_error(request, error)
 

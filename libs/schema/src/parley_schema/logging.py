@@ -64,9 +64,15 @@ def configure(settings: ParleyBaseSettings, *, service: str) -> None:
     root.handlers[:] = [h for h in root.handlers if not isinstance(h, _ParleyHandler)]
     root.addHandler(handler)
     root.setLevel(settings.log_level)
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "faststream", "alembic"):
+    for name in ("uvicorn", "uvicorn.error", "faststream", "alembic"):
         logger = logging.getLogger(name)
         logger.handlers.clear()
         logger.propagate = True
+    # No request lines: paths and query strings carry secrets (webhook URL tokens) and
+    # search text. uvicorn writes them whenever ``uvicorn.access`` reaches a handler, so
+    # ``--no-access-log`` alone does not hold once it propagates to ours.
+    access = logging.getLogger("uvicorn.access")
+    access.handlers.clear()
+    access.propagate = False
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(service=service)

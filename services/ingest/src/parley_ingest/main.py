@@ -5,7 +5,6 @@ Run with ``uvicorn --factory parley_ingest.main:create_app`` (``parley up`` does
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -64,16 +63,4 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         service="ingest", settings=settings, title="Parley ingest", lifespan=lifespan
     )
     app.include_router(webhooks_router)
-    _no_access_log()
     return app
-
-
-def _no_access_log() -> None:
-    """Keep uvicorn from logging request lines: the URL-token route's path is a secret.
-
-    uvicorn writes access lines whenever ``uvicorn.access`` has a handler, its ancestors'
-    included, so ``--no-access-log`` alone does not hold once logging propagates to the root.
-    """
-    access = logging.getLogger("uvicorn.access")
-    access.handlers.clear()
-    access.propagate = False
