@@ -1,13 +1,19 @@
 """deploy/compose.yml cannot be run here (no Docker engine), so its structure is checked so it
 cannot rot: every build target exists, services wait for healthy dependencies and the one-shot
-migration, ports and commands match the services, and every PARLEY_* variable is a setting."""
+migration, ports and commands match the services, and every PARLEY_* variable is a setting.
+No Parley service publishes a port (so /metrics never leaves the compose network); the proxy
+profile's Caddy is the way in and routes only the public paths; the services believe
+X-Forwarded-For from that proxy only, and serve no API docs unless asked to."""
 
 from __future__ import annotations
 
+import fnmatch
 import importlib
 import importlib.util
+import ipaddress
 import re
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +25,11 @@ from parley_schema.settings import ParleyBaseSettings
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 COMPOSE = DEPLOY / "compose.yml"
+CADDYFILE = DEPLOY / "Caddyfile"
 PARLEY_SERVICES = {spec.name: spec for spec in SERVICES}
+HTTP_SERVICES = {name: spec for name, spec in PARLEY_SERVICES.items() if spec.port_setting}
+PUBLIC_PATHS = ("/v1/search", "/v1/auth/login", "/v1/webhooks/chatwoot", "/docs", "/openapi.json")
+INTERNAL_PATHS = ("/metrics", "/healthz", "/readyz", "/v1x", "/metrics/")
 
 
 @pytest.fixture(scope="module")
@@ -84,16 +94,119 @@ def test_services_wait_for_healthy_dependencies_and_the_migration(compose: dict[
     assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
 
 
-def test_http_services_publish_their_port_and_check_readiness(compose: dict[str, Any]) -> None:
+def _interpolate(value: str, environment: Mapping[str, str]) -> str:
+    """Compose's ``${NAME:-default}`` interpolation (the only form the file uses)."""
+
+    def substitute(match: re.Match[str]) -> str:
+        return environment.get(match["name"]) or match["default"]
+
+    return re.sub(r"\$\{(?P<name>\w+):-(?P<default>[^}]*)\}", substitute, value)
+
+
+def _service_settings(
+    compose: dict[str, Any], monkeypatch: pytest.MonkeyPatch, environment: Mapping[str, str]
+) -> ParleyBaseSettings:
+    """The settings a Parley service container starts with, for this interpolation env."""
+    for name, value in compose["x-parley-service"]["environment"].items():
+        monkeypatch.setenv(name, _interpolate(str(value), environment))
+    return ParleyBaseSettings()
+
+
+def test_http_services_publish_no_port_and_check_readiness(compose: dict[str, Any]) -> None:
     defaults = ParleyBaseSettings()
     for name, spec in PARLEY_SERVICES.items():
-        port = spec.port(defaults)
         service = compose["services"][name]
+        assert "ports" not in service, f"{name} publishes a port: /metrics would be public"
+        port = spec.port(defaults)
         if port is None:
-            assert "ports" not in service, f"{name} must scale freely: it publishes no port"
             continue
-        assert f"{port}:{port}" in service["ports"], name
+        assert str(port) in service["expose"], name
         assert f"127.0.0.1:{port}/readyz" in " ".join(service["healthcheck"]["test"]), name
+
+
+def test_only_the_proxy_profile_listens_beyond_loopback(compose: dict[str, Any]) -> None:
+    defaults = ParleyBaseSettings()
+    for name, service in compose["services"].items():
+        if name == "proxy":
+            continue
+        for mapping in service.get("ports", []):
+            assert str(mapping).startswith("127.0.0.1:"), f"{name} publishes {mapping}"
+    proxy = compose["services"]["proxy"]
+    assert proxy["profiles"] == ["proxy"]
+    assert proxy["image"].startswith("caddy:")
+    published = {str(mapping) for mapping in proxy["ports"]}
+    for spec in HTTP_SERVICES.values():
+        port = spec.port(defaults)
+        assert f"{port}:{port}" in published, spec.name
+    assert "./Caddyfile:/etc/caddy/Caddyfile:ro" in proxy["volumes"]
+    for name in HTTP_SERVICES:
+        assert proxy["depends_on"][name]["condition"] == "service_healthy", name
+
+
+def _caddy_blocks(text: str) -> dict[str, str]:
+    """Top-level blocks of a Caddyfile (snippets and sites) by their address line."""
+    blocks: dict[str, str] = {}
+    for match in re.finditer(r"^(\S[^\n{]*?)\s*\{\n(.*?)^\}", text, re.MULTILINE | re.DOTALL):
+        blocks[match[1].strip()] = match[2]
+    return blocks
+
+
+def _caddy_path_matches(pattern: str, path: str) -> bool:
+    """Caddy's ``path`` matcher: exact, or ``*`` as a wildcard (case-insensitive)."""
+    return fnmatch.fnmatchcase(path.lower(), pattern.lower())
+
+
+def test_the_proxy_routes_only_public_paths_to_each_service() -> None:
+    blocks = _caddy_blocks(CADDYFILE.read_text())
+    matcher = re.search(r"@public\s+path\s+(.+)", blocks["(public_paths)"])
+    assert matcher, "the public_paths snippet names no paths"
+    patterns = matcher[1].split()
+    for path in PUBLIC_PATHS:
+        assert any(_caddy_path_matches(p, path) for p in patterns), path
+    for path in INTERNAL_PATHS:
+        assert not any(_caddy_path_matches(p, path) for p in patterns), path
+    assert "respond" in blocks["(not_found)"]
+    assert "404" in blocks["(not_found)"]
+    defaults = ParleyBaseSettings()
+    for name, spec in HTTP_SERVICES.items():
+        port = spec.port(defaults)
+        site = blocks[f"{{$PUBLIC_HOST:localhost}}:{port}"]
+        assert "import public_paths" in site, name
+        assert f"reverse_proxy {name}:{port}" in site, name
+        assert "import not_found" in site, name
+        assert site.count("reverse_proxy") == 1, f"{name}: only @public paths are proxied"
+
+
+def test_services_believe_forwarded_addresses_from_the_proxy_only(
+    compose: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proxy_address = ipaddress.ip_address(
+        _interpolate(compose["services"]["proxy"]["networks"]["default"]["ipv4_address"], {})
+    )
+    subnet = ipaddress.ip_network(
+        _interpolate(compose["networks"]["default"]["ipam"]["config"][0]["subnet"], {})
+    )
+    assert proxy_address in subnet
+    settings = _service_settings(compose, monkeypatch, {})
+    assert settings.trusted_proxies == [ipaddress.ip_network(f"{proxy_address}/32")]
+    moved = _service_settings(compose, monkeypatch, {"PROXY_ADDRESS": "10.9.8.7"})
+    assert moved.trusted_proxies == [ipaddress.ip_network("10.9.8.7/32")]
+
+
+def test_api_docs_are_off_unless_asked_for(
+    compose: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert _service_settings(compose, monkeypatch, {}).public_docs is False
+    asked = _service_settings(compose, monkeypatch, {"PARLEY_PUBLIC_DOCS": "true"})
+    assert asked.public_docs is True
+
+
+def test_every_bind_mount_names_a_file_in_deploy(compose: dict[str, Any]) -> None:
+    for name, service in compose["services"].items():
+        for volume in service.get("volumes", []):
+            source = str(volume).split(":", 1)[0]
+            if source.startswith("."):
+                assert (DEPLOY / source).exists(), f"{name}: {source} is missing"
 
 
 def test_images_run_each_service_as_parley_up_does_and_not_as_root(
@@ -111,6 +224,8 @@ def test_images_run_each_service_as_parley_up_does_and_not_as_root(
 def test_every_configured_variable_is_a_setting(compose: dict[str, Any]) -> None:
     known = _settings_fields()
     configured = set(compose["x-parley-service"]["environment"])
+    for name in PARLEY_SERVICES:
+        configured |= set(compose["services"][name].get("environment", {}))
     for line in (DEPLOY / "env.example").read_text().splitlines():
         if line and not line.startswith("#"):
             configured.add(line.split("=", 1)[0])

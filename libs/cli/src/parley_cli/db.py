@@ -1,13 +1,18 @@
-"""``parley db start|stop|status``: the embedded PostgreSQL+pgvector server."""
+"""``parley db start|stop|status|url``: the embedded PostgreSQL+pgvector server.
+
+Its superuser's password lives in ``PARLEY_DATA_DIR/postgres/password`` (0600); ``status``
+and ``url`` print the URL with it, ``start`` (and so ``parley up``) never does.
+"""
 
 from __future__ import annotations
 
 import time
+from typing import Annotated
 
 import typer
 from parley_devstack.embedded_db import EmbeddedDatabaseError
 
-from parley_cli.console import console, fail
+from parley_cli.console import console, fail, redact_url
 from parley_cli.context import database_name, embedded_database, get_settings
 
 app = typer.Typer(help="Run the embedded PostgreSQL+pgvector server (data in PARLEY_DATA_DIR).")
@@ -20,6 +25,7 @@ def start_embedded() -> bool:
     """
     settings = get_settings()
     database = embedded_database(settings)
+    trusted = database.trusts_connections()
     started_at = time.perf_counter()
     try:
         started = database.start()
@@ -31,7 +37,13 @@ def start_embedded() -> bool:
         ) from None
     elapsed = time.perf_counter() - started_at
     verb = f"started in {elapsed:.2f}s" if started else "already running"
-    console.print(f"database {verb}: {settings.database_url_str}")
+    console.print(f"database {verb}: {redact_url(settings.database_url_str)}")
+    if trusted:
+        console.print(
+            "[bold yellow]the embedded database let any local user in without a password "
+            f"(trust); it now requires the one in {database.password_file}[/] "
+            "(`parley db status` prints the URL with it)"
+        )
     return started
 
 
@@ -71,6 +83,20 @@ def status() -> None:
     state = embedded_database(settings).status()
     console.print(f"running:  {'yes (pid ' + str(state.pid) + ')' if state.running else 'no'}")
     console.print(f"data dir: {state.data_dir}")
-    console.print(f"url:      {settings.database_url_str}")
+    console.print(f"password: {embedded_database(settings).password_file}")
+    console.print(f"url:      {settings.database_url_str}", soft_wrap=True)
     if not state.running:
         raise typer.Exit(3)
+
+
+@app.command()
+def url(
+    libpq: Annotated[
+        bool, typer.Option("--libpq", help="postgresql:// for psql and pg_dump.")
+    ] = False,
+) -> None:
+    """Print the URL with its password, e.g. export PARLEY_DATABASE_URL="$(parley db url)"."""
+    resolved = get_settings().database_url_str
+    if libpq:
+        resolved = "postgresql://" + resolved.split("://", 1)[1]
+    typer.echo(resolved)

@@ -80,14 +80,26 @@ async def _collect(settings: ParleyBaseSettings) -> list[Check]:
         ),
     ]
     if settings.uses_embedded_database():
-        state = embedded_database(settings).status()
-        checks.append(
-            Check(
-                "embedded db",
-                state.running,
-                f"{'running' if state.running else 'stopped'}, data in {state.data_dir}",
-                "`parley db start`",
-            )
+        database = embedded_database(settings)
+        state = database.status()
+        trusted = database.trusts_connections()
+        checks.extend(
+            [
+                Check(
+                    "embedded db",
+                    state.running,
+                    f"{'running' if state.running else 'stopped'}, data in {state.data_dir}",
+                    "`parley db start`",
+                ),
+                Check(
+                    "embedded db auth",
+                    not trusted,
+                    "trust: any local user connects as superuser"
+                    if trusted
+                    else f"password (SCRAM), kept in {database.password_file}",
+                    "`parley db start` moves it to password authentication",
+                ),
+            ]
         )
     checks.extend(await _database_checks(settings))
     problem = await check_broker(str(settings.amqp_url))

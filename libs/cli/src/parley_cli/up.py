@@ -11,7 +11,7 @@ from parley_schema.settings import ParleyBaseSettings
 
 from parley_cli.broker import BROKER_FIX, check_broker
 from parley_cli.console import console, fail, redact_url
-from parley_cli.context import get_settings
+from parley_cli.context import get_settings, service_env
 from parley_cli.db import start_embedded, stop_embedded
 from parley_cli.migrate import migrate
 from parley_cli.processes import ProcessSpec, run_all
@@ -67,9 +67,10 @@ def _prepare_services(settings: ParleyBaseSettings) -> list[ProcessSpec]:
 
 def up() -> None:
     """Start the whole local stack and follow its logs; Ctrl-C stops it."""
-    with local_stack(get_settings()) as specs:
+    settings = get_settings()
+    with local_stack(settings) as specs:
         if not specs:
             console.print("no services are installed yet; the database and broker are ready")
             return
-        code = asyncio.run(run_all(specs))
+        code = asyncio.run(run_all(specs, service_env(settings)))
     raise typer.Exit(code)

@@ -13,8 +13,10 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import asyncpg
+import httpx
 import pytest
-from parley_testing.postgres import free_port
+from parley_testing.postgres import free_port, run_async
 
 
 class Parley:
@@ -67,7 +69,40 @@ def test_db_start_and_migrate_twice_in_a_row_succeed(parley: Parley) -> None:
     status = parley("db", "status")
     assert status.returncode == 0
     assert "running:  yes" in status.stdout
-    assert parley.env["PARLEY_DATABASE_URL"] in status.stdout
+
+
+def _printed_url(output: str) -> str:
+    return next(line.split()[1] for line in output.splitlines() if line.startswith("url:"))
+
+
+async def _connects(url: str) -> bool:
+    try:
+        connection = await asyncpg.connect(url)
+    except asyncpg.InvalidPasswordError:
+        return False
+    await connection.close()
+    return True
+
+
+def test_db_status_prints_a_url_that_connects_and_start_keeps_the_password_off_screen(
+    parley: Parley, tmp_path: Path
+) -> None:
+    started = parley("db", "start")
+    assert started.returncode == 0, started.stderr
+    password = (tmp_path / "data" / "postgres" / "password").read_text().strip()
+    assert password not in started.stdout + started.stderr
+    assert ":***@" in started.stdout
+
+    status = parley("db", "status")
+    url = _printed_url(status.stdout)
+    assert password in url
+    assert url.startswith("postgresql+asyncpg://")
+    libpq_url = parley("db", "url", "--libpq").stdout.strip()
+    assert libpq_url == "postgresql://" + url.split("://", 1)[1]
+    assert run_async(lambda: _connects(libpq_url)) is True
+    without_password = parley.env["PARLEY_DATABASE_URL"].replace("+asyncpg", "")
+    assert run_async(lambda: _connects(without_password)) is False
+    assert run_async(lambda: _connects(libpq_url.replace(password, "guessed"))) is False
 
 
 def test_two_migrate_processes_at_once_both_succeed(parley: Parley) -> None:
@@ -138,7 +173,18 @@ def test_up_leaves_a_database_it_did_not_start_running_and_says_so(parley: Parle
     assert parley("db", "status").returncode == 0
 
 
-def test_ctrl_c_stops_the_services_and_the_database_up_started(parley: Parley) -> None:
+def _ready(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def test_up_runs_the_services_on_the_embedded_database_then_ctrl_c_stops_them_and_it(
+    parley: Parley,
+) -> None:
+    ports = {name: free_port() for name in ("INGEST", "SEARCH_API", "AUTH")}
+    parley.env.update({f"PARLEY_{name}_PORT": str(port) for name, port in ports.items()})
     process = parley.start("up")
     lines: queue.Queue[str] = queue.Queue()
     output = process.stdout
@@ -155,6 +201,11 @@ def test_ctrl_c_stops_the_services_and_the_database_up_started(parley: Parley) -
         assert time.monotonic() < deadline, seen
         with contextlib.suppress(queue.Empty):
             seen.append(lines.get(timeout=1))
+    # Ready means connected to the database: the service was given the password.
+    while not _ready(ports["AUTH"]):
+        assert process.poll() is None, seen
+        assert time.monotonic() < deadline, seen
+        time.sleep(0.5)
     process.send_signal(signal.SIGINT)
     # 0 once the process group handles the signal; 130 (KeyboardInterrupt) just before.
     assert process.wait(timeout=60) in (0, 130)
