@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from parley_cli.client import ApiError, SearchClient, create_user, provision_token
 from parley_cli.console import console, fail
-from parley_cli.context import get_settings
+from parley_cli.context import get_settings, service_env
 from parley_cli.processes import ProcessGroup
 from parley_cli.readiness import is_ready
 from parley_cli.services import SERVICES
@@ -59,6 +59,7 @@ def demo(
         raise fail("the demo needs all four services installed", fix="make install")
     webhook_secrets = {account: secrets.token_hex(16) for account in (1, 2)}
     env = {
+        **service_env(settings),  # the embedded database's URL, password included
         "PARLEY_CHATWOOT_WEBHOOK_SECRETS": json.dumps(webhook_secrets),
         "PARLEY_COOKIE_SECURE": "false",  # the local stack speaks plain http
         "PARLEY_LOG_LEVEL": "INFO" if verbose else "WARNING",
