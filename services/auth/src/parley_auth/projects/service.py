@@ -11,7 +11,7 @@ import uuid
 
 import structlog
 from parley_authn import Principal
-from parley_schema.models import Project
+from parley_schema.models import Project, ProjectRole
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_auth.projects.errors import (
@@ -30,7 +30,6 @@ from parley_auth.projects.schemas import (
     MemberUpdate,
     ProjectCreate,
     ProjectRead,
-    ProjectRole,
     ProjectUpdate,
     SourceCreate,
     SourceRead,

@@ -11,12 +11,11 @@ from datetime import datetime, timedelta
 
 import structlog
 from parley_authn import Principal, hash_secret, new_api_token, shown_prefix
-from parley_schema.models import ApiToken
+from parley_schema.models import ApiToken, ProjectRole
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_auth.projects.errors import ProjectNotFound
 from parley_auth.projects.repository import project_repository
-from parley_auth.projects.schemas import ProjectRole
 from parley_auth.projects.service import project_service
 from parley_auth.tokens.errors import TokenNotFound
 from parley_auth.tokens.repository import token_repository
