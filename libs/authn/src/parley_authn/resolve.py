@@ -115,7 +115,8 @@ _OWNER_SCOPES = frozenset({TokenScope.PRIVATE})
 _NO_SCOPES: frozenset[str] = frozenset()
 
 
-def _session_scopes(role: str | None) -> frozenset[str]:
+def session_scopes(role: str | None) -> frozenset[str]:
+    """What a session may do beyond searching, where its user has ``role``."""
     return _OWNER_SCOPES if role == ProjectRole.OWNER else _NO_SCOPES
 
 
@@ -150,7 +151,7 @@ async def _resolve_session(
         project_id=row.active_project_id if row.role is not None else None,
         role=row.role,
         is_admin=row.is_admin,
-        scopes=_session_scopes(row.role),
+        scopes=session_scopes(row.role),
     )
     return ScopedPrincipal(principal, _grants(row.accounts, row.inboxes))
 
