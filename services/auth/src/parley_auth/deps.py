@@ -27,7 +27,8 @@ from parley_runtime.provided import provided
 
 from parley_auth.clock import utc_now
 from parley_auth.cookies import SessionCookies
-from parley_auth.errors import CsrfRejected, SessionRequired
+from parley_auth.errors import AdminRequired, CsrfRejected, SessionRequired
+from parley_auth.ratelimits.addresses import address_key
 from parley_auth.sessions.service import SessionService
 from parley_auth.settings import AuthSettings
 from parley_auth.signup.service import SignupService
@@ -36,8 +37,11 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def client_address(request: Request) -> str:
-    """The peer address (run uvicorn with --proxy-headers behind a trusted proxy)."""
-    return request.client.host if request.client else "unknown"
+    """The client's address as rate limits count it (an IPv6 address by its /64).
+
+    ``request.client`` is the peer, or what a proxy in ``PARLEY_TRUSTED_PROXIES`` forwarded.
+    """
+    return address_key(request.client.host if request.client else None)
 
 
 # Built once in main.py's lifespan (``provide``); see parley_runtime.provided.
@@ -89,3 +93,13 @@ async def current_user(principal: CurrentPrincipal) -> Principal:
 
 
 CurrentUser = Annotated[Principal, Depends(current_user)]
+
+
+async def current_admin(user: CurrentUser) -> Principal:
+    """A signed-in instance administrator."""
+    if not user.is_admin:
+        raise AdminRequired("only an administrator may do this")
+    return user
+
+
+CurrentAdmin = Annotated[Principal, Depends(current_admin)]
