@@ -13,13 +13,14 @@ from parley_auth.grants.schemas import GrantCreate, GrantRead
 from parley_auth.grants.service import grant_service
 from parley_auth.users.schemas import Username
 
-# 401 no credentials, 403 admin_required / session_required / csrf_rejected, 503 timeout.
+# 401 no credentials, 403 admin_required / session_required / csrf_rejected, 422, 503
+# timeout; the POST also 400 (a body that is not UTF-8 cannot be parsed).
 router = APIRouter(
     prefix="/admin/grants", tags=["admin"], responses=error_responses(401, 403, 422, 503)
 )
 
 
-@router.post("", status_code=201, responses=error_responses(404))
+@router.post("", status_code=201, responses=error_responses(400, 404))
 async def create_grant(body: GrantCreate, me: CurrentAdmin, session: SessionDep) -> GrantRead:
     return await grant_service.grant(session, body, granted_by=me.user_id)
 

@@ -16,12 +16,13 @@ from parley_auth.deps import (
 )
 from parley_auth.sessions.schemas import ActiveProjectUpdate, LoginRequest, MeRead, SessionCreated
 
-# Every route may answer 422 (invalid input) and 503 (a statement timed out).
+# Every route may answer 422 (invalid input) and 503 (a statement timed out); a route with a
+# body also 400 (a body that is not UTF-8 cannot be parsed).
 router = APIRouter(tags=["sessions"], responses=error_responses(422, 503))
 SIGNED_IN = error_responses(401, 403)  # not_authenticated; session_required, csrf_rejected
 
 
-@router.post("/login", responses=error_responses(401, 429))
+@router.post("/login", responses=error_responses(400, 401, 429))
 async def login(
     body: LoginRequest,
     response: Response,
@@ -65,7 +66,7 @@ async def read_me(me: CurrentPrincipal, sessions: SessionServiceDep) -> MeRead:
     return sessions.me(me)
 
 
-@router.put("/session/active-project", responses=error_responses(401, 403, 404))
+@router.put("/session/active-project", responses=error_responses(400, 401, 403, 404))
 async def set_active_project(
     body: ActiveProjectUpdate, me: CurrentUser, session: SessionDep, sessions: SessionServiceDep
 ) -> MeRead:

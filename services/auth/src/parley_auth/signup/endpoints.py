@@ -10,12 +10,12 @@ from parley_auth.deps import ClientAddressDep, NowDep, SignupServiceDep
 from parley_auth.signup.schemas import SignupAccepted, SignupConfirm, SignupCreate
 from parley_auth.users.schemas import UserRead
 
-# 422 invalid input, 429 rate limits and caps, 503 signup_unavailable / telegram_unavailable /
-# request_timeout.
+# 400 a body that cannot be parsed, 422 invalid input, 429 rate limits and caps,
+# 503 signup_unavailable / telegram_unavailable / request_timeout.
 router = APIRouter(prefix="/signup", tags=["signup"], responses=error_responses(422, 429, 503))
 
 
-@router.post("", status_code=202)
+@router.post("", status_code=202, responses=error_responses(400))
 async def create_signup(
     body: SignupCreate,
     session: SessionDep,
