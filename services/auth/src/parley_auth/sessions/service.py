@@ -50,10 +50,10 @@ class SessionService:
         # Failures count per address and per (username, address): a guesser slows down
         # only themselves, never the user signing in from elsewhere.
         self._login_limit = Limit(
-            "login",
-            settings.login_limit_per_address,
-            "user_address",
-            settings.login_limit_per_user_address,
+            action="login",
+            per_address=settings.login_limit_per_address,
+            key_kind="user_address",
+            per_key=settings.login_limit_per_user_address,
         )
 
     async def login(

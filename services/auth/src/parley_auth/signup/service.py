@@ -68,10 +68,16 @@ class SignupService:
         # The PIN attempt is committed in a transaction of its own (see the module docstring).
         self._session_factory = session_factory
         self._signup_limit = Limit(
-            "signup", settings.signup_limit_per_address, "user", settings.signup_limit_per_user
+            action="signup",
+            per_address=settings.signup_limit_per_address,
+            key_kind="user",
+            per_key=settings.signup_limit_per_user,
         )
         self._confirm_limit = Limit(
-            "confirm", settings.confirm_limit_per_address, "user", settings.confirm_limit_per_user
+            action="confirm",
+            per_address=settings.confirm_limit_per_address,
+            key_kind="user",
+            per_key=settings.confirm_limit_per_user,
         )
         self._wrong_pins = Budget(
             name="pin_failures",
