@@ -54,8 +54,9 @@ async def admin(stack: Stack) -> AsyncIterator[AuthClient]:
 
 
 @pytest.fixture
-async def someone(stack: Stack) -> AsyncIterator[tuple[AuthClient, str]]:
-    """A signed-in user who is no administrator, and their name."""
+async def someone(stack: Stack, admin: AuthClient) -> AsyncIterator[tuple[AuthClient, str]]:
+    """A signed-in user who is no administrator (the administrator exists first: the first
+    user ever is one), and their name."""
     name = f"agent-{secrets.token_hex(4)}"
     client = await signed_in(stack, name)
     yield client, name
