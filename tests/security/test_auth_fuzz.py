@@ -45,6 +45,8 @@ def stack_settings() -> dict[str, str]:
 def schemathesis_run(
     url: str, cookie: str, csrf: str, report: Path, max_time_s: int, *paths: str
 ) -> subprocess.CompletedProcess[str]:
+    """One schemathesis run, in the report's directory (its caches land there, not in the
+    checkout)."""
     return subprocess.run(
         [
             sys.executable,
@@ -78,6 +80,7 @@ def schemathesis_run(
             "--no-color",
             *paths,
         ],
+        cwd=report.parent,
         capture_output=True,
         text=True,
         timeout=max_time_s + 90,
