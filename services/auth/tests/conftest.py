@@ -17,10 +17,13 @@ from parley_auth.main import create_app
 from parley_auth.settings import AuthSettings
 from parley_auth.users.service import UserService
 from parley_runtime.provided import provided_object
+from parley_schema.models import AppUser
 from parley_testing.postgres import free_port
 from pydantic import SecretStr
+from sqlalchemy.dialects.postgresql import insert
 
 PASSWORD = "correct horse battery"
+FOUNDER = "founder"  # the first user of every module database that make_user serves
 FAKE_BOT_TOKEN = "123456:fake-bot-token"
 
 
@@ -40,7 +43,7 @@ class FakeTelegram:
         return f"http://127.0.0.1:{self.port}"
 
     def pins(self) -> list[str]:
-        return [m["text"].split("PIN: ")[1][:6] for m in self.sent if "PIN: " in m["text"]]
+        return [m["text"].split("PIN: ")[1].split()[0] for m in self.sent if "PIN: " in m["text"]]
 
     def answer(self, path: str, payload: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         prefix = f"/bot{self.token}/"
@@ -98,12 +101,16 @@ def fake_telegram() -> Iterator[FakeTelegram]:
 
 
 def auth_settings_for(database_url: str, amqp_url: str, **overrides: Any) -> AuthSettings:
-    """Cheap argon2id parameters so the suite stays fast; everything else as shipped."""
+    """Cheap argon2id parameters so the suite stays fast, and signup PINs in the log when no
+    Telegram owner is bound (development); everything else as shipped."""
     values: dict[str, Any] = {
         "database_url": database_url,
         "amqp_url": amqp_url,
         "argon2_time_cost": 1,
         "argon2_memory_kib": 8192,
+        "signup_dev_pin_log": True,
+        # Every test module shares its database: room for all of its pending signups.
+        "signup_pending_limit": 1000,
         **overrides,
     }
     return AuthSettings(**values)
@@ -123,6 +130,7 @@ def telegram_settings(
         amqp_url,
         telegram_bot_token=SecretStr(fake_telegram.token),
         telegram_api_base_url=fake_telegram.base_url,
+        signup_dev_pin_log=False,
     )
 
 
@@ -158,11 +166,20 @@ async def client(running_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 def make_user(running_app: FastAPI, unique_name: str) -> Callable[..., Coroutine[Any, Any, str]]:
     counter = iter(range(1000))
 
-    async def make(username: str | None = None, password: str = PASSWORD) -> str:
+    async def make(
+        username: str | None = None, password: str = PASSWORD, *, admin: bool = False
+    ) -> str:
+        """A user, an administrator only with ``admin`` (a founder always exists first, so no
+        test's user becomes one by being the module database's first user)."""
         name = username or f"u{next(counter)}-{unique_name[-8:]}"
         async with running_app.state.database.sessionmaker() as session, session.begin():
+            await session.execute(
+                insert(AppUser)
+                .values(username=FOUNDER, password_hash="!", is_admin=True)
+                .on_conflict_do_nothing()
+            )
             await provided_object(running_app, UserService).create(
-                session, username=name, password=password
+                session, username=name, password=password, admin=admin
             )
         return name
 
@@ -201,6 +218,12 @@ def settings_for(database_url: str, amqp_url: str) -> SettingsFor:
         return auth_settings_for(database_url, amqp_url, **overrides)
 
     return build
+
+
+@pytest.fixture(name="random_address")
+def random_address_fixture() -> Callable[[], str]:
+    """An IPv4 address no other test uses, for a client whose rate limits are its own."""
+    return random_address
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from parley_authn.resolve import (
     TOUCH_INTERVAL,
     authenticate,
     bearer_token,
+    session_scopes,
 )
 from parley_authn.secrets import (
     API_TOKEN_PREFIX,
@@ -36,5 +37,6 @@ __all__ = [
     "hash_secret",
     "new_api_token",
     "new_session_secret",
+    "session_scopes",
     "shown_prefix",
 ]

@@ -1,4 +1,4 @@
-"""Who is calling, and within which project."""
+"""Who is calling, within which project, and what they may do there."""
 
 from __future__ import annotations
 
@@ -20,6 +20,12 @@ class Principal:
     credential_id: str  # the session hash or the API token id
     project_id: uuid.UUID | None  # the active project (session) or the token's project
     role: str | None  # the user's role in project_id; None when there is no project
+    # An instance administrator (attaches any Chatwoot source, manages grants).
+    is_admin: bool = False
+    # Rights beyond searching the project (``parley_schema.models.TokenScope``): ``private``
+    # reads private notes. A session has it while its user owns the active project; a token
+    # has its own scopes, ``private`` only while its user still owns the token's project.
+    scopes: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,14 @@
 Used on every request by search-api and auth. ``last_seen_at`` / ``last_used_at`` are written
 at most once per ``TOUCH_INTERVAL``, so a busy client does not turn reads into writes.
 The same query returns the project's sources (``project_sources``, a lateral aggregate over
-their unique index): one round trip, and nothing is cached across requests, so revocation
-and logout take effect on the next request.
+their unique index), whether the user is an administrator, and what the credential may do
+beyond searching (``Principal.scopes``): one round trip, and nothing is cached across
+requests, so revocation, logout and a changed role take effect on the next request.
+
+Scopes: a session may read private notes (``private``) while its user owns the active
+project; a token has the scopes it was created with, ``private`` only while its user still
+owns the token's project (only owners may create such a token, and a demoted owner's tokens
+lose the right with the role).
 """
 
 from __future__ import annotations
@@ -14,7 +20,15 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from parley_schema.models import ApiToken, AppUser, ProjectMember, ProjectSource, Session
+from parley_schema.models import (
+    ApiToken,
+    AppUser,
+    ProjectMember,
+    ProjectRole,
+    ProjectSource,
+    Session,
+    TokenScope,
+)
 from sqlalchemy import Select, and_, bindparam, func, select, true, update
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,6 +65,7 @@ _SESSION_ROW = (
         Session.active_project_id,
         Session.last_seen_at,
         AppUser.username,
+        AppUser.is_admin,
         ProjectMember.role,
     )
     .join(AppUser, AppUser.id == Session.user_id)
@@ -74,7 +89,9 @@ _API_TOKEN_ROW = (
         ApiToken.user_id,
         ApiToken.project_id,
         ApiToken.last_used_at,
+        ApiToken.scopes,
         AppUser.username,
+        AppUser.is_admin,
         ProjectMember.role,
     )
     .join(AppUser, AppUser.id == ApiToken.user_id)
@@ -92,6 +109,20 @@ _API_TOKEN_ROW = (
     )
 )
 _API_TOKEN = _with_sources(_API_TOKEN_ROW, ApiToken.project_id)
+
+
+_OWNER_SCOPES = frozenset({TokenScope.PRIVATE})
+_NO_SCOPES: frozenset[str] = frozenset()
+
+
+def session_scopes(role: str | None) -> frozenset[str]:
+    """What a session may do beyond searching, where its user has ``role``."""
+    return _OWNER_SCOPES if role == ProjectRole.OWNER else _NO_SCOPES
+
+
+def _token_scopes(scopes: Sequence[str], role: str) -> frozenset[str]:
+    granted = frozenset(scopes)
+    return granted if role == ProjectRole.OWNER else granted - _OWNER_SCOPES
 
 
 def _grants(
@@ -119,6 +150,8 @@ async def _resolve_session(
         credential_id=session_hash,
         project_id=row.active_project_id if row.role is not None else None,
         role=row.role,
+        is_admin=row.is_admin,
+        scopes=session_scopes(row.role),
     )
     return ScopedPrincipal(principal, _grants(row.accounts, row.inboxes))
 
@@ -143,6 +176,8 @@ async def _resolve_api_token(
         credential_id=str(row.id),
         project_id=row.project_id,
         role=row.role,
+        is_admin=row.is_admin,
+        scopes=_token_scopes(row.scopes, row.role),
     )
     return ScopedPrincipal(principal, _grants(row.accounts, row.inboxes))
 

@@ -19,7 +19,7 @@ from parley_authn import (
 )
 from parley_schema.models import ApiToken, AppUser, Project, ProjectMember, ProjectSource, Session
 from parley_testing.statements import recorded_statements
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -42,8 +42,8 @@ async def by_token(session: AsyncSession, token: str, *, now: datetime) -> Princ
     return None if resolved is None else resolved.principal
 
 
-async def make_user(session: AsyncSession) -> AppUser:
-    user = AppUser(username=f"user-{uuid.uuid4().hex[:10]}", password_hash="x")
+async def make_user(session: AsyncSession, *, is_admin: bool = False) -> AppUser:
+    user = AppUser(username=f"user-{uuid.uuid4().hex[:10]}", password_hash="x", is_admin=is_admin)
     session.add(user)
     await session.flush()
     return user
@@ -88,6 +88,7 @@ async def make_token(
     expires_at: datetime | None = None,
     revoked_at: datetime | None = None,
     last_used_at: datetime | None = None,
+    scopes: tuple[str, ...] = (),
 ) -> tuple[str, ApiToken]:
     token = new_api_token()
     row = ApiToken(
@@ -99,6 +100,7 @@ async def make_token(
         expires_at=expires_at,
         revoked_at=revoked_at,
         last_used_at=last_used_at,
+        scopes=list(scopes),
     )
     session.add(row)
     await session.flush()
@@ -300,6 +302,62 @@ class TestAuthenticate:
             )
             is None
         )
+
+
+class TestRights:
+    """Administrators and the ``private`` scope come from the same query as the principal."""
+
+    async def test_admin_flag_comes_with_sessions_and_tokens(
+        self, db_session: AsyncSession
+    ) -> None:
+        admin = await make_user(db_session, is_admin=True)
+        plain = await make_user(db_session)
+        project = await make_project(db_session, admin)
+        admin_token, _ = await make_token(db_session, admin, project)
+        for cookie, expected in (
+            (await make_session(db_session, admin), True),
+            (await make_session(db_session, plain), False),
+        ):
+            principal = await by_cookie(db_session, cookie, now=NOW, idle_timeout=IDLE)
+            assert principal is not None
+            assert principal.is_admin is expected
+        principal = await by_token(db_session, admin_token, now=NOW)
+        assert principal is not None
+        assert principal.is_admin
+
+    async def test_a_session_reads_private_notes_only_as_owner_of_its_active_project(
+        self, db_session: AsyncSession
+    ) -> None:
+        user = await make_user(db_session)
+        owned = await make_project(db_session, user, role="owner")
+        joined = await make_project(db_session, user, role="member")
+        for project, scopes in ((owned, {"private"}), (joined, set()), (None, set())):
+            cookie = await make_session(db_session, user, project=project)
+            principal = await by_cookie(db_session, cookie, now=NOW, idle_timeout=IDLE)
+            assert principal is not None
+            assert principal.scopes == scopes
+
+    async def test_a_token_has_its_own_scopes_and_private_only_while_its_user_owns(
+        self, db_session: AsyncSession
+    ) -> None:
+        user = await make_user(db_session)
+        project = await make_project(db_session, user, role="owner")
+        private, _ = await make_token(db_session, user, project, scopes=("private",))
+        plain, _ = await make_token(db_session, user, project)
+
+        async def scopes_of(token: str) -> frozenset[str]:
+            principal = await by_token(db_session, token, now=NOW)
+            assert principal is not None
+            return principal.scopes
+
+        assert (await scopes_of(private), await scopes_of(plain)) == (
+            frozenset({"private"}),
+            frozenset(),
+        )
+        await db_session.execute(
+            update(ProjectMember).where(ProjectMember.user_id == user.id).values(role="member")
+        )
+        assert await scopes_of(private) == frozenset()
 
 
 async def add_sources(

@@ -1,7 +1,8 @@
 """A small client for Parley's own HTTP APIs, as a frontend or a script would use them.
 
 Used by ``parley demo``, the end-to-end tests and the benchmarks: log in, make a project that
-may search some Chatwoot accounts, mint an API token, search with it.
+may search some Chatwoot accounts (which needs an administrator, or a grant), mint an API
+token, search with it.
 """
 
 from __future__ import annotations
@@ -80,8 +81,13 @@ class AuthClient:
                     "POST", f"/v1/auth/projects/{project_id}/sources", {"account_id": account_id}
                 )
 
-    async def create_token(self, project_id: str, name: str) -> str:
-        created = await self._send("POST", f"/v1/auth/projects/{project_id}/tokens", {"name": name})
+    async def create_token(self, project_id: str, name: str, scopes: Sequence[str] = ()) -> str:
+        """A new token; ``scopes=["private"]`` lets it read private notes (owners only)."""
+        created = await self._send(
+            "POST",
+            f"/v1/auth/projects/{project_id}/tokens",
+            {"name": name, "scopes": list(scopes)},
+        )
         return str(created["token"])
 
 
@@ -109,11 +115,17 @@ class SearchClient:
         return body
 
 
-async def create_user(env: Mapping[str, str], username: str, password: str) -> None:
-    """Create a user with ``parley auth create-user`` (raises with its message on failure)."""
+async def create_user(
+    env: Mapping[str, str], username: str, password: str, *, admin: bool = False
+) -> None:
+    """Create a user with ``parley auth create-user`` (raises with its message on failure).
+
+    The first user of a database is an administrator anyway; ``admin`` makes any user one.
+    """
+    argv = [sys.executable, "-m", "parley_cli", "auth", "create-user", username]
     result = await asyncio.to_thread(
         subprocess.run,
-        [sys.executable, "-m", "parley_cli", "auth", "create-user", username, "--password-stdin"],
+        [*argv, "--password-stdin", *(["--admin"] if admin else [])],
         input=password,
         env=dict(env),
         capture_output=True,
@@ -126,14 +138,21 @@ async def create_user(env: Mapping[str, str], username: str, password: str) -> N
 
 
 async def provision_token(
-    auth_url: str, *, username: str, password: str, project: str, account_ids: Sequence[int]
+    auth_url: str,
+    *,
+    username: str,
+    password: str,
+    project: str,
+    account_ids: Sequence[int],
+    scopes: Sequence[str] = (),
 ) -> str:
     """An API token of ``username``'s project ``project`` (made when missing), which may
-    search ``account_ids``."""
+    search ``account_ids`` (``username`` must be an administrator or hold grants for them);
+    ``scopes=["private"]`` lets it read private notes too."""
     auth = await AuthClient.login(auth_url, username, password)
     try:
         project_id = await auth.project_named(project)
         await auth.allow_accounts(project_id, account_ids)
-        return await auth.create_token(project_id, f"{project}-{secrets.token_hex(4)}")
+        return await auth.create_token(project_id, f"{project}-{secrets.token_hex(4)}", scopes)
     finally:
         await auth.close()

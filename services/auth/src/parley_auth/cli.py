@@ -1,4 +1,5 @@
-"""``parley auth …``: the first admin, the Telegram owner binding, API tokens.
+"""``parley auth …``: users and administrators, source grants, the Telegram owner binding,
+API tokens.
 
 Each command reads the auth settings, builds the objects it needs from them (as the app's
 lifespan does), opens one database transaction and commits it when the command succeeds.
@@ -17,12 +18,15 @@ import typer
 from parley_schema.db import create_engine, create_sessionmaker
 from parley_schema.errors import ParleyError
 from parley_schema.logging import configure
+from parley_schema.models import TokenScope
 from parley_schema.settings import load_settings_or_exit
 from pydantic import TypeAdapter, ValidationError
 from rich.console import Console
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_auth.clock import utc_now
+from parley_auth.grants.schemas import GrantCreate
+from parley_auth.grants.service import grant_service
 from parley_auth.main import build_telegram
 from parley_auth.passwords import Hasher
 from parley_auth.settings import AuthSettings
@@ -36,7 +40,10 @@ from parley_auth.users.service import UserService
 
 T = TypeVar("T")
 
-app = typer.Typer(help="Users, the Telegram owner binding and API tokens.", no_args_is_help=True)
+app = typer.Typer(
+    help="Users and administrators, source grants, the Telegram owner binding and API tokens.",
+    no_args_is_help=True,
+)
 token_app = typer.Typer(help="Project-scoped API tokens.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 console = Console(highlight=False)
@@ -86,8 +93,11 @@ def create_user(
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from standard input.")
     ] = False,
+    admin: Annotated[
+        bool, typer.Option("--admin", help="An administrator (the first user always is one).")
+    ] = False,
 ) -> None:
-    """Create a user directly (the first admin, before Telegram is set up)."""
+    """Create a user directly (the first one, an administrator, before Telegram is set up)."""
     name = _valid(Username, username, "username")
     if password_stdin:
         raw = sys.stdin.readline().rstrip("\n")
@@ -97,14 +107,64 @@ def create_user(
     settings = _settings()
     users = UserService(hasher=Hasher(settings))
 
-    async def work(session: AsyncSession) -> None:
-        await users.create(session, username=name, password=password)
+    async def work(session: AsyncSession) -> bool:
+        user = await users.create(session, username=name, password=password, admin=admin)
+        return user.is_admin
 
     try:
-        _run(settings, work)
+        is_admin = _run(settings, work)
     except UsernameTaken:
         raise _fail(f"the username {name!r} is taken") from None
-    console.print(f"created user [bold]{name}[/]")
+    console.print(f"created {'administrator' if is_admin else 'user'} [bold]{name}[/]")
+
+
+def _grant_body(username: str, account: int, inbox: int | None) -> GrantCreate:
+    try:
+        return GrantCreate(username=username, account_id=account, inbox_id=inbox)
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise _fail(f"{first['loc'][0]}: {first['msg']}") from None
+
+
+AccountOption = Annotated[int, typer.Option("--account", help="The Chatwoot account id.")]
+InboxOption = Annotated[
+    int | None, typer.Option("--inbox", help="Only this inbox of it (default: every inbox).")
+]
+
+
+@app.command("grant")
+def grant(
+    username: Annotated[str, typer.Argument(help="The user who may attach it.")],
+    account: AccountOption,
+    inbox: InboxOption = None,
+) -> None:
+    """Let a user attach a Chatwoot account (or one inbox of it) to projects they own."""
+    body = _grant_body(username, account, inbox)
+    settings = _settings()
+
+    async def work(session: AsyncSession) -> None:
+        await grant_service.grant(session, body, granted_by=None)
+
+    _run(settings, work)
+    what = f"inbox {inbox} of account {account}" if inbox is not None else f"account {account}"
+    console.print(f"[bold]{body.username}[/] may attach {what}")
+
+
+@app.command("revoke")
+def revoke(
+    username: Annotated[str, typer.Argument(help="The user whose grant is taken back.")],
+    account: AccountOption,
+    inbox: InboxOption = None,
+) -> None:
+    """Take back exactly that grant; sources already attached stay until an owner removes them."""
+    body = _grant_body(username, account, inbox)
+    settings = _settings()
+
+    async def work(session: AsyncSession) -> None:
+        await grant_service.revoke_matching(session, body)
+
+    _run(settings, work)
+    console.print(f"revoked the grant of [bold]{body.username}[/]")
 
 
 @app.command("bind-telegram")
@@ -141,6 +201,10 @@ def create_token(
     user: Annotated[str, typer.Option(help="The member the token acts for.")],
     name: Annotated[str, typer.Option(help="A name to recognise the token by.")] = "cli",
     expires_in_days: Annotated[int | None, typer.Option(min=1, max=3650)] = None,
+    scope: Annotated[
+        list[TokenScope] | None,
+        typer.Option(help="private: may read private notes (the user must own the project)."),
+    ] = None,
 ) -> None:
     """Create an API token for a member of a project; it is printed once."""
     try:
@@ -149,7 +213,7 @@ def create_token(
         raise _fail("--project must be a project id (uuid)") from None
     username = _valid(Username, user, "user")
     try:
-        body = TokenCreate(name=name, expires_in_days=expires_in_days)
+        body = TokenCreate(name=name, expires_in_days=expires_in_days, scopes=scope or [])
     except ValidationError as error:
         raise _fail(f"name: {error.errors()[0]['msg']}") from None
     settings = _settings()

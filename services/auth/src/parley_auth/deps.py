@@ -12,7 +12,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Cookie, Depends, Header, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyCookie, APIKeyHeader
 from parley_authn import (
     CSRF_HEADER,
     SESSION_COOKIE,
@@ -27,7 +28,8 @@ from parley_runtime.provided import provided
 
 from parley_auth.clock import utc_now
 from parley_auth.cookies import SessionCookies
-from parley_auth.errors import CsrfRejected, SessionRequired
+from parley_auth.errors import AdminRequired, CsrfRejected, SessionRequired
+from parley_auth.ratelimits.addresses import address_key
 from parley_auth.sessions.service import SessionService
 from parley_auth.settings import AuthSettings
 from parley_auth.signup.service import SignupService
@@ -36,8 +38,11 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def client_address(request: Request) -> str:
-    """The peer address (run uvicorn with --proxy-headers behind a trusted proxy)."""
-    return request.client.host if request.client else "unknown"
+    """The client's address as rate limits count it (an IPv6 address by its /64).
+
+    ``request.client`` is the peer, or what a proxy in ``PARLEY_TRUSTED_PROXIES`` forwarded.
+    """
+    return address_key(request.client.host if request.client else None)
 
 
 # Built once in main.py's lifespan (``provide``); see parley_runtime.provided.
@@ -50,14 +55,38 @@ NowDep = Annotated[datetime, Depends(utc_now)]
 ClientAddressDep = Annotated[str, Depends(client_address)]
 
 
+# The credentials, read as they come and documented as the OpenAPI security schemes.
+# ``Authorization`` is read raw: a header that is not ``Bearer prl_…`` is refused, never
+# ignored in favour of a cookie riding along.
+_API_TOKEN = APIKeyHeader(
+    name="Authorization",
+    scheme_name="api_token",
+    description="`Bearer prl_…`: an API token of one project",
+    auto_error=False,
+)
+_SESSION = APIKeyCookie(
+    name=SESSION_COOKIE,
+    scheme_name="session",
+    description="the session cookie set by `POST /v1/auth/login`",
+    auto_error=False,
+)
+_CSRF = APIKeyHeader(
+    name=CSRF_HEADER,
+    scheme_name="csrf",
+    description="with the session cookie, on every request but GET/HEAD/OPTIONS: the "
+    "`csrf_token` from login",
+    auto_error=False,
+)
+
+
 async def current_principal(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
     now: NowDep,
-    authorization: Annotated[str | None, Header()] = None,
-    session_cookie: Annotated[str | None, Cookie(alias=SESSION_COOKIE)] = None,
-    csrf_token: Annotated[str | None, Header(alias=CSRF_HEADER)] = None,
+    authorization: Annotated[str | None, Security(_API_TOKEN)],
+    session_cookie: Annotated[str | None, Security(_SESSION)],
+    csrf_token: Annotated[str | None, Security(_CSRF)],
 ) -> Principal:
     resolved = await authenticate(
         session,
@@ -89,3 +118,13 @@ async def current_user(principal: CurrentPrincipal) -> Principal:
 
 
 CurrentUser = Annotated[Principal, Depends(current_user)]
+
+
+async def current_admin(user: CurrentUser) -> Principal:
+    """A signed-in instance administrator."""
+    if not user.is_admin:
+        raise AdminRequired("only an administrator may do this")
+    return user
+
+
+CurrentAdmin = Annotated[Principal, Depends(current_admin)]

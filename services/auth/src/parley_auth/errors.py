@@ -13,3 +13,8 @@ class CsrfRejected(ParleyError):
 class SessionRequired(ParleyError):
     code = "session_required"
     status = 403
+
+
+class AdminRequired(ParleyError):
+    code = "admin_required"
+    status = 403

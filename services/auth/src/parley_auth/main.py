@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -9,8 +11,13 @@ import structlog
 from fastapi import APIRouter, FastAPI
 from parley_runtime.app import create_service_app
 from parley_runtime.provided import provide
+from parley_schema.jobs import run_periodically
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from parley_auth.clock import utc_now
 from parley_auth.cookies import SessionCookies
+from parley_auth.grants.endpoints import router as grants_router
+from parley_auth.housekeeping.service import JOB_NAME, HousekeepingService
 from parley_auth.passwords import Hasher
 from parley_auth.projects.endpoints import router as projects_router
 from parley_auth.ratelimits.service import RateLimitService
@@ -39,16 +46,43 @@ def build_telegram(settings: AuthSettings) -> TelegramService:
     return TelegramService(client=client)
 
 
+def warn_about_signup(settings: AuthSettings) -> None:
+    """Say at start how signup PINs travel, when it is not the production way."""
+    if settings.signup_dev_pin_log:
+        log.warning(
+            "signup_dev_pin_log",
+            consequence="without a bound Telegram owner, signup PINs are written to this log; "
+            "development only",
+        )
+    elif settings.telegram_bot_token is None:
+        log.warning(
+            "telegram_not_configured",
+            consequence="signup answers 503 signup_unavailable until PARLEY_TELEGRAM_BOT_TOKEN "
+            "is set and the owner bound (parley auth bind-telegram)",
+        )
+
+
+def start_housekeeping(
+    settings: AuthSettings, sessionmaker: async_sessionmaker[AsyncSession]
+) -> asyncio.Task[None]:
+    housekeeping = HousekeepingService(settings=settings)
+    return asyncio.create_task(
+        run_periodically(
+            sessionmaker,
+            JOB_NAME,
+            lambda session: housekeeping.purge(session, now=utc_now()),
+            interval_s=settings.housekeeping_interval_s,
+        ),
+        name=JOB_NAME,
+    )
+
+
 def create_app(settings: AuthSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if settings.telegram_bot_token is None:
-            log.warning(
-                "telegram_not_configured",
-                consequence="signup PINs are written to this log; development only",
-            )
+        warn_about_signup(settings)
         # One hasher: its dummy hash (for unknown usernames) costs one argon2id run.
         hasher = Hasher(settings)
         users = UserService(hasher=hasher)
@@ -66,9 +100,13 @@ def create_app(settings: AuthSettings | None = None) -> FastAPI:
         )
         sessions = SessionService(settings=settings, hasher=hasher, rate_limits=rate_limits)
         provide(app, users, telegram, signup, sessions, SessionCookies(settings=settings))
+        housekeeping = start_housekeeping(settings, app.state.database.sessionmaker)
         try:
             yield
         finally:
+            housekeeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await housekeeping
             await telegram.aclose()
 
     app = create_service_app(
@@ -76,7 +114,7 @@ def create_app(settings: AuthSettings | None = None) -> FastAPI:
     )
     quiet_http_logs()
     api = APIRouter(prefix="/v1/auth")
-    for router in (sessions_router, signup_router, projects_router, tokens_router):
+    for router in (sessions_router, signup_router, projects_router, tokens_router, grants_router):
         api.include_router(router)
     app.include_router(api)
     return app

@@ -1,8 +1,9 @@
 """argon2id hashing for passwords and signup PINs.
 
-Passwords use argon2's PHC string (salt and parameters inside). A PIN has only 10^6 values,
+Passwords use argon2's PHC string (salt and parameters inside). A PIN has only 10^8 values,
 so it gets the same slow hash with its own random salt kept in ``pin_salt``; together with the
-attempt limit that makes an offline or online guess expensive.
+attempt limits (per request, and a global budget of wrong PINs) that makes an offline or
+online guess expensive.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from argon2.low_level import Type, hash_secret_raw
 
 from parley_auth.settings import AuthSettings
 
-PIN_DIGITS = 6
+PIN_DIGITS = 8
 _SALT_BYTES = 16
 
 

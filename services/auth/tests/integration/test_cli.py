@@ -8,7 +8,7 @@ from typing import Any
 
 from parley_auth.cli import app
 from parley_authn import authenticate
-from parley_schema.models import AppSetting, AppUser, Project, ProjectMember
+from parley_schema.models import AppSetting, AppUser, Project, ProjectMember, SourceGrant
 from parley_testing.postgres import run_async
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
@@ -61,6 +61,51 @@ def test_create_user_reads_the_password_without_echo(database_url: str, unique_n
     assert "taken" in again.output
 
 
+def test_create_user_makes_an_administrator_when_asked(database_url: str, unique_name: str) -> None:
+    query(
+        database_url,
+        insert(AppUser)
+        .values(username=f"{unique_name}-first", password_hash="!")
+        .returning(AppUser.id),
+    )
+    for name, flags, admin in ((unique_name, [], False), (f"{unique_name}-a", ["--admin"], True)):
+        result = runner.invoke(
+            app,
+            ["create-user", name, "--password-stdin", *flags],
+            input="a long enough password\n",
+            env=env_for(database_url),
+        )
+        assert result.exit_code == 0, result.output
+        assert ("administrator" in result.output) is admin
+        [(stored,)] = query(database_url, select(AppUser.is_admin).where(AppUser.username == name))
+        assert stored is admin
+
+
+def test_grant_and_revoke_a_source(database_url: str, unique_name: str) -> None:
+    query(
+        database_url,
+        insert(AppUser).values(username=unique_name, password_hash="!").returning(AppUser.id),
+    )
+    env = env_for(database_url)
+    granted = runner.invoke(app, ["grant", unique_name, "--account", "3", "--inbox", "9"], env=env)
+    assert granted.exit_code == 0, granted.output
+    assert query(
+        database_url,
+        select(SourceGrant.account_id, SourceGrant.inbox_id, SourceGrant.granted_by)
+        .join(AppUser, AppUser.id == SourceGrant.user_id)
+        .where(AppUser.username == unique_name),
+    ) == [(3, 9, None)]
+    whole = runner.invoke(app, ["revoke", unique_name, "--account", "3"], env=env)
+    assert whole.exit_code == 1  # no grant of the whole account
+    assert "no grant" in whole.output
+    revoked = runner.invoke(app, ["revoke", unique_name, "--account", "3", "--inbox", "9"], env=env)
+    assert revoked.exit_code == 0, revoked.output
+    unknown = runner.invoke(app, ["grant", "nobody-at-all", "--account", "3"], env=env)
+    assert (unknown.exit_code, "no such user" in unknown.output) == (1, True)
+    bad = runner.invoke(app, ["grant", unique_name, "--account", "0"], env=env)
+    assert (bad.exit_code, "account_id" in bad.output) == (1, True)
+
+
 def test_create_user_refuses_a_short_password(database_url: str, unique_name: str) -> None:
     result = runner.invoke(
         app,
@@ -93,7 +138,18 @@ def test_token_create_prints_a_working_token_once(database_url: str, unique_name
     )
     result = runner.invoke(
         app,
-        ["token", "create", "--project", str(project_id), "--user", unique_name, "--name", "ci"],
+        [
+            "token",
+            "create",
+            "--project",
+            str(project_id),
+            "--user",
+            unique_name,
+            "--name",
+            "ci",
+            "--scope",
+            "private",
+        ],
         env=env_for(database_url),
     )
     assert result.exit_code == 0, result.output
@@ -117,7 +173,7 @@ def test_token_create_prints_a_working_token_once(database_url: str, unique_name
 
     principal = run_async(resolve)
     assert principal is not None
-    assert principal.project_id == project_id
+    assert (principal.project_id, principal.scopes) == (project_id, {"private"})
 
 
 def test_token_create_refuses_non_members(database_url: str, unique_name: str) -> None:

@@ -21,6 +21,12 @@ async def owner(client: httpx.AsyncClient, make_user: MakeUser, login: Login) ->
 
 
 @pytest.fixture
+async def admin(client: httpx.AsyncClient, make_user: MakeUser, login: Login) -> httpx.AsyncClient:
+    await login(client, await make_user(admin=True))
+    return client
+
+
+@pytest.fixture
 async def member(
     running_app: FastAPI, make_user: MakeUser, login: Login, client_for: ClientFor
 ) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
@@ -161,7 +167,8 @@ class TestMembers:
 
 
 class TestSources:
-    async def test_whole_account_and_selected_inboxes(self, owner: httpx.AsyncClient) -> None:
+    async def test_whole_account_and_selected_inboxes(self, admin: httpx.AsyncClient) -> None:
+        owner = admin
         project = await create_project(owner)
         url = f"/v1/auth/projects/{project['id']}/sources"
         assert (await owner.post(url, json={"account_id": 7})).status_code == 201

@@ -18,11 +18,12 @@ from parley_auth.telegram.repository import OWNER_CHAT_KEY, telegram_repository
 from parley_auth.telegram.service import TelegramService
 from parley_runtime.provided import provided_object
 from parley_schema.models import AppSetting, SignupRequest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 MakeUser = Callable[..., Coroutine[Any, Any, str]]
 Login = Callable[..., Coroutine[Any, Any, str]]
 ClientFor = Callable[..., httpx.AsyncClient]
+SettingsFor = Callable[..., AuthSettings]
 PASSWORD = "a long enough password"
 OWNER_CHAT = 424242
 
@@ -109,7 +110,7 @@ class TestOwnerBinding:
                 "/v1/auth/signup", json={"username": unique_name, "password": PASSWORD}
             )
         assert response.status_code == 503
-        assert response.json()["error"]["code"] == "telegram_owner_not_bound"
+        assert response.json()["error"]["code"] == "signup_unavailable"
         assert fake_telegram.sent == []
         async with telegram_app.state.database.sessionmaker() as session:
             rows = await session.scalars(
@@ -131,7 +132,7 @@ class TestSignup:
         assert message["chat_id"] == OWNER_CHAT
         assert unique_name in message["text"]
         [pin] = fake_telegram.pins()
-        assert len(pin) == 6
+        assert len(pin) == 8
         assert pin.isdigit()
         stored = await stored_request(bound_app, request_id)
         assert stored is not None
@@ -167,7 +168,7 @@ class TestSignup:
     ) -> None:
         request_id = await request_signup(signup_client, unique_name)
         [pin] = fake_telegram.pins()
-        wrong = f"{(int(pin) + 1) % 10**6:06d}"
+        wrong = f"{(int(pin) + 1) % 10**8:08d}"
         for remaining in (4, 3, 2, 1, 0):
             response = await signup_client.post(
                 "/v1/auth/signup/confirm", json={"request_id": request_id, "pin": wrong}
@@ -193,7 +194,7 @@ class TestSignup:
         async with client_for(bound_app) as client:
             request_id = await request_signup(client, unique_name)
             [pin] = fake_telegram.pins()
-            wrong = f"{(int(pin) + 1) % 10**6:06d}"
+            wrong = f"{(int(pin) + 1) % 10**8:08d}"
             responses = await asyncio.gather(
                 *(
                     client.post(
@@ -230,7 +231,7 @@ class TestSignup:
     async def test_unknown_request_is_404(self, signup_client: httpx.AsyncClient) -> None:
         response = await signup_client.post(
             "/v1/auth/signup/confirm",
-            json={"request_id": "00000000-0000-4000-8000-000000000000", "pin": "123456"},
+            json={"request_id": "00000000-0000-4000-8000-000000000000", "pin": "12345678"},
         )
         assert (response.status_code, response.json()["error"]["code"]) == (
             404,
@@ -287,7 +288,7 @@ class TestSignup:
         response = await signup_client.post("/v1/auth/signup", json=body)
         assert (response.status_code, response.json()["error"]["field"]) == (422, field)
 
-    @pytest.mark.parametrize("pin", ["12345", "1234567", "12a456", ""])
+    @pytest.mark.parametrize("pin", ["123456", "1234567", "123456789", "1234a678", ""])
     async def test_malformed_pin_is_422(self, signup_client: httpx.AsyncClient, pin: str) -> None:
         response = await signup_client.post(
             "/v1/auth/signup/confirm",
@@ -312,8 +313,57 @@ class TestWithoutTelegram:
             if isinstance(r.msg, dict) and r.msg.get("event") == "signup_pin_dev_only"
         ]
         assert record["username"] == unique_name
-        assert record["note"].startswith("Telegram is not configured")
+        assert record["note"].startswith("PARLEY_SIGNUP_DEV_PIN_LOG is on")
+        assert len(record["pin"]) == 8
         confirmed = await client.post(
             "/v1/auth/signup/confirm", json={"request_id": request_id, "pin": record["pin"]}
         )
         assert confirmed.status_code == 201
+
+    async def test_without_telegram_or_the_dev_flag_signup_is_closed_for_every_username(
+        self,
+        settings_for: SettingsFor,
+        client_for: ClientFor,
+        make_user: MakeUser,
+        unique_name: str,
+    ) -> None:
+        app = create_app(settings_for(signup_dev_pin_log=False))
+        async with app.router.lifespan_context(app), client_for(app) as client:
+            taken = await make_user()
+            for username in (unique_name, taken):  # a taken name is not told apart either
+                response = await client.post(
+                    "/v1/auth/signup", json={"username": username, "password": PASSWORD}
+                )
+                assert (response.status_code, response.json()["error"]["code"]) == (
+                    503,
+                    "signup_unavailable",
+                )
+            async with app.state.database.sessionmaker() as session:
+                rows = await session.scalars(
+                    select(SignupRequest).where(SignupRequest.username == unique_name)
+                )
+                assert rows.all() == []
+
+
+class TestPendingLimit:
+    async def test_past_the_pending_limit_signup_answers_429_until_one_is_used(
+        self, running_app: FastAPI, settings_for: SettingsFor, client_for: ClientFor
+    ) -> None:
+        async with running_app.state.database.sessionmaker() as session:
+            pending = await session.scalar(
+                select(func.count())
+                .select_from(SignupRequest)
+                .where(SignupRequest.used_at.is_(None), SignupRequest.expires_at > func.now())
+            )
+        assert pending is not None
+        app = create_app(settings_for(signup_pending_limit=pending + 2))
+        codes = []
+        async with app.router.lifespan_context(app):
+            for i in range(3):
+                async with client_for(app) as client:
+                    response = await client.post(
+                        "/v1/auth/signup",
+                        json={"username": f"pending-{i}-{pending}", "password": PASSWORD},
+                    )
+                codes.append((response.status_code, response.json().get("error", {}).get("code")))
+        assert codes == [(202, None), (202, None), (429, "too_many_pending_signups")]

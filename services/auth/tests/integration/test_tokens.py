@@ -144,3 +144,58 @@ class TestTokens:
         assert created.json()["expires_at"] is not None
         bad = await client.post(url, json={"name": "ci", "expires_in_days": 0})
         assert (bad.status_code, bad.json()["error"]["field"]) == (422, "expires_in_days")
+
+
+class TestPrivateScope:
+    async def test_tokens_have_no_scopes_unless_an_owner_asks_for_private(
+        self,
+        client: httpx.AsyncClient,
+        make_user: MakeUser,
+        login: Login,
+        client_for: ClientFor,
+        running_app: FastAPI,
+    ) -> None:
+        project_id = await signed_in_with_project(client, make_user, login)
+        url = f"/v1/auth/projects/{project_id}/tokens"
+        plain = (await client.post(url, json={"name": "plain"})).json()
+        private = await client.post(url, json={"name": "notes", "scopes": ["private"]})
+        assert (plain["scopes"], private.status_code, private.json()["scopes"]) == (
+            [],
+            201,
+            ["private"],
+        )
+        assert [t["scopes"] for t in (await client.get(url)).json()] == [[], ["private"]]
+        member_name = await make_user()
+        await client.post(f"/v1/auth/projects/{project_id}/members", json={"username": member_name})
+        async with client_for(running_app) as member:
+            await login(member, member_name)
+            refused = await member.post(url, json={"name": "m", "scopes": ["private"]})
+            assert (refused.status_code, refused.json()["error"]["code"]) == (
+                403,
+                "private_not_permitted",
+            )
+            assert (await member.post(url, json={"name": "m"})).status_code == 201
+        unknown = await client.post(url, json={"name": "x", "scopes": ["admin"]})
+        assert (unknown.status_code, unknown.json()["error"]["field"]) == (422, "scopes.0")
+
+    async def test_me_shows_what_a_credential_may_read(
+        self,
+        client: httpx.AsyncClient,
+        make_user: MakeUser,
+        login: Login,
+        running_app: FastAPI,
+    ) -> None:
+        project_id = await signed_in_with_project(client, make_user, login)
+        url = f"/v1/auth/projects/{project_id}/tokens"
+        private = (await client.post(url, json={"name": "n", "scopes": ["private"]})).json()
+        plain = (await client.post(url, json={"name": "p"})).json()
+        assert (await client.get("/v1/auth/me")).json()["scopes"] == []  # no active project
+        active = await client.put(
+            "/v1/auth/session/active-project", json={"project_id": project_id}
+        )
+        assert active.json()["scopes"] == ["private"]  # an owner's session
+        transport = httpx.ASGITransport(app=running_app)
+        async with httpx.AsyncClient(transport=transport, base_url="https://auth.test") as bot:
+            for token, scopes in ((private, ["private"]), (plain, [])):
+                headers = {"Authorization": f"Bearer {token['token']}"}
+                assert (await bot.get("/v1/auth/me", headers=headers)).json()["scopes"] == scopes

@@ -39,16 +39,16 @@ async def test_corrupt_stored_hash_is_a_mismatch_not_a_crash() -> None:
 async def test_pin_hash_depends_on_its_salt_and_verifies() -> None:
     hasher = Hasher(SETTINGS)
     salt, other_salt = new_pin_salt(), new_pin_salt()
-    pin_hash = await hasher.hash_pin("123456", salt)
-    assert pin_hash != await hasher.hash_pin("123456", other_salt)
-    assert "123456" not in pin_hash
-    assert await hasher.verify_pin("123456", salt, pin_hash)
-    assert not await hasher.verify_pin("123457", salt, pin_hash)
+    pin_hash = await hasher.hash_pin("12345678", salt)
+    assert pin_hash != await hasher.hash_pin("12345678", other_salt)
+    assert "12345678" not in pin_hash
+    assert await hasher.verify_pin("12345678", salt, pin_hash)
+    assert not await hasher.verify_pin("12345679", salt, pin_hash)
 
 
-def test_pins_are_six_digits_and_spread_over_all_digits() -> None:
+def test_pins_are_eight_digits_and_spread_over_all_digits() -> None:
     pins = [new_pin() for _ in range(2000)]
-    assert all(len(p) == 6 and p.isdigit() for p in pins)
+    assert all(len(p) == 8 and p.isdigit() for p in pins)
     first_digits = Counter(p[0] for p in pins)
     assert set(first_digits) == set("0123456789")  # leading zeros are kept
-    assert len(set(pins)) > 1900
+    assert len(set(pins)) > 1990

@@ -9,7 +9,13 @@ from parley_schema.models.chatwoot import (
 from parley_schema.models.chunks import CHUNK_FILTER_COLUMNS, EmbeddingStatus, RagChunk
 from parley_schema.models.jobs import JobRun, SyncWatermark
 from parley_schema.models.outbox import EventOutbox
-from parley_schema.models.projects import Project, ProjectMember, ProjectSource, SourceGrant
+from parley_schema.models.projects import (
+    Project,
+    ProjectMember,
+    ProjectRole,
+    ProjectSource,
+    SourceGrant,
+)
 from parley_schema.models.ratelimits import RateLimitCounter
 from parley_schema.models.users import (
     ApiToken,
@@ -35,6 +41,7 @@ __all__ = [
     "JobRun",
     "Project",
     "ProjectMember",
+    "ProjectRole",
     "ProjectSource",
     "RagChunk",
     "RateLimitCounter",

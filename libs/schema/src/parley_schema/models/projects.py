@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from parley_schema.models.base import Base, created_at_column
+
+
+class ProjectRole(StrEnum):
+    OWNER = "owner"  # manages the project; reads private notes (a token only with ``private``)
+    MEMBER = "member"
 
 
 class Project(Base):
@@ -23,7 +29,11 @@ class Project(Base):
 
 class ProjectMember(Base):
     __tablename__ = "project_members"
-    __table_args__ = (CheckConstraint("role IN ('owner', 'member')", name="role"),)
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ({})".format(", ".join(f"'{r}'" for r in ProjectRole)), name="role"
+        ),
+    )
 
     project_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True

@@ -38,3 +38,10 @@ class LastOwner(ParleyError):
 class SourceNotFound(ParleyError):
     code = "source_not_found"
     status = 404
+
+
+class SourceNotPermitted(ParleyError):
+    """Attaching a Chatwoot source needs an administrator, or a grant covering it."""
+
+    code = "source_not_permitted"
+    status = 403

@@ -5,12 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from parley_schema.models import AppUser, Project, ProjectMember, ProjectSource
+from parley_schema.models import AppUser, Project, ProjectMember, ProjectRole, ProjectSource
 from sqlalchemy import Row, delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-
-from parley_auth.projects.schemas import ProjectRole
 
 
 class ProjectRepository:

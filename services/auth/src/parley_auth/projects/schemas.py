@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated
 
 from parley_schema.ids import ChatwootId
+from parley_schema.models import ProjectRole
 from pydantic import BaseModel, Field, StringConstraints
 
 from parley_auth.users.schemas import Username
@@ -18,11 +18,6 @@ Name = Annotated[
         strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$"
     ),
 ]
-
-
-class ProjectRole(StrEnum):
-    OWNER = "owner"
-    MEMBER = "member"
 
 
 class ProjectCreate(BaseModel):

@@ -2,7 +2,8 @@
 
 Non-members get ``project_not_found`` for every project call, so ids cannot be probed.
 Members may read; only owners may rename, delete, manage members and sources. A project
-always keeps at least one owner.
+always keeps at least one owner. Attaching a source also needs an administrator or a grant
+covering it (``grants.service``), checked before anything is written: all or nothing.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ import uuid
 
 import structlog
 from parley_authn import Principal
-from parley_schema.models import Project
+from parley_schema.models import Project, ProjectRole
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parley_auth.grants.service import grant_service
 from parley_auth.projects.errors import (
     AlreadyMember,
     LastOwner,
@@ -30,7 +32,6 @@ from parley_auth.projects.schemas import (
     MemberUpdate,
     ProjectCreate,
     ProjectRead,
-    ProjectRole,
     ProjectUpdate,
     SourceCreate,
     SourceRead,
@@ -155,6 +156,7 @@ class ProjectService:
         """Adds the account (or those of its inboxes); existing sources stay as they are."""
         await self.require_owner(session, me, project_id)
         inbox_ids: list[int | None] = list(dict.fromkeys(body.inbox_ids)) or [None]
+        await grant_service.require_permitted(session, me, body.account_id, inbox_ids)
         await project_repository.add_sources(session, project_id, body.account_id, inbox_ids)
         return await self.sources(session, me, project_id)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 from parley_runtime.database import SessionDep
+from parley_runtime.error_handlers import error_responses
 
 from parley_auth.deps import (
     ClientAddressDep,
@@ -15,10 +16,13 @@ from parley_auth.deps import (
 )
 from parley_auth.sessions.schemas import ActiveProjectUpdate, LoginRequest, MeRead, SessionCreated
 
-router = APIRouter(tags=["sessions"])
+# Every route may answer 422 (invalid input) and 503 (a statement timed out); a route with a
+# body also 400 (a body that is not UTF-8 cannot be parsed).
+router = APIRouter(tags=["sessions"], responses=error_responses(422, 503))
+SIGNED_IN = error_responses(401, 403)  # not_authenticated; session_required, csrf_rejected
 
 
-@router.post("/login")
+@router.post("/login", responses=error_responses(400, 401, 429))
 async def login(
     body: LoginRequest,
     response: Response,
@@ -33,7 +37,7 @@ async def login(
     return result.created
 
 
-@router.post("/logout", status_code=204)
+@router.post("/logout", status_code=204, responses=SIGNED_IN)
 async def logout(
     me: CurrentUser,
     session: SessionDep,
@@ -45,7 +49,7 @@ async def logout(
     cookies.clear(response)
 
 
-@router.post("/logout-all", status_code=204)
+@router.post("/logout-all", status_code=204, responses=SIGNED_IN)
 async def logout_all(
     me: CurrentUser,
     session: SessionDep,
@@ -57,12 +61,12 @@ async def logout_all(
     cookies.clear(response)
 
 
-@router.get("/me")
+@router.get("/me", responses=error_responses(401))
 async def read_me(me: CurrentPrincipal, sessions: SessionServiceDep) -> MeRead:
     return sessions.me(me)
 
 
-@router.put("/session/active-project")
+@router.put("/session/active-project", responses=error_responses(400, 401, 403, 404))
 async def set_active_project(
     body: ActiveProjectUpdate, me: CurrentUser, session: SessionDep, sessions: SessionServiceDep
 ) -> MeRead:

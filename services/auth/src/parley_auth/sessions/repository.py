@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 from parley_schema.models import Session
-from sqlalchemy import delete, insert, update
+from sqlalchemy import delete, insert, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
@@ -35,6 +35,17 @@ class SessionRepository:
 
     async def delete_all_of(self, session: AsyncSession, user_id: uuid.UUID) -> int:
         result = await session.execute(delete(Session).where(Session.user_id == user_id))
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def delete_expired(
+        self, session: AsyncSession, *, now: datetime, idle_since: datetime
+    ) -> int:
+        """Delete sessions past their absolute expiry or unused since ``idle_since``."""
+        result = await session.execute(
+            delete(Session).where(
+                or_(Session.expires_at <= now, Session.last_seen_at <= idle_since)
+            )
+        )
         return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def set_active_project(

@@ -25,6 +25,7 @@ class MeRead(BaseModel):
     credential: CredentialKind
     project_id: uuid.UUID | None
     role: str | None
+    scopes: list[str]  # "private": this credential may read private notes
 
 
 class ActiveProjectUpdate(BaseModel):

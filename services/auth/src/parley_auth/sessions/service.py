@@ -6,7 +6,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 import structlog
-from parley_authn import Principal, csrf_token_for, hash_secret, new_session_secret
+from parley_authn import (
+    Principal,
+    csrf_token_for,
+    hash_secret,
+    new_session_secret,
+    session_scopes,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_auth.passwords import Hasher
@@ -41,15 +47,22 @@ class SessionService:
         self._settings = settings
         self._hasher = hasher
         self._rate_limits = rate_limits
+        # Failures count per address and per (username, address): a guesser slows down
+        # only themselves, never the user signing in from elsewhere.
         self._login_limit = Limit(
-            "login", settings.login_limit_per_user, settings.login_limit_per_address
+            action="login",
+            per_address=settings.login_limit_per_address,
+            key_kind="user_address",
+            per_key=settings.login_limit_per_user_address,
         )
 
     async def login(
         self, session: AsyncSession, body: LoginRequest, *, address: str, now: datetime
     ) -> Login:
         username = body.username
-        await self._rate_limits.hit(self._login_limit, username=username, address=address, now=now)
+        await self._rate_limits.hit(
+            self._login_limit, key=f"{username}@{address}", address=address, now=now
+        )
         user = await user_repository.get_by_username(session, username)
         # A dummy hash is verified for unknown users, so both failures take as long.
         matches = await self._hasher.verify_password(
@@ -71,7 +84,7 @@ class SessionService:
         return Login(
             secret=secret,
             created=SessionCreated(
-                user=UserRead(id=user.id, username=user.username),
+                user=UserRead(id=user.id, username=user.username, is_admin=user.is_admin),
                 csrf_token=csrf_token_for(secret),
                 expires_at=expires_at,
             ),
@@ -87,10 +100,11 @@ class SessionService:
 
     def me(self, me: Principal) -> MeRead:
         return MeRead(
-            user=UserRead(id=me.user_id, username=me.username),
+            user=UserRead(id=me.user_id, username=me.username, is_admin=me.is_admin),
             credential=me.kind,
             project_id=me.project_id,
             role=me.role,
+            scopes=sorted(me.scopes),
         )
 
     async def set_active_project(
@@ -102,4 +116,6 @@ class SessionService:
             if role is None:
                 raise ProjectNotFound("no such project", field="project_id")
         await session_repository.set_active_project(session, me.credential_id, body.project_id)
-        return self.me(replace(me, project_id=body.project_id, role=role))
+        return self.me(
+            replace(me, project_id=body.project_id, role=role, scopes=session_scopes(role))
+        )

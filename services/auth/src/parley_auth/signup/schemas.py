@@ -6,9 +6,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, StringConstraints
 
+from parley_auth.passwords import PIN_DIGITS
 from parley_auth.users.schemas import Password, Username
 
-Pin = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
+Pin = Annotated[str, StringConstraints(pattern=rf"^[0-9]{{{PIN_DIGITS}}}$")]
 
 
 class SignupCreate(BaseModel):

@@ -2,8 +2,8 @@
 
 Binding: the owner sends ``/start <code>`` to the bot (or opens ``t.me/<bot>?start=<code>``,
 which sends the same); ``bind_with_code`` polls ``getUpdates`` for that message and stores
-its chat id in ``app_settings``. Without a bot token, PINs go to the service log instead
-(development only; clearly marked and warned about at startup).
+its chat id in ``app_settings``. Signup needs both a bot token and a bound owner (see
+``signup.service``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_auth.telegram.client import TelegramClient
-from parley_auth.telegram.errors import OwnerNotBound, TelegramUnavailable
+from parley_auth.telegram.errors import TelegramUnavailable
 from parley_auth.telegram.repository import telegram_repository
 
 log = structlog.get_logger(__name__)
@@ -79,24 +79,14 @@ class TelegramService:
         log.info("telegram_owner_bound")
         return chat_id
 
-    async def send_pin(
-        self, session: AsyncSession, *, username: str, pin: str, minutes: int
-    ) -> None:
+    async def owner_chat(self, session: AsyncSession) -> int | None:
+        """The owner's chat, when a bot token is configured and the owner has bound it."""
         if self._client is None:
-            # The one place a PIN is logged: no Telegram configured, development only.
-            log.warning(
-                "signup_pin_dev_only",
-                username=username,
-                pin=pin,
-                note="Telegram is not configured; never run like this in production",
-            )
-            return
-        chat_id = await telegram_repository.owner_chat_id(session)
-        if chat_id is None:
-            raise OwnerNotBound(
-                "signup is closed until the owner binds Telegram (parley auth bind-telegram)"
-            )
-        await self._client.send_message(
+            return None
+        return await telegram_repository.owner_chat_id(session)
+
+    async def send_pin(self, chat_id: int, *, username: str, pin: str, minutes: int) -> None:
+        await self._bot().send_message(
             chat_id,
             f"Parley signup request from '{username}'. PIN: {pin} (valid {minutes} min). "
             "Give it only to the person you approve.",

@@ -6,15 +6,23 @@ import uuid
 
 from fastapi import APIRouter
 from parley_runtime.database import SessionDep
+from parley_runtime.error_handlers import error_responses
 
 from parley_auth.deps import CurrentUser, NowDep
 from parley_auth.tokens.schemas import TokenCreate, TokenCreated, TokenRead
 from parley_auth.tokens.service import token_service
 
-router = APIRouter(prefix="/projects/{project_id}/tokens", tags=["tokens"])
+# Every route: 401 no credentials, 403 session_required / csrf_rejected (and
+# private_not_permitted), 404 project_not_found / token_not_found, 422, 503 timeout; the
+# POST also 400 (a body that is not UTF-8 cannot be parsed).
+router = APIRouter(
+    prefix="/projects/{project_id}/tokens",
+    tags=["tokens"],
+    responses=error_responses(401, 403, 404, 422, 503),
+)
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, responses=error_responses(400))
 async def create_token(
     project_id: uuid.UUID, body: TokenCreate, me: CurrentUser, session: SessionDep, now: NowDep
 ) -> TokenCreated:

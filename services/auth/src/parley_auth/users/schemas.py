@@ -15,3 +15,4 @@ Password = Annotated[str, StringConstraints(min_length=10, max_length=256)]
 class UserRead(BaseModel):
     id: uuid.UUID
     username: str
+    is_admin: bool  # an instance administrator: attaches any source, manages grants

@@ -1,0 +1,1 @@
+"""Keeping auth's tables small: expired sessions, signup requests and rate-limit counters."""
