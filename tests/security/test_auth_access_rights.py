@@ -24,8 +24,6 @@ from parley_testing.stack import Stack
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
-pytestmark = pytest.mark.xdist_group("security-auth-access-rights")
-
 PASSWORD = "correct horse battery staple"
 GRANTS = "/v1/auth/admin/grants"
 

@@ -21,8 +21,6 @@ import pytest
 from parley_cli.client import create_user
 from parley_testing.stack import Stack
 
-pytestmark = pytest.mark.xdist_group("security-auth-fuzz")
-
 PASSWORD = "fuzzing the auth service"
 PHASES = "examples,coverage,fuzzing,stateful"
 CHECKS = "not_a_server_error,status_code_conformance"

@@ -30,8 +30,6 @@ import pytest
 from parley_cli.client import create_user
 from parley_testing.stack import Stack
 
-pytestmark = pytest.mark.xdist_group("security-auth-guessing-limits")
-
 PASSWORD = "correct horse battery staple"
 PENDING_LIMIT = 60
 WRONG_PIN_LIMIT = 100  # the shipped default

@@ -39,8 +39,6 @@ from parley_testing.postgres import clone_template, create_template, free_port, 
 from parley_testing.stack import Stack
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
-pytestmark = pytest.mark.xdist_group("security-logs")
-
 BOT_TOKEN = f"4242:{secrets.token_urlsafe(24)}"
 URL_TOKEN = secrets.token_urlsafe(32)
 OWNER_CHAT_ID = 4242

@@ -131,7 +131,7 @@ async def _demo_token(settings: ParleyBaseSettings, group: ProcessGroup) -> str:
     password = credentials.read_text().strip() if credentials.exists() else None
     if password is None:
         password = secrets.token_urlsafe(16)
-        await create_user(group.env, DEMO_USER, password)
+        await create_user(group.env, DEMO_USER, password, admin=True)
         credentials.parent.mkdir(parents=True, exist_ok=True)
         credentials.touch(mode=0o600)
         credentials.write_text(password)
