@@ -31,6 +31,7 @@ from parley_search_api.search.lift_terms import LiftTerms
 from parley_search_api.search.plan import table_access
 from parley_search_api.search.text_search import (
     SIMPLE,
+    any_word_query,
     regconfig,
     text_query,
     text_vector,
@@ -232,8 +233,11 @@ class SearchRepository:
             func.lower(CwContact.identifier).in_(terms.tokens or [""]),
         )
         name_words = func.to_tsvector(SIMPLE, func.parley_unaccent(CwContact.name))
-        any_word = func.to_tsquery(SIMPLE, func.parley_unaccent(" | ".join(terms.name_words)))
-        name_hit = name_words.bool_op("@@")(any_word) if terms.name_words else false()
+        name_hit = (
+            name_words.bool_op("@@")(any_word_query(terms.name_words))
+            if terms.name_words
+            else false()
+        )
         contact_score = case((exact, literal(1.0)), else_=cast(name_similarity, Float))
         contacts = (
             select(CwContact.id, contact_score.label("score"))

@@ -26,19 +26,24 @@ MAX_LIMIT = 100
 MAX_CONTEXT = 10
 
 
-def _no_nul(value: str) -> str:
-    """Postgres text cannot hold NUL; refuse it here rather than fail in the database."""
+def _postgres_text(value: str) -> str:
+    """Postgres text holds neither NUL nor a lone surrogate (JSON's ``"\\ud800"``, which
+    UTF-8 cannot encode): refuse them here rather than fail in the database."""
     if "\x00" in value:
         raise ValueError("must not contain NUL characters")
+    if any("\ud800" <= char <= "\udfff" for char in value):
+        raise ValueError("must not contain lone surrogates (\\ud800-\\udfff)")
     return value
 
 
 Query = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_QUERY_CHARS),
-    AfterValidator(_no_nul),
+    AfterValidator(_postgres_text),
 ]
-Label = Annotated[str, StringConstraints(min_length=1, max_length=255), AfterValidator(_no_nul)]
+Label = Annotated[
+    str, StringConstraints(min_length=1, max_length=255), AfterValidator(_postgres_text)
+]
 
 
 class SearchMode(StrEnum):
