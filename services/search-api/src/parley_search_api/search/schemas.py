@@ -110,7 +110,7 @@ class SearchOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    q: Query
+    q: Annotated[Query, Field(examples=["refund for a double charge", "0x80070005", "#42"])]
     mode: SearchMode = SearchMode.HYBRID
     group_by: GroupBy = GroupBy.NONE
     context: Annotated[int, Field(ge=0, le=MAX_CONTEXT)] = 0
@@ -121,6 +121,20 @@ class SearchOptions(BaseModel):
 
 
 class SearchRequest(SearchOptions):  # POST /v1/search
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"q": "refund for a double charge"},
+                {
+                    "q": "printer out of toner",
+                    "mode": "keyword",
+                    "group_by": "conversation",
+                    "filters": {"statuses": ["open"], "sender_types": ["contact"]},
+                },
+            ]
+        }
+    )
+
     filters: SearchFilters = Field(default_factory=SearchFilters)
 
 
