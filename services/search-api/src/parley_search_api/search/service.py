@@ -87,7 +87,13 @@ class SearchService:
         if not scope.sources:
             return SearchResponse(hits=[], next_cursor=None, mode=request.mode, fusion=fusion_used)
 
-        components = await self._candidates(session, scope, request, config)
+        # Before the search's first statement: no pooled connection waits on the model.
+        vector = (
+            await self._embedder.embed(request.q)
+            if request.mode is not SearchMode.KEYWORD
+            else None
+        )
+        components = await self._candidates(session, scope, request, config, vector)
         ranked = rank(
             components,
             self._plans[method],
@@ -171,14 +177,14 @@ class SearchService:
         scope: ProjectScope,
         request: SearchRequest,
         config: TextSearchConfig,
+        vector: list[float] | None,
     ) -> dict[str, list[Candidate]]:
+        """Candidates per component; ``vector`` is the query's embedding (None: keyword mode)."""
         settings = self._settings
         conditions = chunk_conditions(scope, request.filters)
         await self._tune(session)
         components: dict[str, list[Candidate]] = {}
-        vector = None
-        if request.mode is not SearchMode.KEYWORD:
-            vector = await self._embedder.embed(request.q)
+        if vector is not None:
             components["semantic"] = await search_repository.semantic(
                 session,
                 vector=vector,
