@@ -33,6 +33,7 @@ from parley_search_api.search.schemas import (
     SearchResponse,
     SimilarConversations,
 )
+from parley_search_api.search.typo_fallback import TypoFallback
 from parley_search_api.settings import FusionMethod, SearchSettings, TextSearchConfig
 
 log = structlog.get_logger(__name__)
@@ -70,6 +71,11 @@ class SearchService:
         self._embedder = embedder  # the model of the vectors searched, with its query cache
         self._conversations = conversations  # similar: the source conversation, in scope
         self._plans = {method: fusion_plan(settings, method) for method in FusionMethod}
+        self._typo = TypoFallback(
+            below=settings.search_typo_fallback_below,
+            max_words=settings.search_typo_max_words,
+            candidates=settings.search_typo_candidates,
+        )
 
     async def search(
         self, session: AsyncSession, scope: ProjectScope, request: SearchRequest
@@ -204,7 +210,7 @@ class SearchService:
                 ),
                 limit=settings.search_candidates,
                 rank_limit=settings.search_keyword_rank_limit,
-                typo_fallback_below=settings.search_typo_fallback_below,
+                typo=self._typo,
             )
             lifted = await search_repository.lifted_conversations(
                 session,
