@@ -12,6 +12,7 @@ from parley_search_api.search.ranking import rank
 from parley_search_api.search.repository import search_repository
 from parley_search_api.search.schemas import SearchFilters
 from parley_search_api.search.service import fusion_plan
+from parley_search_api.search.typo_fallback import TypoFallback
 from parley_search_api.settings import SearchSettings
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -53,7 +54,11 @@ async def search(
             vocabulary=chunk_conditions(scope, SearchFilters()),
             limit=limit,
             rank_limit=settings.search_keyword_rank_limit,
-            typo_fallback_below=settings.search_typo_fallback_below,
+            typo=TypoFallback(
+                below=settings.search_typo_fallback_below,
+                max_words=settings.search_typo_max_words,
+                candidates=settings.search_typo_candidates,
+            ),
         )
         lifted = await search_repository.lifted_conversations(
             session,

@@ -44,6 +44,10 @@ class SearchSettings(SessionSettings):  # the session settings are auth's too
     search_max_scan_tuples: Annotated[int, Field(ge=1000)] = 20_000
     search_text_config: TextSearchConfig = TextSearchConfig.ENGLISH
     search_typo_fallback_below: Annotated[int, Field(ge=0, le=1000)] = 10  # 0: never
+    # The typo fallback's bounds (search/typo_fallback.py): queries of at most this many
+    # words, and trigram matches scored at most per query.
+    search_typo_max_words: Annotated[int, Field(ge=1, le=50)] = 4
+    search_typo_candidates: Annotated[int, Field(ge=10, le=100_000)] = 500
     search_trigram_threshold: Annotated[float, Field(gt=0.0, le=1.0)] = 0.6
     search_query_cache_size: Annotated[int, Field(ge=0, le=100_000)] = 1024
     search_conversation_max_messages: Annotated[int, Field(ge=1, le=10_000)] = 1000

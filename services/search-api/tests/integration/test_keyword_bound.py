@@ -1,4 +1,6 @@
-"""Keyword search ranks a bounded number of matches: a common word costs what a rare one does."""
+"""Keyword search does bounded work: it ranks a bounded number of matches (a common word costs
+what a rare one does), and the typo fallback runs only for short queries and scores a bounded
+number of trigram matches."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from parley_search_api.access.scope import ProjectScope, Source
 from parley_search_api.search.conditions import chunk_conditions
 from parley_search_api.search.repository import search_repository
 from parley_search_api.search.schemas import SearchFilters
+from parley_search_api.search.typo_fallback import TypoFallback
 from parley_search_api.settings import TextSearchConfig
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,9 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 COMMON = 40
 
 
-async def _load(session: AsyncSession) -> None:
-    texts = [f"please refund my order {n}" for n in range(COMMON)]
-    texts.append("refund for order ORD-77123 please")
+async def _load(session: AsyncSession, texts: list[str] | None = None) -> None:
+    if texts is None:
+        texts = [f"please refund my order {n}" for n in range(COMMON)]
+        texts.append("refund for order ORD-77123 please")
     await session.execute(
         insert(RagChunk),
         [
@@ -36,7 +40,12 @@ async def _load(session: AsyncSession) -> None:
     )
 
 
-async def _keyword(session: AsyncSession, query: str, *, rank_limit: int) -> list[str]:
+NO_TYPOS = TypoFallback(below=0, max_words=4, candidates=100)
+
+
+async def _keyword(
+    session: AsyncSession, query: str, *, rank_limit: int = 100, typo: TypoFallback = NO_TYPOS
+) -> list[str]:
     scope = ProjectScope(user_id=uuid.uuid4(), project_id=uuid.uuid4(), sources=(Source(1, None),))
     conditions = chunk_conditions(scope, SearchFilters())
     found = await search_repository.keyword(
@@ -47,7 +56,7 @@ async def _keyword(session: AsyncSession, query: str, *, rank_limit: int) -> lis
         vocabulary=conditions,
         limit=10,
         rank_limit=rank_limit,
-        typo_fallback_below=0,
+        typo=typo,
     )
     return [candidate.conversation_id for candidate in found]
 
@@ -63,3 +72,23 @@ async def test_a_rare_identifier_is_found_under_any_bound(db_session: AsyncSessi
     await _load(db_session)
 
     assert await _keyword(db_session, "refund ORD-77123", rank_limit=1) == [f"cw:1:{COMMON}"]
+
+
+RENEWALS = [f"the subscription renewal failed on day {n}" for n in range(COMMON)]
+
+
+async def test_the_typo_fallback_scores_at_most_its_candidates(db_session: AsyncSession) -> None:
+    await _load(db_session, RENEWALS)
+
+    few = await _keyword(db_session, "subscripton", typo=TypoFallback(10, 4, candidates=3))
+    many = await _keyword(db_session, "subscripton", typo=TypoFallback(10, 4, candidates=100))
+
+    assert (len(few), len(many)) == (3, 10)
+
+
+async def test_a_query_past_max_words_gets_no_typo_search(db_session: AsyncSession) -> None:
+    await _load(db_session, RENEWALS)
+    typos = TypoFallback(below=10, max_words=2, candidates=100)
+
+    assert await _keyword(db_session, "subscripton renewel", typo=typos)
+    assert await _keyword(db_session, "subscripton renewel failde", typo=typos) == []

@@ -31,6 +31,11 @@ class AccessService:
         connections are not pinged before use (``db_pool_pre_ping``): when it finds its
         connection dead (Postgres restarted), SQLAlchemy has already discarded the pool, and
         the query runs once more on a new connection.
+
+        The lookup is a transaction of its own, committed before the scope is returned: the
+        credential's ``last_used_at`` touch holds no row lock while the request works, and
+        the connection goes back to the pool while the request does work that needs none
+        (embedding the query); the request's next statement checks one out again.
         """
         try:
             resolved = await self._authenticate(session, cookie, authorization_header)
@@ -46,11 +51,13 @@ class AccessService:
         if principal.project_id is None:
             log.info("search_refused_no_project", user_id=str(principal.user_id))
             raise NoActiveProject("select a project you are a member of before searching")
-        return ProjectScope(
+        scope = ProjectScope(
             user_id=principal.user_id,
             project_id=principal.project_id,
             sources=resolved.sources,
         )
+        await session.commit()
+        return scope
 
     async def _authenticate(
         self, session: AsyncSession, cookie: str | None, authorization_header: str | None

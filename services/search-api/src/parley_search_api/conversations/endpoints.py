@@ -8,16 +8,20 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from parley_schema.ids import CONVERSATION_GLOBAL_ID_PATTERN
 
+from parley_search_api import responses
 from parley_search_api.conversations.schemas import ConversationRead
 from parley_search_api.deps import ConversationServiceDep, ScopeDep, SearchServiceDep, SessionDep
 from parley_search_api.search.schemas import SimilarConversations
 
 router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
 
-GlobalId = Annotated[str, Path(pattern=CONVERSATION_GLOBAL_ID_PATTERN, description="e.g. cw:1:42")]
+GlobalId = Annotated[
+    str,
+    Path(pattern=CONVERSATION_GLOBAL_ID_PATTERN, description="e.g. cw:1:42", examples=["cw:1:42"]),
+]
 
 
-@router.get("/{global_id}")
+@router.get("/{global_id}", responses=responses.CONVERSATION)
 async def get_conversation(
     global_id: GlobalId,
     scope: ScopeDep,
@@ -28,7 +32,7 @@ async def get_conversation(
     return await conversations.get(session, scope, global_id, include_private=include_private)
 
 
-@router.get("/{global_id}/similar")
+@router.get("/{global_id}/similar", responses=responses.SIMILAR)
 async def similar_conversations(
     global_id: GlobalId,
     scope: ScopeDep,

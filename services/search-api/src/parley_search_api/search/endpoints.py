@@ -6,20 +6,21 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from parley_search_api import responses
 from parley_search_api.deps import ScopeDep, SearchServiceDep, SessionDep
 from parley_search_api.search.schemas import SearchQueryParams, SearchRequest, SearchResponse
 
 router = APIRouter(prefix="/v1", tags=["search"])
 
 
-@router.post("/search")
+@router.post("/search", responses=responses.SEARCH_BY_BODY)
 async def search(
     body: SearchRequest, scope: ScopeDep, session: SessionDep, search: SearchServiceDep
 ) -> SearchResponse:
     return await search.search(session, scope, body)
 
 
-@router.get("/search")
+@router.get("/search", responses=responses.SEARCH_BY_QUERY)
 async def search_by_query(
     params: Annotated[SearchQueryParams, Query()],
     scope: ScopeDep,

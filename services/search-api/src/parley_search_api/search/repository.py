@@ -31,15 +31,16 @@ from parley_search_api.search.lift_terms import LiftTerms
 from parley_search_api.search.plan import table_access
 from parley_search_api.search.text_search import (
     SIMPLE,
+    any_word_query,
     regconfig,
     text_query,
     text_vector,
     unaccented_text,
 )
+from parley_search_api.search.typo_fallback import TypoFallback
 from parley_search_api.settings import TextSearchConfig
 
 NAME_SIMILARITY_MIN = 0.7
-MIN_TYPO_QUERY_CHARS = 4
 
 
 class SearchRepository:
@@ -122,18 +123,20 @@ class SearchRepository:
         vocabulary: Sequence[ColumnElement[bool]],
         limit: int,
         rank_limit: int,
-        typo_fallback_below: int,
+        typo: TypoFallback,
     ) -> list[Candidate]:
         """Full-text matches, accent-blind; when they are few, misspelled matches too.
 
         The score is the full-text rank (normalised to [0, 1)) plus the trigram word
         similarity of the query to the text, so exact identifiers rank first. Trigram-only
         matches (pg_trgm ``<%``, for typos) score by word similarity alone, below any full-text
-        match of the same similarity. They are looked for only when full text found fewer than
-        ``typo_fallback_below`` chunks, so common words do not flood the results, and a word
-        of the query is in no chunk that ``vocabulary`` allows (the caller's sources, whatever
-        the filters): correctly spelled words that are merely rare together under a filter
-        do not pay for a trigram search.
+        match of the same similarity. They are looked for only when ``typo`` applies (full
+        text found fewer than ``typo.below`` chunks, so common words do not flood the results,
+        and the query is short: see ``typo_fallback``) and a word of the query is in no chunk
+        that ``vocabulary`` allows (the caller's sources, whatever the filters): correctly
+        spelled words that are merely rare together under a filter do not pay for a trigram
+        search. At most ``typo.candidates`` trigram matches are scored, the first the
+        trigram index finds.
 
         At most ``rank_limit`` matches are ranked, the first the index scan finds: each one
         is a heap visit, and a common word matches a large part of the table (each of
@@ -178,15 +181,22 @@ class SearchRepository:
             )
         )
         found = [Candidate(i, c or "", float(s)) for i, c, s in rows]
-        if len(found) >= typo_fallback_below or len(query) < MIN_TYPO_QUERY_CHARS:
+        if not typo.applies(query, found=len(found)):
             return found
         if not await self._has_unknown_word(session, query, config, vocabulary):
             return found
-        typo_score = func.word_similarity(plain, unaccented_text()).label("score")
-        rows = await session.execute(
-            select(RagChunk.id, RagChunk.conversation_global_id, typo_score)
+        similar = (
+            select(RagChunk.id, RagChunk.conversation_global_id, RagChunk.text)
             .where(plain.bool_op("<%")(unaccented_text()), ~matches, *conditions)
-            .order_by(typo_score.desc(), RagChunk.id)
+            .limit(typo.candidates)
+            .subquery()
+        )
+        typo_score = func.word_similarity(plain, func.parley_unaccent(similar.c.text)).label(
+            "score"
+        )
+        rows = await session.execute(
+            select(similar.c.id, similar.c.conversation_global_id, typo_score)
+            .order_by(typo_score.desc(), similar.c.id)
             .limit(limit - len(found))
         )
         return found + [Candidate(i, c or "", float(s)) for i, c, s in rows]
@@ -232,8 +242,11 @@ class SearchRepository:
             func.lower(CwContact.identifier).in_(terms.tokens or [""]),
         )
         name_words = func.to_tsvector(SIMPLE, func.parley_unaccent(CwContact.name))
-        any_word = func.to_tsquery(SIMPLE, func.parley_unaccent(" | ".join(terms.name_words)))
-        name_hit = name_words.bool_op("@@")(any_word) if terms.name_words else false()
+        name_hit = (
+            name_words.bool_op("@@")(any_word_query(terms.name_words))
+            if terms.name_words
+            else false()
+        )
         contact_score = case((exact, literal(1.0)), else_=cast(name_similarity, Float))
         contacts = (
             select(CwContact.id, contact_score.label("score"))

@@ -26,19 +26,24 @@ MAX_LIMIT = 100
 MAX_CONTEXT = 10
 
 
-def _no_nul(value: str) -> str:
-    """Postgres text cannot hold NUL; refuse it here rather than fail in the database."""
+def _postgres_text(value: str) -> str:
+    """Postgres text holds neither NUL nor a lone surrogate (JSON's ``"\\ud800"``, which
+    UTF-8 cannot encode): refuse them here rather than fail in the database."""
     if "\x00" in value:
         raise ValueError("must not contain NUL characters")
+    if any("\ud800" <= char <= "\udfff" for char in value):
+        raise ValueError("must not contain lone surrogates (\\ud800-\\udfff)")
     return value
 
 
 Query = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_QUERY_CHARS),
-    AfterValidator(_no_nul),
+    AfterValidator(_postgres_text),
 ]
-Label = Annotated[str, StringConstraints(min_length=1, max_length=255), AfterValidator(_no_nul)]
+Label = Annotated[
+    str, StringConstraints(min_length=1, max_length=255), AfterValidator(_postgres_text)
+]
 
 
 class SearchMode(StrEnum):
@@ -105,7 +110,7 @@ class SearchOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    q: Query
+    q: Annotated[Query, Field(examples=["refund for a double charge", "0x80070005", "#42"])]
     mode: SearchMode = SearchMode.HYBRID
     group_by: GroupBy = GroupBy.NONE
     context: Annotated[int, Field(ge=0, le=MAX_CONTEXT)] = 0
@@ -116,6 +121,20 @@ class SearchOptions(BaseModel):
 
 
 class SearchRequest(SearchOptions):  # POST /v1/search
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"q": "refund for a double charge"},
+                {
+                    "q": "printer out of toner",
+                    "mode": "keyword",
+                    "group_by": "conversation",
+                    "filters": {"statuses": ["open"], "sender_types": ["contact"]},
+                },
+            ]
+        }
+    )
+
     filters: SearchFilters = Field(default_factory=SearchFilters)
 
 

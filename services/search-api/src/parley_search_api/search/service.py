@@ -33,6 +33,7 @@ from parley_search_api.search.schemas import (
     SearchResponse,
     SimilarConversations,
 )
+from parley_search_api.search.typo_fallback import TypoFallback
 from parley_search_api.settings import FusionMethod, SearchSettings, TextSearchConfig
 
 log = structlog.get_logger(__name__)
@@ -70,6 +71,11 @@ class SearchService:
         self._embedder = embedder  # the model of the vectors searched, with its query cache
         self._conversations = conversations  # similar: the source conversation, in scope
         self._plans = {method: fusion_plan(settings, method) for method in FusionMethod}
+        self._typo = TypoFallback(
+            below=settings.search_typo_fallback_below,
+            max_words=settings.search_typo_max_words,
+            candidates=settings.search_typo_candidates,
+        )
 
     async def search(
         self, session: AsyncSession, scope: ProjectScope, request: SearchRequest
@@ -87,7 +93,13 @@ class SearchService:
         if not scope.sources:
             return SearchResponse(hits=[], next_cursor=None, mode=request.mode, fusion=fusion_used)
 
-        components = await self._candidates(session, scope, request, config)
+        # Before the search's first statement: no pooled connection waits on the model.
+        vector = (
+            await self._embedder.embed(request.q)
+            if request.mode is not SearchMode.KEYWORD
+            else None
+        )
+        components = await self._candidates(session, scope, request, config, vector)
         ranked = rank(
             components,
             self._plans[method],
@@ -171,14 +183,14 @@ class SearchService:
         scope: ProjectScope,
         request: SearchRequest,
         config: TextSearchConfig,
+        vector: list[float] | None,
     ) -> dict[str, list[Candidate]]:
+        """Candidates per component; ``vector`` is the query's embedding (None: keyword mode)."""
         settings = self._settings
         conditions = chunk_conditions(scope, request.filters)
         await self._tune(session)
         components: dict[str, list[Candidate]] = {}
-        vector = None
-        if request.mode is not SearchMode.KEYWORD:
-            vector = await self._embedder.embed(request.q)
+        if vector is not None:
             components["semantic"] = await search_repository.semantic(
                 session,
                 vector=vector,
@@ -198,7 +210,7 @@ class SearchService:
                 ),
                 limit=settings.search_candidates,
                 rank_limit=settings.search_keyword_rank_limit,
-                typo_fallback_below=settings.search_typo_fallback_below,
+                typo=self._typo,
             )
             lifted = await search_repository.lifted_conversations(
                 session,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import reduce
 from typing import Any
 
 from parley_schema.models import RagChunk
@@ -36,5 +38,19 @@ def text_vector(config: TextSearchConfig) -> ColumnElement[Any]:
     return func.to_tsvector(regconfig(config), unaccented_text())
 
 
+# tsquery text is never parsed from the user's words: unaccent turns ``½`` into `` 1/2``,
+# which ``to_tsquery`` refuses (a 500). ``websearch_to_tsquery`` and ``plainto_tsquery`` read
+# any text, split it into lexemes and quote each one themselves.
+
+
 def text_query(config: TextSearchConfig, query: str) -> ColumnElement[Any]:
+    """The query as web-search syntax (words, ``"phrases"``, ``or``, ``-word``) over its
+    unaccented lexemes; any text is valid."""
     return func.websearch_to_tsquery(regconfig(config), func.parley_unaccent(literal(query)))
+
+
+def any_word_query(words: Sequence[str]) -> ColumnElement[Any]:
+    """Matches text with any of ``words`` (at least one word): the lexemes of each word's
+    unaccented form (all of them, when unaccent splits it), OR-ed with ``||``."""
+    queries = [func.plainto_tsquery(SIMPLE, func.parley_unaccent(literal(word))) for word in words]
+    return reduce(lambda left, right: left.op("||")(right), queries)

@@ -1,0 +1,68 @@
+"""What each route may answer, for the OpenAPI document: every status a route can answer is
+declared (with the error envelope and its codes), and a search hit links to its conversation
+(clients, and schemathesis' stateful phase, follow those links)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from parley_runtime.error_handlers import error_responses
+
+Responses = dict[int | str, dict[str, Any]]
+
+_WHY = {
+    400: "The body is not text (`http_error`: e.g. invalid UTF-8).",
+    401: "No valid session cookie or API token (`not_authenticated`).",
+    403: "The caller has no active project (`no_active_project`).",
+    404: "No such conversation in the caller's project (`conversation_not_found`): unknown "
+    "and outside the project answer alike.",
+    422: "Invalid input, with the `field` (`validation_error`, `invalid_cursor`, "
+    "`cursor_mismatch`).",
+    503: "A statement ran past `PARLEY_STATEMENT_TIMEOUT_S` and was cancelled "
+    "(`search_timeout`); retry, or narrow the query.",
+}
+
+
+def _errors(*statuses: int) -> Responses:
+    responses = error_responses(*sorted(statuses))
+    for status in statuses:
+        responses[status]["description"] = _WHY[status]
+    return responses
+
+
+def _operation(path: str, method: str) -> str:
+    """An ``operationRef``: a JSON pointer into ``paths``, percent-encoded as a fragment."""
+    pointer = path.replace("~", "~0").replace("/", "~1")
+    return "#/paths/" + pointer.replace("{", "%7B").replace("}", "%7D") + f"/{method}"
+
+
+_CONVERSATION = "/v1/conversations/{global_id}"
+
+
+def _links(conversation_id: str) -> dict[str, Any]:
+    """Links from a response to the conversation ``conversation_id`` (a runtime expression)
+    names, and to the conversations similar to it."""
+    return {
+        "conversation": {
+            "operationRef": _operation(_CONVERSATION, "get"),
+            "parameters": {"global_id": conversation_id},
+            "description": "The conversation, its messages in order.",
+        },
+        "similar": {
+            "operationRef": _operation(f"{_CONVERSATION}/similar", "get"),
+            "parameters": {"global_id": conversation_id},
+            "description": "Conversations similar to it.",
+        },
+    }
+
+
+_FIRST_HIT = _links("$response.body#/hits/0/conversation/id")
+_SEARCH_ERRORS = (401, 403, 422, 503)
+
+SEARCH_BY_BODY: Responses = {200: {"links": _FIRST_HIT}, **_errors(400, *_SEARCH_ERRORS)}
+SEARCH_BY_QUERY: Responses = {200: {"links": _FIRST_HIT}, **_errors(*_SEARCH_ERRORS)}
+CONVERSATION: Responses = {
+    200: {"links": {"similar": _links("$request.path.global_id")["similar"]}},
+    **_errors(404, *_SEARCH_ERRORS),
+}
+SIMILAR: Responses = {200: {"links": _FIRST_HIT}, **_errors(404, *_SEARCH_ERRORS)}
