@@ -34,8 +34,6 @@ from parley_testing.stack import Stack
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-pytestmark = pytest.mark.xdist_group("security-search-fuzz")
-
 PASSWORD = "search fuzzing password"
 FUZZ_SECONDS = 120
 PHASES = ("examples", "coverage", "fuzzing", "stateful")

@@ -75,7 +75,7 @@ class ParleyBaseSettings(BaseSettings):
 
     # HTTP services: every statement of a request is cancelled after this long (Postgres
     # statement_timeout), and the request is answered 503 instead of holding a connection.
-    statement_timeout_s: Annotated[float, Field(gt=0, le=600)] = 5.0
+    statement_timeout_s: Annotated[float, Field(ge=0.001, le=600)] = 5.0  # 0 would mean none
     # Proxies (CIDRs) whose X-Forwarded-For is believed; from anyone else it is ignored.
     trusted_proxies: list[IPvAnyNetwork] = Field(default_factory=list)
     # Serve the OpenAPI document and /docs; off hides the API description from the public.

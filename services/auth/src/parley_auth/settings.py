@@ -15,7 +15,7 @@ Seconds = Annotated[int, Field(ge=1)]
 
 class AuthSettings(SessionSettings):
     # Every auth statement is an indexed lookup or a small write: bound them tighter.
-    statement_timeout_s: Annotated[float, Field(gt=0, le=600)] = 2.0
+    statement_timeout_s: Annotated[float, Field(ge=0.001, le=600)] = 2.0
     # Telegram: the bot that sends signup PINs to the instance owner. Signup is open only
     # while a bot token is set and the owner's chat is bound, or with signup_dev_pin_log.
     telegram_bot_token: SecretStr | None = None
