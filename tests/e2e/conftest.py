@@ -52,6 +52,7 @@ async def searchers(stack: Stack) -> AsyncIterator[Searchers]:
             password=PASSWORD,
             project=project,
             account_ids=accounts,
+            scopes=["private"],  # the tests read private notes too
         )
         clients.append(SearchClient.with_token(stack.url("search-api"), token))
     yield Searchers(*clients)

@@ -72,7 +72,15 @@ class World:
             )
         return await self.member(project_id)
 
-    async def member(self, project_id: uuid.UUID | None, *, active: bool = True) -> Caller:
+    async def member(
+        self,
+        project_id: uuid.UUID | None,
+        *,
+        active: bool = True,
+        role: str = "owner",
+        token_scopes: Sequence[str] = ("private",),
+    ) -> Caller:
+        """A user of ``project_id``; by default an owner whose token reads private notes."""
         user_id = uuid.uuid4()
         await self.session.execute(
             insert(AppUser).values(id=user_id, username=f"u{user_id.hex}", password_hash="x")
@@ -81,7 +89,7 @@ class World:
         now = datetime.now(UTC)
         if project_id is not None:
             await self.session.execute(
-                insert(ProjectMember).values(project_id=project_id, user_id=user_id, role="owner")
+                insert(ProjectMember).values(project_id=project_id, user_id=user_id, role=role)
             )
             await self.session.execute(
                 insert(ApiToken).values(
@@ -90,6 +98,7 @@ class World:
                     name="t",
                     prefix=token[:12],
                     token_hash=hash_secret(token),
+                    scopes=list(token_scopes),
                 )
             )
         await self.session.execute(

@@ -8,3 +8,11 @@ from parley_schema.errors import ParleyError
 class NotAuthenticated(ParleyError):
     code = "not_authenticated"
     status = 401
+
+
+class PrivateNotPermitted(ParleyError):
+    """Private notes need the ``private`` right: a project owner's session, or a token with
+    the ``private`` scope (which only an owner may create)."""
+
+    code = "private_not_permitted"
+    status = 403

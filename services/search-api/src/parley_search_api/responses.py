@@ -13,7 +13,7 @@ Responses = dict[int | str, dict[str, Any]]
 _WHY = {
     400: "The body is not text (`http_error`: e.g. invalid UTF-8).",
     401: "No valid session cookie or API token (`not_authenticated`).",
-    403: "The caller has no active project (`no_active_project`).",
+    403: "The caller has no active project (`no_active_project`), or asks for private notes without the right to them (`private_not_permitted`).",
     404: "No such conversation in the caller's project (`conversation_not_found`): unknown "
     "and outside the project answer alike.",
     422: "Invalid input, with the `field` (`validation_error`, `invalid_cursor`, "

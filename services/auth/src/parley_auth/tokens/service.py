@@ -13,13 +13,14 @@ from datetime import datetime, timedelta
 
 import structlog
 from parley_authn import Principal, hash_secret, new_api_token, shown_prefix
+from parley_authn.errors import PrivateNotPermitted
 from parley_schema.models import ApiToken, ProjectRole, TokenScope
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_auth.projects.errors import ProjectNotFound
 from parley_auth.projects.repository import project_repository
 from parley_auth.projects.service import project_service
-from parley_auth.tokens.errors import PrivateNotPermitted, TokenNotFound
+from parley_auth.tokens.errors import TokenNotFound
 from parley_auth.tokens.repository import token_repository
 from parley_auth.tokens.schemas import TokenCreate, TokenCreated, TokenRead
 from parley_auth.users.repository import user_repository

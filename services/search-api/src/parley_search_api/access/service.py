@@ -8,6 +8,7 @@ import structlog
 from parley_authn import ScopedPrincipal, authenticate
 from parley_authn.errors import NotAuthenticated
 from parley_authn.settings import SessionSettings
+from parley_schema.models import TokenScope
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -55,6 +56,7 @@ class AccessService:
             user_id=principal.user_id,
             project_id=principal.project_id,
             sources=resolved.sources,
+            may_read_private=TokenScope.PRIVATE in principal.scopes,
         )
         await session.commit()
         return scope

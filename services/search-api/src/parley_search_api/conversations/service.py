@@ -35,6 +35,7 @@ class ConversationService:
     async def get(
         self, session: AsyncSession, scope: ProjectScope, global_id: str, *, include_private: bool
     ) -> ConversationRead:
+        scope.check_private(include_private)
         facts = await self.facts(session, scope, global_id)
         limit = self._settings.search_conversation_max_messages
         rows = await conversation_repository.messages(

@@ -80,6 +80,7 @@ class SearchService:
     async def search(
         self, session: AsyncSession, scope: ProjectScope, request: SearchRequest
     ) -> SearchResponse:
+        scope.check_private(request.filters.include_private)
         method = request.fusion or self._settings.search_fusion
         config = request.text_config or self._settings.search_text_config
         fingerprint = _fingerprint(request, method, config)
@@ -142,6 +143,7 @@ class SearchService:
     ) -> SimilarConversations:
         """Conversations nearest to one by the mean of its chunk vectors, each shown by its
         closest chunk; the conversation itself must be in the caller's project."""
+        scope.check_private(include_private)
         await self._conversations.facts(session, scope, global_id)
         conditions = chunk_conditions(scope, SearchFilters(include_private=include_private))
         model = self._embedder.model_name
