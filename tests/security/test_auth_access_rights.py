@@ -148,3 +148,49 @@ async def test_housekeeping_ran_at_start_and_recorded_its_counts(stack: Stack) -
     assert runs, "auth-housekeeping never ran"
     assert {"sessions", "signup_requests", "rate_limit_counters"} <= set(runs[0].meta)
     assert {status for status, _ in runs} == {"ok"}
+
+
+async def test_search_api_serves_private_notes_only_to_the_private_right(
+    stack: Stack, admin: AuthClient
+) -> None:
+    """Finding 6: ``include_private`` is no longer a flag any caller sets. A token made
+    without the scope (e.g. handed to a front end) gets 403 on every route that reads notes;
+    the owner's private token and the owner's own session are served."""
+    project_id = await admin.project_named("Private notes")
+    await admin.allow_accounts(project_id, [1])
+    plain = await admin.create_token(project_id, "front end")
+    private = await admin.create_token(project_id, "notes", scopes=["private"])
+    gid = "cw:1:1"  # unknown here: the right is checked before the conversation is looked up
+    routes = (
+        ("GET", "/v1/search", {"q": "refund", "include_private": "true"}),
+        ("GET", f"/v1/conversations/{gid}", {"include_private": "true"}),
+        ("GET", f"/v1/conversations/{gid}/similar", {"include_private": "true"}),
+    )
+    async with httpx.AsyncClient(base_url=stack.url("search-api"), timeout=30) as search:
+        for method, path, params in routes:
+            refused = await search.request(
+                method, path, params=params, headers={"Authorization": f"Bearer {plain}"}
+            )
+            assert error_of(refused) == (403, "private_not_permitted"), path
+            served = await search.request(
+                method, path, params=params, headers={"Authorization": f"Bearer {private}"}
+            )
+            assert served.status_code in (200, 404), (
+                path,
+                served.text,
+            )  # 404: no such conversation
+        without_flag = await search.get(
+            "/v1/search", params={"q": "refund"}, headers={"Authorization": f"Bearer {plain}"}
+        )
+        assert without_flag.status_code == 200
+        active = await send(
+            admin, "PUT", "/v1/auth/session/active-project", {"project_id": project_id}
+        )
+        assert active.status_code == 200, active.text
+        cookie = admin.http.cookies.get("parley_session")
+        owner_session = await search.get(
+            "/v1/search",
+            params={"q": "refund", "include_private": "true"},
+            headers={"Cookie": f"parley_session={cookie}"},
+        )
+        assert owner_session.status_code == 200, owner_session.text

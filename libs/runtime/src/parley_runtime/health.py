@@ -8,11 +8,17 @@ from collections.abc import Awaitable, Callable, Mapping
 import structlog
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 ReadinessCheck = Callable[[Request], Awaitable[None]]
 CHECK_TIMEOUT_S = 2.0
 
 log = structlog.get_logger(__name__)
+
+
+class Readiness(BaseModel):
+    status: str  # "ok" or "unavailable"
+    checks: dict[str, str]  # check name → "ok", "timeout" or "error: <type>"
 
 
 def health_router(checks: Mapping[str, ReadinessCheck]) -> APIRouter:
@@ -22,7 +28,11 @@ def health_router(checks: Mapping[str, ReadinessCheck]) -> APIRouter:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/readyz")
+    @router.get(
+        "/readyz",
+        response_model=Readiness,
+        responses={503: {"model": Readiness, "description": "A dependency does not answer"}},
+    )
     async def readyz(request: Request) -> JSONResponse:
         results = await asyncio.gather(
             *(_run(name, check, request) for name, check in checks.items())

@@ -227,3 +227,8 @@ async def test_documented_errors_carry_the_envelope_schema(client: httpx.AsyncCl
     assert reference.endswith("/ErrorEnvelope")
     envelope = document["components"]["schemas"]["ErrorEnvelope"]
     assert envelope["required"] == ["error"]
+
+
+async def test_readiness_documents_its_unavailable_answer(client: httpx.AsyncClient) -> None:
+    document = (await client.get("/openapi.json")).json()
+    assert set(document["paths"]["/readyz"]["get"]["responses"]) >= {"200", "503"}
