@@ -186,6 +186,17 @@ def make_user(running_app: FastAPI, unique_name: str) -> Callable[..., Coroutine
     return make
 
 
+@pytest.fixture
+async def another_user(
+    running_app: FastAPI, make_user: Callable[..., Coroutine[Any, Any, str]]
+) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
+    """A second signed-in user (no administrator) on a client of their own, and their name."""
+    username = await make_user()
+    async with client_for(running_app) as client:
+        await login(client, username)
+        yield client, username
+
+
 async def login(client: httpx.AsyncClient, username: str, password: str = PASSWORD) -> str:
     """Log ``client`` in; set its CSRF header as a browser page would; return the token."""
     response = await client.post(

@@ -25,14 +25,9 @@ async def admin(
 
 
 @pytest.fixture
-async def owner(
-    running_app: FastAPI, make_user: MakeUser, login: Login, client_for: ClientFor
-) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
+def owner(another_user: tuple[httpx.AsyncClient, str]) -> tuple[httpx.AsyncClient, str]:
     """A signed-in user who is no administrator, and their name."""
-    username = await make_user()
-    async with client_for(running_app) as client:
-        await login(client, username)
-        yield client, username
+    return another_user
 
 
 async def grant(

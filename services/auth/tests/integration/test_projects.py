@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
 MakeUser = Callable[..., Coroutine[Any, Any, str]]
 Login = Callable[..., Coroutine[Any, Any, str]]
@@ -27,13 +26,8 @@ async def admin(client: httpx.AsyncClient, make_user: MakeUser, login: Login) ->
 
 
 @pytest.fixture
-async def member(
-    running_app: FastAPI, make_user: MakeUser, login: Login, client_for: ClientFor
-) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
-    username = await make_user()
-    async with client_for(running_app) as client:
-        await login(client, username)
-        yield client, username
+def member(another_user: tuple[httpx.AsyncClient, str]) -> tuple[httpx.AsyncClient, str]:
+    return another_user
 
 
 async def create_project(client: httpx.AsyncClient, name: str = "Support") -> dict[str, Any]:
