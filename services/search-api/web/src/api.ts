@@ -13,6 +13,12 @@ import type {
 } from "./types";
 
 const TOKEN_KEY = "parley.session";
+const TOKEN_COOKIE = "parley_panel_session";
+// Inside Chatwoot's cross-site iframe a browser that blocks third-party cookies also denies
+// sessionStorage; a partitioned cookie (CHIPS) that only this script reads still works
+// there. It has no Max-Age (it ends with the browser session), is scoped to /app/, and the
+// server never reads it: it is not a credential by itself, so no CSRF can use it.
+const COOKIE_ATTRIBUTES = "Path=/app/; SameSite=None; Secure; Partitioned";
 
 export class ApiError extends Error {
   constructor(
@@ -24,36 +30,44 @@ export class ApiError extends Error {
   }
 }
 
+function storage(): Storage | null {
+  try {
+    const store = window.sessionStorage;
+    store.getItem(TOKEN_KEY);
+    return store;
+  } catch {
+    return null; // denied in a third-party context
+  }
+}
+
+function cookieToken(): string | null {
+  const prefix = `${TOKEN_COOKIE}=`;
+  const found = document.cookie.split("; ").find((part) => part.startsWith(prefix));
+  return found ? decodeURIComponent(found.slice(prefix.length)) : null;
+}
+
+let memory: string | null = null; // when the browser keeps nothing at all
+
 export const session = {
   token(): string | null {
-    try {
-      return sessionStorage.getItem(TOKEN_KEY);
-    } catch {
-      return null; // storage blocked: log in again each time
-    }
+    return storage()?.getItem(TOKEN_KEY) ?? cookieToken() ?? memory;
   },
   keep(token: string): void {
-    try {
-      sessionStorage.setItem(TOKEN_KEY, token);
-    } catch {
-      // storage blocked; the token lives as long as this page
-    }
     memory = token;
+    const store = storage();
+    if (store) store.setItem(TOKEN_KEY, token);
+    else document.cookie = `${TOKEN_COOKIE}=${encodeURIComponent(token)}; ${COOKIE_ATTRIBUTES}`;
   },
   forget(): void {
     memory = null;
-    try {
-      sessionStorage.removeItem(TOKEN_KEY);
-    } catch {
-      // nothing kept
-    }
+    storage()?.removeItem(TOKEN_KEY);
+    if (cookieToken() !== null) document.cookie = `${TOKEN_COOKIE}=; Max-Age=0; ${COOKIE_ATTRIBUTES}`;
   },
 };
-let memory: string | null = null;
 
 async function call<T>(url: string, method: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = {};
-  const token = session.token() ?? memory;
+  const token = session.token();
   if (token) headers["Authorization"] = `Bearer ${token}`;
   const init: RequestInit = { method, headers, credentials: "omit" };
   if (body !== undefined) {
@@ -98,7 +112,7 @@ export class Api {
 
   /** The signed-in user, or null when no session is kept or it has ended. */
   async me(): Promise<Me | null> {
-    if (!session.token() && !memory) return null;
+    if (session.token() === null) return null;
     try {
       return await this.auth<Me>("GET", "/me");
     } catch (error) {

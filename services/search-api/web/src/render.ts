@@ -25,7 +25,7 @@ export function conversationMeta(conversation: ConversationSummary): HTMLElement
     ` #${conversation.display_id ?? "?"}`,
     conversation.contact?.name ? ` · ${conversation.contact.name}` : "",
     conversation.inbox_id !== null ? ` · inbox ${conversation.inbox_id}` : "",
-    ...conversation.labels.map((label) => h("span", { class: "label" }, label)),
+    ...conversation.labels.flatMap((label) => [" ", h("span", { class: "label" }, label)]),
   );
 }
 
