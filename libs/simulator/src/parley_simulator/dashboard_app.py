@@ -33,6 +33,7 @@ from parley_simulator.model import Agent
 
 AGENT = Agent(id=1, name="Dana Demo", email="dana@support.example")
 _CONVERSATION_PATH = re.compile(r"^/app/accounts/(\d+)/conversations/(\d+)$")
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-]+(:\d+)?$")
 _LISTED = 12
 
 
@@ -160,6 +161,8 @@ class DashboardAppPages:
             for incoming, content in conversation.messages
         )
         forger = query.get("forger")
+        if forger is not None and not _ORIGIN.fullmatch(forger):
+            forger = None
         forger_frame = (
             f'<iframe class="forger" title="forger" src="{escape(forger)}/forger"></iframe>'
             if forger

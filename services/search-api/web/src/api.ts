@@ -143,6 +143,11 @@ export class Api {
 }
 
 export function messageOf(error: unknown): string {
+  if (error instanceof ApiError && error.status === 401) {
+    // The session ended (expired, logged out elsewhere): start again at the login form.
+    window.setTimeout(() => location.reload(), 1500);
+    return "Your Parley session has ended; log in again.";
+  }
   if (error instanceof ApiError) return error.message;
   return "Something went wrong; try again.";
 }
