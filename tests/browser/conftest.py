@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,10 @@ PASSWORD = "correct horse battery staple"
 CONVERSATIONS = 40
 SEARCHABLE_TIMEOUT_S = 240.0
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+class BrowserFigures(UserWarning):
+    """The figures the browser tests measure, shown in pytest's warnings summary."""
 
 
 @dataclass
@@ -86,7 +91,6 @@ def world(
     template_database_url: str,
     amqp_url: str,
     tmp_path_factory: pytest.TempPathFactory,
-    request: pytest.FixtureRequest,
 ) -> Iterator[PanelWorld]:
     name = run_async(lambda: clone_template(pg_server))
     database_url = pg_server.url(name)
@@ -113,11 +117,9 @@ def world(
         with serve_dashboard(conversations_of(corpus), panel_url, port=chatwoot_port):
             world = PanelWorld(stack, corpus, token, chatwoot_port)
             yield world
-        reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-        if reporter is not None and world.figures:
-            reporter.write_line("")
-            for line in world.figures:
-                reporter.write_line(f"browser figures: {line}")
+        for line in world.figures:
+            # A warning reaches the summary from an xdist worker too (printing would not).
+            warnings.warn(BrowserFigures(line), stacklevel=1)
     run_async(lambda: drop_database(pg_server, name))
 
 

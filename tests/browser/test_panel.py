@@ -1,7 +1,7 @@
 """The Chatwoot panel and the search page in a real Chromium against the running stack.
 
-Figures (printed at the end of the module, "browser figures: …"): the page weight of the
-panel's and the search page's first load, and the panel's time to its first result."""
+Figures (in pytest's warnings summary, as ``BrowserFigures``): the page weight of the panel's
+and the search page's first load, and the panel's time to its first result."""
 
 from __future__ import annotations
 
