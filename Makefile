@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 MEMBERS := $(wildcard libs/*/pyproject.toml services/*/pyproject.toml)
 
-.PHONY: install up demo test lint lock clean
+.PHONY: install up demo test lint lock clean web
 
 # The CPU build of torch must be installed before anything that depends on torch, or pip
 # resolves a multi-GB CUDA build from the index (see README, "Installing").
@@ -29,6 +29,7 @@ demo: install
 
 test: install
 	./scripts/ensure-rabbitmq.sh
+	./scripts/ensure-chromium.sh
 	$(BIN)/pytest -n 2
 
 lint: install
@@ -37,6 +38,11 @@ lint: install
 	# One mypy run per member: test folders and benchmark scripts reuse module names
 	# (conftest, run) across members.
 	for dir in libs/* services/* tests bench/*; do $(BIN)/mypy "$$dir" || exit 1; done
+
+# Rebuild the web UI (TypeScript → services/search-api/src/parley_search_api/app/static,
+# committed) after changing services/search-api/web/src; needs Node 20 and npm.
+web:
+	cd services/search-api/web && npm ci --no-audit --no-fund && npx tsc --noEmit && node build.mjs
 
 # Re-pin every dependency after changing a pyproject.toml.
 lock:

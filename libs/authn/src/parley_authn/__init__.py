@@ -9,6 +9,7 @@ from parley_authn.resolve import (
 )
 from parley_authn.secrets import (
     API_TOKEN_PREFIX,
+    BEARER_SESSION_PREFIX,
     CSRF_COOKIE,
     CSRF_HEADER,
     SESSION_COOKIE,
@@ -16,12 +17,14 @@ from parley_authn.secrets import (
     csrf_token_matches,
     hash_secret,
     new_api_token,
+    new_bearer_session_secret,
     new_session_secret,
     shown_prefix,
 )
 
 __all__ = [
     "API_TOKEN_PREFIX",
+    "BEARER_SESSION_PREFIX",
     "CSRF_COOKIE",
     "CSRF_HEADER",
     "SESSION_COOKIE",
@@ -36,6 +39,7 @@ __all__ = [
     "csrf_token_matches",
     "hash_secret",
     "new_api_token",
+    "new_bearer_session_secret",
     "new_session_secret",
     "session_scopes",
     "shown_prefix",

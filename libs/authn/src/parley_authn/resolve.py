@@ -35,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import SQLCoreOperations
 
 from parley_authn.principal import CredentialKind, Principal, ScopedPrincipal, SourceGrant
-from parley_authn.secrets import API_TOKEN_PREFIX, hash_secret
+from parley_authn.secrets import API_TOKEN_PREFIX, BEARER_SESSION_PREFIX, hash_secret
 
 TOUCH_INTERVAL = timedelta(seconds=60)
 
@@ -206,7 +206,9 @@ async def authenticate(
     None when the credential is unknown, expired, idle too long (sessions), revoked, or its
     user has left the token's project. An ``Authorization`` header wins over the cookie and
     never falls back to it: a caller that presents a bad bearer token is refused even when a
-    browser cookie rides along. ``sources`` is empty when the principal has no project or
+    browser cookie rides along. A bearer token is an API token (``prl_…``) or a session held
+    by a script (``prs_…``, from ``POST /v1/auth/login/token``), which resolves like the
+    cookie's session. ``sources`` is empty when the principal has no project or
     the project has no sources.
     """
     if now.tzinfo is None:
@@ -215,6 +217,8 @@ async def authenticate(
         token = bearer_token(authorization_header)
         if token is None:
             return None
+        if token.startswith(BEARER_SESSION_PREFIX):
+            return await _resolve_session(session, token, now=now, idle_timeout=idle_timeout)
         return await _resolve_api_token(session, token, now=now)
     if cookie:
         return await _resolve_session(session, cookie, now=now, idle_timeout=idle_timeout)

@@ -18,6 +18,9 @@ SESSION_COOKIE = "parley_session"
 CSRF_COOKIE = "parley_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 API_TOKEN_PREFIX = "prl_"  # noqa: S105 - the public prefix, not a secret
+# A session held by a script (the web UI, in sessionStorage) and sent as a bearer token,
+# where a cross-site iframe gets no cookie: ``Authorization: Bearer prs_…``.
+BEARER_SESSION_PREFIX = "prs_"
 SHOWN_PREFIX_LENGTH = len(API_TOKEN_PREFIX) + 8  # what token listings show, e.g. "prl_3fA9xQ2b"
 
 _CSRF_TAG = b"parley-csrf\x00"
@@ -25,6 +28,10 @@ _CSRF_TAG = b"parley-csrf\x00"
 
 def new_session_secret() -> str:
     return secrets.token_urlsafe(32)
+
+
+def new_bearer_session_secret() -> str:
+    return BEARER_SESSION_PREFIX + secrets.token_urlsafe(32)
 
 
 def new_api_token() -> str:

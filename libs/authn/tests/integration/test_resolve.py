@@ -14,6 +14,7 @@ from parley_authn import (
     authenticate,
     hash_secret,
     new_api_token,
+    new_bearer_session_secret,
     new_session_secret,
     shown_prefix,
 )
@@ -65,8 +66,9 @@ async def make_session(
     project: Project | None = None,
     last_seen_at: datetime = NOW,
     expires_at: datetime = NOW + timedelta(days=7),
+    secret: str | None = None,
 ) -> str:
-    secret = new_session_secret()
+    secret = secret or new_session_secret()
     session.add(
         Session(
             session_id=hash_secret(secret),
@@ -285,6 +287,28 @@ class TestAuthenticate:
             db_session, cookie=cookie, authorization_header="Basic eDp5", now=NOW, idle_timeout=IDLE
         )
         assert basic is None
+
+    async def test_a_bearer_session_resolves_like_its_cookie(
+        self, db_session: AsyncSession
+    ) -> None:
+        user = await make_user(db_session)
+        project = await make_project(db_session, user)
+        secret = new_bearer_session_secret()
+        await make_session(db_session, user, project=project, secret=secret)
+        principal = await by_token(db_session, secret, now=NOW)
+        assert principal is not None
+        assert principal.kind is CredentialKind.SESSION
+        assert (principal.user_id, principal.project_id, principal.role) == (
+            user.id,
+            project.id,
+            "owner",
+        )
+        assert await by_token(db_session, secret, now=NOW + IDLE + timedelta(seconds=1)) is None
+
+    async def test_a_cookie_session_is_no_bearer_token(self, db_session: AsyncSession) -> None:
+        user = await make_user(db_session)
+        cookie = await make_session(db_session, user)
+        assert await by_token(db_session, cookie, now=NOW) is None
 
     async def test_cookie_alone_resolves_the_session(self, db_session: AsyncSession) -> None:
         user = await make_user(db_session)

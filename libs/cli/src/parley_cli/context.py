@@ -9,6 +9,7 @@ starts, so ``parley up`` runs the services without any setting.
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -49,8 +50,14 @@ def with_embedded_password(settings: ParleyBaseSettings) -> ParleyBaseSettings:
 
 def service_env(settings: ParleyBaseSettings) -> dict[str, str]:
     """Environment for the processes a command starts (the services, ``parley auth``): the
-    database URL as this command resolved it, password included."""
-    return {"PARLEY_DATABASE_URL": settings.database_url_str}
+    database URL as this command resolved it, password included; and, as every service
+    listens on its own port here, where the web UI (search-api's origin) reaches auth."""
+    ui = settings.search_api_port
+    return {
+        "PARLEY_DATABASE_URL": settings.database_url_str,
+        "PARLEY_APP_AUTH_URL": f"http://127.0.0.1:{settings.auth_port}",
+        "PARLEY_CORS_ORIGINS": json.dumps([f"http://127.0.0.1:{ui}", f"http://localhost:{ui}"]),
+    }
 
 
 def database_name(settings: ParleyBaseSettings) -> str:

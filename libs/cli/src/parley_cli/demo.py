@@ -4,20 +4,26 @@ endpoint, and searches over it.
 Starts what ``parley up`` starts, creates a demo user, project and API token through the auth
 API, delivers the simulator's signed Chatwoot webhooks to ingest, follows the embedder until
 every message is searchable, runs a few example searches and says how to query it yourself.
+It also serves a page that mimics Chatwoot's conversation view with Parley's panel as its
+Dashboard App (``parley_simulator.dashboard_app``), on ``--chatwoot-port``, and points
+search-api's Chatwoot URL at it, so the panel can be tried without a Chatwoot.
 Keeps running until Ctrl-C (``--exit`` stops after the searches).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import secrets
 import time
+from dataclasses import dataclass
 from typing import Annotated
 
 import typer
 from parley_schema.settings import ParleyBaseSettings
 from parley_simulator.corpus import Corpus, build_corpus
+from parley_simulator.dashboard_app import conversations_of, serve_dashboard
 from parley_simulator.delivery import deliver_all
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -52,6 +58,9 @@ def demo(
     conversations: Annotated[int, typer.Option(min=1, max=5000)] = 320,
     seed: Annotated[int, typer.Option(help="The corpus is the same for the same seed.")] = 7,
     verbose: Annotated[bool, typer.Option(help="Show the services' info logs.")] = False,
+    chatwoot_port: Annotated[
+        int, typer.Option(min=1, max=65535, help="Port of the page that mimics Chatwoot.")
+    ] = 8004,
 ) -> None:
     """Run the stack, ingest a demo support history through webhooks, and search it."""
     settings = get_settings()
@@ -62,28 +71,43 @@ def demo(
         **service_env(settings),  # the embedded database's URL, password included
         "PARLEY_CHATWOOT_WEBHOOK_SECRETS": json.dumps(webhook_secrets),
         "PARLEY_COOKIE_SECURE": "false",  # the local stack speaks plain http
+        # The simulated Chatwoot: deep links land there, and it alone may frame the panel.
+        "PARLEY_CHATWOOT_BASE_URL": f"http://localhost:{chatwoot_port}",
         "PARLEY_LOG_LEVEL": "INFO" if verbose else "WARNING",
         "HF_HUB_OFFLINE": "1",
     }
-    with local_stack(settings) as specs:
-        corpus = build_corpus(conversations=conversations, seed=seed)
-        code = asyncio.run(
-            _run(settings, ProcessGroup(specs, env), corpus, webhook_secrets, exit_after)
-        )
+    corpus = build_corpus(conversations=conversations, seed=seed)
+    panel_url = f"http://127.0.0.1:{settings.search_api_port}/app/chatwoot"
+    with contextlib.ExitStack() as running:
+        try:
+            running.enter_context(
+                serve_dashboard(conversations_of(corpus), panel_url, port=chatwoot_port)
+            )
+        except OSError as error:
+            raise fail(
+                f"port {chatwoot_port} for the simulated Chatwoot is taken ({error.strerror})",
+                fix="parley demo --chatwoot-port <a free port>",
+            ) from None
+        specs = running.enter_context(local_stack(settings))
+        demo = Demo(settings, ProcessGroup(specs, env), corpus, webhook_secrets, chatwoot_port)
+        code = asyncio.run(_run(demo, exit_after))
     raise typer.Exit(code)
 
 
-async def _run(
-    settings: ParleyBaseSettings,
-    group: ProcessGroup,
-    corpus: Corpus,
-    webhook_secrets: dict[int, str],
-    exit_after: bool,
-) -> int:
-    await group.start()
+@dataclass(frozen=True)
+class Demo:
+    settings: ParleyBaseSettings
+    group: ProcessGroup
+    corpus: Corpus
+    webhook_secrets: dict[int, str]
+    chatwoot_port: int
+
+
+async def _run(demo: Demo, exit_after: bool) -> int:
+    await demo.group.start()
     try:
-        steps = asyncio.create_task(_steps(settings, group, corpus, webhook_secrets))
-        stopped = asyncio.create_task(group.wait())
+        steps = asyncio.create_task(_steps(demo))
+        stopped = asyncio.create_task(demo.group.wait())
         done, _ = await asyncio.wait({steps, stopped}, return_when=asyncio.FIRST_COMPLETED)
         if stopped in done:
             steps.cancel()
@@ -95,21 +119,18 @@ async def _run(
         console.print("\n[bold]The stack keeps running; Ctrl-C stops it.[/]")
         return await stopped
     finally:
-        await group.stop()
+        await demo.group.stop()
 
 
-async def _steps(
-    settings: ParleyBaseSettings,
-    group: ProcessGroup,
-    corpus: Corpus,
-    webhook_secrets: dict[int, str],
-) -> None:
+async def _steps(demo: Demo) -> None:
+    settings = demo.settings
     await _wait_ready(settings)
-    token = await _demo_token(settings, group)
-    await _deliver(settings, corpus, webhook_secrets)
-    await _wait_searchable(settings, corpus)
+    token, password = await _demo_token(settings, demo.group)
+    await _deliver(settings, demo.corpus, demo.webhook_secrets)
+    await _wait_searchable(settings, demo.corpus)
     await _example_searches(settings, token)
     _print_next_steps(settings, token)
+    _print_panel(settings, password, demo.chatwoot_port)
 
 
 async def _wait_ready(settings: ParleyBaseSettings) -> None:
@@ -123,9 +144,10 @@ async def _wait_ready(settings: ParleyBaseSettings) -> None:
     console.print("[green]all services ready[/]")
 
 
-async def _demo_token(settings: ParleyBaseSettings, group: ProcessGroup) -> str:
-    """A token of the demo project; the demo user is made on the first run and its generated
-    password kept (readable only by you) in PARLEY_DATA_DIR for the next runs."""
+async def _demo_token(settings: ParleyBaseSettings, group: ProcessGroup) -> tuple[str, str]:
+    """A token of the demo project and the demo user's password; the user is made on the
+    first run and its generated password kept (readable only by you) in PARLEY_DATA_DIR for
+    the next runs."""
     auth_url = f"http://127.0.0.1:{settings.auth_port}"
     credentials = settings.data_dir / "demo-password"
     password = credentials.read_text().strip() if credentials.exists() else None
@@ -151,7 +173,7 @@ async def _demo_token(settings: ParleyBaseSettings, group: ProcessGroup) -> str:
             f"delete that file and the user, or start from an empty PARLEY_DATA_DIR"
         ) from None
     console.print(f"user [bold]{DEMO_USER}[/], project [bold]{DEMO_PROJECT}[/] (accounts 1, 2)")
-    return token
+    return token, password
 
 
 def _progress() -> Progress:
@@ -251,4 +273,19 @@ def _print_next_steps(settings: ParleyBaseSettings, token: str) -> None:
         f"OpenAPI docs: {search_url}/docs (search), "
         f"http://127.0.0.1:{settings.auth_port}/docs (auth), "
         f"http://127.0.0.1:{settings.ingest_port}/docs (ingest)"
+    )
+
+
+def _print_panel(settings: ParleyBaseSettings, password: str, chatwoot_port: int) -> None:
+    app = f"http://127.0.0.1:{settings.search_api_port}/app"
+    console.print(f"\nSearch page: [bold]{app}/[/]")
+    console.print(
+        f"Chatwoot panel: [bold]{app}/chatwoot[/] (a Dashboard App: Chatwoot → Settings → "
+        "Integrations → Dashboard Apps; see the README)"
+    )
+    console.print(
+        f"Try the panel without Chatwoot: open [bold]http://localhost:{chatwoot_port}/[/] "
+        f"(a page that mimics Chatwoot's conversation view) and log in as "
+        f"[bold]{DEMO_USER}[/] / [bold]{password}[/]",
+        soft_wrap=True,
     )

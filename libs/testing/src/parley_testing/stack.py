@@ -97,6 +97,9 @@ def stack_env(database_url: str, amqp_url: str, ports: Mapping[str, int]) -> dic
         "PARLEY_AUTH_PORT": str(ports["auth"]),
         "PARLEY_CHATWOOT_WEBHOOK_SECRETS": json.dumps(webhook_secrets),
         "PARLEY_COOKIE_SECURE": "false",
+        # The web UI (search-api's origin) calls auth on its own port, as under `parley up`.
+        "PARLEY_APP_AUTH_URL": f"http://127.0.0.1:{ports['auth']}",
+        "PARLEY_CORS_ORIGINS": json.dumps([f"http://127.0.0.1:{ports['search-api']}"]),
         "PARLEY_LOG_FORMAT": "json",
         "HF_HUB_OFFLINE": "1",
     }

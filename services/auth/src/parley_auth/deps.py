@@ -4,7 +4,8 @@ Cookie-authenticated requests that change state (any method but GET/HEAD/OPTIONS
 ``X-CSRF-Token`` equal to the token derived from their session (returned at login and set in
 the readable ``parley_csrf`` cookie). A cross-site page can neither read that cookie nor set a
 custom header without a CORS preflight, which this service never grants. Bearer-token callers
-are not CSRF-prone (browsers never attach the header by themselves) and skip the check.
+are not CSRF-prone (browsers never attach the header by themselves) and skip the check; so
+does a session sent as a bearer token (``prs_…``, the web UI's), for the same reason.
 """
 
 from __future__ import annotations
@@ -100,6 +101,7 @@ async def current_principal(
     principal = resolved.principal
     if (
         principal.kind is CredentialKind.SESSION
+        and authorization is None  # the session came in the cookie (a header always wins)
         and request.method not in SAFE_METHODS
         and not csrf_token_matches(session_cookie or "", csrf_token)
     ):

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 import structlog
 from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from parley_runtime.app import create_service_app
 from parley_runtime.provided import provide
 from parley_schema.jobs import run_periodically
@@ -113,6 +114,17 @@ def create_app(settings: AuthSettings | None = None) -> FastAPI:
         service="auth", settings=settings, title="Parley auth", lifespan=lifespan
     )
     quiet_http_logs()
+    if settings.cors_origins:
+        # Bearer tokens only: no cookie crosses origins, so a listed page gains nothing it
+        # could use against a cookie session (whose writes still need X-CSRF-Token).
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=False,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+            max_age=600,
+        )
     api = APIRouter(prefix="/v1/auth")
     for router in (sessions_router, signup_router, projects_router, tokens_router, grants_router):
         api.include_router(router)

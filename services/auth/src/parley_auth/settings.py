@@ -6,11 +6,13 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import Annotated
 
-from parley_authn.settings import SessionSettings
+from parley_authn.settings import SessionSeconds, SessionSettings
 from parley_schema.settings import load_settings_or_exit
 from pydantic import Field, HttpUrl, SecretStr
 
 Seconds = Annotated[int, Field(ge=1)]
+# scheme://host[:port], as a browser sends it in ``Origin``.
+Origin = Annotated[str, Field(pattern=r"^https?://[A-Za-z0-9.\-\[\]:]+$", max_length=300)]
 
 
 class AuthSettings(SessionSettings):
@@ -35,6 +37,12 @@ class AuthSettings(SessionSettings):
     signup_pin_failure_window_s: Seconds = 60 * 60
 
     cookie_secure: bool = True  # set false only for plain-http local development
+    # Sessions the web UI holds in sessionStorage (POST /v1/auth/login/token): shorter-lived
+    # than cookies, as a script can read them.
+    app_session_ttl_s: SessionSeconds = 8 * 60 * 60
+    # Origins whose pages may call this API from a browser (CORS, without cookies): the web
+    # UI's when it is served from another origin than auth's (``parley up``: search-api's).
+    cors_origins: list[Origin] = []
 
     # argon2id cost for passwords and PINs (OWASP minimum is t=2, m=19 MiB).
     argon2_time_cost: Annotated[int, Field(ge=1, le=10)] = 3
@@ -51,6 +59,10 @@ class AuthSettings(SessionSettings):
     signup_limit_per_address: Annotated[int, Field(ge=1)] = 10
     confirm_limit_per_user: Annotated[int, Field(ge=1)] = 10
     confirm_limit_per_address: Annotated[int, Field(ge=1)] = 30
+
+    @property
+    def app_session_ttl(self) -> timedelta:
+        return timedelta(seconds=self.app_session_ttl_s)
 
     @property
     def signup_pin_ttl(self) -> timedelta:

@@ -221,3 +221,105 @@ class TestCsrf:
         )
         assert response.status_code == 422
         assert SESSION_COOKIE not in client.cookies
+
+
+class TestTokenLogin:
+    """``POST /v1/auth/login/token``: the web UI's session, sent as a bearer token."""
+
+    async def test_token_login_sets_no_cookie_and_the_token_is_a_session(
+        self, client: httpx.AsyncClient, make_user: MakeUser, running_app: FastAPI
+    ) -> None:
+        username = await make_user()
+        before = utc_now()
+        response = await client.post(
+            "/v1/auth/login/token", json={"username": username, "password": PASSWORD}
+        )
+        assert response.status_code == 200, response.text
+        assert response.headers.get_list("set-cookie") == []
+        body = response.json()
+        token = body["token"]
+        assert token.startswith("prs_")
+        ttl = running_app.state.settings.app_session_ttl
+        assert datetime.fromisoformat(body["expires_at"]) <= utc_now() + ttl
+        assert datetime.fromisoformat(body["expires_at"]) >= before + ttl
+        me = await client.get("/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+        assert (me.status_code, me.json()["credential"]) == (200, "session")
+        async with running_app.state.database.sessionmaker() as session:
+            stored = set(await session.scalars(select(Session.session_id)))
+        assert hash_secret(token) in stored
+        assert token not in stored
+
+    async def test_wrong_password_is_refused_alike(
+        self, client: httpx.AsyncClient, make_user: MakeUser
+    ) -> None:
+        username = await make_user()
+        response = await client.post(
+            "/v1/auth/login/token", json={"username": username, "password": "nope"}
+        )
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "invalid_credentials"
+
+    async def test_bearer_session_writes_need_no_csrf_token_and_logout_ends_it(
+        self, client: httpx.AsyncClient, make_user: MakeUser
+    ) -> None:
+        username = await make_user()
+        token = (
+            await client.post(
+                "/v1/auth/login/token", json={"username": username, "password": PASSWORD}
+            )
+        ).json()["token"]
+        bearer = {"Authorization": f"Bearer {token}"}
+        created = await client.post("/v1/auth/projects", json={"name": "p"}, headers=bearer)
+        assert created.status_code == 201, created.text
+        project_id = created.json()["id"]
+        active = await client.put(
+            "/v1/auth/session/active-project", json={"project_id": project_id}, headers=bearer
+        )
+        assert (active.status_code, active.json()["project_id"]) == (200, project_id)
+        assert (await client.post("/v1/auth/logout", headers=bearer)).status_code == 204
+        assert (await client.get("/v1/auth/me", headers=bearer)).status_code == 401
+
+    async def test_a_cookie_session_still_needs_its_csrf_token(
+        self, client: httpx.AsyncClient, make_user: MakeUser, login: Login
+    ) -> None:
+        """The bearer exemption does not leak to cookies: no Authorization header, no pass."""
+        await login(client, await make_user())
+        del client.headers["X-CSRF-Token"]
+        response = await client.post("/v1/auth/projects", json={"name": "p"})
+        assert (response.status_code, response.json()["error"]["code"]) == (403, "csrf_rejected")
+
+
+class TestCors:
+    UI = "http://127.0.0.1:8002"
+
+    async def test_only_listed_origins_get_cors_and_never_with_credentials(
+        self, client_for: ClientFor, settings_for: SettingsFor
+    ) -> None:
+        app = create_app(settings_for(cors_origins=[self.UI]))
+        preflight = {
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        }
+        async with app.router.lifespan_context(app), client_for(app) as client:
+            allowed = await client.options(
+                "/v1/auth/login/token", headers={"Origin": self.UI, **preflight}
+            )
+            refused = await client.options(
+                "/v1/auth/login/token", headers={"Origin": "https://evil.example", **preflight}
+            )
+        assert allowed.status_code == 200
+        assert allowed.headers["access-control-allow-origin"] == self.UI
+        assert "access-control-allow-credentials" not in allowed.headers
+        assert refused.status_code == 400
+        assert "access-control-allow-origin" not in refused.headers
+
+    async def test_no_cors_without_listed_origins(self, client: httpx.AsyncClient) -> None:
+        response = await client.options(
+            "/v1/auth/login/token",
+            headers={"Origin": self.UI, "Access-Control-Request-Method": "POST"},
+        )
+        assert "access-control-allow-origin" not in response.headers
+
+    def test_an_origin_with_a_path_is_refused(self, settings_for: SettingsFor) -> None:
+        with pytest.raises(ValueError, match="cors_origins"):
+            settings_for(cors_origins=["https://ui.example/app"])

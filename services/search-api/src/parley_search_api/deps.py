@@ -12,11 +12,13 @@ from parley_runtime.provided import provided
 
 from parley_search_api.access.scope import ProjectScope
 from parley_search_api.access.service import AccessService
+from parley_search_api.app.pages import AppPages
 from parley_search_api.conversations.service import ConversationService
 from parley_search_api.search.service import SearchService
 
 __all__ = [
     "AccessServiceDep",
+    "AppPagesDep",
     "ConversationServiceDep",
     "ScopeDep",
     "SearchServiceDep",
@@ -24,6 +26,7 @@ __all__ = [
 ]
 
 AccessServiceDep = Annotated[AccessService, provided(AccessService)]
+AppPagesDep = Annotated[AppPages, provided(AppPages)]
 ConversationServiceDep = Annotated[ConversationService, provided(ConversationService)]
 SearchServiceDep = Annotated[SearchService, provided(SearchService)]
 

@@ -6,12 +6,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from parley_embeddings.factory import build_provider
 from parley_embeddings.provider import EmbeddingProvider
 from parley_runtime.app import create_service_app
 from parley_runtime.provided import provide
 
 from parley_search_api.access.service import AccessService
+from parley_search_api.app.endpoints import router as app_router
+from parley_search_api.app.headers import AppHeadersMiddleware
+from parley_search_api.app.pages import STATIC_DIR, AppPages
 from parley_search_api.conversations.endpoints import router as conversations_router
 from parley_search_api.conversations.service import ConversationService
 from parley_search_api.search.endpoints import router as search_router
@@ -28,6 +32,7 @@ def create_app(
 ) -> FastAPI:
     """``provider`` lets tests share one loaded model; by default the settings pick it."""
     settings = settings or get_settings()
+    pages = AppPages(settings=settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -39,6 +44,7 @@ def create_app(
         conversations = ConversationService(settings=settings)
         provide(
             app,
+            pages,
             AccessService(settings=settings),
             conversations,
             SearchService(settings=settings, embedder=embedder, conversations=conversations),
@@ -54,4 +60,7 @@ def create_app(
     )
     app.include_router(search_router)
     app.include_router(conversations_router)
+    app.include_router(app_router)
+    app.mount("/app/static", StaticFiles(directory=STATIC_DIR), name="app-static")
+    app.add_middleware(AppHeadersMiddleware, headers=pages.headers)
     return app

@@ -51,7 +51,10 @@ class SearchSettings(SessionSettings):  # the session settings are auth's too
     search_trigram_threshold: Annotated[float, Field(gt=0.0, le=1.0)] = 0.6
     search_query_cache_size: Annotated[int, Field(ge=0, le=100_000)] = 1024
     search_conversation_max_messages: Annotated[int, Field(ge=1, le=10_000)] = 1000
-    chatwoot_base_url: HttpUrl | None = None  # deep links when set
+    chatwoot_base_url: HttpUrl | None = None  # deep links; the panel's only framing origin
+    # Where the web UI reaches auth; None: its own origin (deploy/Caddyfile routes /v1/auth/*
+    # of search-api's address to auth). ``parley up`` sets auth's own URL.
+    app_auth_url: HttpUrl | None = None
 
 
 @lru_cache

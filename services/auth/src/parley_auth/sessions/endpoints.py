@@ -14,7 +14,13 @@ from parley_auth.deps import (
     SessionCookiesDep,
     SessionServiceDep,
 )
-from parley_auth.sessions.schemas import ActiveProjectUpdate, LoginRequest, MeRead, SessionCreated
+from parley_auth.sessions.schemas import (
+    ActiveProjectUpdate,
+    LoginRequest,
+    MeRead,
+    SessionCreated,
+    TokenSessionCreated,
+)
 
 # Every route may answer 422 (invalid input) and 503 (a statement timed out); a route with a
 # body also 400 (a body that is not UTF-8 cannot be parsed).
@@ -35,6 +41,19 @@ async def login(
     result = await sessions.login(session, body, address=address, now=now)
     cookies.set(response, result.secret)
     return result.created
+
+
+@router.post("/login/token", responses=error_responses(400, 401, 429))
+async def login_token(
+    body: LoginRequest,
+    session: SessionDep,
+    sessions: SessionServiceDep,
+    address: ClientAddressDep,
+    now: NowDep,
+) -> TokenSessionCreated:
+    """A session sent as `Authorization: Bearer prs_…` instead of a cookie (the web UI, also
+    inside Chatwoot's cross-site iframe); no cookie is set, so no CSRF token is needed."""
+    return await sessions.login_token(session, body, address=address, now=now)
 
 
 @router.post("/logout", status_code=204, responses=SIGNED_IN)

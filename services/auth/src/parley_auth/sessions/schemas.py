@@ -20,6 +20,12 @@ class SessionCreated(BaseModel):
     expires_at: datetime
 
 
+class TokenSessionCreated(BaseModel):
+    user: UserRead
+    token: str  # send as Authorization: Bearer; keep it in sessionStorage, never in a cookie
+    expires_at: datetime
+
+
 class MeRead(BaseModel):
     user: UserRead
     credential: CredentialKind

@@ -10,6 +10,7 @@ from parley_authn import (
     Principal,
     csrf_token_for,
     hash_secret,
+    new_bearer_session_secret,
     new_session_secret,
     session_scopes,
 )
@@ -26,6 +27,7 @@ from parley_auth.sessions.schemas import (
     LoginRequest,
     MeRead,
     SessionCreated,
+    TokenSessionCreated,
 )
 from parley_auth.settings import AuthSettings
 from parley_auth.users.repository import user_repository
@@ -59,6 +61,32 @@ class SessionService:
     async def login(
         self, session: AsyncSession, body: LoginRequest, *, address: str, now: datetime
     ) -> Login:
+        """A cookie session: the secret goes into the HttpOnly cookie, the CSRF token out."""
+        user = await self._check_password(session, body, address=address, now=now)
+        secret = new_session_secret()
+        expires_at = now + self._settings.session_absolute_ttl
+        await self._start(session, user, secret, now=now, expires_at=expires_at)
+        return Login(
+            secret=secret,
+            created=SessionCreated(
+                user=user, csrf_token=csrf_token_for(secret), expires_at=expires_at
+            ),
+        )
+
+    async def login_token(
+        self, session: AsyncSession, body: LoginRequest, *, address: str, now: datetime
+    ) -> TokenSessionCreated:
+        """A session for a script to send as a bearer token (the web UI inside Chatwoot's
+        iframe, where no cookie reaches it); it lives ``app_session_ttl_s`` at most."""
+        user = await self._check_password(session, body, address=address, now=now)
+        secret = new_bearer_session_secret()
+        expires_at = now + min(self._settings.app_session_ttl, self._settings.session_absolute_ttl)
+        await self._start(session, user, secret, now=now, expires_at=expires_at)
+        return TokenSessionCreated(user=user, token=secret, expires_at=expires_at)
+
+    async def _check_password(
+        self, session: AsyncSession, body: LoginRequest, *, address: str, now: datetime
+    ) -> UserRead:
         username = body.username
         await self._rate_limits.hit(
             self._login_limit, key=f"{username}@{address}", address=address, now=now
@@ -71,8 +99,17 @@ class SessionService:
         if user is None or not matches:
             log.info("login_failed")
             raise InvalidCredentials("invalid username or password")
-        secret = new_session_secret()
-        expires_at = now + self._settings.session_absolute_ttl
+        return UserRead(id=user.id, username=user.username, is_admin=user.is_admin)
+
+    async def _start(
+        self,
+        session: AsyncSession,
+        user: UserRead,
+        secret: str,
+        *,
+        now: datetime,
+        expires_at: datetime,
+    ) -> None:
         await session_repository.create(
             session,
             session_hash=hash_secret(secret),
@@ -81,14 +118,6 @@ class SessionService:
             expires_at=expires_at,
         )
         log.info("login_succeeded", user_id=str(user.id))
-        return Login(
-            secret=secret,
-            created=SessionCreated(
-                user=UserRead(id=user.id, username=user.username, is_admin=user.is_admin),
-                csrf_token=csrf_token_for(secret),
-                expires_at=expires_at,
-            ),
-        )
 
     async def logout(self, session: AsyncSession, me: Principal) -> None:
         await session_repository.delete(session, me.credential_id)

@@ -1,0 +1,87 @@
+// The shapes search-api and auth answer (see their OpenAPI documents).
+
+export interface MessageRead {
+  id: string;
+  sender_type: string | null;
+  sender_name: string | null;
+  message_type: string | null;
+  private: boolean;
+  created_at: string | null;
+}
+
+export interface ContextMessage extends MessageRead {
+  content: string | null;
+}
+
+export interface ConversationSummary {
+  id: string; // cw:<account>:<display id>
+  display_id: number | null;
+  account_id: number | null;
+  inbox_id: number | null;
+  status: string | null;
+  labels: string[];
+  contact: { id: string; name: string | null } | null;
+  url: string | null; // the conversation in Chatwoot
+}
+
+export interface SearchHit {
+  chunk_id: string;
+  text: string;
+  highlight: string | null; // HTML-escaped text with <mark> around keyword matches
+  message: MessageRead;
+  conversation: ConversationSummary;
+  context: { before: ContextMessage[]; after: ContextMessage[] } | null;
+  // Similar conversations: the agent reply that resolved it (absent on older servers).
+  resolution?: ContextMessage | null;
+}
+
+export interface SearchResponse {
+  hits: SearchHit[];
+  next_cursor: string | null;
+}
+
+export interface ConversationRead {
+  conversation: ConversationSummary;
+  messages: ContextMessage[];
+  truncated: boolean;
+}
+
+export interface Me {
+  user: { id: string; username: string; is_admin: boolean };
+  credential: string;
+  project_id: string | null;
+  role: string | null;
+  scopes: string[];
+}
+
+export interface Project {
+  id: string;
+  name: string;
+  role: string;
+}
+
+export interface TokenSession {
+  token: string;
+  expires_at: string;
+}
+
+export interface SearchFilters {
+  inbox_ids?: unknown[];
+  contact_ids?: string[];
+  statuses?: string[];
+  labels?: string[];
+  sender_types?: string[];
+  created_after?: string;
+  created_before?: string;
+  include_private?: boolean;
+}
+
+export interface SearchRequest {
+  q: string;
+  mode?: string;
+  group_by?: "none" | "conversation";
+  context?: number;
+  limit?: number;
+  cursor?: string;
+  filters?: SearchFilters;
+}

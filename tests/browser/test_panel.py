@@ -1,0 +1,201 @@
+"""The Chatwoot panel and the search page in a real Chromium against the running stack.
+
+Figures (in pytest's warnings summary, as ``BrowserFigures``): the page weight of the panel's
+and the search page's first load, and the panel's time to its first result."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from parley_simulator.model import Conversation
+from playwright.sync_api import Browser, BrowserContext, FrameLocator, Page, Request, expect
+
+from tests.browser.conftest import PASSWORD, SCREENSHOTS, USERNAME, PanelWorld
+
+FRAME = "#dashboard-app--frame-0-0"
+SIMILAR = '[data-testid="similar-conversation"]'
+RESULT = '[data-testid="search-result"]'
+
+
+class Transfers:
+    """Bytes a page received from one origin (headers and bodies)."""
+
+    def __init__(self, page: Page, origin: str) -> None:
+        self.origin = origin
+        self.bytes = 0
+        self.requests = 0
+        page.on("requestfinished", self._count)
+
+    def _count(self, request: Request) -> None:
+        if request.url.startswith(self.origin):
+            sizes = request.sizes()
+            self.bytes += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+            self.requests += 1
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    yield context
+    context.close()
+
+
+def path_of(conversation: Conversation) -> str:
+    return f"/app/accounts/{conversation.account.id}/conversations/{conversation.display_id}"
+
+
+def global_id(conversation: Conversation) -> str:
+    return f"cw:{conversation.account.id}:{conversation.display_id}"
+
+
+def log_in(scope: Page | FrameLocator) -> None:
+    form = scope.locator('form[data-testid="login"]')
+    expect(form).to_be_visible()
+    form.locator('input[name="username"]').fill(USERNAME)
+    form.locator('input[name="password"]').fill(PASSWORD)
+    form.locator('input[name="password"]').press("Enter")
+
+
+def similar_ids(world: PanelWorld, conversation: Conversation) -> list[str]:
+    hits: list[dict[str, Any]] = world.api(f"/v1/conversations/{global_id(conversation)}/similar")[
+        "hits"
+    ]  # type: ignore[assignment]
+    resolved = [h["conversation"]["id"] for h in hits if h["conversation"]["status"] == "resolved"]
+    return resolved + [
+        h["conversation"]["id"] for h in hits if h["conversation"]["status"] != "resolved"
+    ]
+
+
+def shown_similar(frame: FrameLocator, expected: list[str]) -> list[str]:
+    items = frame.locator(SIMILAR)
+    expect(items).to_have_count(len(expected), timeout=30_000)
+    return [str(items.nth(i).get_attribute("data-conversation-id")) for i in range(items.count())]
+
+
+def first_result_ms(page: Page) -> float:
+    panel = next(f for f in page.frames if f.url.split("?")[0].endswith("/app/chatwoot"))
+    started: float = panel.evaluate(
+        "performance.getEntriesByName('parley:first-result')[0].startTime"
+    )
+    return started
+
+
+def test_panel_shows_similar_conversations_stays_logged_in_across_switches_and_searches(
+    world: PanelWorld, context: BrowserContext
+) -> None:
+    first, second = world.corpus.conversations[0], world.corpus.conversations[1]
+    page = context.new_page()
+    transfers = Transfers(page, world.app_url)
+    page.goto(world.chatwoot_url + path_of(first))
+    frame = page.frame_locator(FRAME)
+    log_in(frame)
+    expected = similar_ids(world, first)
+    assert expected, "the API finds similar conversations for the demo conversation"
+    assert shown_similar(frame, expected) == expected
+    link = frame.locator(SIMILAR).first.get_by_role("link", name="Open in Chatwoot")
+    assert re.fullmatch(
+        rf"{re.escape(world.chatwoot_url)}/app/accounts/\d+/conversations/\d+",
+        str(link.get_attribute("href")),
+    )
+    first_load = transfers.bytes
+
+    # A conversation switch loads a new page, so the iframe reloads: no second login.
+    transfers.bytes = transfers.requests = 0
+    page.locator(f'nav a[href="{path_of(second)}"]').click()
+    page.wait_for_url(f"**{path_of(second)}")
+    expected = similar_ids(world, second)
+    assert shown_similar(frame, expected) == expected
+    expect(frame.locator('form[data-testid="login"]')).to_have_count(0)
+    switch_ms = first_result_ms(page)
+    world.figures.append(
+        f"panel first load {first_load / 1024:.1f} KB from search-api (HTML, CSS, JS and "
+        f"the API's answers up to its first result; auth's not counted); after a switch "
+        f"{transfers.bytes / 1024:.1f} KB in {transfers.requests} requests, first result "
+        f"{switch_ms:.0f} ms after the frame's navigation started"
+    )
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "panel.png"))
+
+    # The search box holds the customer's last message; a search opens a conversation.
+    last = [m.content for m in second.messages if m.incoming and not m.private][-1]
+    box = frame.get_by_role("searchbox", name="Search")
+    expect(box).to_have_value(last)
+    box.press("Enter")
+    results = frame.locator(RESULT)
+    expect(results.first).to_be_visible(timeout=30_000)
+    opened = str(results.first.get_attribute("data-conversation-id"))
+    assert re.fullmatch(r"cw:\d+:\d+", opened)
+    results.first.get_by_role("button", name="View conversation").click()
+    view = frame.get_by_role("region", name=f"conversation {opened}")
+    expect(view).to_be_visible()
+    expect(view.locator(".message").first).to_be_visible()
+    view.get_by_role("button", name="Back to results").click()
+    expect(results.first).to_be_visible()
+
+
+def test_a_context_from_another_origin_is_ignored(
+    world: PanelWorld, context: BrowserContext
+) -> None:
+    """The page holds its own context back (``post=0``) while a frame on another origin posts
+    a forged context for another conversation again and again; the panel waits, asks Chatwoot
+    with fetch-info and shows the real conversation only."""
+    real = world.corpus.conversations[2]
+    forger = f"http://127.0.0.1:{world.chatwoot_port}"  # same server, another origin
+    page = context.new_page()
+    page.goto(f"{world.chatwoot_url}{path_of(real)}?post=0&forger={forger}")
+    frame = page.frame_locator(FRAME)
+    log_in(frame)
+    forger_frame = next(f for f in page.frames if f.url.endswith("/forger"))
+    expect(forger_frame.locator("body[data-posted]")).to_have_count(1)
+    expected = similar_ids(world, real)
+    assert shown_similar(frame, expected) == expected
+    panel = next(f for f in page.frames if f.url.split("?")[0].endswith("/app/chatwoot"))
+    assert panel.evaluate("document.documentElement.dataset.theme") == "light"  # forged: dark
+
+
+def test_search_page_logs_in_searches_pages_and_shows_errors_by_keyboard(
+    world: PanelWorld, context: BrowserContext
+) -> None:
+    page = context.new_page()
+    transfers = Transfers(page, world.app_url)
+    page.goto(world.app_url + "/app/")
+    expect(page.locator('form[data-testid="login"] input[name="username"]')).to_be_focused()
+    page.keyboard.type(USERNAME)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    box = page.get_by_role("searchbox", name="Search")
+    expect(box).to_be_focused()
+    world.figures.append(
+        f"search page first load {transfers.bytes / 1024:.1f} KB from search-api in "
+        f"{transfers.requests} requests (HTML, CSS, JS; auth's login answers not counted)"
+    )
+    page.keyboard.type("charged twice")
+    page.keyboard.press("Enter")
+    results = page.locator(RESULT)
+    expect(results).to_have_count(10, timeout=30_000)
+    ids = [str(results.nth(i).get_attribute("data-conversation-id")) for i in range(10)]
+    assert len(set(ids)) == 10  # grouped by conversation
+    expect(results.first.locator("mark").first).to_be_visible()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "search.png"), full_page=False)
+
+    page.get_by_role("button", name="More results").click()
+    expect(results).to_have_count(20, timeout=30_000)
+
+    # Readable at 360 px: nothing wider than the screen.
+    page.set_viewport_size({"width": 360, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    # The API's reason for bad input, and the empty state.
+    page.locator("summary", has_text="Filters").click()
+    page.get_by_label("Inboxes").fill("first")
+    box.press("Enter")
+    expect(page.get_by_role("alert")).to_contain_text("inbox_ids")
+    page.get_by_label("Inboxes").fill("")
+    page.get_by_label("Labels").fill("no-such-label-anywhere")
+    box.press("Enter")
+    expect(page.get_by_role("status").filter(has_text="No results")).to_be_visible()
