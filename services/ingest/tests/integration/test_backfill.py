@@ -14,6 +14,7 @@ from parley_ingest.backfill.cli import app as backfill_cli
 from parley_ingest.backfill.client import ChatwootClient
 from parley_ingest.backfill.errors import ChatwootApiError
 from parley_ingest.backfill.service import BackfillRequest, BackfillService, BackfillSummary
+from parley_ingest.normalization.service import build_ingestion
 from parley_ingest.settings import IngestSettings
 from parley_ingest_testkit import API_TOKEN, FakeChatwoot
 from parley_schema.db import create_sessionmaker
@@ -56,11 +57,13 @@ async def run(
     async with ChatwootClient.http_client(
         "http://chatwoot.test", API_TOKEN, transport=transport
     ) as http:
+        settings = IngestSettings(backfill_concurrency=4)
         backfill = BackfillService(
-            settings=IngestSettings(backfill_concurrency=4),
+            settings=settings,
             client=ChatwootClient(http, max_retries=max_retries, backoff=Backoff(base_s=0.01)),
             sessionmaker=create_sessionmaker(engine),
             progress=progress or CountingProgress(),
+            ingestion=build_ingestion(settings),
         )
         return await backfill.run(request)
 
