@@ -23,7 +23,7 @@ FIXTURE = json.loads(
 )
 CARD = "4111 1111 1111 1111"
 IBAN = "DE89 3704 0044 0532 0130 00"
-PASSWORD = "Sommer2026!"  # noqa: S105 - test data
+PASSWORD = "Sommer2026!"
 CONTENT = (
     f"Please charge my card {CARD}, or refund to {IBAN}. "
     f"My login password: {PASSWORD} and order 4111-1111-1111-1112."
@@ -35,7 +35,7 @@ TABLES = ["cw_messages", "cw_conversations", "cw_contacts", "event_outbox", "web
 
 def message_with(content: str) -> dict[str, Any]:
     """The fixture message with ``content`` wherever Chatwoot repeats a message's text."""
-    body = copy.deepcopy(FIXTURE)
+    body: dict[str, Any] = copy.deepcopy(FIXTURE)
     body["content"] = content
     nested = body["conversation"]["messages"][0]
     nested["content"] = nested["processed_message_content"] = content

@@ -39,18 +39,18 @@ _ORDER = tuple(RedactorName)  # the order they run in, whatever order they are c
 _CARD = re.compile(r"(?<![\w.,/+-])\d(?:[ -]?\d){12,18}(?![\w/-]|[.,]\d)")
 # Visa 4, Mastercard 51-55 and 2221-2720, Amex 34/37, Diners 30/36/38/39, JCB 35,
 # Discover/UnionPay/Maestro 6, Maestro 50/56-58.
-_CARD_NETWORK = re.compile(r"^(?:4|5[0-8]|2[2-7]|3[05-9]|6)")
+_CARD_NETWORK = re.compile(r"^(?:4|5[0-8]|2[2-7]|3[04-9]|6)")
 
 # A country code, two check digits, then 11-30 letters or digits, in groups of up to four
 # separated by single spaces or not at all. Candidates are shortened group by group until
 # one is a valid IBAN, so the words that follow one do not spoil it.
 _IBAN = re.compile(r"(?<![\w-])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{1,4}){3,8}(?![\w-])", re.IGNORECASE)
 
-_SECRET_VALUE = r"[^\s\"'<>]{3,}"
+_LABELLED_VALUE = r"[^\s\"'<>]{3,}"
 _SECRET_AFTER_LABEL = re.compile(
     r"(?i)\b(?P<label>pass(?:word|wort|wd|phrase)?|pwd?|kennwort|contrase[ñn]a|mot de passe"
     r"|api[ _-]?key|secret|access[ _-]?token|auth[ _-]?token|token|pin)"
-    rf"(?P<sep>\s*[:=]\s*)(?P<value>{_SECRET_VALUE})"
+    rf"(?P<sep>\s*[:=]\s*)(?P<value>{_LABELLED_VALUE})"
 )
 _SECRET_TOKENS = re.compile(
     r"(?<![\w-])(?:"
@@ -107,9 +107,11 @@ def _redact_secrets(text: str) -> str:
     secret = placeholder(RedactorName.SECRET)
     text = _SECRET_TOKENS.sub(secret, text)
     return _SECRET_AFTER_LABEL.sub(
-        lambda match: match.group()
-        if match.group("value") == secret
-        else f"{match.group('label')}{match.group('sep')}{secret}",
+        lambda match: (
+            match.group()
+            if match.group("value") == secret
+            else f"{match.group('label')}{match.group('sep')}{secret}"
+        ),
         text,
     )
 

@@ -156,4 +156,3 @@ def build_ingestion(settings: IngestSettings) -> IngestionService:
     return IngestionService(
         redactor=Redactor(settings.redact, phone_region=settings.redact_phone_region)
     )
-
