@@ -17,8 +17,8 @@ from parley_runtime.audit.settings import AuditSettings
 from parley_runtime.provided import provide
 
 # The writer's connection and the purge's two (its advisory lock's and its work's): a pool
-# of one plus as many overflow (create_engine allows db_pool_size more).
-AUDIT_POOL_SIZE = 1
+# of two plus as many overflow (create_engine allows db_pool_size more).
+AUDIT_POOL_SIZE = 2
 
 
 @contextlib.asynccontextmanager
