@@ -17,6 +17,8 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+from prometheus_fastapi_instrumentator.routing import get_route_name
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from parley_runtime.audit.caller import STATE_KEY, Caller
@@ -24,7 +26,7 @@ from parley_runtime.audit.recorder import AuditEntry, AuditRecorder
 from parley_runtime.provided import provided_object
 
 NOT_RECORDED = frozenset({"/healthz", "/readyz", "/metrics"})
-UNMATCHED = "(unmatched)"  # no route: a 404 or 405 before routing
+UNMATCHED = "(unmatched)"  # no route matched the path: a 404
 MAX_BODY_BYTES = 16 * 1024  # bodies beyond this are not kept, even when queries are
 
 
@@ -68,14 +70,15 @@ class AuditMiddleware:
     def _record(self, scope: Scope, at: datetime, started: float, status: int, body: bytes) -> None:
         state: dict[str, Any] = scope.get("state", {})
         caller: Caller = state.get(STATE_KEY) or Caller()
-        route = scope.get("route")
+        # The template as the HTTP metrics name it (router prefixes included).
+        endpoint = get_route_name(HTTPConnection(scope), should_include_root_path=False)
         recorder = provided_object(scope["app"], AuditRecorder)
         recorder.record(
             AuditEntry(
                 at=at,
                 service=self._service,
                 method=scope["method"],
-                endpoint=getattr(route, "path", None) or UNMATCHED,
+                endpoint=endpoint or UNMATCHED,
                 status=status,
                 latency_ms=(time.perf_counter() - started) * 1000,
                 project_id=caller.project_id,
