@@ -6,8 +6,9 @@ recorded as ``running`` in its own committed transaction, the work runs in anoth
 row is finished as ``ok`` with the number of rows the work processed, or ``failed`` with the
 error's type (never its text: it may quote data). ``run_periodically`` repeats a job at an
 interval until cancelled, logging failures instead of dying. Every run is counted in
-``parley_job_runs_total{job, outcome}`` (``ok``, ``failed``, ``skipped``) and timed in
-``parley_job_duration_seconds{job}``, in the process that ran it.
+``parley_job_runs_total{job_name, outcome}`` (``ok``, ``failed``, ``skipped``) and timed
+in ``parley_job_duration_seconds{job_name}``, in the process that ran it (not ``job``:
+Prometheus sets that label to the scrape job).
 """
 
 from __future__ import annotations
@@ -31,12 +32,12 @@ log = structlog.get_logger(__name__)
 JOB_RUNS = Counter(
     "parley_job_runs_total",
     "Scheduled job runs by outcome (ok, failed, skipped)",
-    ["job", "outcome"],
+    ["job_name", "outcome"],
 )
 JOB_DURATION = Histogram(
     "parley_job_duration_seconds",
     "Duration of scheduled job runs that did their work (ok or failed)",
-    ["job"],
+    ["job_name"],
     buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 1800),
 )
 
