@@ -145,6 +145,23 @@ def main() -> None:
         seconds = timed(normalize(Redactor(names, phone_region=args.phone_region)), args.repeat)
         print(f"| {label} | {len(bodies) / seconds:,.0f} | {seconds / baseline:.2f}x |")
 
+    # Inputs that made a pattern backtrack or the phone matcher try every candidate before
+    # the bounds in redaction.py; each should take milliseconds.
+    adversarial = {
+        "IBAN-like words that never end": " ".join(["DE12" + "A" * 40] * 200),
+        "unterminated private key blocks": "-----BEGIN PRIVATE KEY-----" * 2000,
+        "200 kB of digits and spaces": "1 " * 100_000,
+        "an address whose domain never ends": "a@" + "b" * 50_000,
+    }
+    everything = Redactor(RedactorName, phone_region=args.phone_region)
+    print("\nadversarial texts, all five redactors (one run each):")
+    print("| text | characters | seconds |")
+    print("| --- | ---: | ---: |")
+    for label, text in adversarial.items():
+        started = time.perf_counter()
+        everything.text(text)
+        print(f"| {label} | {len(text):,} | {time.perf_counter() - started:.3f} |")
+
 
 if __name__ == "__main__":
     main()
