@@ -11,10 +11,12 @@ from typing import Any
 
 import httpx
 import pytest
+from parley_schema.db import create_engine
 from parley_simulator.delivery import deliver
 from parley_simulator.model import Account, Agent, Contact, Conversation, Inbox, Message
 from parley_simulator.payloads import message_event
 from parley_testing.stack import Stack
+from sqlalchemy import text
 
 from .conftest import Searchers
 
@@ -149,3 +151,47 @@ async def test_a_project_without_the_account_sees_nothing_of_it(
         result = await searchers.second_account_only.search(word, mode=mode, limit=100)
         assert f"cwmsg:1:{in_first.id}" not in _message_ids(result), mode
         assert all(hit["conversation"]["account_id"] == 2 for hit in result["hits"]), mode
+
+
+async def test_a_card_number_is_stored_nowhere_and_found_by_no_search_mode(
+    stack: Stack, searchers: Searchers
+) -> None:
+    card = "4111 1111 1111 1111"
+    word = f"saffronheron{uuid.uuid4().hex[:6]}"
+    conversation = _conversation(1)
+    message = _message(f"Order {word}: please charge my card {card} again, the last one failed")
+    await _send(stack, message_event("message_created", conversation, message))
+    wanted = f"cwmsg:1:{message.id}"
+
+    async def embedded() -> bool:
+        result = await searchers.both_accounts.search(word, mode="hybrid")
+        return wanted in _message_ids(result)
+
+    await _eventually(embedded, "the message is searchable", stack)
+    for query in (card, card.replace(" ", ""), f"card {card}"):
+        for mode in ("keyword", "semantic", "hybrid"):
+            response = await searchers.both_accounts.http.post(
+                "/v1/search", json={"q": query, "mode": mode, "limit": 100}
+            )
+            assert response.status_code == 200, response.text
+            assert card not in response.text, (query, mode)
+            assert card.replace(" ", "") not in response.text, (query, mode)
+            if mode == "keyword":
+                assert wanted not in _message_ids(response.json()), query
+
+    engine = create_engine(stack.settings, application_name="e2e-redaction")
+    try:
+        async with engine.connect() as connection:
+            stored = [
+                await connection.scalar(
+                    text(f"SELECT string_agg(t::text, ' ') FROM {table} t")  # noqa: S608
+                )
+                for table in ("cw_messages", "cw_conversations", "cw_contacts", "rag_chunks")
+            ]
+            chunk = await connection.scalar(
+                text("SELECT text FROM rag_chunks WHERE message_global_id = :id"), {"id": wanted}
+            )
+    finally:
+        await engine.dispose()
+    assert chunk == f"Order {word}: please charge my card [card] again, the last one failed"
+    assert not any(card in (rows or "") or "4111111111111111" in (rows or "") for rows in stored)

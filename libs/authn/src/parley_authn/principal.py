@@ -27,6 +27,13 @@ class Principal:
     # has its own scopes, ``private`` only while its user still owns the token's project.
     scopes: frozenset[str] = frozenset()
 
+    @property
+    def token_id(self) -> uuid.UUID | None:
+        """The API token's id; None for a session."""
+        if self.kind is CredentialKind.API_TOKEN:
+            return uuid.UUID(self.credential_id)
+        return None
+
 
 @dataclass(frozen=True)
 class SourceGrant:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
@@ -13,6 +14,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, 
 from prometheus_fastapi_instrumentator import Instrumentator
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from parley_runtime.audit.lifecycle import audit_trail
+from parley_runtime.audit.middleware import AuditMiddleware
+from parley_runtime.audit.settings import AuditSettings
 from parley_runtime.correlation import CorrelationIdMiddleware
 from parley_runtime.database import Database, database_ready
 from parley_runtime.error_handlers import RequestTimedOut, add_error_handlers
@@ -35,12 +39,17 @@ def create_service_app(
     extra_checks: Mapping[str, ReadinessCheck] | None = None,
     lifespan: Lifespan = _no_extra_lifespan,
     timeout_error: type[ParleyError] = RequestTimedOut,
+    audit_bodies: bool = False,
 ) -> FastAPI:
     """A FastAPI app with logging, correlation ids, the error envelope, health and metrics.
 
     The database engine lives on ``app.state.database`` from start to stop; ``lifespan``
     runs inside that window and builds the service's own objects (``provide``). The app's
     settings are provided from the start: ``provided(type(settings))``.
+
+    When the settings are :class:`AuditSettings`, every request is recorded in the audit
+    trail (``parley_runtime.audit``); ``audit_bodies`` lets ``PARLEY_AUDIT_QUERIES`` keep
+    JSON bodies too (only for services whose bodies carry no credentials).
     """
     configure(settings, service=service)
 
@@ -51,7 +60,10 @@ def create_service_app(
         provide(app, settings)
         app.state.database = Database(settings, application_name=service)
         try:
-            async with lifespan(app):
+            async with contextlib.AsyncExitStack() as stack:
+                if isinstance(settings, AuditSettings):
+                    await stack.enter_async_context(audit_trail(app, settings, service))
+                await stack.enter_async_context(lifespan(app))
                 yield
         finally:
             await app.state.database.dispose()
@@ -64,6 +76,13 @@ def create_service_app(
         docs_url="/docs" if docs else None,
         redoc_url="/redoc" if docs else None,
     )
+    if isinstance(settings, AuditSettings):  # inside the correlation id: it records it
+        app.add_middleware(
+            AuditMiddleware,
+            service=service,
+            record_queries=settings.audit_queries,
+            record_bodies=audit_bodies,
+        )
     app.add_middleware(CorrelationIdMiddleware)
     # Outermost: the client address is settled before anything reads it. Run uvicorn with
     # --no-proxy-headers so that only these proxies are believed.

@@ -5,17 +5,22 @@ own; a replica that cannot take it skips the run (another one is doing it). The 
 recorded as ``running`` in its own committed transaction, the work runs in another, and the
 row is finished as ``ok`` with the number of rows the work processed, or ``failed`` with the
 error's type (never its text: it may quote data). ``run_periodically`` repeats a job at an
-interval until cancelled, logging failures instead of dying.
+interval until cancelled, logging failures instead of dying. Every run is counted in
+``parley_job_runs_total{job_name, outcome}`` (``ok``, ``failed``, ``skipped``) and timed
+in ``parley_job_duration_seconds{job_name}``, in the process that ran it (not ``job``:
+Prometheus sets that label to the scrape job).
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
+from prometheus_client import Counter, Histogram
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -23,6 +28,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from parley_schema.models import JobRun
 
 log = structlog.get_logger(__name__)
+
+JOB_RUNS = Counter(
+    "parley_job_runs_total",
+    "Scheduled job runs by outcome (ok, failed, skipped)",
+    ["job_name", "outcome"],
+)
+JOB_DURATION = Histogram(
+    "parley_job_duration_seconds",
+    "Duration of scheduled job runs that did their work (ok or failed)",
+    ["job_name"],
+    buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 1800),
+)
 
 
 @dataclass(frozen=True)
@@ -84,8 +101,10 @@ async def run_job(
             select(func.pg_try_advisory_lock(func.hashtext(job_name)))
         )
         if not locked:
+            JOB_RUNS.labels(job_name, "skipped").inc()
             log.info("job_skipped", job=job_name, reason="running elsewhere")
             return None
+        started = time.perf_counter()
         try:
             async with sessionmaker.begin() as session:
                 job_id = await job_run_repository.start(session, job_name, {})
@@ -102,11 +121,15 @@ async def run_job(
                         meta={},
                         error=type(error).__name__,
                     )
+                JOB_RUNS.labels(job_name, "failed").inc()
+                JOB_DURATION.labels(job_name).observe(time.perf_counter() - started)
                 raise
             async with sessionmaker.begin() as session:
                 await job_run_repository.finish(
                     session, job_id, status="ok", processed_count=result.processed, meta=result.meta
                 )
+            JOB_RUNS.labels(job_name, "ok").inc()
+            JOB_DURATION.labels(job_name).observe(time.perf_counter() - started)
             log.info("job_finished", job=job_name, processed=result.processed, **result.meta)
             return result
         finally:

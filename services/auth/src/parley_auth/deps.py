@@ -24,6 +24,7 @@ from parley_authn import (
     csrf_token_matches,
 )
 from parley_authn.errors import NotAuthenticated
+from parley_runtime.audit.caller import Caller, identify
 from parley_runtime.database import SessionDep
 from parley_runtime.provided import provided
 
@@ -99,6 +100,7 @@ async def current_principal(
     if resolved is None:
         raise NotAuthenticated("sign in or present a valid API token")
     principal = resolved.principal
+    identify(request, Caller(principal.user_id, principal.project_id, principal.token_id))
     if (
         principal.kind is CredentialKind.SESSION
         and authorization is None  # the session came in the cookie (a header always wins)

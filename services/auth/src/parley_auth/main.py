@@ -15,6 +15,7 @@ from parley_runtime.provided import provide
 from parley_schema.jobs import run_periodically
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from parley_auth.audit.endpoints import router as audit_router
 from parley_auth.clock import utc_now
 from parley_auth.cookies import SessionCookies
 from parley_auth.grants.endpoints import router as grants_router
@@ -129,4 +130,5 @@ def create_app(settings: AuthSettings | None = None) -> FastAPI:
     for router in (sessions_router, signup_router, projects_router, tokens_router, grants_router):
         api.include_router(router)
     app.include_router(api)
+    app.include_router(audit_router)
     return app

@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Annotated
 
 from parley_authn.settings import SessionSeconds, SessionSettings
+from parley_runtime.audit.settings import AuditSettings
 from parley_schema.settings import load_settings_or_exit
 from pydantic import Field, HttpUrl, SecretStr
 
@@ -15,7 +16,7 @@ Seconds = Annotated[int, Field(ge=1)]
 Origin = Annotated[str, Field(pattern=r"^https?://[A-Za-z0-9.\-\[\]:]+$", max_length=300)]
 
 
-class AuthSettings(SessionSettings):
+class AuthSettings(SessionSettings, AuditSettings):
     # Every auth statement is an indexed lookup or a small write: bound them tighter.
     statement_timeout_s: Annotated[float, Field(ge=0.001, le=600)] = 2.0
     # Telegram: the bot that sends signup PINs to the instance owner. Signup is open only

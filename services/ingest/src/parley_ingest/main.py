@@ -14,6 +14,7 @@ from parley_runtime.provided import provide
 from parley_schema.db import create_engine, create_sessionmaker
 
 from parley_ingest.housekeeping.service import HousekeepingService
+from parley_ingest.normalization.service import build_ingestion
 from parley_ingest.outbox.relay import OutboxRelay
 from parley_ingest.settings import IngestSettings, get_settings
 from parley_ingest.webhooks.authentication import WebhookAuthenticator
@@ -49,7 +50,9 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
             settings=settings, sessionmaker=create_sessionmaker(housekeeping_engine)
         )
         webhooks = WebhookService(
-            settings=settings, authenticator=WebhookAuthenticator(settings=settings)
+            settings=settings,
+            authenticator=WebhookAuthenticator(settings=settings),
+            ingestion=build_ingestion(settings),
         )
         provide(app, relay, webhooks, housekeeping)
         try:

@@ -5,8 +5,12 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Annotated
 
+import phonenumbers
 from parley_schema.settings import ParleyBaseSettings, load_settings_or_exit
 from pydantic import Field, HttpUrl, SecretStr, field_validator
+from pydantic_settings import NoDecode
+
+from parley_ingest.normalization.redaction import DEFAULT_REDACTORS, RedactorName
 
 MIB = 1024 * 1024
 HOUR = 3600
@@ -43,6 +47,31 @@ class IngestSettings(ParleyBaseSettings):
     chatwoot_api_token: SecretStr | None = None
     backfill_concurrency: Annotated[int, Field(ge=1, le=32)] = 4
     backfill_max_retries: Annotated[int, Field(ge=0, le=20)] = 5
+
+    # Redactors applied to every text and raw object before it is stored (webhooks and
+    # backfill): PARLEY_REDACT=card,iban,secret,email,phone; empty turns redaction off.
+    redact: Annotated[list[RedactorName], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_REDACTORS)
+    )
+    # The region whose national phone formats the phone redactor knows (ISO 3166, e.g. DE);
+    # unset: only international numbers (+49 …).
+    redact_phone_region: str | None = None
+
+    @field_validator("redact", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [name.strip().lower() for name in value.split(",") if name.strip()]
+        return value
+
+    @field_validator("redact_phone_region")
+    @classmethod
+    def _known_region(cls, region: str | None) -> str | None:
+        if region is None:
+            return None
+        if region.upper() not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"not a region phonenumbers knows: {region!r} (e.g. DE, US, FR)")
+        return region.upper()
 
     @field_validator("chatwoot_webhook_url_tokens")
     @classmethod

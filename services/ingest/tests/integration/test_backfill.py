@@ -14,6 +14,7 @@ from parley_ingest.backfill.cli import app as backfill_cli
 from parley_ingest.backfill.client import ChatwootClient
 from parley_ingest.backfill.errors import ChatwootApiError
 from parley_ingest.backfill.service import BackfillRequest, BackfillService, BackfillSummary
+from parley_ingest.normalization.service import build_ingestion
 from parley_ingest.settings import IngestSettings
 from parley_ingest_testkit import API_TOKEN, FakeChatwoot
 from parley_schema.db import create_sessionmaker
@@ -27,7 +28,7 @@ from parley_schema.models import (
 )
 from parley_schema.retrying import Backoff
 from parley_testing.postgres import free_port
-from sqlalchemy import func, select
+from sqlalchemy import Text, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from typer.testing import CliRunner
 
@@ -56,11 +57,13 @@ async def run(
     async with ChatwootClient.http_client(
         "http://chatwoot.test", API_TOKEN, transport=transport
     ) as http:
+        settings = IngestSettings(backfill_concurrency=4)
         backfill = BackfillService(
-            settings=IngestSettings(backfill_concurrency=4),
+            settings=settings,
             client=ChatwootClient(http, max_retries=max_retries, backoff=Backoff(base_s=0.01)),
             sessionmaker=create_sessionmaker(engine),
             progress=progress or CountingProgress(),
+            ingestion=build_ingestion(settings),
         )
         return await backfill.run(request)
 
@@ -213,3 +216,34 @@ def test_parley_backfill_command_prints_a_summary(
     assert "backfill job" in result.output
     lines = [line for line in result.output.splitlines() if "messages" in line]
     assert any(line.rstrip("│ ").endswith("6") for line in lines), result.output
+
+
+async def test_backfilled_messages_are_redacted_before_they_are_stored(
+    db_engine: AsyncEngine,
+) -> None:
+    card = "4111 1111 1111 1111"
+    fake = FakeChatwoot(
+        conversations=2,
+        messages_per_conversation=5,
+        contacts=1,
+        rate_limit_once=False,
+        message_suffix=f" card {card}, password: Sommer2026",
+    )
+    await run(fake, db_engine, BackfillRequest(account_id=9))
+
+    async with db_engine.connect() as connection:
+        contents = list(
+            await connection.scalars(
+                select(CwMessage.content).where(
+                    CwMessage.account_id == 9, CwMessage.content.is_not(None)
+                )
+            )
+        )
+        raw = list(
+            await connection.scalars(
+                select(func.cast(CwMessage.data, Text)).where(CwMessage.account_id == 9)
+            )
+        )
+    assert contents
+    assert all((text or "").endswith(" card [card], password: [secret]") for text in contents)
+    assert not any(card in text or "Sommer2026" in text for text in raw)

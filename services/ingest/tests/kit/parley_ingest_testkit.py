@@ -77,11 +77,13 @@ def contact(contact_id: int) -> dict[str, Any]:
     }
 
 
-def message(message_id: int, conversation_id: int, index: int) -> dict[str, Any]:
+def message(message_id: int, conversation_id: int, index: int, suffix: str = "") -> dict[str, Any]:
     kind = index % 5
     return {
         "id": message_id,
-        "content": None if kind == 4 else f"Message {index} of conversation {conversation_id} 🚚",
+        "content": (
+            None if kind == 4 else f"Message {index} of conversation {conversation_id} 🚚{suffix}"
+        ),
         "inbox_id": 3,
         "conversation_id": conversation_id,
         "message_type": 2 if kind == 3 else index % 2,
@@ -142,6 +144,7 @@ class FakeChatwoot:
     contacts: int = 20
     rate_limit_once: bool = True
     failing_conversation_pages: set[int] = field(default_factory=set)
+    message_suffix: str = ""  # appended to every message's text
     requests: list[tuple[float, str, dict[str, str], int]] = field(default_factory=list)
 
     def data(self) -> tuple[list[dict[str, Any]], dict[int, list[dict[str, Any]]]]:
@@ -151,7 +154,7 @@ class FakeChatwoot:
         ]
         messages = {
             display_id: [
-                message(display_id * 1000 + index, display_id, index)
+                message(display_id * 1000 + index, display_id, index, self.message_suffix)
                 for index in range(self.messages_per_conversation)
             ]
             for display_id in range(1, self.conversations + 1)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPBearer
 from parley_authn import SESSION_COOKIE
+from parley_runtime.audit.caller import Caller, identify
 from parley_runtime.database import SessionDep
 from parley_runtime.provided import provided
 
@@ -45,11 +46,14 @@ async def get_scope(
     _cookie: Annotated[str | None, Depends(_cookie_scheme)],
     _bearer: Annotated[object, Depends(_bearer_scheme)],
 ) -> ProjectScope:
-    return await access.scope_for(
+    resolved = await access.principal_for(
         session,
         cookie=request.cookies.get(SESSION_COOKIE),
         authorization_header=request.headers.get("authorization"),
     )
+    principal = resolved.principal
+    identify(request, Caller(principal.user_id, principal.project_id, principal.token_id))
+    return await access.scope_for(session, resolved)
 
 
 ScopeDep = Annotated[ProjectScope, Depends(get_scope)]

@@ -57,6 +57,7 @@ def create_app(
         title="Parley search API",
         lifespan=lifespan,
         timeout_error=SearchTimeout,
+        audit_bodies=True,  # searches; no credentials travel in search-api's bodies
     )
     app.include_router(search_router)
     app.include_router(conversations_router)

@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Annotated
 
 from parley_authn.settings import SessionSettings
+from parley_runtime.audit.settings import AuditSettings
 from parley_schema.settings import load_settings_or_exit
 from pydantic import Field, HttpUrl
 
@@ -26,7 +27,7 @@ class TextSearchConfig(StrEnum):
 Weight = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
-class SearchSettings(SessionSettings):  # the session settings are auth's too
+class SearchSettings(SessionSettings, AuditSettings):  # both are auth's too
     # No ping round trips per request: the first statement (the credential lookup) runs
     # once more when its pooled connection turns out dead (access/service.py).
     db_pool_pre_ping: bool = False

@@ -1,5 +1,6 @@
 """Every table of Parley's shared schema. Importing this module registers them all on ``Base``."""
 
+from parley_schema.models.audit import ApiRequest
 from parley_schema.models.base import Base
 from parley_schema.models.chatwoot import (
     CwContact,
@@ -29,6 +30,7 @@ from parley_schema.models.webhooks import WebhookDelivery
 
 __all__ = [
     "CHUNK_FILTER_COLUMNS",
+    "ApiRequest",
     "ApiToken",
     "AppSetting",
     "AppUser",

@@ -27,6 +27,7 @@ from parley_ingest.backfill.service import (
     BackfillService,
     BackfillSummary,
 )
+from parley_ingest.normalization.service import build_ingestion
 from parley_ingest.settings import IngestSettings
 
 app = typer.Typer(help="Read a Chatwoot account through its REST API into Parley.")
@@ -66,6 +67,7 @@ async def build_backfill_service(
                 client=ChatwootClient(http, max_retries=settings.backfill_max_retries),
                 sessionmaker=create_sessionmaker(engine),
                 progress=progress,
+                ingestion=build_ingestion(settings),
             )
     finally:
         await engine.dispose()

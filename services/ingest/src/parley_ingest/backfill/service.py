@@ -29,7 +29,7 @@ from parley_ingest.backfill.repository import backfill_repository
 from parley_ingest.normalization.api_objects import contact_from_api, conversation_from_api
 from parley_ingest.normalization.errors import InvalidPayload
 from parley_ingest.normalization.rows import RowBatch
-from parley_ingest.normalization.service import ingestion_service
+from parley_ingest.normalization.service import IngestionService
 from parley_ingest.outbox.repository import outbox_repository
 from parley_ingest.settings import IngestSettings
 
@@ -119,8 +119,10 @@ class BackfillService:
         client: ChatwootClient,
         sessionmaker: async_sessionmaker[AsyncSession],
         progress: BackfillProgress,
+        ingestion: IngestionService,
     ) -> None:
         self._settings = settings
+        self._ingestion = ingestion
         self._client = client
         self._sessionmaker = sessionmaker
         self._progress = progress
@@ -187,7 +189,7 @@ class BackfillService:
 
     async def _apply(self, run: _Run, batch: RowBatch) -> None:
         async with self._sessionmaker() as session, session.begin():
-            envelopes = await ingestion_service.apply(
+            envelopes = await self._ingestion.apply(
                 session, batch, correlation_id=f"backfill-{run.summary.job_run_id}"
             )
             if envelopes:

@@ -1,6 +1,8 @@
 """Apply a batch of rows with the versioning rule and write one outbox event per changed row.
 
-Rows are written in a fixed lock order (contacts, conversations, messages; by id within a
+Every row is redacted first (:mod:`parley_ingest.normalization.redaction`): the text a
+message is searched and embedded by, and the raw objects kept in ``data``, never hold what a
+configured redactor finds. Rows are written in a fixed lock order (contacts, conversations, messages; by id within a
 table) so concurrent deliveries touching the same objects cannot deadlock. The events are
 appended to ``event_outbox`` in the caller's transaction: they leave the process only if the
 rows they describe are committed.
@@ -8,6 +10,7 @@ rows they describe are committed.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import TypeVar
 
@@ -22,6 +25,7 @@ from parley_schema.events import (
 from parley_schema.models import CwContact, CwConversation, CwMessage
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parley_ingest.normalization.redaction import Redactor
 from parley_ingest.normalization.repository import (
     CwModel,
     Row,
@@ -30,6 +34,7 @@ from parley_ingest.normalization.repository import (
 from parley_ingest.normalization.rows import ContactRow, ConversationRow, MessageRow, RowBatch
 from parley_ingest.normalization.versioning import Decision, VersionedState, decide
 from parley_ingest.outbox.repository import outbox_repository
+from parley_ingest.settings import IngestSettings
 
 RowT = TypeVar("RowT", ContactRow, ConversationRow, MessageRow)
 
@@ -69,11 +74,45 @@ def event_for(row: Row) -> EventPayload:
     )
 
 
+def redacted(batch: RowBatch, redactor: Redactor) -> RowBatch:
+    """The batch with every free-text column and every string in ``data`` redacted."""
+    return RowBatch(
+        contacts=[
+            dataclasses.replace(
+                row,
+                name=redactor.optional_text(row.name),
+                email=redactor.optional_text(row.email),
+                phone_number=redactor.optional_text(row.phone_number),
+                identifier=redactor.optional_text(row.identifier),
+                custom_attributes=redactor.json(row.custom_attributes),
+                data=redactor.json(row.data),
+            )
+            for row in batch.contacts
+        ],
+        conversations=[
+            dataclasses.replace(row, data=redactor.json(row.data)) for row in batch.conversations
+        ],
+        messages=[
+            dataclasses.replace(
+                row, content=redactor.optional_text(row.content), data=redactor.json(row.data)
+            )
+            for row in batch.messages
+        ],
+    )
+
+
 class IngestionService:
+    """Stores what webhooks and the backfill read, through the configured redactors."""
+
+    def __init__(self, *, redactor: Redactor) -> None:
+        self._redactor = redactor
+
     async def apply(
         self, session: AsyncSession, batch: RowBatch, *, correlation_id: str | None
     ) -> list[EventEnvelope]:
-        """Store the batch; return the events written to the outbox (one per changed row)."""
+        """Redact and store the batch; return the events written to the outbox (one per
+        changed row)."""
+        batch = redacted(batch, self._redactor)
         changed: list[Row] = []
         changed += await self._apply_rows(session, CwContact, newest_per_id(batch.contacts))
         changed += await self._apply_rows(
@@ -112,4 +151,8 @@ class IngestionService:
         return [row for row in rows if row.id in inserted] + replaced
 
 
-ingestion_service = IngestionService()
+def build_ingestion(settings: IngestSettings) -> IngestionService:
+    """The ingestion with the configured redactors (the app and ``parley backfill``)."""
+    return IngestionService(
+        redactor=Redactor(settings.redact, phone_region=settings.redact_phone_region)
+    )

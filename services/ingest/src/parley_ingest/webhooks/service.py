@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parley_ingest import metrics
 from parley_ingest.normalization.chatwoot_events import STORED_EVENTS, rows_from_event
 from parley_ingest.normalization.errors import InvalidPayload
-from parley_ingest.normalization.service import ingestion_service
+from parley_ingest.normalization.service import IngestionService
 from parley_ingest.settings import IngestSettings
 from parley_ingest.webhooks.authentication import Sender, WebhookAuthenticator
 from parley_ingest.webhooks.json_body import parse_object
@@ -58,9 +58,16 @@ def delivery_key(delivery: RawDelivery, account_id: int, settings: IngestSetting
 
 
 class WebhookService:
-    def __init__(self, *, settings: IngestSettings, authenticator: WebhookAuthenticator) -> None:
+    def __init__(
+        self,
+        *,
+        settings: IngestSettings,
+        authenticator: WebhookAuthenticator,
+        ingestion: IngestionService,
+    ) -> None:
         self._settings = settings
         self._authenticator = authenticator
+        self._ingestion = ingestion
 
     async def receive(self, session: AsyncSession, delivery: RawDelivery) -> WebhookReceipt:
         event: str | None = None
@@ -108,7 +115,7 @@ class WebhookService:
         if not claimed:
             log.info("webhook_duplicate", account_id=account_id, webhook_event=event)
             return WebhookReceipt(status="duplicate", event=event)
-        envelopes = await ingestion_service.apply(
+        envelopes = await self._ingestion.apply(
             session, batch, correlation_id=delivery.correlation_id
         )
         metrics.NORMALIZE_SECONDS.observe(time.perf_counter() - started)

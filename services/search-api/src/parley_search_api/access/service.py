@@ -22,9 +22,9 @@ class AccessService:
     def __init__(self, *, settings: SessionSettings) -> None:
         self._settings = settings  # the session idle timeout, shared with auth
 
-    async def scope_for(
+    async def principal_for(
         self, session: AsyncSession, *, cookie: str | None, authorization_header: str | None
-    ) -> ProjectScope:
+    ) -> ScopedPrincipal:
         """One query: the credential, its active project and that project's sources.
 
         Nothing is cached between requests, so a revoked token or a logged-out session is
@@ -36,7 +36,8 @@ class AccessService:
         The lookup is a transaction of its own, committed before the scope is returned: the
         credential's ``last_used_at`` touch holds no row lock while the request works, and
         the connection goes back to the pool while the request does work that needs none
-        (embedding the query); the request's next statement checks one out again.
+        (embedding the query); the request's next statement checks one out again. ``scope_for``
+        commits it.
         """
         try:
             resolved = await self._authenticate(session, cookie, authorization_header)
@@ -48,6 +49,10 @@ class AccessService:
             resolved = await self._authenticate(session, cookie, authorization_header)
         if resolved is None:
             raise NotAuthenticated("a valid session cookie or API token is required")
+        return resolved
+
+    async def scope_for(self, session: AsyncSession, resolved: ScopedPrincipal) -> ProjectScope:
+        """What ``resolved`` may search; commits the lookup's transaction (see above)."""
         principal = resolved.principal
         if principal.project_id is None:
             log.info("search_refused_no_project", user_id=str(principal.user_id))
