@@ -12,11 +12,13 @@ from parley_runtime.provided import provided
 
 from parley_search_api.access.scope import ProjectScope
 from parley_search_api.access.service import AccessService
+from parley_search_api.contacts.service import ContactService
 from parley_search_api.conversations.service import ConversationService
 from parley_search_api.search.service import SearchService
 
 __all__ = [
     "AccessServiceDep",
+    "ContactServiceDep",
     "ConversationServiceDep",
     "ScopeDep",
     "SearchServiceDep",
@@ -24,6 +26,7 @@ __all__ = [
 ]
 
 AccessServiceDep = Annotated[AccessService, provided(AccessService)]
+ContactServiceDep = Annotated[ContactService, provided(ContactService)]
 ConversationServiceDep = Annotated[ConversationService, provided(ConversationService)]
 SearchServiceDep = Annotated[SearchService, provided(SearchService)]
 

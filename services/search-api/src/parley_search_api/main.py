@@ -12,12 +12,15 @@ from parley_runtime.app import create_service_app
 from parley_runtime.provided import provide
 
 from parley_search_api.access.service import AccessService
+from parley_search_api.contacts.endpoints import router as contacts_router
+from parley_search_api.contacts.service import ContactService
 from parley_search_api.conversations.endpoints import router as conversations_router
 from parley_search_api.conversations.service import ConversationService
 from parley_search_api.search.endpoints import router as search_router
 from parley_search_api.search.errors import SearchTimeout
 from parley_search_api.search.query_embedding import QueryEmbedder
 from parley_search_api.search.service import SearchService
+from parley_search_api.segments.endpoints import router as segments_router
 from parley_search_api.settings import SearchSettings, get_settings
 
 SERVICE = "search-api"
@@ -40,6 +43,7 @@ def create_app(
         provide(
             app,
             AccessService(settings=settings),
+            ContactService(settings=settings),
             conversations,
             SearchService(settings=settings, embedder=embedder, conversations=conversations),
         )
@@ -54,4 +58,6 @@ def create_app(
     )
     app.include_router(search_router)
     app.include_router(conversations_router)
+    app.include_router(contacts_router)
+    app.include_router(segments_router)
     return app

@@ -43,9 +43,7 @@ class CwContact(Base):
             postgresql_ops={"custom_attributes": "jsonb_path_ops"},
         ),
         Index("ix_cw_contacts_labels", "labels", postgresql_using="gin"),
-        Index(
-            "ix_cw_contacts_last_activity_at", text("last_activity_at DESC NULLS LAST"), "id"
-        ),
+        Index("ix_cw_contacts_last_activity_at", text("last_activity_at DESC NULLS LAST"), "id"),
         # ingest's contact-label sync reads the stale ones, oldest mark first.
         Index(
             "ix_cw_contacts_labels_stale_at",
