@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 from parley_schema.models import CwContact, CwConversation, CwMessage
-from parley_schema.models.chatwoot import CONVERSATION_ACTIVITY_SQL
 from sqlalchemy import ColumnElement, DateTime, UnaryExpression, func, literal_column, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,9 +21,11 @@ from parley_search_api.conversations.rows import (
 
 _FACTS = conversation_columns(CwConversation.id, CwConversation.account_id, CwConversation.inbox_id)
 
-# Chatwoot's times (unix seconds in the stored data), as the index of migration 0011 holds them.
+# Chatwoot's times (unix seconds in the stored data); the last activity as the index of
+# migration 0011 holds it (models.chatwoot.CONVERSATION_ACTIVITY_SQL).
 LAST_ACTIVITY_AT: ColumnElement[datetime] = literal_column(
-    f"cw_conversations.{CONVERSATION_ACTIVITY_SQL}", type_=DateTime(timezone=True)
+    "parley_jsonb_epoch(cw_conversations.data -> 'last_activity_at')",
+    type_=DateTime(timezone=True),
 )
 CREATED_AT: ColumnElement[datetime] = func.parley_jsonb_epoch(
     literal_column("cw_conversations.data -> 'created_at'", type_=JSONB),

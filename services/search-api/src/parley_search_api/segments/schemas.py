@@ -10,9 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from parley_search_api.contacts.schemas import ContactFilters
 from parley_search_api.conversations.listing import ConversationFilters
-from parley_search_api.search.schemas import Label
+from parley_search_api.search.schemas import Query
 
-SegmentName = Annotated[Label, StringConstraints(strip_whitespace=True, min_length=1)]
+# What a name shows is what is stored: surrounding blanks are dropped; a blank name is refused.
+SegmentName = Annotated[Query, StringConstraints(max_length=255)]
 
 
 class ContactSegment(BaseModel):
