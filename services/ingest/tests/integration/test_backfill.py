@@ -14,8 +14,9 @@ from parley_ingest.backfill.cli import app as backfill_cli
 from parley_ingest.backfill.client import ChatwootClient
 from parley_ingest.backfill.errors import ChatwootApiError
 from parley_ingest.backfill.service import BackfillRequest, BackfillService, BackfillSummary
+from parley_ingest.contact_labels.service import ContactLabelSync
 from parley_ingest.settings import IngestSettings
-from parley_ingest_testkit import API_TOKEN, FakeChatwoot
+from parley_ingest_testkit import API_TOKEN, FakeChatwoot, default_contact_labels
 from parley_schema.db import create_sessionmaker
 from parley_schema.models import (
     CwContact,
@@ -56,10 +57,14 @@ async def run(
     async with ChatwootClient.http_client(
         "http://chatwoot.test", API_TOKEN, transport=transport
     ) as http:
+        settings = IngestSettings(backfill_concurrency=4, contact_labels_requests_per_s=100)
+        client = ChatwootClient(http, max_retries=max_retries, backoff=Backoff(base_s=0.01))
+        sessionmaker = create_sessionmaker(engine)
         backfill = BackfillService(
-            settings=IngestSettings(backfill_concurrency=4),
-            client=ChatwootClient(http, max_retries=max_retries, backoff=Backoff(base_s=0.01)),
-            sessionmaker=create_sessionmaker(engine),
+            settings=settings,
+            client=client,
+            labels=ContactLabelSync(settings=settings, client=client, sessionmaker=sessionmaker),
+            sessionmaker=sessionmaker,
             progress=progress or CountingProgress(),
         )
         return await backfill.run(request)
@@ -213,3 +218,28 @@ def test_parley_backfill_command_prints_a_summary(
     assert "backfill job" in result.output
     lines = [line for line in result.output.splitlines() if "messages" in line]
     assert any(line.rstrip("│ ").endswith("6") for line in lines), result.output
+
+
+async def test_backfill_reads_every_contacts_labels_rate_limited_once(
+    db_engine: AsyncEngine,
+) -> None:
+    fake = FakeChatwoot()
+    fake.labels_rate_limit_once = True
+    summary = await run(fake, db_engine, BackfillRequest(account_id=5))
+
+    reads = [entry for entry in fake.requests if entry[1] == "contact_labels"]
+    assert summary.contact_labels == fake.contacts == 20
+    assert [entry[3] for entry in reads].count(429) == 1
+    assert len({entry[2]["contact"] for entry in reads if entry[3] == 200}) == 20  # one each
+    async with db_engine.connect() as connection:
+        rows = (
+            await connection.execute(
+                select(CwContact.contact_id, CwContact.labels, CwContact.labels_stale_at).where(
+                    CwContact.account_id == 5
+                )
+            )
+        ).all()
+    assert {contact_id: labels for contact_id, labels, _ in rows} == {
+        contact_id: default_contact_labels(contact_id) for contact_id in range(500, 520)
+    }
+    assert all(stale_at is None for _, _, stale_at in rows)
