@@ -89,7 +89,7 @@ SELECT 'cwc:1:' || i, 1, i, 'Contact ' || i, 'c' || i || '@example.test',
        WHEN i % 3 = 0 THEN ARRAY['newsletter'] ELSE ARRAY[]::text[] END,
   timestamptz '2026-01-01' + make_interval(secs => (i * 7) % 30000000),
   '{{}}'::jsonb
-FROM generate_series(1, :count) AS i
+FROM generate_series(1::bigint, :count) AS i
 """  # noqa: S608 (the statuses are this file's constants)
 
 
