@@ -321,3 +321,29 @@ async def test_bad_input_is_refused_with_its_field(
 async def test_a_caller_without_credentials_is_refused(client: httpx.AsyncClient) -> None:
     response = await client.post("/v1/contacts/search", json={})
     assert response.status_code == 401
+
+
+async def test_only_numeric_strings_take_part_in_numeric_comparisons(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    caller = await world.caller([(1, None)])
+    values = {
+        "plain": "42",
+        "blanks": " 42 ",
+        "exponent": "4.2e1",
+        "underscore": "4_2",
+        "unit": "42 EUR",
+        "nan": "NaN",
+        "infinity": "Infinity",
+        "overflow": "1e999999",
+        "empty": "",
+        "boolean": True,
+        "list": [42],
+        "long": "0" * 99 + "42",
+    }
+    for name, value in values.items():
+        await world.contact(1, name=name, custom_attributes={"amount": value})
+    found = await _names(client, caller, {"key": "amount", "op": "eq", "value": 42})
+    assert found == {"plain", "blanks", "exponent", "underscore"}
+    anything = await _names(client, caller, {"key": "amount", "op": "gte", "value": -1e300})
+    assert anything == {"plain", "blanks", "exponent", "underscore"}

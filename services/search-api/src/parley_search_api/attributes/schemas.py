@@ -4,10 +4,12 @@
 The names and shapes are a public contract (outside tools build them). How values compare:
 
 - A condition's value decides its type. A **number** compares numerically with stored JSON
-  numbers *and* with stored strings that hold a plain decimal or scientific number
-  (``"5000"``, ``" 12.5 "``, ``"1e3"``): Chatwoot's API stores whatever a client sent, and AI
-  agents often write numbers as strings. A stored value that is not numeric (``"abc"``, a
-  boolean, a list) never matches a numeric ``eq``/``gt``/``gte``/``lt``/``lte``.
+  numbers *and* with stored strings that Postgres' ``numeric`` input accepts (``"5000"``,
+  ``" 12.5 "``, ``"1e3"``, ``"1_000"``; not ``NaN`` or ``Infinity``; at most 100 characters):
+  Chatwoot's API stores whatever a client sent, and AI agents often write numbers as strings
+  (SQL: ``parley_jsonb_numeric``, migration 0011). A stored value that is not numeric
+  (``"abc"``, ``"12 EUR"``, a boolean, a list) never matches a numeric
+  ``eq``/``gt``/``gte``/``lt``/``lte``.
 - A **string** compares with stored strings only, exactly (``eq``, ``in``) or by text order
   (``gt`` … ``lte``, byte order: ISO-8601 dates and times order correctly);
   ``contains`` is a case-insensitive substring match on stored strings.

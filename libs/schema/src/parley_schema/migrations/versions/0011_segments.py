@@ -26,19 +26,25 @@ down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# A plain decimal or scientific number, surrounding blanks allowed; the exponent is bounded
-# so that no stored string can overflow numeric.
-NUMERIC_FUNCTION = r"""
+# A JSON number, or a string of at most 100 characters that numeric's own input function
+# accepts (surrounding blanks, 1e3, 1_000, 0x1F), but not NaN or ±Infinity (the only valid
+# spellings with an "n"). pg_input_is_valid checks without raising, also on overflow.
+# PL/pgSQL, so the cast runs only after the check (an inlined SQL CASE did not guarantee it).
+NUMERIC_FUNCTION = """
 CREATE FUNCTION parley_jsonb_numeric(value jsonb) RETURNS numeric
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-  SELECT CASE jsonb_typeof(value)
-    WHEN 'number' THEN (value #>> '{}')::numeric
-    WHEN 'string' THEN CASE
-      WHEN length(value #>> '{}') <= 100
-       AND btrim(value #>> '{}') ~ '^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{1,3})?$'
-      THEN btrim(value #>> '{}')::numeric
-    END
-  END
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE
+  stored text := value #>> '{}';
+BEGIN
+  IF jsonb_typeof(value) = 'number' THEN
+    RETURN stored::numeric;
+  END IF;
+  IF jsonb_typeof(value) = 'string' AND length(stored) <= 100
+     AND strpos(lower(stored), 'n') = 0 AND pg_input_is_valid(stored, 'numeric') THEN
+    RETURN stored::numeric;
+  END IF;
+  RETURN NULL;
+END
 $$
 """
 EPOCH_FUNCTION = """
