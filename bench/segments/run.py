@@ -6,7 +6,7 @@
 Part 1 (``--contacts``, default 1M contacts in one account, loaded with ``generate_series``):
 p50/p99 of ``ContactService.search`` (the service's own SQL and hydration, a page of 25, no
 HTTP) for a single-attribute segment of 1 % (``lead_status`` eq), a label segment of 1 %
-(``hot-lead``), a listing ordered by an attribute (``qualification_score``) and a ``gt`` on
+(``hot-lead``), a rare one of 0.01 % (``lead_status`` eq ``placed``), a listing ordered by an attribute (``qualification_score``) and a ``gt`` on
 a number stored as a string for half the contacts (``follower_count`` > 990000, ~1 %), in
 three configurations measured in the same run on the same data, each in a transaction that
 is rolled back: without migration 0011's indexes (the baseline), with them, and with them
@@ -71,13 +71,13 @@ HOT_KEY_INDEXES = {
         " DESC NULLS LAST)"
     ),
 }
-STATUSES = ["new", "contacted", "nurturing", "proposal", "lost"]
+STATUSES = ["new", "contacted", "nurturing", "proposal", "lost"]  # 'placed': 0.01 %
 LOAD_CONTACTS = f"""
 INSERT INTO cw_contacts (id, account_id, contact_id, name, email, custom_attributes, labels,
                          last_activity_at, data)
 SELECT 'cwc:1:' || i, 1, i, 'Contact ' || i, 'c' || i || '@example.test',
   jsonb_build_object(
-    'lead_status', CASE WHEN i % 100 = 0 THEN 'qualified'
+    'lead_status', CASE WHEN i % 100 = 0 THEN 'qualified' WHEN i % 10000 = 5 THEN 'placed'
                    ELSE (ARRAY{STATUSES!r})[1 + i % 5] END,
     'lead_source', (ARRAY['instagram_dm', 'website_form', 'referral'])[1 + i % 3],
     'qualification_score', (i * 37) % 101,
@@ -140,6 +140,9 @@ SEGMENTS: dict[str, dict[str, Any]] = {
         "filters": {
             "contact_attributes": [{"key": "lead_status", "op": "eq", "value": "qualified"}]
         }
+    },
+    "attribute eq, 0.01 %": {
+        "filters": {"contact_attributes": [{"key": "lead_status", "op": "eq", "value": "placed"}]}
     },
     "label, 1 %": {"filters": {"contact_labels": ["hot-lead"]}},
     "ordered by attribute": {"order_by": {"attribute": "qualification_score", "direction": "desc"}},
