@@ -7,6 +7,7 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 from parley_authn import SESSION_COOKIE, hash_secret, new_api_token, new_session_secret
@@ -120,6 +121,9 @@ class World:
         email: str | None = None,
         phone_number: str | None = None,
         identifier: str | None = None,
+        custom_attributes: dict[str, Any] | None = None,
+        labels: Sequence[str] | None = None,
+        last_activity_at: datetime | None = None,
     ) -> str:
         contact_id = next(_ids)
         gid = contact_global_id(account_id, contact_id)
@@ -132,6 +136,9 @@ class World:
                 email=email,
                 phone_number=phone_number,
                 identifier=identifier,
+                custom_attributes=custom_attributes or {},
+                labels=None if labels is None else list(labels),
+                last_activity_at=last_activity_at,
                 data={},
             )
         )
@@ -146,8 +153,21 @@ class World:
         status: str = "open",
         labels: Sequence[str] = (),
         contact: str | None = None,
+        custom_attributes: dict[str, Any] | None = None,
+        assignee_id: int | None = None,
+        created_at: datetime | None = None,
+        last_activity_at: datetime | None = None,
     ) -> str:
+        """Chatwoot's times are stored as it sends them: unix seconds in ``data``."""
         number = display_id if display_id is not None else next(_ids)
+        data: dict[str, Any] = {
+            "labels": list(labels),
+            "custom_attributes": custom_attributes or {},
+        }
+        if created_at is not None:
+            data["created_at"] = int(created_at.timestamp())
+        if last_activity_at is not None:
+            data["last_activity_at"] = int(last_activity_at.timestamp())
         gid = conversation_global_id(account_id, number)
         await self.session.execute(
             insert(CwConversation).values(
@@ -157,7 +177,8 @@ class World:
                 contact_global_id=contact,
                 inbox_id=inbox_id,
                 status=status,
-                data={"labels": list(labels)},
+                assignee_id=assignee_id,
+                data=data,
             )
         )
         self.conversations[gid] = (account_id, inbox_id)

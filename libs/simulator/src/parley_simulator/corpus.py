@@ -1,7 +1,8 @@
 """A deterministic support team's history: the demo's traffic and the tests' ground truth.
 
 ``build_corpus(seed=…)`` always yields the same conversations and the same webhook bodies in
-the same order: two accounts, several inboxes, agents and contacts, conversations about
+the same order: two accounts (their contacts carry e-commerce and recruitment attributes and
+labels: ``segments``), several inboxes, agents and contacts, conversations about
 billing, shipping, refunds, login problems, bugs, accounts and integrations (some in German,
 Spanish or French), private notes, edited messages, a few deleted ones, and resolved
 conversations. ``final_messages`` says what each message should look like once every delivery
@@ -17,6 +18,7 @@ from typing import Any
 
 from parley_simulator.model import Account, Agent, Contact, Conversation, Inbox, Message
 from parley_simulator.payloads import contact_event, conversation_event, message_event
+from parley_simulator.segments import contact_profile
 from parley_simulator.topics import ERROR_CODES, FOREIGN_TOPICS, PLANS, PRODUCTS, TOPICS, Topic
 
 ACCOUNTS = (Account(1, "Acme Support"), Account(2, "Globex Care"))
@@ -62,6 +64,11 @@ class Corpus:
     conversations: list[Conversation]
     deliveries: list[dict[str, Any]]  # webhook bodies, in the order Chatwoot would send them
     final_messages: dict[int, FinalMessage] = field(default_factory=dict)
+
+    def contact_labels(self) -> dict[tuple[int, int], tuple[str, ...]]:
+        """Each contact's labels by (account, contact id): what Chatwoot's REST API answers
+        (``GET …/contacts/{id}/labels``), since webhooks do not carry them."""
+        return {(c.account.id, c.contact.id): c.contact.labels for c in self.conversations}
 
     def searchable(self, *, include_private: bool = False) -> list[FinalMessage]:
         return [
@@ -119,12 +126,15 @@ def build_corpus(*, conversations: int = 320, seed: int = 7, now: datetime | Non
         topic, language = _pick_topic(rng)
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         contact_id = ids.next_contact()
+        profile = contact_profile(account.id, contact_id, seed)
         contact = Contact(
             id=contact_id,
             name=f"{first} {last}",
             email=f"{first.lower()}.{contact_id}@customer.example",
             phone_number=f"+1555{contact_id:07d}",
             identifier=f"cust-{contact_id}",
+            custom_attributes=profile.custom_attributes,
+            labels=profile.labels,
         )
         opened_at = start + (end - start) * (index / conversations)
         conversation = Conversation(

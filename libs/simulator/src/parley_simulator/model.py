@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class Contact:
     email: str | None
     phone_number: str | None
     identifier: str | None = None
+    custom_attributes: dict[str, Any] = field(default_factory=dict)  # in every webhook
+    labels: tuple[str, ...] = ()  # in Chatwoot only: webhooks do not carry contact labels
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ def contact_data(contact: Contact, account: Account) -> dict[str, Any]:
         "avatar": "",
         "thumbnail": "",
         "type": "contact",
-        "custom_attributes": {},
+        "custom_attributes": dict(contact.custom_attributes),
         "additional_attributes": {},
         "account": _account(account),
     }

@@ -56,3 +56,28 @@ def test_signature_is_hmac_of_timestamp_dot_body() -> None:
     assert headers["X-Chatwoot-Signature"] == f"sha256={expected}"
     assert headers["X-Chatwoot-Timestamp"] == "1700000000"
     assert headers["X-Chatwoot-Delivery"] == "d-1"
+
+
+def test_demo_contacts_carry_both_use_cases_attributes_and_labels() -> None:
+    corpus = build_corpus()
+    shop = [c.contact for c in corpus.conversations if c.account.id == 1]
+    recruiting = [c.contact for c in corpus.conversations if c.account.id == 2]
+    assert all(
+        {"customer_tier", "total_spent", "order_count"} <= c.custom_attributes.keys() for c in shop
+    )
+    assert all(
+        {"lead_status", "qualification_score", "follower_count"} <= c.custom_attributes.keys()
+        for c in recruiting
+    )
+    assert all(isinstance(c.custom_attributes["follower_count"], str) for c in recruiting)
+    shop_labels = {label for c in shop for label in c.labels}
+    recruiting_labels = {label for c in recruiting for label in c.labels}
+    assert {"vip-customer", "repeat-buyer"} <= shop_labels
+    assert {"qualified-lead", "hot-lead", "needs-human"} <= recruiting_labels
+    hot = [c for c in recruiting if "hot-lead" in c.labels]
+    assert 0 < len(hot) < len(recruiting) / 2  # a segment, not everyone
+    created = next(b for b in corpus.deliveries if b["event"] == "contact_created")
+    assert created["custom_attributes"] == next(
+        c.contact.custom_attributes for c in corpus.conversations if c.contact.id == created["id"]
+    )
+    assert corpus.contact_labels()[(2, hot[0].id)] == hot[0].labels

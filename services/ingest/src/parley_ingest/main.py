@@ -8,11 +8,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import structlog
 from fastapi import FastAPI
 from parley_runtime.app import create_service_app
 from parley_runtime.provided import provide
 from parley_schema.db import create_engine, create_sessionmaker
 
+from parley_ingest.backfill.client import ChatwootClient
+from parley_ingest.contact_labels.service import ContactLabelSync
 from parley_ingest.housekeeping.service import HousekeepingService
 from parley_ingest.normalization.service import build_ingestion
 from parley_ingest.outbox.relay import OutboxRelay
@@ -21,10 +24,40 @@ from parley_ingest.webhooks.authentication import WebhookAuthenticator
 from parley_ingest.webhooks.endpoints import router as webhooks_router
 from parley_ingest.webhooks.service import WebhookService
 
+log = structlog.get_logger(__name__)
+
 RELAY_POOL_SIZE = 2
 # A housekeeping run holds two connections, its advisory lock's and its work's: a pool of
 # one plus as many overflow (create_engine allows db_pool_size more).
 HOUSEKEEPING_POOL_SIZE = 1
+CONTACT_LABELS_POOL_SIZE = 1  # likewise: its advisory lock's connection and its work's
+
+
+@asynccontextmanager
+async def contact_label_sync(settings: IngestSettings) -> AsyncIterator[None]:
+    """The contact-label sync, running for the block when Chatwoot's REST API is configured
+    (without it, contact labels stay queued until it is)."""
+    if settings.chatwoot_base_url is None or settings.chatwoot_api_token is None:
+        log.info("contact_labels_sync_off", reason="PARLEY_CHATWOOT_BASE_URL or token unset")
+        yield
+        return
+    engine = create_engine(
+        settings.model_copy(update={"db_pool_size": CONTACT_LABELS_POOL_SIZE}),
+        application_name="ingest-contact-labels",
+    )
+    try:
+        async with ChatwootClient.http_client(
+            str(settings.chatwoot_base_url), settings.chatwoot_api_token.get_secret_value()
+        ) as http:
+            sync = ContactLabelSync(
+                settings=settings,
+                client=ChatwootClient(http, max_retries=settings.backfill_max_retries),
+                sessionmaker=create_sessionmaker(engine),
+            )
+            async with sync.running():
+                yield
+    finally:
+        await engine.dispose()
 
 
 def create_app(settings: IngestSettings | None = None) -> FastAPI:
@@ -56,7 +89,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         )
         provide(app, relay, webhooks, housekeeping)
         try:
-            async with relay.running(), housekeeping.running():
+            async with relay.running(), housekeeping.running(), contact_label_sync(settings):
                 yield
         finally:
             await housekeeping_engine.dispose()

@@ -47,6 +47,11 @@ class IngestSettings(ParleyBaseSettings):
     chatwoot_api_token: SecretStr | None = None
     backfill_concurrency: Annotated[int, Field(ge=1, le=32)] = 4
     backfill_max_retries: Annotated[int, Field(ge=0, le=20)] = 5
+    # Contact labels, read through the same REST API (contact_labels/service.py): how often
+    # the queue is looked at, how many contacts one run reads, and the request rate.
+    contact_labels_interval_s: Annotated[float, Field(gt=0, le=HOUR)] = 5.0
+    contact_labels_batch_size: Annotated[int, Field(ge=1, le=10_000)] = 100
+    contact_labels_requests_per_s: Annotated[float, Field(gt=0, le=100)] = 5.0
 
     # Redactors applied to every text and raw object before it is stored (webhooks and
     # backfill): PARLEY_REDACT=card,iban,secret,email,phone; empty turns redaction off.

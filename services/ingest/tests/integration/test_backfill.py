@@ -14,9 +14,10 @@ from parley_ingest.backfill.cli import app as backfill_cli
 from parley_ingest.backfill.client import ChatwootClient
 from parley_ingest.backfill.errors import ChatwootApiError
 from parley_ingest.backfill.service import BackfillRequest, BackfillService, BackfillSummary
+from parley_ingest.contact_labels.service import ContactLabelSync
 from parley_ingest.normalization.service import build_ingestion
 from parley_ingest.settings import IngestSettings
-from parley_ingest_testkit import API_TOKEN, FakeChatwoot
+from parley_ingest_testkit import API_TOKEN, FakeChatwoot, default_contact_labels
 from parley_schema.db import create_sessionmaker
 from parley_schema.models import (
     CwContact,
@@ -57,11 +58,14 @@ async def run(
     async with ChatwootClient.http_client(
         "http://chatwoot.test", API_TOKEN, transport=transport
     ) as http:
-        settings = IngestSettings(backfill_concurrency=4)
+        settings = IngestSettings(backfill_concurrency=4, contact_labels_requests_per_s=100)
+        client = ChatwootClient(http, max_retries=max_retries, backoff=Backoff(base_s=0.01))
+        sessionmaker = create_sessionmaker(engine)
         backfill = BackfillService(
             settings=settings,
-            client=ChatwootClient(http, max_retries=max_retries, backoff=Backoff(base_s=0.01)),
-            sessionmaker=create_sessionmaker(engine),
+            client=client,
+            labels=ContactLabelSync(settings=settings, client=client, sessionmaker=sessionmaker),
+            sessionmaker=sessionmaker,
             progress=progress or CountingProgress(),
             ingestion=build_ingestion(settings),
         )
@@ -247,3 +251,28 @@ async def test_backfilled_messages_are_redacted_before_they_are_stored(
     assert contents
     assert all((text or "").endswith(" card [card], password: [secret]") for text in contents)
     assert not any(card in text or "Sommer2026" in text for text in raw)
+
+
+async def test_backfill_reads_every_contacts_labels_rate_limited_once(
+    db_engine: AsyncEngine,
+) -> None:
+    fake = FakeChatwoot()
+    fake.labels_rate_limit_once = True
+    summary = await run(fake, db_engine, BackfillRequest(account_id=5))
+
+    reads = [entry for entry in fake.requests if entry[1] == "contact_labels"]
+    assert summary.contact_labels == fake.contacts == 20
+    assert [entry[3] for entry in reads].count(429) == 1
+    assert len({entry[2]["contact"] for entry in reads if entry[3] == 200}) == 20  # one each
+    async with db_engine.connect() as connection:
+        rows = (
+            await connection.execute(
+                select(CwContact.contact_id, CwContact.labels, CwContact.labels_stale_at).where(
+                    CwContact.account_id == 5
+                )
+            )
+        ).all()
+    assert {contact_id: labels for contact_id, labels, _ in rows} == {
+        contact_id: default_contact_labels(contact_id) for contact_id in range(500, 520)
+    }
+    assert all(stale_at is None for _, _, stale_at in rows)

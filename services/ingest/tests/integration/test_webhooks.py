@@ -22,7 +22,8 @@ FIXTURES = [
 
 async def snapshot(session: AsyncSession) -> dict[str, list[tuple[Any, ...]]]:
     """Everything a consumer could read: every column of every stored row."""
-    # created_at of contacts and conversations is when Parley first stored them.
+    # created_at of contacts and conversations is when Parley first stored them, and a
+    # contact's labels_stale_at when its label read was last queued: only whether it is.
     tables = {
         "contacts": (CwContact.__table__, "created_at"),
         "conversations": (CwConversation.__table__, "created_at"),
@@ -30,7 +31,11 @@ async def snapshot(session: AsyncSession) -> dict[str, list[tuple[Any, ...]]]:
     }
     state: dict[str, list[tuple[Any, ...]]] = {}
     for name, (table, skipped) in tables.items():
-        columns = [column for column in table.columns if column.name != skipped]
+        columns: list[Any] = [
+            column.is_not(None) if column.name == "labels_stale_at" else column
+            for column in table.columns
+            if column.name != skipped
+        ]
         rows = (await session.execute(select(*columns).order_by(table.c.id))).all()
         state[name] = [tuple(row) for row in rows]
     return state

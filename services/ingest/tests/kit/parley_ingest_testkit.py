@@ -5,7 +5,9 @@ The fake serves the documented response shapes: conversations ``{"data": {"meta"
 25 a page (``status=all``, ``inbox_id``), messages ``{"meta", "payload"}`` 20 at a time before
 ``before`` (oldest first), contacts ``{"meta", "payload"}`` by page. It requires the
 ``api_access_token`` header, can answer one 429 with ``Retry-After``, can fail a chosen
-conversations page with 503, and logs every request.
+conversations page with 503, and logs every request. Contact labels
+(``GET …/contacts/{id}/labels``: ``{"payload": [title, …]}``, 404 for an unknown contact) come
+from ``contact_labels`` (default :func:`default_contact_labels`) and can be rate limited once.
 """
 
 from __future__ import annotations
@@ -134,6 +136,16 @@ def conversation(display_id: int, contact_id: int, inbox_id: int) -> dict[str, A
     }
 
 
+def default_contact_labels(contact_id: int) -> list[str]:
+    """Every third contact is a hot lead, every fifth a VIP customer."""
+    labels = []
+    if contact_id % 3 == 0:
+        labels.append("hot-lead")
+    if contact_id % 5 == 0:
+        labels.append("vip-customer")
+    return labels
+
+
 @dataclass
 class FakeChatwoot:
     """Any account: ``conversations`` conversations (display ids 1..n), each with
@@ -146,6 +158,8 @@ class FakeChatwoot:
     failing_conversation_pages: set[int] = field(default_factory=set)
     message_suffix: str = ""  # appended to every message's text
     requests: list[tuple[float, str, dict[str, str], int]] = field(default_factory=list)
+    contact_labels: dict[int, list[str]] = field(default_factory=dict)  # else the default
+    labels_rate_limit_once: bool = False
 
     def data(self) -> tuple[list[dict[str, Any]], dict[int, list[dict[str, Any]]]]:
         conversations = [
@@ -230,5 +244,27 @@ class FakeChatwoot:
                 "meta": {"count": len(everyone), "current_page": page},
                 "payload": everyone[start : start + CONTACTS_PER_PAGE],
             }
+
+        @app.get("/api/v1/accounts/{account_id}/contacts/{contact_id}/labels", response_model=None)
+        def list_contact_labels(
+            account_id: int,
+            contact_id: int,
+            api_access_token: str | None = Header(default=None, convert_underscores=False),
+        ) -> dict[str, Any] | JSONResponse:
+            check(api_access_token)
+            params = {"contact": str(contact_id)}
+            if self.labels_rate_limit_once:
+                self.labels_rate_limit_once = False
+                log("contact_labels", params, 429)
+                return JSONResponse({"error": "rate limited"}, 429, headers={"Retry-After": "1"})
+            if (
+                contact_id not in self.contact_labels
+                and not 500 <= contact_id < 500 + self.contacts
+            ):
+                log("contact_labels", params, 404)
+                return JSONResponse({"error": "Resource could not be found"}, 404)
+            log("contact_labels", params, 200)
+            labels = self.contact_labels.get(contact_id, default_contact_labels(contact_id))
+            return {"payload": labels}
 
         return app

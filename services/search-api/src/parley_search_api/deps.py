@@ -14,12 +14,14 @@ from parley_runtime.provided import provided
 from parley_search_api.access.scope import ProjectScope
 from parley_search_api.access.service import AccessService
 from parley_search_api.app.pages import AppPages
+from parley_search_api.contacts.service import ContactService
 from parley_search_api.conversations.service import ConversationService
 from parley_search_api.search.service import SearchService
 
 __all__ = [
     "AccessServiceDep",
     "AppPagesDep",
+    "ContactServiceDep",
     "ConversationServiceDep",
     "ScopeDep",
     "SearchServiceDep",
@@ -28,6 +30,7 @@ __all__ = [
 
 AccessServiceDep = Annotated[AccessService, provided(AccessService)]
 AppPagesDep = Annotated[AppPages, provided(AppPages)]
+ContactServiceDep = Annotated[ContactService, provided(ContactService)]
 ConversationServiceDep = Annotated[ConversationService, provided(ConversationService)]
 SearchServiceDep = Annotated[SearchService, provided(SearchService)]
 

@@ -16,12 +16,15 @@ from parley_search_api.access.service import AccessService
 from parley_search_api.app.endpoints import router as app_router
 from parley_search_api.app.headers import AppHeadersMiddleware
 from parley_search_api.app.pages import STATIC_DIR, AppPages
+from parley_search_api.contacts.endpoints import router as contacts_router
+from parley_search_api.contacts.service import ContactService
 from parley_search_api.conversations.endpoints import router as conversations_router
 from parley_search_api.conversations.service import ConversationService
 from parley_search_api.search.endpoints import router as search_router
 from parley_search_api.search.errors import SearchTimeout
 from parley_search_api.search.query_embedding import QueryEmbedder
 from parley_search_api.search.service import SearchService
+from parley_search_api.segments.endpoints import router as segments_router
 from parley_search_api.settings import SearchSettings, get_settings
 
 SERVICE = "search-api"
@@ -46,6 +49,7 @@ def create_app(
             app,
             pages,
             AccessService(settings=settings),
+            ContactService(settings=settings),
             conversations,
             SearchService(settings=settings, embedder=embedder, conversations=conversations),
         )
@@ -64,4 +68,6 @@ def create_app(
     app.include_router(app_router)
     app.mount("/app/static", StaticFiles(directory=STATIC_DIR), name="app-static")
     app.add_middleware(AppHeadersMiddleware, headers=pages.headers)
+    app.include_router(contacts_router)
+    app.include_router(segments_router)
     return app

@@ -14,8 +14,9 @@ _WHY = {
     400: "The body is not text (`http_error`: e.g. invalid UTF-8).",
     401: "No valid session cookie or API token (`not_authenticated`).",
     403: "The caller has no active project (`no_active_project`), or asks for private notes without the right to them (`private_not_permitted`).",
-    404: "No such conversation in the caller's project (`conversation_not_found`): unknown "
-    "and outside the project answer alike.",
+    404: "No such conversation or segment in the caller's project (`conversation_not_found`, "
+    "`segment_not_found`): unknown and outside the project answer alike.",
+    409: "The project has a segment of that name already (`segment_name_taken`).",
     422: "Invalid input, with the `field` (`validation_error`, `invalid_cursor`, "
     "`cursor_mismatch`).",
     503: "A statement ran past `PARLEY_STATEMENT_TIMEOUT_S` and was cancelled "
@@ -65,4 +66,9 @@ CONVERSATION: Responses = {
     200: {"links": {"similar": _links("$request.path.global_id")["similar"]}},
     **_errors(404, *_SEARCH_ERRORS),
 }
+LISTING: Responses = _errors(400, *_SEARCH_ERRORS)  # contact and conversation listings
+SEGMENTS: Responses = _errors(401, 403)
+SEGMENT: Responses = _errors(401, 403, 404, 422)
+SEGMENT_WRITE: Responses = _errors(400, 401, 403, 409, 422)
+SEGMENT_REPLACE: Responses = _errors(400, 401, 403, 404, 409, 422)
 SIMILAR: Responses = {200: {"links": _FIRST_HIT}, **_errors(404, *_SEARCH_ERRORS)}

@@ -18,6 +18,7 @@ from parley_schema.models.projects import (
     SourceGrant,
 )
 from parley_schema.models.ratelimits import RateLimitCounter
+from parley_schema.models.segments import Segment, SegmentTarget
 from parley_schema.models.users import (
     ApiToken,
     AppSetting,
@@ -47,6 +48,8 @@ __all__ = [
     "ProjectSource",
     "RagChunk",
     "RateLimitCounter",
+    "Segment",
+    "SegmentTarget",
     "Session",
     "SignupRequest",
     "SourceGrant",

@@ -9,12 +9,16 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, Index, Text, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from parley_schema.models.base import Base, created_at_column
 
 # A phone number's digits: what search-api compares, and what the index on it holds.
 PHONE_DIGITS_SQL = r"regexp_replace(phone_number, '\D', '', 'g')"
+# A conversation's last activity (Chatwoot sends unix seconds): what search-api orders and
+# filters conversations by, and what the index on it holds (migration 0011).
+CONVERSATION_ACTIVITY_SQL = "parley_jsonb_epoch(data -> 'last_activity_at')"
 
 
 class CwContact(Base):
@@ -31,6 +35,21 @@ class CwContact(Base):
             text("to_tsvector('simple'::regconfig, parley_unaccent(name))"),
             postgresql_using="gin",
         ),
+        # search-api's segments (migration 0011): attribute containment, labels, activity.
+        Index(
+            "ix_cw_contacts_custom_attributes",
+            "custom_attributes",
+            postgresql_using="gin",
+            postgresql_ops={"custom_attributes": "jsonb_path_ops"},
+        ),
+        Index("ix_cw_contacts_labels", "labels", postgresql_using="gin"),
+        Index("ix_cw_contacts_last_activity_at", text("last_activity_at DESC NULLS LAST"), "id"),
+        # ingest's contact-label sync reads the stale ones, oldest mark first.
+        Index(
+            "ix_cw_contacts_labels_stale_at",
+            "labels_stale_at",
+            postgresql_where=text("labels_stale_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(Text, primary_key=True)
@@ -41,6 +60,13 @@ class CwContact(Base):
     phone_number: Mapped[str | None] = mapped_column(Text)
     identifier: Mapped[str | None] = mapped_column(Text)
     custom_attributes: Mapped[dict[str, Any]] = mapped_column(server_default=text("'{}'::jsonb"))
+    # Chatwoot's webhooks carry no contact labels: ingest reads them from the REST API.
+    # None: never read yet. ``labels_stale_at``: a contact event arrived after the last read.
+    labels: Mapped[list[str] | None] = mapped_column(ARRAY(Text))
+    labels_stale_at: Mapped[datetime | None]
+    labels_synced_at: Mapped[datetime | None]
+    # The latest ``last_activity_at`` of the contact's conversations (ingest keeps it).
+    last_activity_at: Mapped[datetime | None]
     data: Mapped[dict[str, Any]]
     updated_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = created_at_column()
@@ -56,6 +82,18 @@ class CwConversation(Base):
             unique=True,
         ),
         Index("ix_cw_conversations_conversation_id", "conversation_id"),  # display id lookups
+        # search-api's segments (migration 0011).
+        Index(
+            "ix_cw_conversations_custom_attributes",
+            text("(data -> 'custom_attributes') jsonb_path_ops"),
+            postgresql_using="gin",
+        ),
+        Index("ix_cw_conversations_labels", text("(data -> 'labels')"), postgresql_using="gin"),
+        Index(
+            "ix_cw_conversations_last_activity_at",
+            text(f"{CONVERSATION_ACTIVITY_SQL} DESC NULLS LAST"),
+            "id",
+        ),
     )
 
     id: Mapped[str] = mapped_column(Text, primary_key=True)

@@ -27,6 +27,7 @@ from parley_ingest.backfill.service import (
     BackfillService,
     BackfillSummary,
 )
+from parley_ingest.contact_labels.service import ContactLabelSync
 from parley_ingest.normalization.service import build_ingestion
 from parley_ingest.settings import IngestSettings
 
@@ -62,10 +63,15 @@ async def build_backfill_service(
         async with ChatwootClient.http_client(
             str(settings.chatwoot_base_url), settings.chatwoot_api_token.get_secret_value()
         ) as http:
+            client = ChatwootClient(http, max_retries=settings.backfill_max_retries)
+            sessionmaker = create_sessionmaker(engine)
             yield BackfillService(
                 settings=settings,
-                client=ChatwootClient(http, max_retries=settings.backfill_max_retries),
-                sessionmaker=create_sessionmaker(engine),
+                client=client,
+                labels=ContactLabelSync(
+                    settings=settings, client=client, sessionmaker=sessionmaker
+                ),
+                sessionmaker=sessionmaker,
                 progress=progress,
                 ingestion=build_ingestion(settings),
             )
@@ -93,6 +99,7 @@ def summary_table(summary: BackfillSummary, seconds: float) -> Table:
         ("messages", str(summary.messages)),
         ("events written (changed rows)", str(summary.events_written)),
         ("skipped (invalid objects)", str(summary.skipped)),
+        ("contacts whose labels were read", str(summary.contact_labels)),
         ("seconds", f"{seconds:.1f}"),
     ]
     for name, value in rows:

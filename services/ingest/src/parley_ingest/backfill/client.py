@@ -6,6 +6,8 @@
   ``{"meta": {…}, "payload": [message, …]}``, the 20 messages before ``before`` (the newest 20
   without it), oldest first.
 - ``GET …/contacts?page=N``: ``{"meta": {"count": …}, "payload": [contact, …]}``.
+- ``GET …/contacts/{id}/labels``: ``{"payload": ["label", …]}`` (``LabelConcern#index``);
+  404 when the contact is gone.
 
 A 429 is retried after its ``Retry-After`` (seconds or an HTTP date, at most
 :data:`MAX_RETRY_AFTER_S`); 5xx responses and transport errors are retried after Parley's one
@@ -22,7 +24,7 @@ import httpx
 import structlog
 from parley_schema.retrying import Backoff, retry_after_seconds
 
-from parley_ingest.backfill.errors import ChatwootApiError
+from parley_ingest.backfill.errors import ChatwootApiError, ChatwootNotFound
 
 log = structlog.get_logger(__name__)
 
@@ -92,6 +94,14 @@ class ChatwootClient:
         body = await self._get(f"/api/v1/accounts/{account_id}/contacts", {"page": page})
         return [item for item in body.get("payload") or [] if isinstance(item, dict)]
 
+    async def contact_labels(self, account_id: int, contact_id: int) -> list[str]:
+        """The contact's labels (ChatwootNotFound: the contact is gone)."""
+        body = await self._get(f"/api/v1/accounts/{account_id}/contacts/{contact_id}/labels", {})
+        payload = body.get("payload")
+        if not isinstance(payload, list):
+            raise ChatwootApiError("GET contact labels: unexpected response shape")
+        return sorted({label for label in payload if isinstance(label, str) and label})
+
     async def _get(self, path: str, params: dict[str, str | int]) -> dict[str, Any]:
         attempts = self._max_retries + 1
         for attempt in range(1, attempts + 1):
@@ -114,6 +124,8 @@ class ChatwootClient:
             if response.status_code >= 500 and not last_attempt:
                 await asyncio.sleep(self._backoff.delay(attempt))
                 continue
+            if response.status_code == 404:
+                raise ChatwootNotFound(f"GET {path}: HTTP 404")
             if response.status_code != 200:
                 raise ChatwootApiError(f"GET {path}: HTTP {response.status_code}")
             try:

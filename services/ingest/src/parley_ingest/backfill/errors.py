@@ -12,6 +12,12 @@ class ChatwootApiError(ParleyError):
     status = 502
 
 
+class ChatwootNotFound(ChatwootApiError):
+    """Chatwoot answered 404: the object is gone (deleted since)."""
+
+    code = "chatwoot_not_found"
+
+
 class BackfillNotConfigured(ParleyError):
     code = "backfill_not_configured"
     status = 400

@@ -8,7 +8,9 @@ Resumable: ``sync_watermarks`` (source ``chatwoot:<account>[:inbox:<id>]``) hold
 is in progress, its phase and the next page to read; a run that stopped is resumed from there
 with the same ``since``. A completed run stores its start time as ``cursor_ts``; the next run
 without ``--since`` reads only conversations active since then (contacts are listed on full
-runs only). Every run is recorded in ``job_runs``.
+runs only). Its last step reads the labels of the account's queued contacts (every contact
+seen for the first time, and any a contact event marked) through the contact-label sync.
+Every run is recorded in ``job_runs``.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from parley_ingest.backfill.client import ChatwootClient
 from parley_ingest.backfill.repository import backfill_repository
+from parley_ingest.contact_labels.service import ContactLabelSync
 from parley_ingest.normalization.api_objects import contact_from_api, conversation_from_api
 from parley_ingest.normalization.errors import InvalidPayload
 from parley_ingest.normalization.rows import RowBatch
@@ -67,6 +70,7 @@ class BackfillSummary:
     messages: int = 0
     events_written: int = 0
     skipped: int = 0
+    contact_labels: int = 0  # contacts whose labels were read
 
     @property
     def processed(self) -> int:
@@ -79,6 +83,7 @@ class BackfillSummary:
             "messages": self.messages,
             "events_written": self.events_written,
             "skipped": self.skipped,
+            "contact_labels": self.contact_labels,
         }
 
 
@@ -117,6 +122,7 @@ class BackfillService:
         *,
         settings: IngestSettings,
         client: ChatwootClient,
+        labels: ContactLabelSync,
         sessionmaker: async_sessionmaker[AsyncSession],
         progress: BackfillProgress,
         ingestion: IngestionService,
@@ -124,6 +130,7 @@ class BackfillService:
         self._settings = settings
         self._ingestion = ingestion
         self._client = client
+        self._labels = labels
         self._sessionmaker = sessionmaker
         self._progress = progress
 
@@ -142,6 +149,7 @@ class BackfillService:
                     await self._contacts(run)
                 plan.phase, plan.next_page = CONVERSATIONS, 1
             await self._conversations(run)
+            summary.contact_labels = await self._labels.drain(request.account_id)
         except (ParleyError, SQLAlchemyError, OSError) as error:
             async with self._sessionmaker() as session, session.begin():
                 await _finish_job(session, summary, status="failed", error=_failure(error))
@@ -209,6 +217,9 @@ class BackfillService:
                     )
                 except InvalidPayload:
                     run.summary.skipped += 1
+            # A full run reads every listed contact's labels again (its last step): Chatwoot
+            # may change them without a contact event.
+            batch.labels_stale = [contact.id for contact in batch.contacts]
             await self._apply(run, batch)
             run.summary.contacts += len(batch.contacts)
             self._progress.advance(CONTACTS, len(raw_contacts))

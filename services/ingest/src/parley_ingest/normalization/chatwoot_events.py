@@ -42,7 +42,10 @@ def rows_from_event(
         contact = ContactEvent.model_validate(raw)
     except ValidationError as error:
         raise InvalidPayload.from_validation(error) from None
-    return RowBatch(contacts=[contact_row(contact, raw, account_id=account_id, version=version)])
+    row = contact_row(contact, raw, account_id=account_id, version=version)
+    # Webhooks carry no contact labels: a contact event marks them stale, and ingest's
+    # contact-label sync reads them from the REST API (contact_labels.service).
+    return RowBatch(contacts=[row], labels_stale=[row.id])
 
 
 def _message_rows(raw: dict[str, Any], *, account_id: int, version: datetime) -> RowBatch:

@@ -12,7 +12,18 @@ from datetime import datetime
 from typing import Any
 
 from parley_schema.models import CwContact, CwConversation, CwMessage
-from sqlalchemy import ColumnElement, Table, Text, TextClause, bindparam, null, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Table,
+    Text,
+    TextClause,
+    bindparam,
+    null,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -144,6 +155,45 @@ class ChatwootRowRepository:
             await session.execute(
                 update(model), [{"id": row.id, "updated_at": row.version} for row in rows]
             )
+
+    async def mark_labels_stale(
+        self, session: AsyncSession, contact_ids: Sequence[str], *, named: Sequence[str]
+    ) -> None:
+        """Queue contacts for a label read: those ``named`` (a contact event arrived), and
+        any of ``contact_ids`` whose labels were never read nor queued. A contact already
+        queued is queued once: its mark moves to now, and one read serves every event. The
+        mark is the statement's clock (not the transaction's), so a mark made while a read
+        is under way is always newer than the one the read took."""
+        if not contact_ids and not named:
+            return
+        await session.execute(
+            text(
+                "UPDATE cw_contacts SET labels_stale_at = clock_timestamp() WHERE id = ANY(:ids)"
+                " AND (id = ANY(:named) OR (labels IS NULL AND labels_stale_at IS NULL))"
+            ).bindparams(
+                bindparam("ids", type_=ARRAY(Text)), bindparam("named", type_=ARRAY(Text))
+            ),
+            {"ids": sorted({*contact_ids, *named}), "named": list(named)},
+        )
+
+    async def touch_contact_activity(
+        self, session: AsyncSession, activity: dict[str, datetime]
+    ) -> None:
+        """Move each contact's ``last_activity_at`` forward to its conversation's (never back:
+        states arriving out of order converge to the latest)."""
+        if not activity:
+            return
+        await session.execute(
+            text(
+                "UPDATE cw_contacts c SET last_activity_at = a.at"
+                " FROM unnest(:ids, :ats) AS a(id, at)"
+                " WHERE c.id = a.id AND (c.last_activity_at IS NULL OR c.last_activity_at < a.at)"
+            ).bindparams(
+                bindparam("ids", type_=ARRAY(Text)),
+                bindparam("ats", type_=ARRAY(DateTime(timezone=True))),
+            ),
+            {"ids": list(activity), "ats": list(activity.values())},
+        )
 
 
 chatwoot_row_repository = ChatwootRowRepository()

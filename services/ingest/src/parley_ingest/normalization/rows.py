@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from parley_schema.ids import contact_global_id, conversation_global_id, message_global_id
@@ -81,6 +81,8 @@ class RowBatch:
     contacts: list[ContactRow] = field(default_factory=list)
     conversations: list[ConversationRow] = field(default_factory=list)
     messages: list[MessageRow] = field(default_factory=list)
+    # Contacts whose labels to read again from the REST API (a contact event names them).
+    labels_stale: list[str] = field(default_factory=list)
 
 
 def raw_object(raw: dict[str, Any]) -> dict[str, Any]:
@@ -175,3 +177,13 @@ def message_row(
         version=version,
         deleted=message.deleted,
     )
+
+
+def conversation_activity(row: ConversationRow) -> datetime | None:
+    """When the conversation was last active: Chatwoot's ``last_activity_at`` (unix seconds),
+    else ``timestamp``, else None."""
+    for key in ("last_activity_at", "timestamp"):
+        value = row.data.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+            return datetime.fromtimestamp(value, UTC)
+    return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TypeVar
 
 from parley_schema.events import (
@@ -31,7 +32,13 @@ from parley_ingest.normalization.repository import (
     Row,
     chatwoot_row_repository,
 )
-from parley_ingest.normalization.rows import ContactRow, ConversationRow, MessageRow, RowBatch
+from parley_ingest.normalization.rows import (
+    ContactRow,
+    ConversationRow,
+    MessageRow,
+    RowBatch,
+    conversation_activity,
+)
 from parley_ingest.normalization.versioning import Decision, VersionedState, decide
 from parley_ingest.outbox.repository import outbox_repository
 from parley_ingest.settings import IngestSettings
@@ -101,6 +108,21 @@ def redacted(batch: RowBatch, redactor: Redactor) -> RowBatch:
     )
 
 
+def _latest_activity(conversations: Sequence[ConversationRow]) -> dict[str, datetime]:
+    """Each contact's latest conversation activity among ``conversations``, by contact id."""
+    latest: dict[str, datetime] = {}
+    for row in conversations:
+        at = conversation_activity(row)
+        contact = row.contact_global_id
+        if (
+            contact is not None
+            and at is not None
+            and (contact not in latest or latest[contact] < at)
+        ):
+            latest[contact] = at
+    return dict(sorted(latest.items()))
+
+
 class IngestionService:
     """Stores what webhooks and the backfill read, through the configured redactors."""
 
@@ -119,6 +141,13 @@ class IngestionService:
             session, CwConversation, newest_per_id(batch.conversations)
         )
         changed += await self._apply_rows(session, CwMessage, newest_per_id(batch.messages))
+        # Only contacts of this batch, already locked above: the lock order holds.
+        await chatwoot_row_repository.mark_labels_stale(
+            session, [row.id for row in batch.contacts], named=batch.labels_stale
+        )
+        await chatwoot_row_repository.touch_contact_activity(
+            session, _latest_activity(batch.conversations)
+        )
         envelopes = [
             EventEnvelope.wrap(
                 event_for(row),

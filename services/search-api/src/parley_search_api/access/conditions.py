@@ -1,12 +1,13 @@
 """SQL conditions that keep a query inside the caller's project: isolation in one place.
 
-Every read (search candidates, a conversation, similar conversations) starts from these.
+Every read (search candidates, a conversation, similar conversations, contact and
+conversation listings, segments) starts from these.
 """
 
 from __future__ import annotations
 
-from parley_schema.models import CwConversation, RagChunk
-from sqlalchemy import ColumnElement, and_, false, or_
+from parley_schema.models import CwContact, CwConversation, RagChunk
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 from sqlalchemy.sql.elements import SQLCoreOperations
 
 from parley_search_api.access.scope import ProjectScope
@@ -35,3 +36,19 @@ def chunk_in_scope(scope: ProjectScope) -> ColumnElement[bool]:
 
 def conversation_in_scope(scope: ProjectScope) -> ColumnElement[bool]:
     return _in_sources(scope, CwConversation.account_id, CwConversation.inbox_id)
+
+
+def contact_in_scope(scope: ProjectScope) -> ColumnElement[bool]:
+    """A contact of an account the project searches whole, or with a conversation in scope
+    (a project limited to an inbox sees the contacts who wrote to it)."""
+    whole_accounts = [s.account_id for s in scope.sources if s.inbox_id is None]
+    in_scope_conversation = exists(
+        select(CwConversation.id).where(
+            CwConversation.contact_global_id == CwContact.id, conversation_in_scope(scope)
+        )
+    )
+    if not whole_accounts:
+        return in_scope_conversation if scope.sources else false()
+    if len(whole_accounts) == len(scope.sources):
+        return CwContact.account_id.in_(whole_accounts)
+    return or_(CwContact.account_id.in_(whole_accounts), in_scope_conversation)

@@ -1,5 +1,6 @@
-"""``GET /v1/conversations/{global_id}`` and ``GET /v1/conversations/{global_id}/similar``
-(similar is search's: this path names the conversation it starts from)."""
+"""``GET /v1/conversations/{global_id}``, ``GET /v1/conversations/{global_id}/similar``
+(similar is search's: this path names the conversation it starts from) and
+``POST /v1/conversations/search`` (conversations by their facts, no text query)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ from fastapi import APIRouter, Path, Query
 from parley_schema.ids import CONVERSATION_GLOBAL_ID_PATTERN
 
 from parley_search_api import responses
+from parley_search_api.conversations.listing import (
+    ConversationSearchRequest,
+    ConversationSearchResponse,
+)
 from parley_search_api.conversations.schemas import ConversationRead
 from parley_search_api.deps import ConversationServiceDep, ScopeDep, SearchServiceDep, SessionDep
 from parley_search_api.search.schemas import SimilarConversations
@@ -44,3 +49,13 @@ async def similar_conversations(
     return await search.similar(
         session, scope, global_id, limit=limit, include_private=include_private
     )
+
+
+@router.post("/search", responses=responses.LISTING)
+async def search_conversations(
+    body: ConversationSearchRequest,
+    scope: ScopeDep,
+    session: SessionDep,
+    conversations: ConversationServiceDep,
+) -> ConversationSearchResponse:
+    return await conversations.search(session, scope, body)

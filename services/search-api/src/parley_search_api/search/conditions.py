@@ -1,19 +1,20 @@
 """SQL conditions that limit chunks and conversations to the caller's scope and filters.
 
 They start from the project scope (``access.conditions``); filters only narrow it.
-Conversation-level filters (contact, status, labels) become
-``conversation_global_id = ANY(ARRAY(SELECT …))``: an InitPlan evaluated once, which keeps
-the HNSW index scan usable under the filter.
+Conversation-level filters (contact, status, labels, conversation attributes, and the
+contact's attributes and labels) become ``conversation_global_id = ANY(ARRAY(SELECT …))``:
+an InitPlan evaluated once, which keeps the HNSW index scan usable under the filter. Chunk
+rows carry no attributes: bench/search measures the recall of this pre-filter.
 """
 
 from __future__ import annotations
 
 from parley_schema.models import CwConversation, EmbeddingStatus, RagChunk
 from sqlalchemy import ColumnElement, any_, func, select
-from sqlalchemy.dialects.postgresql import array
 
 from parley_search_api.access.conditions import chunk_in_scope, conversation_in_scope
 from parley_search_api.access.scope import ProjectScope
+from parley_search_api.conversations.conditions import conversation_facet_conditions
 from parley_search_api.search.schemas import SearchFilters, SenderType
 
 # Chatwoot names senders by class ("Contact", "User", "AgentBot"); compared lower-cased,
@@ -28,18 +29,32 @@ SENDER_TYPE_VALUES: dict[SenderType, tuple[str, ...]] = {
 def conversation_conditions(
     scope: ProjectScope, filters: SearchFilters
 ) -> list[ColumnElement[bool]]:
-    conditions = [conversation_in_scope(scope)]
-    if filters.contact_ids:
-        conditions.append(CwConversation.contact_global_id.in_(filters.contact_ids))
-    if filters.statuses:
-        conditions.append(CwConversation.status.in_([str(s) for s in filters.statuses]))
-    if filters.labels:
-        conditions.append(CwConversation.data["labels"].has_any(array(filters.labels)))
-    return conditions
+    return [
+        conversation_in_scope(scope),
+        *conversation_facet_conditions(
+            contact_ids=filters.contact_ids,
+            statuses=[str(s) for s in filters.statuses or ()],
+            labels=filters.labels,
+            labels_all=filters.labels_all,
+            conversation_attributes=filters.conversation_attributes,
+            contact_attributes=filters.contact_attributes,
+            contact_labels=filters.contact_labels,
+            contact_labels_all=filters.contact_labels_all,
+        ),
+    ]
 
 
 def _has_conversation_filters(filters: SearchFilters) -> bool:
-    return bool(filters.contact_ids or filters.statuses or filters.labels)
+    return bool(
+        filters.contact_ids
+        or filters.statuses
+        or filters.labels
+        or filters.labels_all
+        or filters.contact_labels
+        or filters.contact_labels_all
+        or filters.contact_attributes
+        or filters.conversation_attributes
+    )
 
 
 def chunk_conditions(scope: ProjectScope, filters: SearchFilters) -> list[ColumnElement[bool]]:

@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from parley_search_api.attributes.schemas import AttributeConditions
 from parley_search_api.conversations.schemas import ContextMessage, ConversationSummary, MessageRead
 from parley_search_api.settings import FusionMethod, TextSearchConfig
 
@@ -77,8 +78,9 @@ class ConversationStatus(StrEnum):
     SNOOZED = "snoozed"
 
 
-class SearchFilters(BaseModel):
-    """Every filter narrows the caller's project scope further; none can widen it."""
+class FlatSearchFilters(BaseModel):
+    """The filters ``GET /v1/search`` takes as query parameters too. Every filter narrows the
+    caller's project scope further; none can widen it."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -89,13 +91,17 @@ class SearchFilters(BaseModel):
     sender_types: list[SenderType] | None = Field(None, max_length=3)
     message_types: list[MessageType] | None = Field(None, max_length=4)
     statuses: list[ConversationStatus] | None = Field(None, max_length=4)
-    labels: list[Label] | None = Field(None, max_length=MAX_FILTER_VALUES)
+    labels: list[Label] | None = Field(None, max_length=MAX_FILTER_VALUES)  # any of them
+    labels_all: list[Label] | None = Field(None, max_length=MAX_FILTER_VALUES)  # all of them
+    # The conversation's contact has any of ``contact_labels`` and all of ``contact_labels_all``.
+    contact_labels: list[Label] | None = Field(None, max_length=MAX_FILTER_VALUES)
+    contact_labels_all: list[Label] | None = Field(None, max_length=MAX_FILTER_VALUES)
     created_after: datetime | None = None
     created_before: datetime | None = None
     include_private: bool = False
 
     @model_validator(mode="after")
-    def _range_is_ordered(self) -> SearchFilters:
+    def _range_is_ordered(self) -> FlatSearchFilters:
         after, before = self.created_after, self.created_before
         for name, value in (("created_after", after), ("created_before", before)):
             if value is not None and value.tzinfo is None:
@@ -103,6 +109,18 @@ class SearchFilters(BaseModel):
         if after is not None and before is not None and after >= before:
             raise ValueError("created_after must be earlier than created_before")
         return self
+
+
+class SearchFilters(FlatSearchFilters):
+    """Every filter narrows the caller's project scope further; none can widen it.
+
+    ``contact_attributes`` and ``conversation_attributes`` (conditions on Chatwoot's
+    ``custom_attributes``, combined with AND: ``attributes.schemas``) are taken in a JSON body
+    only (``POST /v1/search``).
+    """
+
+    contact_attributes: AttributeConditions | None = None
+    conversation_attributes: AttributeConditions | None = None
 
 
 class SearchOptions(BaseModel):
@@ -149,6 +167,9 @@ QUERY_PARAMETER_OF_FILTER = {
     "message_types": "message_type",
     "statuses": "status",
     "labels": "label",
+    "labels_all": "label_all",
+    "contact_labels": "contact_label",
+    "contact_labels_all": "contact_label_all",
 }
 
 
@@ -156,15 +177,15 @@ def _query_parameter(field: str) -> str:
     return QUERY_PARAMETER_OF_FILTER.get(field, field)
 
 
-class SearchQueryParams(SearchFilters, SearchOptions):
+class SearchQueryParams(FlatSearchFilters, SearchOptions):
     """``GET /v1/search``: the same request as flat query parameters. Its fields, bounds and
-    checks are those of ``SearchOptions`` and ``SearchFilters``; only the names differ."""
+    checks are those of ``SearchOptions`` and ``FlatSearchFilters``; only the names differ."""
 
     model_config = ConfigDict(extra="forbid", alias_generator=_query_parameter)
 
     def to_request(self) -> SearchRequest:
         options = self.model_dump(include=set(SearchOptions.model_fields))
-        filters = self.model_dump(include=set(SearchFilters.model_fields))
+        filters = self.model_dump(include=set(FlatSearchFilters.model_fields))
         return SearchRequest.model_validate({**options, "filters": filters})
 
 

@@ -1,0 +1,1 @@
+"""Contact labels: read from Chatwoot's REST API, since webhooks do not carry them."""
