@@ -22,6 +22,8 @@ from parley_schema.events import (
 from parley_schema.models import CwContact, CwConversation, CwMessage
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parley_ingest.deletions.repository import deletion_repository
+from parley_ingest.erasure.quarantine import admit
 from parley_ingest.normalization.repository import (
     CwModel,
     Row,
@@ -73,13 +75,23 @@ class IngestionService:
     async def apply(
         self, session: AsyncSession, batch: RowBatch, *, correlation_id: str | None
     ) -> list[EventEnvelope]:
-        """Store the batch; return the events written to the outbox (one per changed row)."""
+        """Store the batch; return the events written to the outbox (one per changed row).
+
+        Rows naming an erased contact in quarantine are dropped first. A message that became
+        deleted loses its chunks and vectors here, in the same transaction (the embedder,
+        told by ``message.deleted.v1``, converges to the same state).
+        """
+        batch = await admit(session, batch)
         changed: list[Row] = []
         changed += await self._apply_rows(session, CwContact, newest_per_id(batch.contacts))
         changed += await self._apply_rows(
             session, CwConversation, newest_per_id(batch.conversations)
         )
-        changed += await self._apply_rows(session, CwMessage, newest_per_id(batch.messages))
+        messages = await self._apply_rows(session, CwMessage, newest_per_id(batch.messages))
+        await deletion_repository.delete_chunks_of_messages(
+            session, [row.id for row in messages if isinstance(row, MessageRow) and row.deleted]
+        )
+        changed += messages
         envelopes = [
             EventEnvelope.wrap(
                 event_for(row),
