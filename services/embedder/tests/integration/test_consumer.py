@@ -17,7 +17,6 @@ import pytest
 from parley_broker import queue_depth
 from parley_embedder.runtime import EmbedderRuntime, provider_from
 from parley_embedder_testkit import (
-    Message,
     Publisher,
     Rows,
     deleted,
@@ -30,7 +29,6 @@ from parley_embeddings.testing.fake_openai_server import (
     ScriptedFailure,
 )
 from parley_schema.events import EMBEDDER_DLQ, EMBEDDER_QUEUE, EMBEDDER_QUEUE_ARGUMENTS
-from parley_schema.ids import message_global_id
 from parley_schema.models import EmbeddingStatus
 
 
