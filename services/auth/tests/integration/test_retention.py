@@ -128,7 +128,8 @@ def test_the_cli_sets_shows_and_clears_a_window(database_url: str, account_id: i
     env = {"PARLEY_DATABASE_URL": database_url}
     account = ["--account", str(account_id)]
     shown = runner.invoke(auth_cli, ["retention", "show", *account], env=env)
-    assert shown.exit_code == 1 and "PARLEY_RETENTION_DAYS" in shown.output
+    assert shown.exit_code == 1
+    assert "PARLEY_RETENTION_DAYS" in shown.output
     done = runner.invoke(auth_cli, ["retention", "set", *account, "--days", "90"], env=env)
     assert done.exit_code == 0, done.output
     assert stored_days(database_url, account_id) == [90]
@@ -138,6 +139,7 @@ def test_the_cli_sets_shows_and_clears_a_window(database_url: str, account_id: i
     both = runner.invoke(
         auth_cli, ["retention", "set", *account, "--forever", "--days", "3"], env=env
     )
-    assert both.exit_code == 1 and stored_days(database_url, account_id) == [None]
+    assert both.exit_code == 1
+    assert stored_days(database_url, account_id) == [None]
     assert runner.invoke(auth_cli, ["retention", "clear", *account], env=env).exit_code == 0
     assert stored_days(database_url, account_id) == []
