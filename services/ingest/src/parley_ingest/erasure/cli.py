@@ -27,6 +27,11 @@ err_console = Console(stderr=True, highlight=False)
 CONTACT_ID = TypeAdapter(ContactGlobalId)
 
 
+@app.callback()
+def erase() -> None:
+    """Erase a data subject: everything Parley holds that names them, in one transaction."""
+
+
 async def erase_contact(settings: IngestSettings, contact_id: str, erased_by: str) -> ErasureRead:
     """One transaction: everything naming the contact goes, or nothing does."""
     engine = create_engine(settings, application_name="ingest-erase")

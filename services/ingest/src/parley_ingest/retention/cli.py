@@ -21,6 +21,11 @@ console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
 
+@app.callback()
+def retention() -> None:
+    """Messages older than PARLEY_RETENTION_DAYS (or an account's own window) are deleted."""
+
+
 async def run_retention(
     settings: IngestSettings, *, dry_run: bool, account_id: int | None
 ) -> RetentionReport | None:
