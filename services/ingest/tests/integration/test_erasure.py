@@ -77,7 +77,7 @@ async def naming(session: AsyncSession, *ids: str) -> dict[str, int]:
         ("outbox", EventOutbox),
     ):
         table = model.__table__
-        row_text = cast(literal_column(f"to_jsonb({table.name})"), String)
+        row_text = cast(literal_column(f"to_jsonb({model.__tablename__})"), String)
         counts[name] = int(
             await session.scalar(
                 select(func.count())
