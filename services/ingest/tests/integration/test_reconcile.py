@@ -7,12 +7,14 @@ import random
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 from parley_ingest.backfill.client import ChatwootClient
 from parley_ingest.backfill.errors import ChatwootApiError
 from parley_ingest.backfill.service import BackfillRequest, BackfillService
+from parley_ingest.erasure.service import ErasureService
 from parley_ingest.reconcile.cli import app as reconcile_cli
 from parley_ingest.reconcile.service import RECONCILE_JOB, ReconcileService, ReconcileSummary
 from parley_ingest.settings import IngestSettings
@@ -228,6 +230,27 @@ class TestIncompleteListing:
         assert await account.totals() == before
         job = await account.last_job()
         assert (job.status, job.error) == ("failed", "ChatwootApiError")
+
+
+class TestErasedContactsStayOut:
+    async def test_a_backfill_does_not_bring_an_erased_contact_back(self, account: Account) -> None:
+        contact, conversation = f"cwc:{account.id}:501", f"cw:{account.id}:1"
+        async with create_sessionmaker(account.engine).begin() as session:
+            await ErasureService(settings=IngestSettings()).erase_contact(
+                session, contact, erased_by="cli:test"
+            )
+        async with chatwoot_client(account.fake) as client:
+            summary = await BackfillService(
+                settings=IngestSettings(),
+                client=client,
+                sessionmaker=create_sessionmaker(account.engine),
+                progress=NoProgress(),
+            ).run(BackfillRequest(account_id=account.id, since=datetime(2000, 1, 1, tzinfo=UTC)))
+        assert summary.conversations == 6  # read, and conversation 1 refused
+        assert await account.conversation(1) is None
+        assert await account.contact(501) is None
+        assert await account.count("messages", conversation=conversation) == 0
+        assert await account.conversation(2) is not None
 
 
 class TestMergedContacts:
