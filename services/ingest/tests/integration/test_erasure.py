@@ -7,14 +7,23 @@ import copy
 import json
 import random
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+from parley_authn import (
+    CSRF_HEADER,
+    SESSION_COOKIE,
+    csrf_token_for,
+    hash_secret,
+    new_session_secret,
+)
 from parley_ingest import metrics
 from parley_ingest.erasure.cli import app as erase_cli
 from parley_ingest_testkit import SignedPost
 from parley_schema.models import (
+    ApiToken,
     AppUser,
     CwContact,
     CwConversation,
@@ -23,6 +32,7 @@ from parley_schema.models import (
     ErasureQuarantine,
     EventOutbox,
     RagChunk,
+    Session,
 )
 from parley_testing.factories import make_api_caller
 from parley_testing.postgres import run_async
@@ -98,6 +108,23 @@ async def admin_token(db_session: AsyncSession) -> str:
         update(AppUser).where(AppUser.id == caller.user_id).values(is_admin=True)
     )
     return caller.token
+
+
+@pytest.fixture
+async def admin_cookie(db_session: AsyncSession, admin_token: str) -> str:
+    """A session cookie of the same administrator (as auth's login would store it)."""
+    secret = new_session_secret()
+    user_id = await db_session.scalar(
+        select(ApiToken.user_id).where(ApiToken.token_hash == hash_secret(admin_token))
+    )
+    await db_session.execute(
+        insert(Session).values(
+            session_id=hash_secret(secret),
+            user_id=user_id,
+            expires_at=datetime.now(UTC) + timedelta(hours=1),
+        )
+    )
+    return secret
 
 
 @pytest.fixture
@@ -201,6 +228,20 @@ class TestEraseEndpoint:
         assert done.status_code == 200
         again = await client.delete(f"/v1/contacts/{CONTACT}", headers=bearer(admin_token))
         assert again.status_code == 404
+
+    async def test_a_session_needs_its_csrf_token(
+        self, client: httpx.AsyncClient, db_session: AsyncSession, stored: None, admin_cookie: str
+    ) -> None:
+        cookies = {SESSION_COOKIE: admin_cookie}
+        client.cookies.update(cookies)
+        refused = await client.delete(f"/v1/contacts/{CONTACT}")
+        assert (refused.status_code, refused.json()["error"]["code"]) == (403, "csrf_rejected")
+        assert (await naming(db_session, CONTACT))["contacts"] == 1
+        done = await client.delete(
+            f"/v1/contacts/{CONTACT}", headers={CSRF_HEADER: csrf_token_for(admin_cookie)}
+        )
+        assert done.status_code == 200, done.text
+        assert (await naming(db_session, CONTACT))["contacts"] == 0
 
 
 runner = CliRunner()

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from parley_schema.models import Erasure, ErasureQuarantine
-from sqlalchemy import Text, any_, bindparam, func, insert, select, text
+from sqlalchemy import Text, any_, bindparam, delete, func, insert, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -44,6 +44,13 @@ class ErasureRepository:
             )
         )
         return set(found)
+
+    async def delete_expired_quarantine(self, session: AsyncSession) -> int:
+        """Quarantine rows past their ``until`` (the erasure's audit row stays)."""
+        result = await session.execute(
+            delete(ErasureQuarantine).where(ErasureQuarantine.until <= func.now())
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def record(
         self,
