@@ -16,3 +16,15 @@ class PrivateNotPermitted(ParleyError):
 
     code = "private_not_permitted"
     status = 403
+
+
+class CsrfRejected(ParleyError):
+    """A cookie-authenticated request that changes state without its ``X-CSRF-Token``."""
+
+    code = "csrf_rejected"
+    status = 403
+
+
+class AdminRequired(ParleyError):
+    code = "admin_required"
+    status = 403

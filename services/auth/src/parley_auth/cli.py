@@ -29,6 +29,8 @@ from parley_auth.grants.schemas import GrantCreate
 from parley_auth.grants.service import grant_service
 from parley_auth.main import build_telegram
 from parley_auth.passwords import Hasher
+from parley_auth.retention.schemas import RetentionRead, RetentionSet
+from parley_auth.retention.service import retention_service
 from parley_auth.settings import AuthSettings
 from parley_auth.telegram.client import quiet_http_logs
 from parley_auth.telegram.service import new_bind_code
@@ -46,6 +48,11 @@ app = typer.Typer(
 )
 token_app = typer.Typer(help="Project-scoped API tokens.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
+retention_app = typer.Typer(
+    help="An account's own retention window (overrides PARLEY_RETENTION_DAYS).",
+    no_args_is_help=True,
+)
+app.add_typer(retention_app, name="retention")
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
@@ -226,3 +233,59 @@ def create_token(
     created = _run(settings, work)
     err_console.print(f"token {created.prefix}… for project {project_id}; shown only this once:")
     console.print(created.token)
+
+
+RetentionAccount = Annotated[int, typer.Option("--account", help="The Chatwoot account id.", min=1)]
+
+
+def _show_retention(read: RetentionRead) -> None:
+    window = "kept forever" if read.days is None else f"{read.days} days"
+    console.print(f"account [bold]{read.account_id}[/]: {window} (its own window)")
+
+
+@retention_app.command("set")
+def set_retention(
+    account: RetentionAccount,
+    days: Annotated[
+        int | None, typer.Option("--days", help="Delete messages older than this.", min=1)
+    ] = None,
+    forever: Annotated[
+        bool, typer.Option("--forever", help="Keep this account's messages forever.")
+    ] = False,
+) -> None:
+    """Give an account its own window: --days N, or --forever."""
+    if (days is None) == (not forever):
+        raise _fail("give exactly one of --days N or --forever")
+    try:
+        body = RetentionSet(days=days)
+    except ValidationError as error:
+        raise _fail(f"--days: {error.errors()[0]['msg']}") from None
+    settings = _settings()
+
+    async def work(session: AsyncSession) -> RetentionRead:
+        return await retention_service.set(session, account, body, updated_by=None)
+
+    _show_retention(_run(settings, work))
+
+
+@retention_app.command("show")
+def show_retention(account: RetentionAccount) -> None:
+    """Print an account's own window (fails when it follows PARLEY_RETENTION_DAYS)."""
+    settings = _settings()
+
+    async def work(session: AsyncSession) -> RetentionRead:
+        return await retention_service.get(session, account)
+
+    _show_retention(_run(settings, work))
+
+
+@retention_app.command("clear")
+def clear_retention(account: RetentionAccount) -> None:
+    """Remove an account's own window: it follows PARLEY_RETENTION_DAYS again."""
+    settings = _settings()
+
+    async def work(session: AsyncSession) -> None:
+        await retention_service.clear(session, account)
+
+    _run(settings, work)
+    console.print(f"account [bold]{account}[/] follows PARLEY_RETENTION_DAYS again")

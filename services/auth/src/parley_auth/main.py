@@ -23,6 +23,7 @@ from parley_auth.housekeeping.service import JOB_NAME, HousekeepingService
 from parley_auth.passwords import Hasher
 from parley_auth.projects.endpoints import router as projects_router
 from parley_auth.ratelimits.service import RateLimitService
+from parley_auth.retention.endpoints import router as retention_router
 from parley_auth.sessions.endpoints import router as sessions_router
 from parley_auth.sessions.service import SessionService
 from parley_auth.settings import AuthSettings, get_settings
@@ -127,7 +128,14 @@ def create_app(settings: AuthSettings | None = None) -> FastAPI:
             max_age=600,
         )
     api = APIRouter(prefix="/v1/auth")
-    for router in (sessions_router, signup_router, projects_router, tokens_router, grants_router):
+    for router in (
+        sessions_router,
+        signup_router,
+        projects_router,
+        tokens_router,
+        grants_router,
+        retention_router,
+    ):
         api.include_router(router)
     app.include_router(api)
     app.include_router(audit_router)

@@ -17,7 +17,6 @@ import pytest
 from parley_broker import queue_depth
 from parley_embedder.runtime import EmbedderRuntime, provider_from
 from parley_embedder_testkit import (
-    Message,
     Publisher,
     Rows,
     deleted,
@@ -30,7 +29,6 @@ from parley_embeddings.testing.fake_openai_server import (
     ScriptedFailure,
 )
 from parley_schema.events import EMBEDDER_DLQ, EMBEDDER_QUEUE, EMBEDDER_QUEUE_ARGUMENTS
-from parley_schema.ids import message_global_id
 from parley_schema.models import EmbeddingStatus
 
 
@@ -134,14 +132,15 @@ async def test_poison_goes_to_the_dead_letter_queue(
     assert await dead_letters(channel, wait_for=1) == [b"{not json"]
 
 
-async def test_an_event_for_a_missing_row_is_dead_lettered(
+async def test_an_event_for_a_removed_row_is_acknowledged(
     rows: Rows, publisher: Publisher, channel: aio_pika.abc.AbstractChannel
 ) -> None:
+    """Ingest removes rows (reconcile, retention, erasure) whose events may be in flight."""
     message = await rows.message("soon gone")
     ghost = type(message)("cwmsg:1:999999999", message.conversation_id, message.account_id)
     await publisher.event(upserted(ghost))
-    [body] = await dead_letters(channel, wait_for=1)
-    assert json.loads(body)["data"]["message_global_id"] == ghost.id
+    assert await queue_is_settled(channel)
+    assert await dead_letters(channel, wait_for=0) == []
 
 
 async def test_an_unknown_message_event_is_acknowledged_and_ignored(
@@ -220,17 +219,17 @@ async def test_dlq_replay_brings_dead_letters_back(
     rows: Rows,
     publisher: Publisher,
     channel: aio_pika.abc.AbstractChannel,
+    fake_server: FakeOpenAIServer,
     cli_env: dict[str, str],
 ) -> None:
-    conversation = await rows.conversation()
-    early = Message(message_global_id(rows.account_id, 77_000_001), conversation, rows.account_id)
-    await publisher.event(upserted(early))  # the row does not exist yet: dead-lettered
+    message = await rows.message("refused once, fine when replayed")
+    fake_server.fail_next(ScriptedFailure(401))  # permanent: dead-lettered
+    await publisher.event(upserted(message))
     deadline = time.monotonic() + 10
     while "1" not in await parley("embedder", "dlq", "count", env=cli_env):
         assert time.monotonic() < deadline, "the event never reached the DLQ"
-    await rows.message("arrived late", conversation=conversation, number=77_000_001)
     assert "replayed 1 dead-lettered" in await parley("embedder", "dlq", "replay", env=cli_env)
-    await rows.wait_until_ready([early], timeout_s=10)
+    await rows.wait_until_ready([message], timeout_s=10)
 
 
 async def test_queue_depths_are_sampled_without_disturbing_consumption(

@@ -143,8 +143,16 @@ class TestEdits:
         await runtime.pipeline.sync_message(message.id)
         assert await rows.chunks(message) == []
 
-    async def test_a_missing_row_is_poison(self, runtime: EmbedderRuntime) -> None:
-        assert await runtime.pipeline.sync_message("cwmsg:1:404") is Outcome.DEAD_LETTER
+    async def test_a_removed_row_is_acknowledged_and_its_chunks_deleted(
+        self, runtime: EmbedderRuntime, rows: Rows
+    ) -> None:
+        message = await rows.message("Please delete my account and everything about me")
+        await runtime.pipeline.sync_message(message.id)
+        assert len(await rows.chunks(message)) == 1
+        await rows.remove(message)
+        assert await runtime.pipeline.sync_message(message.id) is Outcome.ACK
+        assert await rows.chunks(message) == []
+        assert await runtime.pipeline.sync_message("cwmsg:1:404") is Outcome.ACK
 
 
 class TestPolicy:
@@ -245,7 +253,7 @@ class TestMessagesInFlightTogether:
         ids = [m.id for m in fresh] + [edited.id, deleted.id, "cwmsg:1:404", fresh[0].id]
         outcomes = await asyncio.gather(*(runtime.pipeline.sync_message(i) for i in ids))
 
-        assert outcomes == [Outcome.ACK] * 8 + [Outcome.DEAD_LETTER, Outcome.ACK]
+        assert outcomes == [Outcome.ACK] * 10
         for message in fresh:
             [chunk] = await rows.chunks(message)
             assert (chunk.embedding_status, chunk.embedding_attempts) == ("ready", 1)

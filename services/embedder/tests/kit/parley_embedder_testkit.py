@@ -22,7 +22,7 @@ from parley_schema.events import (
 )
 from parley_schema.ids import conversation_global_id, message_global_id
 from parley_schema.models import CwConversation, CwMessage, EmbeddingStatus, RagChunk
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 _ids = itertools.count(1)
@@ -144,6 +144,11 @@ class Rows:
             await session.execute(
                 update(CwMessage).where(CwMessage.id == message.id).values(**values)
             )
+
+    async def remove(self, message: Message) -> None:
+        """Delete the message's row only (as ingest's removals do before the chunks)."""
+        async with AsyncSession(self.engine) as session, session.begin():
+            await session.execute(delete(CwMessage).where(CwMessage.id == message.id))
 
     async def move_conversation(self, conversation: str, *, inbox_id: int) -> None:
         async with AsyncSession(self.engine) as session, session.begin():

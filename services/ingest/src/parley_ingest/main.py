@@ -13,12 +13,17 @@ from fastapi import FastAPI
 from parley_runtime.app import create_service_app
 from parley_runtime.provided import provide
 from parley_schema.db import create_engine, create_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from parley_ingest.backfill.client import ChatwootClient
 from parley_ingest.contact_labels.service import ContactLabelSync
+from parley_ingest.erasure.endpoints import router as erasure_router
+from parley_ingest.erasure.service import ErasureService
 from parley_ingest.housekeeping.service import HousekeepingService
 from parley_ingest.normalization.service import build_ingestion
 from parley_ingest.outbox.relay import OutboxRelay
+from parley_ingest.reconcile.service import build_reconcile_service
+from parley_ingest.retention.service import RetentionService
 from parley_ingest.settings import IngestSettings, get_settings
 from parley_ingest.webhooks.authentication import WebhookAuthenticator
 from parley_ingest.webhooks.endpoints import router as webhooks_router
@@ -60,6 +65,24 @@ async def contact_label_sync(settings: IngestSettings) -> AsyncIterator[None]:
         await engine.dispose()
 
 
+LIFECYCLE_POOL_SIZE = 2
+
+
+@asynccontextmanager
+async def _reconciling(
+    settings: IngestSettings, sessionmaker: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[None]:
+    """Reconcile every ``PARLEY_RECONCILE_INTERVAL_S`` while the block runs (0: never)."""
+    if not settings.reconcile_interval_s:
+        yield
+        return
+    async with (
+        build_reconcile_service(settings, sessionmaker) as reconcile,
+        reconcile.running(interval_s=settings.reconcile_interval_s),
+    ):
+        yield
+
+
 def create_app(settings: IngestSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -87,11 +110,26 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
             authenticator=WebhookAuthenticator(settings=settings),
             ingestion=build_ingestion(settings),
         )
-        provide(app, relay, webhooks, housekeeping)
+        # Retention and reconcile: a pool of their own (a run holds its lock's connection,
+        # its work's and, for retention, each batch's), without the statement timeout.
+        lifecycle_engine = create_engine(
+            settings.model_copy(update={"db_pool_size": LIFECYCLE_POOL_SIZE}),
+            application_name="ingest-lifecycle",
+        )
+        lifecycle_sessions = create_sessionmaker(lifecycle_engine)
+        retention = RetentionService(settings=settings, sessionmaker=lifecycle_sessions)
+        provide(app, relay, webhooks, housekeeping, retention, ErasureService(settings=settings))
         try:
-            async with relay.running(), housekeeping.running(), contact_label_sync(settings):
+            async with (
+                relay.running(),
+                housekeeping.running(),
+                retention.running(),
+                _reconciling(settings, lifecycle_sessions),
+                contact_label_sync(settings),
+            ):
                 yield
         finally:
+            await lifecycle_engine.dispose()
             await housekeeping_engine.dispose()
             await relay_engine.dispose()
 
@@ -99,4 +137,5 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         service="ingest", settings=settings, title="Parley ingest", lifespan=lifespan
     )
     app.include_router(webhooks_router)
+    app.include_router(erasure_router)
     return app

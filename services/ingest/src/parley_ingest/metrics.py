@@ -49,3 +49,27 @@ def event_label(event: str | None) -> str:
     if event in STORED_EVENTS or event in IGNORED_EVENTS:
         return event
     return "other"
+
+
+# The data lifecycle (reconcile, retention, erasure): rows removed by table.
+LIFECYCLE_KINDS = ("contacts", "conversations", "messages", "chunks", "outbox_events")
+RECONCILE_REMOVED = Counter(
+    "parley_ingest_reconcile_removed_total",
+    "Rows reconcile removed because Chatwoot no longer has them, by table.",
+    ["kind"],
+)
+RECONCILE_REPOINTED = Counter(
+    "parley_ingest_reconcile_repointed_total",
+    "Conversations reconcile moved to the contact Chatwoot merged their contact into.",
+)
+RETENTION_DELETED = Counter(
+    "parley_ingest_retention_deleted_total",
+    "Rows the retention job deleted as older than their account's window, by table.",
+    ["kind"],
+)
+ERASURES = Counter("parley_ingest_erasures_total", "Contacts erased (CLI or API).")
+QUARANTINE_REFUSED = Counter(
+    "parley_ingest_quarantine_refused_total",
+    "Rows a webhook or backfill brought for an erased contact in quarantine, not stored.",
+    ["kind"],
+)

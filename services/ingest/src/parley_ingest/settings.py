@@ -6,8 +6,9 @@ from functools import lru_cache
 from typing import Annotated
 
 import phonenumbers
-from parley_schema.settings import ParleyBaseSettings, load_settings_or_exit
-from pydantic import Field, HttpUrl, SecretStr, field_validator
+from parley_authn.settings import SessionSettings
+from parley_schema.settings import load_settings_or_exit
+from pydantic import Field, HttpUrl, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
 from parley_ingest.normalization.redaction import DEFAULT_REDACTORS, RedactorName
@@ -18,7 +19,7 @@ DAY = 24 * HOUR
 URL_TOKEN_MIN_LENGTH = 32
 
 
-class IngestSettings(ParleyBaseSettings):
+class IngestSettings(SessionSettings):  # the session settings: admins erase through ingest
     # Chatwoot account id -> the webhook's signing secret (JSON map in the environment:
     # PARLEY_CHATWOOT_WEBHOOK_SECRETS='{"1": "..."}'). An account not listed here is unknown.
     chatwoot_webhook_secrets: dict[int, SecretStr] = Field(default_factory=dict)
@@ -78,6 +79,16 @@ class IngestSettings(ParleyBaseSettings):
             raise ValueError(f"not a region phonenumbers knows: {region!r} (e.g. DE, US, FR)")
         return region.upper()
 
+    # Reconcile (Chatwoot's deletions and merges) every this many seconds; 0: only by hand.
+    reconcile_interval_s: Annotated[int, Field(ge=0)] = 0
+    # Retention: messages older than this many days are deleted (None: kept forever), unless
+    # an administrator set another window for the account (account_retention).
+    retention_days: Annotated[int | None, Field(ge=1)] = None
+    retention_interval_s: Annotated[int, Field(ge=60)] = HOUR
+    retention_batch_size: Annotated[int, Field(ge=1, le=10_000)] = 500
+    # After an erasure, rows naming the contact or their conversations are refused this long.
+    erasure_quarantine_days: Annotated[int, Field(ge=1, le=3650)] = 30
+
     @field_validator("chatwoot_webhook_url_tokens")
     @classmethod
     def _long_url_tokens(cls, tokens: dict[int, SecretStr]) -> dict[int, SecretStr]:
@@ -92,6 +103,17 @@ class IngestSettings(ParleyBaseSettings):
                 f"account {', '.join(map(str, short))} (make one with: openssl rand -hex 32)"
             )
         return tokens
+
+    @model_validator(mode="after")
+    def _reconcile_needs_chatwoot(self) -> IngestSettings:
+        if self.reconcile_interval_s and (
+            self.chatwoot_base_url is None or self.chatwoot_api_token is None
+        ):
+            raise ValueError(
+                "PARLEY_RECONCILE_INTERVAL_S needs PARLEY_CHATWOOT_BASE_URL and "
+                "PARLEY_CHATWOOT_API_TOKEN"
+            )
+        return self
 
 
 @lru_cache(maxsize=1)

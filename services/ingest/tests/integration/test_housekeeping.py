@@ -7,11 +7,18 @@ import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from parley_ingest.erasure.repository import erasure_repository
 from parley_ingest.housekeeping.service import HOUSEKEEPING_JOB, HousekeepingService
 from parley_ingest.settings import IngestSettings
 from parley_ingest_testkit import RunningApp
 from parley_schema.db import create_sessionmaker
-from parley_schema.models import EventOutbox, JobRun, WebhookDelivery
+from parley_schema.models import (
+    Erasure,
+    ErasureQuarantine,
+    EventOutbox,
+    JobRun,
+    WebhookDelivery,
+)
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -70,8 +77,36 @@ async def test_purge_deletes_old_keys_expired_body_hashes_and_old_published_even
     await write_old_rows(db_session)
     result = await housekeeping.purge(db_session)
     assert await remaining(db_session) == (KEPT_KEYS, KEPT_OUTBOX)
-    assert result.meta == {"delivery_keys_deleted": 2, "outbox_rows_deleted": 1}
+    assert result.meta == {
+        "delivery_keys_deleted": 2,
+        "outbox_rows_deleted": 1,
+        "quarantine_rows_deleted": 0,
+    }
     assert result.processed == 3
+
+
+async def test_purge_ends_expired_quarantines_and_keeps_the_audit(
+    ingest_settings: IngestSettings, db_engine: AsyncEngine, db_session: AsyncSession
+) -> None:
+    erasure = await erasure_repository.record(
+        db_session,
+        global_id="cwc:1:77",
+        erased_by="cli:test",
+        counts={},
+        quarantined_until=datetime.now(UTC) - timedelta(minutes=1),
+    )
+    ended = datetime.now(UTC) - timedelta(minutes=1)
+    await erasure_repository.quarantine(db_session, erasure.id, ["cwc:1:77"], ended)
+    await erasure_repository.quarantine(
+        db_session, erasure.id, ["cw:1:78"], datetime.now(UTC) + timedelta(days=1)
+    )
+    housekeeping = HousekeepingService(
+        settings=ingest_settings, sessionmaker=create_sessionmaker(db_engine)
+    )
+    result = await housekeeping.purge(db_session)
+    assert result.meta["quarantine_rows_deleted"] == 1
+    assert set(await db_session.scalars(select(ErasureQuarantine.global_id))) == {"cw:1:78"}
+    assert await db_session.get(Erasure, erasure.id) is not None
 
 
 async def test_a_run_is_recorded_in_job_runs_with_its_counts(
@@ -100,7 +135,11 @@ async def test_a_run_is_recorded_in_job_runs_with_its_counts(
     assert result is not None
     assert run is not None
     assert (run.status, run.processed_count) == ("ok", 3)
-    assert run.meta == {"delivery_keys_deleted": 2, "outbox_rows_deleted": 1}
+    assert run.meta == {
+        "delivery_keys_deleted": 2,
+        "outbox_rows_deleted": 1,
+        "quarantine_rows_deleted": 0,
+    }
 
 
 async def test_the_app_runs_housekeeping_from_its_start(

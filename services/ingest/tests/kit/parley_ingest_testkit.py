@@ -12,19 +12,22 @@ from ``contact_labels`` (default :func:`default_contact_labels`) and can be rate
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Awaitable, Callable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import aio_pika
 import httpx
+import uvicorn
 from aio_pika.abc import AbstractIncomingMessage
 from fastapi import FastAPI, Header, HTTPException, Query
 from fastapi.responses import JSONResponse
 from parley_ingest.settings import IngestSettings
 from parley_schema.events import EVENTS_EXCHANGE
+from parley_testing.postgres import free_port
 
 # The ``running_app`` fixture: the real app (relay running) and a client, for the block.
 RunningApp = Callable[[IngestSettings], AbstractAsyncContextManager[httpx.AsyncClient]]
@@ -175,6 +178,10 @@ class FakeChatwoot:
         }
         return conversations, messages
 
+    def listed_contacts(self) -> list[dict[str, Any]]:
+        """What ``GET …/contacts`` lists, in order."""
+        return [contact(500 + index) for index in range(self.contacts)]
+
     def app(self) -> FastAPI:
         app = FastAPI()
         conversations, messages = self.data()
@@ -238,7 +245,7 @@ class FakeChatwoot:
         ) -> dict[str, Any]:
             check(api_access_token)
             log("contacts", {"page": str(page)}, 200)
-            everyone = [contact(500 + index) for index in range(self.contacts)]
+            everyone = self.listed_contacts()
             start = (page - 1) * CONTACTS_PER_PAGE
             return {
                 "meta": {"count": len(everyone), "current_page": page},
@@ -268,3 +275,117 @@ class FakeChatwoot:
             return {"payload": labels}
 
         return app
+
+
+# --- Deletions and merges (reconcile) -------------------------------------------------------
+
+
+@dataclass
+class ChangingChatwoot(FakeChatwoot):
+    """The fake after changes Chatwoot sends no webhook for: deleted conversations and
+    contacts, and merges (``ContactMergeAction``: the mergee's conversations move to the base
+    contact, the mergee is destroyed). Contacts in ``unlisted_contacts`` exist but are not
+    listed (Chatwoot lists only contacts with an e-mail address or phone number). It also
+    serves ``GET …/conversations/{id}`` (the conversation) and ``GET …/contacts/{id}``
+    (``{"payload": contact}``), 404 for what is gone; ``failing_contact_pages`` answer 503."""
+
+    deleted_conversations: set[int] = field(default_factory=set)
+    deleted_contacts: set[int] = field(default_factory=set)
+    merged_contacts: dict[int, int] = field(default_factory=dict)  # mergee → base
+    unlisted_contacts: set[int] = field(default_factory=set)
+    failing_contact_pages: set[int] = field(default_factory=set)
+
+    def _gone(self, contact_id: int) -> bool:
+        return contact_id in self.deleted_contacts or contact_id in self.merged_contacts
+
+    def data(self) -> tuple[list[dict[str, Any]], dict[int, list[dict[str, Any]]]]:
+        conversations, messages = super().data()
+        kept = []
+        for item in conversations:
+            if item["id"] in self.deleted_conversations:
+                continue
+            sender = item["meta"]["sender"]["id"]
+            if sender in self.merged_contacts:
+                base = self.merged_contacts[sender]
+                item["meta"]["sender"] = contact(base) | {"type": "contact"}
+            kept.append(item)
+        alive = {item["id"] for item in kept}
+        return kept, {key: value for key, value in messages.items() if key in alive}
+
+    def listed_contacts(self) -> list[dict[str, Any]]:
+        return [
+            item
+            for item in super().listed_contacts()
+            if not self._gone(item["id"]) and item["id"] not in self.unlisted_contacts
+        ]
+
+    def app(self) -> FastAPI:
+        app = super().app()
+        conversations, _ = self.data()
+        by_id = {item["id"]: item for item in conversations}
+        existing = {500 + index for index in range(self.contacts)}
+        # The contacts listing, wrapped so that chosen pages fail.
+        listing = next(r for r in app.router.routes if getattr(r, "name", "") == "list_contacts")
+        app.router.routes.remove(listing)
+
+        def check(token: str | None) -> None:
+            if token != API_TOKEN:
+                raise HTTPException(status_code=401, detail="invalid token")
+
+        @app.get("/api/v1/accounts/{account_id}/contacts", response_model=None)
+        def list_contacts(
+            account_id: int,
+            page: int = 1,
+            api_access_token: str | None = Header(default=None, convert_underscores=False),
+        ) -> dict[str, Any] | JSONResponse:
+            check(api_access_token)
+            if page in self.failing_contact_pages:
+                self.requests.append((time.monotonic(), "contacts", {"page": str(page)}, 503))
+                return JSONResponse({"error": "unavailable"}, 503)
+            listing_route = listing.endpoint  # type: ignore[attr-defined]
+            body: dict[str, Any] = listing_route(account_id, page, api_access_token)
+            return body
+
+        @app.get("/api/v1/accounts/{account_id}/conversations/{display_id}", response_model=None)
+        def show_conversation(
+            account_id: int,
+            display_id: int,
+            api_access_token: str | None = Header(default=None, convert_underscores=False),
+        ) -> dict[str, Any] | JSONResponse:
+            check(api_access_token)
+            if display_id not in by_id:
+                return JSONResponse({"error": "Resource could not be found"}, 404)
+            return by_id[display_id]
+
+        @app.get("/api/v1/accounts/{account_id}/contacts/{contact_id}", response_model=None)
+        def show_contact(
+            account_id: int,
+            contact_id: int,
+            api_access_token: str | None = Header(default=None, convert_underscores=False),
+        ) -> dict[str, Any] | JSONResponse:
+            check(api_access_token)
+            self.requests.append((time.monotonic(), "contact", {"id": str(contact_id)}, 200))
+            if contact_id not in existing or self._gone(contact_id):
+                return JSONResponse({"error": "Resource could not be found"}, 404)
+            return {"payload": contact(contact_id)}
+
+        return app
+
+
+@contextmanager
+def serving(app: FastAPI) -> Iterator[str]:
+    """``app`` over real HTTP on a free port (for CLI commands), its base URL for the block."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the fake did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -9,6 +9,7 @@ from parley_schema.models.chatwoot import (
 )
 from parley_schema.models.chunks import CHUNK_FILTER_COLUMNS, EmbeddingStatus, RagChunk
 from parley_schema.models.jobs import JobRun, SyncWatermark
+from parley_schema.models.lifecycle import AccountRetention, Erasure, ErasureQuarantine
 from parley_schema.models.outbox import EventOutbox
 from parley_schema.models.projects import (
     Project,
@@ -31,6 +32,7 @@ from parley_schema.models.webhooks import WebhookDelivery
 
 __all__ = [
     "CHUNK_FILTER_COLUMNS",
+    "AccountRetention",
     "ApiRequest",
     "ApiToken",
     "AppSetting",
@@ -40,6 +42,8 @@ __all__ = [
     "CwConversation",
     "CwMessage",
     "EmbeddingStatus",
+    "Erasure",
+    "ErasureQuarantine",
     "EventOutbox",
     "JobRun",
     "Project",

@@ -71,6 +71,10 @@ GET_MESSAGES = (
     )
     .outerjoin(CwConversation, CwConversation.id == CwMessage.conversation_global_id)
     .where(CwMessage.id == any_(_IDS))
+    # KEY SHARE: ingest deleting one of these messages (reconcile, retention, erasure) waits
+    # until this transaction has written its chunks, then deletes those too; edits (non-key
+    # updates) do not wait.
+    .with_for_update(key_share=True, of=CwMessage)
 )
 LIST_CHUNKS = (
     select(c.message_global_id, c.chunk_index, c.text_hash, c.embedding_status, c.embedding_model)

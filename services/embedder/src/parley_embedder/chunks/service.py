@@ -34,7 +34,7 @@ MAX_ERROR_LENGTH = 2000
 
 
 class SyncStatus(StrEnum):
-    MISSING = "missing"  # no cw_messages row
+    MISSING = "missing"  # no cw_messages row (any chunks left are deleted)
     REMOVED = "removed"  # deleted, empty or excluded by policy: no chunks
     CURRENT = "current"  # nothing to embed (all ready, reused, or another replica has them)
     TO_EMBED = "to_embed"
@@ -86,7 +86,8 @@ class ChunkService:
         messages = await chunk_repository.get_messages(session, ids)
         stored = await chunk_repository.list_chunks(session, list(messages))
         results = {id_: SyncResult(SyncStatus.MISSING) for id_ in ids if id_ not in messages}
-        cuts: dict[str, int] = {}  # message -> first chunk index to delete
+        # A message without a row (removed by ingest) keeps no chunk either.
+        cuts: dict[str, int] = dict.fromkeys(results, 0)  # message -> first index to delete
         changed: list[tuple[MessageFacts, NewChunk]] = []
         kept: list[MessageFacts] = []  # messages with unchanged chunks: refresh their filters
         for id_, message in messages.items():

@@ -105,9 +105,9 @@ class EmbedPipeline:
         """
         result = await self.syncer.sync(SyncRequest(message_global_id, take_over=redelivered))
         metrics.CHUNKS_REUSED.inc(result.reused)
-        if result.status is SyncStatus.MISSING:
-            log.warning("message_row_missing", message_global_id=message_global_id)
-            return Outcome.DEAD_LETTER
+        if result.status is SyncStatus.MISSING:  # removed by ingest; its chunks went too
+            log.info("message_row_missing", message_global_id=message_global_id)
+            return Outcome.ACK
         if result.status is not SyncStatus.TO_EMBED:
             return Outcome.ACK
         claimed = result.claimed

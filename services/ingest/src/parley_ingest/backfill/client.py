@@ -5,9 +5,13 @@
 - ``GET …/conversations/{display_id}/messages[?before=<message id>]``:
   ``{"meta": {…}, "payload": [message, …]}``, the 20 messages before ``before`` (the newest 20
   without it), oldest first.
-- ``GET …/contacts?page=N``: ``{"meta": {"count": …}, "payload": [contact, …]}``.
+- ``GET …/contacts?page=N``: ``{"meta": {"count": …}, "payload": [contact, …]}``, 15 a page,
+  only contacts with an e-mail address or a phone number (Chatwoot's ``resolved_contacts``).
 - ``GET …/contacts/{id}/labels``: ``{"payload": ["label", …]}`` (``LabelConcern#index``);
   404 when the contact is gone.
+- Reconcile also asks for single objects, 404 when Chatwoot no longer has them:
+  ``GET …/conversations/{display_id}`` (the conversation itself) and ``GET …/contacts/{id}``
+  (``{"payload": contact}``).
 
 A 429 is retried after its ``Retry-After`` (seconds or an HTTP date, at most
 :data:`MAX_RETRY_AFTER_S`); 5xx responses and transport errors are retried after Parley's one
@@ -102,7 +106,45 @@ class ChatwootClient:
             raise ChatwootApiError("GET contact labels: unexpected response shape")
         return sorted({label for label in payload if isinstance(label, str) and label})
 
+    async def conversation(self, account_id: int, conversation_id: int) -> dict[str, Any] | None:
+        """One conversation by display id; None when Chatwoot answers 404 (deleted)."""
+        return await self._find(f"/api/v1/accounts/{account_id}/conversations/{conversation_id}")
+
+    async def contact(self, account_id: int, contact_id: int) -> dict[str, Any] | None:
+        """One contact; None when Chatwoot answers 404 (deleted, or merged into another)."""
+        body = await self._find(f"/api/v1/accounts/{account_id}/contacts/{contact_id}")
+        if body is None:
+            return None
+        payload = body.get("payload")
+        if not isinstance(payload, dict):
+            raise ChatwootApiError(f"GET /api/v1/accounts/{account_id}/contacts/…: no payload")
+        return payload
+
+    async def _find(self, path: str) -> dict[str, Any] | None:
+        response = await self._send(path, {})
+        if response.status_code == 404:
+            return None
+        return self._body(path, response)
+
     async def _get(self, path: str, params: dict[str, str | int]) -> dict[str, Any]:
+        return self._body(path, await self._send(path, params))
+
+    @staticmethod
+    def _body(path: str, response: httpx.Response) -> dict[str, Any]:
+        if response.status_code == 404:
+            raise ChatwootNotFound(f"GET {path}: HTTP 404")
+        if response.status_code != 200:
+            raise ChatwootApiError(f"GET {path}: HTTP {response.status_code}")
+        try:
+            body = response.json()
+        except ValueError as error:
+            raise ChatwootApiError(f"GET {path}: the response is not JSON") from error
+        if not isinstance(body, dict):
+            raise ChatwootApiError(f"GET {path}: unexpected response shape")
+        return body
+
+    async def _send(self, path: str, params: dict[str, str | int]) -> httpx.Response:
+        """The answer after the retries (429, 5xx, transport errors); any status."""
         attempts = self._max_retries + 1
         for attempt in range(1, attempts + 1):
             last_attempt = attempt == attempts
@@ -124,15 +166,5 @@ class ChatwootClient:
             if response.status_code >= 500 and not last_attempt:
                 await asyncio.sleep(self._backoff.delay(attempt))
                 continue
-            if response.status_code == 404:
-                raise ChatwootNotFound(f"GET {path}: HTTP 404")
-            if response.status_code != 200:
-                raise ChatwootApiError(f"GET {path}: HTTP {response.status_code}")
-            try:
-                body = response.json()
-            except ValueError as error:
-                raise ChatwootApiError(f"GET {path}: the response is not JSON") from error
-            if not isinstance(body, dict):
-                raise ChatwootApiError(f"GET {path}: unexpected response shape")
-            return body
+            return response
         raise ChatwootApiError(f"GET {path}: no attempt was made")

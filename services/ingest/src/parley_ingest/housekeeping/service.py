@@ -2,7 +2,8 @@
 
 It deletes webhook delivery keys older than ``PARLEY_DELIVERY_KEY_RETENTION_S`` (those made
 from a body's hash once older than ``PARLEY_WEBHOOK_RETRY_HORIZON_S``: they no longer mark
-repeats) and outbox rows published more than ``PARLEY_OUTBOX_PUBLISHED_RETENTION_S`` ago.
+repeats), outbox rows published more than ``PARLEY_OUTBOX_PUBLISHED_RETENTION_S`` ago, and
+erasure quarantine rows whose quarantine ended.
 Through :func:`parley_schema.jobs.run_job`: one replica at a time, every run in ``job_runs``
 with the counts in ``meta``.
 """
@@ -17,6 +18,7 @@ from datetime import timedelta
 from parley_schema.jobs import JobResult, run_job, run_periodically
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from parley_ingest.erasure.repository import erasure_repository
 from parley_ingest.outbox.repository import outbox_repository
 from parley_ingest.settings import IngestSettings
 from parley_ingest.webhooks.repository import delivery_repository
@@ -43,9 +45,14 @@ class HousekeepingService:
         outbox_rows = await outbox_repository.delete_published(
             session, older_than=timedelta(seconds=settings.outbox_published_retention_s)
         )
+        quarantine_rows = await erasure_repository.delete_expired_quarantine(session)
         return JobResult(
-            processed=delivery_keys + outbox_rows,
-            meta={"delivery_keys_deleted": delivery_keys, "outbox_rows_deleted": outbox_rows},
+            processed=delivery_keys + outbox_rows + quarantine_rows,
+            meta={
+                "delivery_keys_deleted": delivery_keys,
+                "outbox_rows_deleted": outbox_rows,
+                "quarantine_rows_deleted": quarantine_rows,
+            },
         )
 
     async def run_once(self) -> JobResult | None:

@@ -26,6 +26,8 @@ from parley_schema.events import (
 from parley_schema.models import CwContact, CwConversation, CwMessage
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parley_ingest.deletions.repository import deletion_repository
+from parley_ingest.erasure.quarantine import admit
 from parley_ingest.normalization.redaction import Redactor
 from parley_ingest.normalization.repository import (
     CwModel,
@@ -83,7 +85,8 @@ def event_for(row: Row) -> EventPayload:
 
 def redacted(batch: RowBatch, redactor: Redactor) -> RowBatch:
     """The batch with every free-text column and every string in ``data`` redacted."""
-    return RowBatch(
+    return dataclasses.replace(
+        batch,
         contacts=[
             dataclasses.replace(
                 row,
@@ -133,14 +136,23 @@ class IngestionService:
         self, session: AsyncSession, batch: RowBatch, *, correlation_id: str | None
     ) -> list[EventEnvelope]:
         """Redact and store the batch; return the events written to the outbox (one per
-        changed row)."""
-        batch = redacted(batch, self._redactor)
+        changed row).
+
+        Rows naming an erased contact in quarantine are dropped first. A message that became
+        deleted loses its chunks and vectors here, in the same transaction (the embedder,
+        told by ``message.deleted.v1``, converges to the same state).
+        """
+        batch = await admit(session, redacted(batch, self._redactor))
         changed: list[Row] = []
         changed += await self._apply_rows(session, CwContact, newest_per_id(batch.contacts))
         changed += await self._apply_rows(
             session, CwConversation, newest_per_id(batch.conversations)
         )
-        changed += await self._apply_rows(session, CwMessage, newest_per_id(batch.messages))
+        messages = await self._apply_rows(session, CwMessage, newest_per_id(batch.messages))
+        await deletion_repository.delete_chunks_of_messages(
+            session, [row.id for row in messages if isinstance(row, MessageRow) and row.deleted]
+        )
+        changed += messages
         # Only contacts of this batch, already locked above: the lock order holds.
         await chatwoot_row_repository.mark_labels_stale(
             session, [row.id for row in batch.contacts], named=batch.labels_stale

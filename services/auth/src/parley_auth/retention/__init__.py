@@ -1,0 +1,1 @@
+"""Per-account retention windows an administrator sets (ingest applies them)."""

@@ -1,0 +1,1 @@
+"""Removing Chatwoot objects from Parley: rows, chunks with their vectors, outbox events."""

@@ -1,0 +1,1 @@
+"""Reconcile: remove what Chatwoot deleted, follow contact merges (Chatwoot sends no webhook)."""
