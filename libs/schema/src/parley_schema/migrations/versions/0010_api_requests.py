@@ -5,7 +5,7 @@ latency, project, user, API token and correlation id; ``query`` only when the de
 asks for it (``PARLEY_AUDIT_QUERIES``). No foreign keys: the trail outlives what it names.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-01
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0010"
-down_revision: str | None = "0008"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
