@@ -14,7 +14,9 @@ import pytest
 from parley_ingest.backfill.client import ChatwootClient
 from parley_ingest.backfill.errors import ChatwootApiError
 from parley_ingest.backfill.service import BackfillRequest, BackfillService
+from parley_ingest.contact_labels.service import ContactLabelSync
 from parley_ingest.erasure.service import ErasureService
+from parley_ingest.normalization.service import build_ingestion
 from parley_ingest.reconcile.cli import app as reconcile_cli
 from parley_ingest.reconcile.service import RECONCILE_JOB, ReconcileService, ReconcileSummary
 from parley_ingest.settings import IngestSettings
@@ -43,6 +45,19 @@ class NoProgress:
         pass
 
 
+def backfill_service(client: ChatwootClient, engine: AsyncEngine) -> BackfillService:
+    settings = IngestSettings(contact_labels_requests_per_s=100)
+    sessionmaker = create_sessionmaker(engine)
+    return BackfillService(
+        settings=settings,
+        client=client,
+        labels=ContactLabelSync(settings=settings, client=client, sessionmaker=sessionmaker),
+        sessionmaker=sessionmaker,
+        progress=NoProgress(),
+        ingestion=build_ingestion(settings),
+    )
+
+
 @dataclass
 class Account:
     """One Chatwoot account backfilled from the fake, with a chunk for every message."""
@@ -53,12 +68,7 @@ class Account:
 
     async def backfill(self) -> None:
         async with chatwoot_client(self.fake) as client:
-            await BackfillService(
-                settings=IngestSettings(),
-                client=client,
-                sessionmaker=create_sessionmaker(self.engine),
-                progress=NoProgress(),
-            ).run(BackfillRequest(account_id=self.id))
+            await backfill_service(client, self.engine).run(BackfillRequest(account_id=self.id))
         async with self.engine.begin() as connection:
             # What the embedder would have written: one chunk with a vector per message.
             await connection.execute(
@@ -240,12 +250,9 @@ class TestErasedContactsStayOut:
                 session, contact, erased_by="cli:test"
             )
         async with chatwoot_client(account.fake) as client:
-            summary = await BackfillService(
-                settings=IngestSettings(),
-                client=client,
-                sessionmaker=create_sessionmaker(account.engine),
-                progress=NoProgress(),
-            ).run(BackfillRequest(account_id=account.id, since=datetime(2000, 1, 1, tzinfo=UTC)))
+            summary = await backfill_service(client, account.engine).run(
+                BackfillRequest(account_id=account.id, since=datetime(2000, 1, 1, tzinfo=UTC))
+            )
         assert summary.conversations == 6  # read, and conversation 1 refused
         assert await account.conversation(1) is None
         assert await account.contact(501) is None
