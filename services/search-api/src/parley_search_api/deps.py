@@ -14,6 +14,7 @@ from parley_search_api.access.scope import ProjectScope
 from parley_search_api.access.service import AccessService
 from parley_search_api.conversations.service import ConversationService
 from parley_search_api.search.service import SearchService
+from parley_search_api.similar.service import SimilarService
 
 __all__ = [
     "AccessServiceDep",
@@ -21,11 +22,13 @@ __all__ = [
     "ScopeDep",
     "SearchServiceDep",
     "SessionDep",
+    "SimilarServiceDep",
 ]
 
 AccessServiceDep = Annotated[AccessService, provided(AccessService)]
 ConversationServiceDep = Annotated[ConversationService, provided(ConversationService)]
 SearchServiceDep = Annotated[SearchService, provided(SearchService)]
+SimilarServiceDep = Annotated[SimilarService, provided(SimilarService)]
 
 # Declared for the OpenAPI document; the values are read from the request below so that
 # parley_authn decides precedence (a bad bearer token never falls back to the cookie).

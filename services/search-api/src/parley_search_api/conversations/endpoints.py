@@ -1,5 +1,5 @@
 """``GET /v1/conversations/{global_id}`` and ``GET /v1/conversations/{global_id}/similar``
-(similar is search's: this path names the conversation it starts from)."""
+(similar is its own domain, ``similar/``: this path names the conversation it starts from)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,13 @@ from parley_schema.ids import CONVERSATION_GLOBAL_ID_PATTERN
 
 from parley_search_api import responses
 from parley_search_api.conversations.schemas import ConversationRead
-from parley_search_api.deps import ConversationServiceDep, ScopeDep, SearchServiceDep, SessionDep
-from parley_search_api.search.schemas import SimilarConversations
+from parley_search_api.deps import (
+    ConversationServiceDep,
+    ScopeDep,
+    SessionDep,
+    SimilarServiceDep,
+)
+from parley_search_api.similar.schemas import SimilarConversations
 
 router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
 
@@ -37,10 +42,10 @@ async def similar_conversations(
     global_id: GlobalId,
     scope: ScopeDep,
     session: SessionDep,
-    search: SearchServiceDep,
+    similar: SimilarServiceDep,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
     include_private: bool = False,
 ) -> SimilarConversations:
-    return await search.similar(
+    return await similar.similar(
         session, scope, global_id, limit=limit, include_private=include_private
     )
