@@ -33,7 +33,7 @@ from parley_schema.models import RagChunk
 from parley_search_api.main import create_app
 from parley_search_api.settings import SearchSettings
 from pgvector.sqlalchemy import Vector
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 K = 5
@@ -153,6 +153,10 @@ async def evaluate(
         async with AsyncSession(engine) as session:
             dataset_id_of = await direct_load.add(session, numbered, vectors, model=model)
             token = await direct_load.api_token(session)
+            await session.commit()
+            # The statistics the keyword side reads (similar/terms.py), as autovacuum keeps
+            # them; open versions come and go after it, as new conversations do.
+            await session.execute(text("ANALYZE rag_chunks"))
             await session.commit()
         gid_of = {dataset: gid for gid, dataset in dataset_id_of.items()}
 

@@ -52,7 +52,7 @@ OPEN_COPY = [
     """INSERT INTO cw_messages (id, account_id, message_id, conversation_id,
                                 conversation_global_id, contact_global_id, sender_type,
                                 message_type, content, data, created_at)
-       SELECT id || ':open', account_id, message_id + :offset, conversation_id + :offset,
+       SELECT id || '#open', account_id, message_id + :offset, conversation_id + :offset,
               'cw:' || account_id || ':' || (conversation_id + :offset), contact_global_id,
               sender_type, message_type, content, data, created_at
        FROM cw_messages WHERE conversation_global_id = :source AND message_type = 'incoming'""",
@@ -60,14 +60,14 @@ OPEN_COPY = [
                                embedding, embedding_status, embedding_model, account_id,
                                inbox_id, private, message_type, sender_type, message_created_at)
        SELECT 'cw:' || account_id || ':' || (split_part(conversation_global_id, ':', 3)::bigint
-              + :offset), message_global_id || ':open', chunk_index, text, embedding,
+              + :offset), message_global_id || '#open', chunk_index, text, embedding,
               embedding_status, embedding_model, account_id, inbox_id, private, message_type,
               sender_type, message_created_at
        FROM rag_chunks WHERE conversation_global_id = :source AND message_type = 'incoming'""",
 ]
 REMOVE_COPIES = [
-    "DELETE FROM rag_chunks WHERE message_global_id LIKE '%:open'",
-    "DELETE FROM cw_messages WHERE id LIKE '%:open'",
+    "DELETE FROM rag_chunks WHERE message_global_id LIKE '%#open'",
+    "DELETE FROM cw_messages WHERE id LIKE '%#open'",
     "DELETE FROM cw_conversations WHERE conversation_id >= :offset",
 ]
 TODAY_CENTROID = """SELECT avg(embedding) FROM rag_chunks

@@ -11,7 +11,8 @@ conversations come first, then by fused score; ties break by conversation id.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from parley_search_api.search import fusion
@@ -33,6 +34,16 @@ class Scored:
     semantic: float | None
     keyword: float | None
     resolved: bool
+
+
+def direction(vectors: Sequence[Sequence[float]]) -> list[float]:
+    """The sum of the vectors scaled to unit length: a direction between them all."""
+    total = [0.0] * len(vectors[0])
+    for vector in vectors:
+        norm = math.sqrt(sum(x * x for x in vector)) or 1.0
+        for i, x in enumerate(vector):
+            total[i] += x / norm
+    return total
 
 
 def semantic_score(similarities: Mapping[Pair, float]) -> float | None:

@@ -20,12 +20,20 @@ from parley_search_api.settings import SearchSettings
 from parley_search_api.similar import scoring
 from parley_search_api.similar.repository import RESOLVED, similar_repository
 from parley_search_api.similar.schemas import SimilarConversations, SimilarHit
+from parley_search_api.similar.scoring import direction
 from parley_search_api.similar.sides import Side
+from parley_search_api.similar.terms import pick_lexemes
 
 log = structlog.get_logger(__name__)
 
-# The source's words that query the keyword side: its most frequent lexemes.
+# The source's words considered for the keyword side (its most frequent), and how many of
+# them, covering at most what share of the chunks, query it (terms.py).
+SOURCE_LEXEMES = 200
 MAX_LEXEMES = 48
+MAX_LEXEME_SHARE = 0.02
+# Matching chunks ranked at most (search's own limit is for one short query; this one's
+# words are many, and the ranking is summed per conversation anyway).
+KEYWORD_RANK_LIMIT = 500
 
 
 class SimilarService:
@@ -74,32 +82,36 @@ class SimilarService:
             max_scan_tuples=settings.search_max_scan_tuples,
             trigram_threshold=settings.search_trigram_threshold,
         )
-        candidates: set[str] = set()
-        for vector in sources.values():
-            nearest = await search_repository.semantic(
-                session,
-                vector=vector,
-                model=self._model,
-                conditions=others,
-                limit=settings.search_candidates,
-                exact_below=settings.search_exact_scan_below,
-            )
-            candidates.update(c.conversation_id for c in nearest)
-        lexemes = await similar_repository.lexemes(
+        # One nearest-chunk search for both sides (their unit vectors added): the side means
+        # rank the candidates below, so a second HNSW search (~15-25 ms at 100k
+        # conversations) would buy little.
+        nearest = await search_repository.semantic(
+            session,
+            vector=direction(list(sources.values())),
+            model=self._model,
+            conditions=others,
+            limit=settings.search_candidates,
+            exact_below=settings.search_exact_scan_below,
+        )
+        candidates = {c.conversation_id for c in nearest}
+        config = settings.search_text_config
+        words = await similar_repository.lexemes(
             session,
             global_id,
-            config=settings.search_text_config,
+            config=config,
             sides=list(sources),
             conditions=conditions,
-            limit=MAX_LEXEMES,
+            limit=SOURCE_LEXEMES,
         )
+        shares = await similar_repository.lexeme_shares(session, lexemes=words, config=config)
+        lexemes = pick_lexemes(words, shares, limit=MAX_LEXEMES, max_share=MAX_LEXEME_SHARE)
         keyword = await similar_repository.keyword_conversations(
             session,
             lexemes=lexemes,
-            config=settings.search_text_config,
+            config=config,
             conditions=others,
             limit=settings.search_candidates,
-            rank_limit=settings.search_keyword_rank_limit,
+            rank_limit=min(KEYWORD_RANK_LIMIT, settings.search_keyword_rank_limit),
         )
         candidates.update(keyword)
         pairs = await similar_repository.side_similarities(
