@@ -58,7 +58,7 @@ class SimilarService:
         The customer's side of the source (all an open conversation has) and, when there is
         one, its agents' side, against the sides of other conversations (``scoring``),
         fused with a keyword match of the source's words over whole conversations.
-        Candidates come from the nearest chunks to each source side and from the keyword
+        Candidates come from the chunks nearest to the source's sides and from the keyword
         side; every statement keeps to the caller's scope and private-note rule.
         """
         scope.check_private(include_private)
