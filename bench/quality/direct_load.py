@@ -14,38 +14,52 @@ from parley_embeddings.provider import EmbeddingProvider
 from parley_schema.ids import conversation_global_id, message_global_id
 from parley_schema.models import CwConversation, CwMessage, RagChunk
 from parley_testing.factories import make_api_caller
-from sqlalchemy import insert
+from sqlalchemy import delete, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 ACCOUNT_ID = 1
 INBOX_ID = 1
 START = datetime(2025, 1, 1, tzinfo=UTC)
+TURNS_PER_CONVERSATION = 100  # message ids: number * 100 + the turn's position
 
 
-async def load(
-    session: AsyncSession, conversations: list[Conversation], provider: EmbeddingProvider
+async def embed_turns(
+    conversations: list[Conversation], provider: EmbeddingProvider
+) -> dict[str, list[float]]:
+    """Every distinct turn text → its vector."""
+    texts = sorted({turn.text for conversation in conversations for turn in conversation.turns})
+    return dict(zip(texts, await provider.embed(texts), strict=True))
+
+
+async def add(
+    session: AsyncSession,
+    conversations: list[tuple[int, Conversation]],
+    vectors: dict[str, list[float]],
+    *,
+    model: str,
+    status: str = "resolved",
 ) -> dict[str, str]:
-    """Returns conversation global id → dataset id."""
-    texts = [turn.text for conversation in conversations for turn in conversation.turns]
-    vectors = iter(await provider.embed(texts))
+    """Writes each (display number, conversation); returns conversation global id → dataset
+    id. A conversation's messages are a minute apart, customers' incoming, agents' outgoing."""
     dataset_id_of: dict[str, str] = {}
-    message_id = 0
-    messages, chunks = [], []
-    for number, conversation in enumerate(conversations, start=1):
+    rows, messages, chunks = [], [], []
+    for number, conversation in conversations:
+        if len(conversation.turns) >= TURNS_PER_CONVERSATION:
+            raise ValueError(f"{conversation.id}: at most {TURNS_PER_CONVERSATION - 1} turns")
         gid = conversation_global_id(ACCOUNT_ID, number)
         dataset_id_of[gid] = conversation.id
-        await session.execute(
-            insert(CwConversation).values(
-                id=gid,
-                account_id=ACCOUNT_ID,
-                conversation_id=number,
-                inbox_id=INBOX_ID,
-                status="resolved",
-                data={"labels": []},
-            )
+        rows.append(
+            {
+                "id": gid,
+                "account_id": ACCOUNT_ID,
+                "conversation_id": number,
+                "inbox_id": INBOX_ID,
+                "status": status,
+                "data": {"labels": []},
+            }
         )
-        for turn in conversation.turns:
-            message_id += 1
+        for position, turn in enumerate(conversation.turns):
+            message_id = number * TURNS_PER_CONVERSATION + position
             created = START + timedelta(minutes=message_id)
             sender_type, message_type = (
                 ("contact", "incoming") if turn.role == "customer" else ("user", "outgoing")
@@ -76,16 +90,33 @@ async def load(
                     "message_global_id": mid,
                     "chunk_index": 0,
                     "text": turn.text,
-                    "embedding": next(vectors),
+                    "embedding": vectors[turn.text],
                     "embedding_status": "ready",
-                    "embedding_model": provider.model_name,
+                    "embedding_model": model,
                     "inbox_id": INBOX_ID,
                     "message_created_at": created,
                 }
             )
+    await session.execute(insert(CwConversation), rows)
     await session.execute(insert(CwMessage), messages)
     await session.execute(insert(RagChunk), chunks)
     return dataset_id_of
+
+
+async def remove(session: AsyncSession, global_ids: list[str]) -> None:
+    """Deletes conversations ``add`` wrote, with their messages and chunks."""
+    await session.execute(delete(RagChunk).where(RagChunk.conversation_global_id.in_(global_ids)))
+    await session.execute(delete(CwMessage).where(CwMessage.conversation_global_id.in_(global_ids)))
+    await session.execute(delete(CwConversation).where(CwConversation.id.in_(global_ids)))
+
+
+async def load(
+    session: AsyncSession, conversations: list[Conversation], provider: EmbeddingProvider
+) -> dict[str, str]:
+    """Returns conversation global id → dataset id."""
+    vectors = await embed_turns(conversations, provider)
+    numbered = list(enumerate(conversations, start=1))
+    return await add(session, numbered, vectors, model=provider.model_name)
 
 
 async def api_token(session: AsyncSession) -> str:

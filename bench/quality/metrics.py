@@ -1,4 +1,5 @@
-"""Ranking metrics at conversation level (pure): recall@k, nDCG@k, MRR, and their means.
+"""Ranking metrics at conversation level (pure): recall@k, nDCG@k, MRR, precision@k, and
+means.
 
 ``relevant`` maps a conversation id to its grade (2 = answers the query, 1 = related);
 ``ranked`` is the conversation ids a search returned, best first (one per conversation).
@@ -27,6 +28,12 @@ def ndcg_at(ranked: Sequence[str], relevant: Mapping[str, int], k: int = 10) -> 
     if ideal == 0:
         return 0.0
     return dcg(relevant.get(cid, 0) for cid in ranked[:k]) / ideal
+
+
+def precision_at(ranked: Sequence[str], relevant: set[str], k: int = 5) -> float:
+    """The share of the first ``k`` places held by relevant conversations (an empty place
+    counts as a miss)."""
+    return len(relevant & set(ranked[:k])) / k
 
 
 def reciprocal_rank(ranked: Sequence[str], relevant: Mapping[str, int]) -> float:

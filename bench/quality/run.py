@@ -6,12 +6,18 @@
 
     .venv/bin/python bench/quality/run.py --pipeline --conversations … --queries …
 
+    .venv/bin/python bench/quality/run.py --direct \
+        --similar bench/quality/data/similar_conversations.jsonl
+
+
 ``--pipeline`` sends every turn as a signed Chatwoot webhook through the real ingest and
 embedder processes (pipeline_load.py); ``--direct`` writes the conversations straight into the
 tables with real embeddings (direct_load.py), which is quicker. Either way the data lands in a
 private embedded Postgres; then every query runs through search-api's real HTTP app
 (in-process) in each configuration, grouped by conversation, top 10, and the script prints
-recall@10, nDCG@10 and MRR per configuration and query kind.
+recall@10, nDCG@10 and MRR per configuration and query kind. ``--similar FILE`` adds the
+similar-conversations section (similar_eval.py: precision@5, finished and open), loaded
+directly into a database of its own; alone, it runs without ``--conversations``.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from pathlib import Path
 import direct_load
 import httpx
 import pipeline_load
+import similar_eval
 from dataset import Conversation, Query, load_conversations, load_queries
 from metrics import Scores, by_kind, evaluate
 from parley_devstack.embedded_db import EPHEMERAL_OPTIONS, EmbeddedDatabase
@@ -40,6 +47,7 @@ from parley_testing.postgres import free_port
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 DATABASE = "quality"
+SIMILAR_DATABASE = "similar"
 
 
 @dataclass(frozen=True)
@@ -147,37 +155,71 @@ async def _evaluate(
 
 
 def main(args: argparse.Namespace) -> None:
-    conversations = load_conversations(args.conversations)
-    queries = load_queries(args.queries, {c.id for c in conversations})
     print(f"machine: {platform.node()} {platform.machine()}, python {platform.python_version()}")
-    print(f"data: {len(conversations)} conversations, {len(queries)} queries ({args.queries})")
     provider = LocalProvider()
     with tempfile.TemporaryDirectory() as data_dir:
         server = EmbeddedDatabase(Path(data_dir), free_port(), options=EPHEMERAL_OPTIONS)
         server.start()
         try:
-            server.ensure_database_sync(DATABASE)
-            url = server.url(DATABASE)
-            migrate.upgrade(url, embedding_dim=provider.dimension)
-            started = time.perf_counter()
-            if args.pipeline:
-                dataset_id_of = pipeline_load.load(url, conversations)
-                how = "through signed webhooks, ingest and the embedder"
-            else:
-                dataset_id_of = asyncio.run(_direct(url, conversations, provider))
-                how = f"directly with {provider.model_name}"
-            print(f"loaded {how} in {time.perf_counter() - started:.1f} s")
-            rows = asyncio.run(_evaluate(url, provider, queries, dataset_id_of, args))
+            if args.conversations is not None:
+                search_section(server, provider, args)
+            if args.similar is not None:
+                similar_section(server, provider, args.similar, args.similar_dense_weights)
         finally:
             server.stop()
+
+
+def search_section(
+    server: EmbeddedDatabase, provider: LocalProvider, args: argparse.Namespace
+) -> None:
+    conversations = load_conversations(args.conversations)
+    queries = load_queries(args.queries, {c.id for c in conversations})
+    print(f"data: {len(conversations)} conversations, {len(queries)} queries ({args.queries})")
+    server.ensure_database_sync(DATABASE)
+    url = server.url(DATABASE)
+    migrate.upgrade(url, embedding_dim=provider.dimension)
+    started = time.perf_counter()
+    if args.pipeline:
+        dataset_id_of = pipeline_load.load(url, conversations)
+        how = "through signed webhooks, ingest and the embedder"
+    else:
+        dataset_id_of = asyncio.run(_direct(url, conversations, provider))
+        how = f"directly with {provider.model_name}"
+    print(f"loaded {how} in {time.perf_counter() - started:.1f} s")
+    rows = asyncio.run(_evaluate(url, provider, queries, dataset_id_of, args))
     print()
     print_table(rows)
 
 
+def similar_section(
+    server: EmbeddedDatabase, provider: LocalProvider, path: Path, weights: list[float]
+) -> None:
+    groups = similar_eval.load_groups(path)
+    print()
+    print(
+        f"similar data: {len(groups)} conversations in {len(set(groups.values()))} groups ({path})"
+    )
+    server.ensure_database_sync(SIMILAR_DATABASE)
+    url = server.url(SIMILAR_DATABASE)
+    migrate.upgrade(url, embedding_dim=provider.dimension)
+    started = time.perf_counter()
+    results = asyncio.run(similar_eval.evaluate(url, provider, path, dense_weights=weights))
+    print(
+        f"loaded and queried directly with {provider.model_name} in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
+    similar_eval.print_table(results, groups=len(set(groups.values())))
+
+
 def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--conversations", type=Path, required=True)
-    parser.add_argument("--queries", type=Path, required=True)
+    parser.add_argument("--conversations", type=Path)
+    parser.add_argument("--queries", type=Path)
+    parser.add_argument(
+        "--similar",
+        type=Path,
+        help="grouped conversations (meta.group): add the similar-conversations section",
+    )
     loading = parser.add_mutually_exclusive_group(required=True)
     loading.add_argument(
         "--pipeline",
@@ -193,7 +235,18 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         default=[0.5, 0.7, 0.8, 0.9],
         help="convex fusion dense weights to compare (comma-separated)",
     )
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--similar-dense-weights",
+        type=lambda value: [float(w) for w in value.split(",")],
+        default=[0.5, 0.7, 0.9],
+        help="similar conversations: dense weights to compare (comma-separated)",
+    )
+    args = parser.parse_args(argv)
+    if (args.conversations is None) != (args.queries is None):
+        parser.error("--conversations and --queries go together")
+    if args.conversations is None and args.similar is None:
+        parser.error("give --conversations and --queries, --similar, or both")
+    return args
 
 
 if __name__ == "__main__":

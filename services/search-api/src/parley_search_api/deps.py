@@ -17,6 +17,7 @@ from parley_search_api.app.pages import AppPages
 from parley_search_api.contacts.service import ContactService
 from parley_search_api.conversations.service import ConversationService
 from parley_search_api.search.service import SearchService
+from parley_search_api.similar.service import SimilarService
 
 __all__ = [
     "AccessServiceDep",
@@ -26,6 +27,7 @@ __all__ = [
     "ScopeDep",
     "SearchServiceDep",
     "SessionDep",
+    "SimilarServiceDep",
 ]
 
 AccessServiceDep = Annotated[AccessService, provided(AccessService)]
@@ -33,6 +35,7 @@ AppPagesDep = Annotated[AppPages, provided(AppPages)]
 ContactServiceDep = Annotated[ContactService, provided(ContactService)]
 ConversationServiceDep = Annotated[ConversationService, provided(ConversationService)]
 SearchServiceDep = Annotated[SearchService, provided(SearchService)]
+SimilarServiceDep = Annotated[SimilarService, provided(SimilarService)]
 
 # Declared for the OpenAPI document; the values are read from the request below so that
 # parley_authn decides precedence (a bad bearer token never falls back to the cookie).

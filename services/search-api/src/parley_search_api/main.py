@@ -26,6 +26,7 @@ from parley_search_api.search.query_embedding import QueryEmbedder
 from parley_search_api.search.service import SearchService
 from parley_search_api.segments.endpoints import router as segments_router
 from parley_search_api.settings import SearchSettings, get_settings
+from parley_search_api.similar.service import SimilarService
 
 SERVICE = "search-api"
 
@@ -51,7 +52,10 @@ def create_app(
             AccessService(settings=settings),
             ContactService(settings=settings),
             conversations,
-            SearchService(settings=settings, embedder=embedder, conversations=conversations),
+            SearchService(settings=settings, embedder=embedder),
+            SimilarService(
+                settings=settings, conversations=conversations, model=embedder.model_name
+            ),
         )
         yield
 

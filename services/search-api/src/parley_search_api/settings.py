@@ -34,6 +34,8 @@ class SearchSettings(SessionSettings, AuditSettings):  # both are auth's too
     search_fusion: FusionMethod = FusionMethod.CONVEX
     search_dense_weight: Weight = 0.7  # convex: keyword weight is 1 - this (bench/quality)
     search_lift_weight: Weight = 0.3  # contact / display-id matches, added on top
+    # similar conversations: side-mean similarity vs whole-conversation keyword (bench/quality)
+    search_similar_dense_weight: Weight = 0.9
     search_rrf_k: Annotated[int, Field(ge=1, le=1000)] = 60
     search_candidates: Annotated[int, Field(ge=10, le=1000)] = 100  # per component
     # Full-text matches ranked per query at most (a common word matches most of the table).

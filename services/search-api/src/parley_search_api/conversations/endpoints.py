@@ -1,6 +1,6 @@
 """``GET /v1/conversations/{global_id}``, ``GET /v1/conversations/{global_id}/similar``
-(similar is search's: this path names the conversation it starts from) and
-``POST /v1/conversations/search`` (conversations by their facts, no text query)."""
+(similar is its own domain, ``similar/``: this path names the conversation it starts from)
+and ``POST /v1/conversations/search`` (conversations by their facts, no text query)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,13 @@ from parley_search_api.conversations.listing import (
     ConversationSearchResponse,
 )
 from parley_search_api.conversations.schemas import ConversationRead
-from parley_search_api.deps import ConversationServiceDep, ScopeDep, SearchServiceDep, SessionDep
-from parley_search_api.search.schemas import SimilarConversations
+from parley_search_api.deps import (
+    ConversationServiceDep,
+    ScopeDep,
+    SessionDep,
+    SimilarServiceDep,
+)
+from parley_search_api.similar.schemas import SimilarConversations
 
 router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
 
@@ -42,11 +47,11 @@ async def similar_conversations(
     global_id: GlobalId,
     scope: ScopeDep,
     session: SessionDep,
-    search: SearchServiceDep,
+    similar: SimilarServiceDep,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
     include_private: bool = False,
 ) -> SimilarConversations:
-    return await search.similar(
+    return await similar.similar(
         session, scope, global_id, limit=limit, include_private=include_private
     )
 

@@ -1,4 +1,4 @@
-"""SQL of search: candidates per component, conversation lift, a conversation's centroid."""
+"""SQL of search: candidates per component, conversation lift, representative chunks."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from collections.abc import Sequence
 
 from parley_schema.models import CwContact, CwConversation, RagChunk
 from parley_schema.models.chatwoot import PHONE_DIGITS_SQL
-from pgvector.sqlalchemy import Vector
 from sqlalchemy import (
     ColumnElement,
     Float,
@@ -277,24 +276,6 @@ class SearchRepository:
             .limit(limit)
         )
         return {conversation_id: float(s) for conversation_id, s in rows}
-
-    async def centroid(
-        self,
-        session: AsyncSession,
-        conversation_id: str,
-        *,
-        model: str,
-        conditions: Sequence[ColumnElement[bool]],
-    ) -> list[float] | None:
-        """The mean of the conversation's searchable chunk vectors (None: no chunk yet)."""
-        value = await session.scalar(
-            select(func.avg(RagChunk.embedding, type_=Vector())).where(
-                RagChunk.conversation_global_id == conversation_id,
-                RagChunk.embedding_model == model,
-                *conditions,
-            )
-        )
-        return None if value is None else [float(x) for x in value]
 
     async def representative_chunks(
         self,

@@ -211,10 +211,6 @@ class SearchHit(BaseModel):
     context: HitContext | None
 
 
-class SimilarConversations(BaseModel):
-    hits: list[SearchHit]  # one per conversation, shown by its closest chunk
-
-
 class SearchResponse(BaseModel):
     hits: list[SearchHit]
     next_cursor: str | None

@@ -1,4 +1,4 @@
-"""Search and similar conversations: candidates per component, fusion, a page, hydration."""
+"""Search: candidates per component, fusion, a page, hydration."""
 
 from __future__ import annotations
 
@@ -9,13 +9,11 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_search_api.access.scope import ProjectScope
-from parley_search_api.conversations.service import ConversationService
 from parley_search_api.search import cursor as cursors
 from parley_search_api.search.candidates import Candidate
 from parley_search_api.search.conditions import (
     chunk_conditions,
     conversation_conditions,
-    outside_conversation,
 )
 from parley_search_api.search.errors import CursorMismatch
 from parley_search_api.search.hit_repository import ContextRow, hit_repository
@@ -31,14 +29,11 @@ from parley_search_api.search.schemas import (
     SearchMode,
     SearchRequest,
     SearchResponse,
-    SimilarConversations,
 )
 from parley_search_api.search.typo_fallback import TypoFallback
 from parley_search_api.settings import FusionMethod, SearchSettings, TextSearchConfig
 
 log = structlog.get_logger(__name__)
-
-SIMILAR_PLAN = FusionPlan(method=FusionMethod.CONVEX, weights={"semantic": 1.0}, rrf_k=60)
 
 
 def fusion_plan(settings: SearchSettings, method: FusionMethod) -> FusionPlan:
@@ -65,11 +60,9 @@ class SearchService:
         *,
         settings: SearchSettings,
         embedder: QueryEmbedder,
-        conversations: ConversationService,
     ) -> None:
         self._settings = settings
         self._embedder = embedder  # the model of the vectors searched, with its query cache
-        self._conversations = conversations  # similar: the source conversation, in scope
         self._plans = {method: fusion_plan(settings, method) for method in FusionMethod}
         self._typo = TypoFallback(
             below=settings.search_typo_fallback_below,
@@ -131,45 +124,6 @@ class SearchService:
         return SearchResponse(
             hits=hits, next_cursor=next_cursor, mode=request.mode, fusion=fusion_used
         )
-
-    async def similar(
-        self,
-        session: AsyncSession,
-        scope: ProjectScope,
-        global_id: str,
-        *,
-        limit: int,
-        include_private: bool,
-    ) -> SimilarConversations:
-        """Conversations nearest to one by the mean of its chunk vectors, each shown by its
-        closest chunk; the conversation itself must be in the caller's project."""
-        scope.check_private(include_private)
-        await self._conversations.facts(session, scope, global_id)
-        conditions = chunk_conditions(scope, SearchFilters(include_private=include_private))
-        model = self._embedder.model_name
-        centroid = await search_repository.centroid(
-            session, global_id, model=model, conditions=conditions
-        )
-        if centroid is None:
-            return SimilarConversations(hits=[])
-        await self._tune(session)
-        candidates = await search_repository.semantic(
-            session,
-            vector=centroid,
-            model=model,
-            conditions=[*conditions, outside_conversation(global_id)],
-            limit=self._settings.search_candidates,
-        )
-        ranked = rank({"semantic": candidates}, SIMILAR_PLAN, by_conversation=True)[:limit]
-        hits = await self._hits(
-            session,
-            ranked,
-            query=None,
-            config=self._settings.search_text_config,
-            context=0,
-            include_private=include_private,
-        )
-        return SimilarConversations(hits=hits)
 
     async def _tune(self, session: AsyncSession) -> None:
         await search_repository.tune(
