@@ -89,7 +89,7 @@ async def _wait_searchable(database_url: str, corpus: Corpus) -> None:
 def world(
     pg_server: EmbeddedDatabase,
     template_database_url: str,
-    amqp_url: str,
+    module_amqp_url: str,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[PanelWorld]:
     name = run_async(lambda: clone_template(pg_server))
@@ -98,7 +98,7 @@ def world(
     extra = {"PARLEY_CHATWOOT_BASE_URL": f"http://localhost:{chatwoot_port}"}
     logs = Path(tmp_path_factory.mktemp("logs"))
     corpus = build_corpus(conversations=CONVERSATIONS, seed=7)
-    with running_stack(database_url, amqp_url, logs, extra_env=extra) as stack:
+    with running_stack(database_url, module_amqp_url, logs, extra_env=extra) as stack:
         run_async(lambda: create_user(stack.env, USERNAME, PASSWORD, admin=True))
         token = run_async(
             lambda: provision_token(

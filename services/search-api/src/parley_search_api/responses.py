@@ -67,8 +67,9 @@ CONVERSATION: Responses = {
     **_errors(404, *_SEARCH_ERRORS),
 }
 LISTING: Responses = _errors(400, *_SEARCH_ERRORS)  # contact and conversation listings
-SEGMENTS: Responses = _errors(401, 403)
-SEGMENT: Responses = _errors(401, 403, 404, 422)
-SEGMENT_WRITE: Responses = _errors(400, 401, 403, 409, 422)
-SEGMENT_REPLACE: Responses = _errors(400, 401, 403, 404, 409, 422)
+# Segments read and write small rows, but under the same statement timeout as searches.
+SEGMENTS: Responses = _errors(401, 403, 503)
+SEGMENT: Responses = _errors(401, 403, 404, 422, 503)
+SEGMENT_WRITE: Responses = _errors(400, 401, 403, 409, 422, 503)
+SEGMENT_REPLACE: Responses = _errors(400, 401, 403, 404, 409, 422, 503)
 SIMILAR: Responses = {200: {"links": _FIRST_HIT}, **_errors(404, *_SEARCH_ERRORS)}
