@@ -35,10 +35,6 @@ SEARCHABLE_TIMEOUT_S = 240.0
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
-class BrowserFigures(UserWarning):
-    """The figures the browser tests measure, shown in pytest's warnings summary."""
-
-
 @dataclass
 class PanelWorld:
     stack: Stack
@@ -118,8 +114,10 @@ def world(
             world = PanelWorld(stack, corpus, token, chatwoot_port)
             yield world
         for line in world.figures:
-            # A warning reaches the summary from an xdist worker too (printing would not).
-            warnings.warn(BrowserFigures(line), stacklevel=1)
+            # A warning reaches the summary from an xdist worker too (printing would not). A
+            # built-in category: xdist's controller imports a warning's class to show it, and
+            # cannot import this conftest when it did not collect tests/browser itself.
+            warnings.warn(f"browser figures: {line}", UserWarning, stacklevel=1)
     run_async(lambda: drop_database(pg_server, name))
 
 

@@ -1,6 +1,6 @@
 """The Chatwoot panel and the search page in a real Chromium against the running stack.
 
-Figures (in pytest's warnings summary, as ``BrowserFigures``): the page weight of the panel's
+Figures (in pytest's warnings summary, as ``UserWarning: browser figures: …``): the page weight of the panel's
 and the search page's first load, and the panel's time to its first result."""
 
 from __future__ import annotations
