@@ -19,16 +19,18 @@ from parley_testing.stack import Stack, running_stack
 PASSWORD = "correct horse battery staple"
 
 
-@pytest.fixture(scope="session")
+# Module scope, in a virtual host of the module's own: a stack left running for the session
+# would consume, from the shared one, the events of every later stack in the same worker.
+@pytest.fixture(scope="module")
 def stack(
     pg_server: EmbeddedDatabase,
     template_database_url: str,
-    amqp_url: str,
+    module_amqp_url: str,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Stack]:
     name = run_async(lambda: clone_template(pg_server))
     logs = Path(tmp_path_factory.mktemp("logs"))
-    with running_stack(pg_server.url(name), amqp_url, logs) as stack:
+    with running_stack(pg_server.url(name), module_amqp_url, logs) as stack:
         yield stack
     run_async(lambda: drop_database(pg_server, name))
 
@@ -41,7 +43,7 @@ class Searchers:
     second_account_only: SearchClient
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 async def searchers(stack: Stack) -> AsyncIterator[Searchers]:
     await create_user(stack.env, "e2e-owner", PASSWORD)
     clients = []

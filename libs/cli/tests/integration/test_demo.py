@@ -21,7 +21,7 @@ DEMO_TIMEOUT_S = 280
 
 
 def test_demo_prints_the_panel_and_serves_it_beside_a_simulated_chatwoot(
-    tmp_path: Path, amqp_url: str
+    tmp_path: Path, module_amqp_url: str
 ) -> None:
     db_port, chatwoot_port = free_port(), free_port()
     ports = {name: free_port() for name in ("INGEST", "SEARCH_API", "AUTH")}
@@ -30,7 +30,7 @@ def test_demo_prints_the_panel_and_serves_it_beside_a_simulated_chatwoot(
         "PARLEY_DATA_DIR": str(tmp_path / "data"),
         "PARLEY_EMBEDDED_DB_PORT": str(db_port),
         "PARLEY_DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:{db_port}/parley",
-        "PARLEY_AMQP_URL": amqp_url,
+        "PARLEY_AMQP_URL": module_amqp_url,
         "HF_HUB_OFFLINE": "1",
         "COLUMNS": "250",
         **{f"PARLEY_{name}_PORT": str(port) for name, port in ports.items()},

@@ -43,14 +43,14 @@ class Parley:
 
 
 @pytest.fixture
-def parley(tmp_path: Path, amqp_url: str) -> Iterator[Parley]:
+def parley(tmp_path: Path, module_amqp_url: str) -> Iterator[Parley]:
     port = free_port()
     env = {
         **os.environ,
         "PARLEY_DATA_DIR": str(tmp_path / "data"),
         "PARLEY_EMBEDDED_DB_PORT": str(port),
         "PARLEY_DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:{port}/parley",
-        "PARLEY_AMQP_URL": amqp_url,
+        "PARLEY_AMQP_URL": module_amqp_url,
         "COLUMNS": "200",
     }
     cli = Parley(env)
