@@ -268,7 +268,7 @@ def test_search_page_filters_by_a_contact_attribute_and_contact_labels(
     box.fill("charged twice")
     page.locator("summary", has_text="Filters").click()
     key = page.get_by_label("Attribute", exact=True)
-    op = page.get_by_label("Comparison", exact=True)
+    op = page.locator('select[name="attribute_op"]')  # its name includes the option shown
     value = page.get_by_label("Value", exact=True)
     key.fill("order_count")
     op.select_option("gte")
