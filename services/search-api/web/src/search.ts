@@ -116,7 +116,7 @@ function searchForm(me: Me, onSearch: (request: SearchRequest) => void): HTMLFor
       field("Contact labels", contactLabels),
       h(
         "fieldset",
-        { class: "attribute" },
+        {},
         h("legend", {}, "Contact attribute"),
         field("Attribute", attributeKey),
         field("Comparison", attributeOp),
