@@ -21,6 +21,7 @@ from parley_devstack.embedded_db import EmbeddedDatabase
 from parley_simulator.corpus import Corpus, build_corpus
 from parley_simulator.dashboard_app import conversations_of, serve_dashboard
 from parley_simulator.delivery import deliver_all
+from parley_simulator.model import Conversation
 from parley_testing.postgres import clone_template, drop_database, free_port, run_async
 from parley_testing.stack import Stack, running_stack
 from playwright.sync_api import Browser, Playwright, sync_playwright
@@ -41,6 +42,7 @@ class PanelWorld:
     corpus: Corpus
     token: str  # an API token of the agent's project, for asking the API what to expect
     chatwoot_port: int
+    labelled: Conversation  # its contact's labels are in Parley (see _sync_labels)
     figures: list[str] = field(default_factory=list)
 
     @property
@@ -51,13 +53,38 @@ class PanelWorld:
     def chatwoot_url(self) -> str:
         return f"http://localhost:{self.chatwoot_port}"
 
-    def api(self, path: str) -> dict[str, object]:
-        response = httpx.get(
-            self.app_url + path, headers={"Authorization": f"Bearer {self.token}"}, timeout=30
-        )
+    def api(self, path: str, json: object = None) -> dict[str, object]:
+        """GET ``path``, or POST ``json`` to it."""
+        headers = {"Authorization": f"Bearer {self.token}"}
+        if json is None:
+            response = httpx.get(self.app_url + path, headers=headers, timeout=30)
+        else:
+            response = httpx.post(self.app_url + path, json=json, headers=headers, timeout=30)
         response.raise_for_status()
         body: dict[str, object] = response.json()
         return body
+
+
+async def _sync_labels(database_url: str, conversation: Conversation) -> None:
+    """Write one contact's labels as ingest's contact-label sync does after reading them
+    from Chatwoot's REST API (the simulated Chatwoot page serves no REST API)."""
+    contact = conversation.contact
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            updated = await connection.execute(
+                text(
+                    "UPDATE cw_contacts SET labels = :labels, labels_stale_at = NULL, "
+                    "labels_synced_at = now() WHERE id = :id"
+                ),
+                {
+                    "labels": list(contact.labels),
+                    "id": f"cwc:{conversation.account.id}:{contact.id}",
+                },
+            )
+            assert updated.rowcount == 1, "the contact came with its conversation's webhooks"
+    finally:
+        await engine.dispose()
 
 
 async def _wait_searchable(database_url: str, corpus: Corpus) -> None:
@@ -109,9 +136,11 @@ def world(
             lambda: deliver_all(stack.url("ingest"), corpus.deliveries, stack.webhook_secrets)
         )
         run_async(lambda: _wait_searchable(database_url, corpus))
+        labelled = next(c for c in corpus.conversations if c.contact.labels)
+        run_async(lambda: _sync_labels(database_url, labelled))
         panel_url = f"{stack.url('search-api')}/app/chatwoot"
         with serve_dashboard(conversations_of(corpus), panel_url, port=chatwoot_port):
-            world = PanelWorld(stack, corpus, token, chatwoot_port)
+            world = PanelWorld(stack, corpus, token, chatwoot_port, labelled)
             yield world
         for line in world.figures:
             # A warning reaches the summary from an xdist worker too (printing would not). A

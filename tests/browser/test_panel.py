@@ -5,6 +5,7 @@ and the search page's first load, and the panel's time to its first result."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -18,6 +19,8 @@ from tests.browser.conftest import PASSWORD, SCREENSHOTS, USERNAME, PanelWorld
 FRAME = "#dashboard-app--frame-0-0"
 SIMILAR = '[data-testid="similar-conversation"]'
 RESULT = '[data-testid="search-result"]'
+ATTRIBUTES = '[data-testid="contact-attributes"]'
+LABELS = '[data-testid="contact-labels"] li'
 
 
 class Transfers:
@@ -75,6 +78,48 @@ def shown_similar(frame: FrameLocator, expected: list[str]) -> list[str]:
     return [str(items.nth(i).get_attribute("data-conversation-id")) for i in range(items.count())]
 
 
+def contact_id(conversation: Conversation) -> str:
+    return f"cwc:{conversation.account.id}:{conversation.contact.id}"
+
+
+def expect_contact_facts(
+    world: PanelWorld, frame: FrameLocator, conversation: Conversation
+) -> None:
+    """The panel shows the contact's attributes (keys in order, values as text) and labels as
+    the API answers them, and those are the demo's."""
+    request = {"filters": {"contact_ids": [contact_id(conversation)]}}
+    contacts: list[dict[str, Any]] = world.api("/v1/contacts/search", request)["contacts"]  # type: ignore[assignment]
+    [contact] = contacts
+    assert contact["custom_attributes"] == conversation.contact.custom_attributes
+    attributes = sorted(
+        (key, value if isinstance(value, str) else json.dumps(value))
+        for key, value in contact["custom_attributes"].items()
+        if value not in (None, "")
+    )
+    assert attributes, "the demo's contacts carry custom attributes"
+    facts = frame.locator(ATTRIBUTES)
+    expect(facts.locator("dt")).to_have_text([key for key, _ in attributes])
+    expect(facts.locator("dd")).to_have_text([value for _, value in attributes])
+    expect(frame.locator(LABELS)).to_have_text(contact["labels"])
+
+
+def sent_search(page: Page, submit: Any) -> dict[str, Any]:
+    """The body of the search request the page sends when ``submit()`` runs."""
+    with page.expect_request(
+        lambda request: request.method == "POST" and request.url.endswith("/v1/search")
+    ) as sent:
+        submit()
+    body = sent.value.post_data_json
+    assert isinstance(body, dict)
+    return body
+
+
+def shown_results(page: Page, expected: list[str]) -> list[str]:
+    results = page.locator(RESULT)
+    expect(results).to_have_count(len(expected), timeout=30_000)
+    return [str(results.nth(i).get_attribute("data-conversation-id")) for i in range(len(expected))]
+
+
 def first_result_ms(page: Page) -> float:
     panel = next(f for f in page.frames if f.url.split("?")[0].endswith("/app/chatwoot"))
     started: float = panel.evaluate(
@@ -95,6 +140,8 @@ def test_panel_shows_similar_conversations_stays_logged_in_across_switches_and_s
     expected = similar_ids(world, first)
     assert expected, "the API finds similar conversations for the demo conversation"
     assert shown_similar(frame, expected) == expected
+    assert first is world.labelled, "the demo's first contact has labels"
+    expect_contact_facts(world, frame, first)
     link = frame.locator(SIMILAR).first.get_by_role("link", name="Open in Chatwoot")
     assert re.fullmatch(
         rf"{re.escape(world.chatwoot_url)}/app/accounts/\d+/conversations/\d+",
@@ -109,6 +156,7 @@ def test_panel_shows_similar_conversations_stays_logged_in_across_switches_and_s
     expected = similar_ids(world, second)
     assert shown_similar(frame, expected) == expected
     expect(frame.locator('form[data-testid="login"]')).to_have_count(0)
+    expect_contact_facts(world, frame, second)  # attributes, no labels read yet
     switch_ms = first_result_ms(page)
     world.figures.append(
         f"panel first load {first_load / 1024:.1f} KB from search-api (HTML, CSS, JS and "
@@ -134,6 +182,14 @@ def test_panel_shows_similar_conversations_stays_logged_in_across_switches_and_s
     expect(view.locator(".message").first).to_be_visible()
     view.get_by_role("button", name="Back to results").click()
     expect(results.first).to_be_visible()
+
+    # Readable at 360 px (the simulated Chatwoot gives the panel the whole width there), the
+    # contact's attributes included: nothing wider than the panel.
+    page.set_viewport_size({"width": 360, "height": 740})
+    expect(frame.locator(ATTRIBUTES)).to_be_visible()
+    panel = next(f for f in page.frames if f.url.split("?")[0].endswith("/app/chatwoot"))
+    root = "document.documentElement"
+    assert panel.evaluate(f"{root}.scrollWidth <= {root}.clientWidth")
 
 
 def test_a_context_from_another_origin_is_ignored(
@@ -196,6 +252,56 @@ def test_search_page_logs_in_searches_pages_and_shows_errors_by_keyboard(
     box.press("Enter")
     expect(page.get_by_role("alert")).to_contain_text("inbox_ids")
     page.get_by_label("Inboxes").fill("")
-    page.get_by_label("Labels").fill("no-such-label-anywhere")
+    page.get_by_label("Labels", exact=True).fill("no-such-label-anywhere")
     box.press("Enter")
     expect(page.get_by_role("status").filter(has_text="No results")).to_be_visible()
+
+
+def test_search_page_filters_by_a_contact_attribute_and_contact_labels(
+    world: PanelWorld, context: BrowserContext
+) -> None:
+    page = context.new_page()
+    page.goto(world.app_url + "/app/")
+    log_in(page)
+    box = page.get_by_role("searchbox", name="Search")
+    expect(box).to_be_focused()
+    box.fill("charged twice")
+    page.locator("summary", has_text="Filters").click()
+    key = page.get_by_label("Attribute", exact=True)
+    op = page.locator('select[name="attribute_op"]')  # its name includes the option shown
+    value = page.get_by_label("Value", exact=True)
+    key.fill("order_count")
+    op.select_option("gte")
+    value.fill("3")
+    body = sent_search(page, lambda: box.press("Enter"))
+    condition = {"key": "order_count", "op": "gte", "value": 3}  # a number, not "3"
+    assert body["filters"] == {"contact_attributes": [condition]}
+    hits: list[dict[str, Any]] = world.api("/v1/search", body)["hits"]  # type: ignore[assignment]
+    expected = [hit["conversation"]["id"] for hit in hits]
+    buyers = {
+        global_id(c)
+        for c in world.corpus.conversations
+        if c.contact.custom_attributes.get("order_count", -1) >= 3
+    }
+    assert expected, "some frequent buyer wrote about a charge"
+    assert set(expected) <= buyers
+    assert shown_results(page, expected) == expected
+
+    # The contact's labels (any of): only the labelled contact's conversation.
+    key.fill("")
+    value.fill("")
+    page.get_by_label("Contact labels", exact=True).fill(", ".join(world.labelled.contact.labels))
+    body = sent_search(page, lambda: box.press("Enter"))
+    assert body["filters"] == {"contact_labels": list(world.labelled.contact.labels)}
+    hits = world.api("/v1/search", body)["hits"]  # type: ignore[assignment]
+    expected = [hit["conversation"]["id"] for hit in hits]
+    assert expected
+    assert set(expected) == {global_id(world.labelled)}
+    assert shown_results(page, expected) == expected
+
+    # The API's reason for a condition it refuses.
+    key.fill("order_count")
+    op.select_option("gt")
+    value.fill("true")
+    box.press("Enter")
+    expect(page.get_by_role("alert")).to_contain_text("contact_attributes")

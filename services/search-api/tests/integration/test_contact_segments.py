@@ -252,6 +252,19 @@ async def test_contacts_stay_inside_the_project(client: httpx.AsyncClient, world
     assert await _contacts(client, empty) == []
 
 
+async def test_contact_ids_name_contacts_inside_the_project(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    caller = await world.caller([(1, None)])
+    ann = await world.contact(1, name="ann")
+    await world.contact(1, name="bob")
+    cem = await world.contact(1, name="cem")
+    outsider = await world.contact(2, name="outsider")
+    named = await _contacts(client, caller, filters={"contact_ids": [ann, cem, outsider]})
+    assert sorted(named) == sorted([ann, cem])  # the other account's contact stays out
+    assert await _contacts(client, caller, filters={"contact_ids": [outsider]}) == []
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
@@ -300,6 +313,7 @@ async def test_contacts_stay_inside_the_project(client: httpx.AsyncClient, world
             "filters.contact_attributes.0.x",
         ),
         ({"filters": {"contact_labels": [""]}}, "filters.contact_labels.0"),
+        ({"filters": {"contact_ids": ["cw:1:2"]}}, "filters.contact_ids.0"),
         ({"filters": {"unknown": 1}}, "filters.unknown"),
         ({"order_by": {"attribute": "a", "field": "name"}}, "order_by"),
         ({"order_by": {}}, "order_by"),

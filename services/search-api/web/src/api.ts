@@ -4,6 +4,8 @@
 
 import type { Config } from "./config";
 import type {
+  ContactSearchRequest,
+  ContactSearchResponse,
   ConversationRead,
   Me,
   Project,
@@ -131,6 +133,10 @@ export class Api {
 
   search(body: SearchRequest): Promise<SearchResponse> {
     return call<SearchResponse>("/v1/search", "POST", body);
+  }
+
+  contacts(body: ContactSearchRequest): Promise<ContactSearchResponse> {
+    return call<ContactSearchResponse>("/v1/contacts/search", "POST", body);
   }
 
   conversation(id: string): Promise<ConversationRead> {

@@ -1,13 +1,14 @@
 // The Chatwoot panel, /app/chatwoot: a Dashboard App beside the conversation. It takes
 // appContext only from PARLEY_CHATWOOT_BASE_URL's origin, asks for it (fetch-info) when it
-// has not come, and shows similar resolved conversations with their resolving reply, the
-// customer's other conversations, and a search prefilled with the customer's last message.
+// has not come, and shows the customer's attributes and labels, similar resolved
+// conversations with their resolving reply, the customer's other conversations, and a
+// search prefilled with the customer's last message.
 
 import { Api, messageOf } from "./api";
 import { type AppContext, FETCH_INFO, parseAppContext } from "./chatwoot";
 import { readConfig } from "./config";
 import { h } from "./dom";
-import { contactConversation, errorLine, similarConversation, statusLine } from "./render";
+import { contactConversation, contactFacts, errorLine, similarConversation, statusLine } from "./render";
 import { ResultList } from "./results";
 import { signIn } from "./signin";
 import type { ContextMessage, Me, SearchHit } from "./types";
@@ -60,6 +61,15 @@ async function similar(api: Api, context: AppContext, into: HTMLElement): Promis
   performance.mark("parley:first-result"); // time to first result (tests/browser reads it)
 }
 
+/** The customer's attributes and labels as Parley holds them; nothing when it has none. */
+async function customer(api: Api, context: AppContext, into: HTMLElement): Promise<void> {
+  if (context.contactId === null) return;
+  const response = await api.contacts({ filters: { contact_ids: [context.contactId] }, limit: 1 });
+  const contact = response.contacts[0];
+  const facts = contact === undefined ? null : contactFacts(contact);
+  if (facts !== null) into.replaceChildren(section("This customer", facts));
+}
+
 async function contactsOthers(api: Api, context: AppContext, query: string, into: HTMLElement): Promise<void> {
   if (context.contactId === null || query === "") {
     into.replaceChildren(statusLine("No other conversations found."));
@@ -80,6 +90,7 @@ async function contactsOthers(api: Api, context: AppContext, query: string, into
 }
 
 async function show(api: Api, root: HTMLElement, me: Me, context: AppContext): Promise<void> {
+  const customerSlot = h("div");
   const similarList = h("div", { "aria-live": "polite" }, statusLine("Finding similar conversations…", true));
   const othersList = h("div", { "aria-live": "polite" }, statusLine("Loading…", true));
   const results = new ResultList(api);
@@ -99,6 +110,7 @@ async function show(api: Api, root: HTMLElement, me: Me, context: AppContext): P
     h(
       "main",
       { class: "panel" },
+      customerSlot,
       section("Similar resolved conversations", similarList),
       section("This customer's other conversations", othersList),
       section("Search", form, results.element),
@@ -106,6 +118,9 @@ async function show(api: Api, root: HTMLElement, me: Me, context: AppContext): P
   );
   const conversation = api.conversation(context.conversationId);
   await Promise.all([
+    customer(api, context, customerSlot).catch((error: unknown) =>
+      customerSlot.replaceChildren(section("This customer", errorLine(messageOf(error)))),
+    ),
     similar(api, context, similarList).catch((error: unknown) => similarList.replaceChildren(errorLine(messageOf(error)))),
     conversation
       .then((read) => {

@@ -1,7 +1,7 @@
 // Search hits, similar conversations and a conversation, as elements.
 
 import { formatDate, h, highlighted } from "./dom";
-import type { ContextMessage, ConversationRead, ConversationSummary, SearchHit } from "./types";
+import type { ContactListItem, ContextMessage, ConversationRead, ConversationSummary, SearchHit } from "./types";
 
 function who(message: { sender_name: string | null; sender_type: string | null }): string {
   return message.sender_name ?? message.sender_type ?? "unknown";
@@ -144,5 +144,39 @@ export function contactConversation(hit: SearchHit): HTMLElement {
     conversationMeta(hit.conversation),
     h("p", { class: "text" }, hit.text),
     h("p", { class: "actions" }, chatwootLink(hit.conversation)),
+  );
+}
+
+function attributeText(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** A contact's labels and custom attributes (keys as stored, for the search page's filter),
+ * or null when it has neither. */
+export function contactFacts(contact: ContactListItem): HTMLElement | null {
+  const attributes = Object.entries(contact.custom_attributes)
+    .filter(([, value]) => value !== null && value !== "")
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (attributes.length === 0 && contact.labels.length === 0) return null;
+  return h(
+    "div",
+    { class: "contact" },
+    contact.labels.length === 0
+      ? null
+      : h(
+          "ul",
+          { class: "labels", "data-testid": "contact-labels", "aria-label": "Contact labels" },
+          ...contact.labels.map((label) => h("li", { class: "label" }, label)),
+        ),
+    attributes.length === 0
+      ? null
+      : h(
+          "dl",
+          { class: "attributes", "data-testid": "contact-attributes", "aria-label": "Contact attributes" },
+          ...attributes.flatMap(([key, value]) => [h("dt", {}, key), h("dd", {}, attributeText(value))]),
+        ),
+    contact.url
+      ? h("p", { class: "actions" }, h("a", { href: contact.url, target: "_blank", rel: "noopener noreferrer" }, "Open contact in Chatwoot"))
+      : null,
   );
 }

@@ -1,13 +1,26 @@
-// The search page, /app/: a query with mode, filters and grouping; results; a conversation.
+// The search page, /app/: a query with mode, filters (the contact's labels and one of its
+// attributes among them) and grouping; results; a conversation.
 
 import { Api } from "./api";
 import { readConfig } from "./config";
 import { h } from "./dom";
 import { ResultList } from "./results";
 import { signIn } from "./signin";
-import type { Me, SearchFilters, SearchRequest } from "./types";
+import type { AttributeCondition, AttributeValue, Me, SearchFilters, SearchRequest } from "./types";
 
 const STATUSES = ["open", "pending", "resolved", "snoozed"];
+// The API's attribute operators (parley_search_api.attributes.schemas.AttributeOp).
+const ATTRIBUTE_OPS: [string, string][] = [
+  ["eq", "="],
+  ["ne", "≠"],
+  ["gt", ">"],
+  ["gte", "≥"],
+  ["lt", "<"],
+  ["lte", "≤"],
+  ["contains", "contains"],
+  ["in", "one of (a, b)"],
+  ["exists", "is set"],
+];
 
 function list(value: string): string[] {
   return value
@@ -19,6 +32,24 @@ function list(value: string): string[] {
 /** Inbox ids as numbers; anything else is sent as typed, for the API to refuse with a reason. */
 function ids(value: string): unknown[] {
   return list(value).map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
+/** A number-looking value as a JSON number, true/false as booleans, anything else as text. */
+function scalar(value: string): AttributeValue {
+  const text = value.trim();
+  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  if (text === "true" || text === "false") return text === "true";
+  return text;
+}
+
+/** The one contact-attribute condition, or null when key and value are both empty; an
+ * incomplete one is sent as typed, for the API to refuse with a reason. */
+function condition(key: string, op: string, value: string): AttributeCondition | null {
+  if (!key.trim() && !value.trim()) return null;
+  const typed: AttributeCondition = { key: key.trim(), op };
+  if (op === "in") typed.value = list(value).map(scalar);
+  else if (value.trim()) typed.value = scalar(value);
+  return typed;
 }
 
 function nextDay(date: string): string {
@@ -43,6 +74,10 @@ function searchForm(me: Me, onSearch: (request: SearchRequest) => void): HTMLFor
   const group = h("input", { name: "group_by", type: "checkbox", checked: true });
   const inboxes = h("input", { name: "inbox_ids", inputmode: "numeric", placeholder: "e.g. 1, 3" });
   const labels = h("input", { name: "labels", placeholder: "e.g. billing, vip" });
+  const contactLabels = h("input", { name: "contact_labels", placeholder: "any of, e.g. vip-customer" });
+  const attributeKey = h("input", { name: "attribute_key", placeholder: "e.g. order_count" });
+  const attributeOp = h("select", { name: "attribute_op" }, ...ATTRIBUTE_OPS.map(([op, text]) => h("option", { value: op }, text)));
+  const attributeValue = h("input", { name: "attribute_value", placeholder: "e.g. 3" });
   const sender = h(
     "select",
     { name: "sender_type" },
@@ -78,6 +113,15 @@ function searchForm(me: Me, onSearch: (request: SearchRequest) => void): HTMLFor
         ...statuses.map((box) => h("label", { class: "check" }, box, ` ${box.value}`)),
       ),
       field("Labels", labels),
+      field("Contact labels", contactLabels),
+      h(
+        "fieldset",
+        {},
+        h("legend", {}, "Contact attribute"),
+        field("Attribute", attributeKey),
+        field("Comparison", attributeOp),
+        field("Value", attributeValue),
+      ),
       field("Sent by", sender),
       field("From", from),
       field("To", to),
@@ -91,6 +135,9 @@ function searchForm(me: Me, onSearch: (request: SearchRequest) => void): HTMLFor
     const chosen = statuses.filter((box) => box.checked).map((box) => box.value);
     if (chosen.length > 0) filters.statuses = chosen;
     if (labels.value.trim()) filters.labels = list(labels.value);
+    if (contactLabels.value.trim()) filters.contact_labels = list(contactLabels.value);
+    const attribute = condition(attributeKey.value, attributeOp.value, attributeValue.value);
+    if (attribute !== null) filters.contact_attributes = [attribute];
     if (sender.value) filters.sender_types = [sender.value];
     if (from.value) filters.created_after = `${from.value}T00:00:00Z`;
     if (to.value) filters.created_before = nextDay(to.value);

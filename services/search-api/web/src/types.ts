@@ -65,11 +65,21 @@ export interface TokenSession {
   expires_at: string;
 }
 
+export type AttributeValue = string | number | boolean;
+
+export interface AttributeCondition {
+  key: string;
+  op: string;
+  value?: AttributeValue | AttributeValue[];
+}
+
 export interface SearchFilters {
   inbox_ids?: unknown[];
   contact_ids?: string[];
   statuses?: string[];
   labels?: string[];
+  contact_labels?: string[]; // any of
+  contact_attributes?: AttributeCondition[];
   sender_types?: string[];
   created_after?: string;
   created_before?: string;
@@ -84,4 +94,25 @@ export interface SearchRequest {
   limit?: number;
   cursor?: string;
   filters?: SearchFilters;
+}
+
+export interface ContactSearchRequest {
+  q?: string;
+  filters?: { contact_ids?: string[] };
+  limit?: number;
+}
+
+export interface ContactListItem {
+  id: string; // cwc:<account>:<contact id>
+  name: string | null;
+  custom_attributes: Record<string, unknown>;
+  labels: string[];
+  conversation_count: number;
+  last_activity_at: string | null;
+  url: string | null; // the contact in Chatwoot
+}
+
+export interface ContactSearchResponse {
+  contacts: ContactListItem[];
+  next_cursor: string | null;
 }

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from parley_schema.ids import ChatwootId
+from parley_schema.ids import ChatwootId, ContactGlobalId
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from parley_search_api.attributes.schemas import AttributeConditions, AttributeKey
@@ -27,6 +27,7 @@ class ContactFilters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     account_ids: list[ChatwootId] | None = Field(None, max_length=MAX_FILTER_VALUES)
+    contact_ids: list[ContactGlobalId] | None = Field(None, max_length=MAX_FILTER_VALUES)
     contact_attributes: AttributeConditions | None = None
     contact_labels: list[Label] | None = Field(None, max_length=MAX_FILTER_VALUES)  # any of
     contact_labels_all: list[Label] | None = Field(None, max_length=MAX_FILTER_VALUES)

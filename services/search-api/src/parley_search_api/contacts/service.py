@@ -67,6 +67,8 @@ class ContactService:
         ]
         if filters.account_ids:
             conditions.append(CwContact.account_id.in_(filters.account_ids))
+        if filters.contact_ids:
+            conditions.append(CwContact.id.in_(filters.contact_ids))
         if request.q is not None:
             conditions.append(text_match(request.q))
         rows = await contact_repository.page(
