@@ -1,5 +1,6 @@
 """Resolves a session cookie or API token to (user, project, role); shared by auth and search-api."""
 
+from parley_authn.csrf import SAFE_METHODS, ensure_csrf
 from parley_authn.principal import CredentialKind, Principal, ScopedPrincipal, SourceGrant
 from parley_authn.resolve import (
     TOUCH_INTERVAL,
@@ -27,6 +28,7 @@ __all__ = [
     "BEARER_SESSION_PREFIX",
     "CSRF_COOKIE",
     "CSRF_HEADER",
+    "SAFE_METHODS",
     "SESSION_COOKIE",
     "TOUCH_INTERVAL",
     "CredentialKind",
@@ -37,6 +39,7 @@ __all__ = [
     "bearer_token",
     "csrf_token_for",
     "csrf_token_matches",
+    "ensure_csrf",
     "hash_secret",
     "new_api_token",
     "new_bearer_session_secret",

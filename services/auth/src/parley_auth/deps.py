@@ -21,7 +21,7 @@ from parley_authn import (
     CredentialKind,
     Principal,
     authenticate,
-    csrf_token_matches,
+    ensure_csrf,
 )
 from parley_authn.errors import NotAuthenticated
 from parley_runtime.audit.caller import Caller, identify
@@ -30,13 +30,11 @@ from parley_runtime.provided import provided
 
 from parley_auth.clock import utc_now
 from parley_auth.cookies import SessionCookies
-from parley_auth.errors import AdminRequired, CsrfRejected, SessionRequired
+from parley_auth.errors import AdminRequired, SessionRequired
 from parley_auth.ratelimits.addresses import address_key
 from parley_auth.sessions.service import SessionService
 from parley_auth.settings import AuthSettings
 from parley_auth.signup.service import SignupService
-
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def client_address(request: Request) -> str:
@@ -101,13 +99,13 @@ async def current_principal(
         raise NotAuthenticated("sign in or present a valid API token")
     principal = resolved.principal
     identify(request, Caller(principal.user_id, principal.project_id, principal.token_id))
-    if (
-        principal.kind is CredentialKind.SESSION
-        and authorization is None  # the session came in the cookie (a header always wins)
-        and request.method not in SAFE_METHODS
-        and not csrf_token_matches(session_cookie or "", csrf_token)
-    ):
-        raise CsrfRejected(f"missing or wrong {CSRF_HEADER} header", field=CSRF_HEADER)
+    ensure_csrf(
+        principal,
+        method=request.method,
+        authorization_header=authorization,
+        session_cookie=session_cookie,
+        csrf_token=csrf_token,
+    )
     return principal
 
 

@@ -16,12 +16,11 @@ from fastapi.security import APIKeyCookie, APIKeyHeader
 from parley_authn import (
     CSRF_HEADER,
     SESSION_COOKIE,
-    CredentialKind,
     Principal,
     authenticate,
-    csrf_token_matches,
+    ensure_csrf,
 )
-from parley_authn.errors import AdminRequired, CsrfRejected, NotAuthenticated
+from parley_authn.errors import AdminRequired, NotAuthenticated
 from parley_runtime.database import SessionDep
 from parley_runtime.provided import provided
 from sqlalchemy import event
@@ -54,7 +53,6 @@ _CSRF = APIKeyHeader(
     description="with the session cookie: the `csrf_token` from login",
     auto_error=False,
 )
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 async def current_admin(
@@ -75,12 +73,13 @@ async def current_admin(
     if resolved is None:
         raise NotAuthenticated("sign in or present a valid API token")
     principal = resolved.principal
-    if (
-        principal.kind is CredentialKind.SESSION
-        and request.method not in SAFE_METHODS
-        and not csrf_token_matches(session_cookie or "", csrf_token)
-    ):
-        raise CsrfRejected(f"missing or wrong {CSRF_HEADER} header", field=CSRF_HEADER)
+    ensure_csrf(
+        principal,
+        method=request.method,
+        authorization_header=authorization,
+        session_cookie=session_cookie,
+        csrf_token=csrf_token,
+    )
     if not principal.is_admin:
         raise AdminRequired("only an administrator may do this")
     return principal

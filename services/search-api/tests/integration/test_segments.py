@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 import httpx
+from parley_authn import CSRF_HEADER, csrf_token_for
 from parley_search_api_testkit import World
 
 HOT = {
@@ -117,3 +118,23 @@ async def test_bad_segments_are_refused(client: httpx.AsyncClient, world: World)
     assert "'target'" in unknown_target.json()["error"]["message"]
     assert (await client.get("/v1/segments/not-a-uuid", headers=caller.headers)).status_code == 422
     assert (await client.get("/v1/segments", headers=caller.headers)).json()["segments"] == []
+
+
+async def test_a_session_cookie_writes_only_with_its_csrf_token(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    caller = await world.caller([(1, None)])
+    client.cookies.update(caller.cookies)
+    try:
+        refused = await client.post("/v1/segments", json=HOT)
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["error"]["code"] == "csrf_rejected"
+        assert (await client.get("/v1/segments")).json()["segments"] == []  # reads need none
+        csrf = {CSRF_HEADER: csrf_token_for(caller.cookie)}
+        created = await client.post("/v1/segments", json=HOT, headers=csrf)
+        assert created.status_code == 201, created.text
+        segment = created.json()["id"]
+        assert (await client.delete(f"/v1/segments/{segment}")).status_code == 403
+        assert (await client.delete(f"/v1/segments/{segment}", headers=csrf)).status_code == 204
+    finally:
+        client.cookies.clear()
