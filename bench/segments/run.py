@@ -46,7 +46,6 @@ from parley_schema.models import Project, ProjectSource
 from parley_search_api.access.scope import ProjectScope, Source
 from parley_search_api.contacts.schemas import ContactSearchRequest
 from parley_search_api.contacts.service import ContactService
-from parley_search_api.conversations.service import ConversationService
 from parley_search_api.search.query_embedding import QueryEmbedder
 from parley_search_api.search.schemas import SearchRequest
 from parley_search_api.search.service import SearchService
@@ -346,7 +345,6 @@ async def recall(engine: AsyncEngine, url: str, args: argparse.Namespace) -> Non
     search = SearchService(
         settings=settings,
         embedder=QueryEmbedder(provider=provider, cache_size=0),
-        conversations=ConversationService(settings=settings),
     )
     async with AsyncSession(engine) as session:
         scope = await make_scope(session, 2)
