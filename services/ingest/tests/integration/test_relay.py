@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import aio_pika
+import pytest
 from parley_ingest.settings import IngestSettings
 from parley_ingest_testkit import RunningApp, audit_queue, drain_queue
 from parley_schema.events import CORRELATION_ID_HEADER, EMBEDDER_QUEUE, EVENTS_EXCHANGE
@@ -19,6 +20,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 DRAIN_TIMEOUT_S = 15.0
+
+
+# Rounds of the unroutable test: each fails only if the broker drops the relay's connection.
+UNROUTABLE_ROUNDS = 3
 
 
 async def wait_until_drained(engine: AsyncEngine, within_s: float = DRAIN_TIMEOUT_S) -> int:
@@ -151,32 +156,43 @@ async def test_an_unroutable_message_event_is_retried_until_its_queue_is_back(
     vhost, url = private_vhost(amqp_url)
     try:
         async with running_app(settings_for(url)) as client:
-            await wait_until_bound(url)  # the relay has declared everything
-            broker = await aio_pika.connect(url)
-            async with broker:
-                channel = await broker.channel()
-                await channel.queue_delete(EMBEDDER_QUEUE)
-            body = json.dumps(
-                fixture_bodies["02_message_created_incoming"] | {"id": 888_001}
-            ).encode()
-            response = await client.post(
-                "/v1/webhooks/chatwoot", content=body, headers=make_signed_headers(body)
-            )
-            assert response.status_code == 200
-            await wait_until_drained(db_engine)
-        async with db_engine.connect() as connection:
-            row = (
-                await connection.execute(
-                    select(EventOutbox.attempts, EventOutbox.last_error).where(
-                        EventOutbox.payload["data"]["message_global_id"].astext == "cwmsg:1:888001"
-                    )
+            # A round: delete the queue, then send a message. The relay's first publish is
+            # refused as unroutable, and it publishes again after declaring the topology. If
+            # the broker closed the relay's connection meanwhile (a busy RabbitMQ does), the
+            # reconnect declares the queue before the first publish: try another round.
+            for round_ in range(1, UNROUTABLE_ROUNDS + 1):
+                message_id = 888_000 + round_
+                await wait_until_bound(url)  # the relay has declared everything
+                broker = await aio_pika.connect(url)
+                async with broker:
+                    channel = await broker.channel()
+                    await channel.queue_delete(EMBEDDER_QUEUE)
+                body = json.dumps(
+                    fixture_bodies["02_message_created_incoming"] | {"id": message_id}
+                ).encode()
+                response = await client.post(
+                    "/v1/webhooks/chatwoot", content=body, headers=make_signed_headers(body)
                 )
-            ).one()
-        assert row.attempts >= 2  # refused as unroutable first, published after redeclaring
-        assert row.last_error is None
-        waiting = await drain_queue(url, EMBEDDER_QUEUE)
-        assert [json.loads(message.body)["data"]["message_global_id"] for message in waiting] == [
-            "cwmsg:1:888001"
-        ]
+                assert response.status_code == 200
+                await wait_until_drained(db_engine)
+                async with db_engine.connect() as connection:
+                    row = (
+                        await connection.execute(
+                            select(EventOutbox.attempts, EventOutbox.last_error).where(
+                                EventOutbox.payload["data"]["message_global_id"].astext
+                                == f"cwmsg:1:{message_id}"
+                            )
+                        )
+                    ).one()
+                assert row.last_error is None
+                waiting = await drain_queue(url, EMBEDDER_QUEUE)
+                ids = [json.loads(message.body)["data"]["message_global_id"] for message in waiting]
+                assert ids == [f"cwmsg:1:{message_id}"]
+                if row.attempts >= 2:  # refused as unroutable first, published after redeclaring
+                    break
+            else:
+                pytest.fail(
+                    f"no round of {UNROUTABLE_ROUNDS} saw the publish refused as unroutable"
+                )
     finally:
         drop_vhost(vhost)
