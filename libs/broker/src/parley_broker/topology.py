@@ -24,7 +24,7 @@ import structlog
 from aio_pika.abc import AbstractChannel, AbstractConnection
 from parley_schema.events import (
     DEAD_LETTER_EXCHANGE,
-    EMBEDDER_BINDING,
+    EMBEDDER_BINDINGS,
     EMBEDDER_DLQ,
     EMBEDDER_DLQ_ARGUMENTS,
     EMBEDDER_QUEUE,
@@ -85,7 +85,7 @@ DEAD_LETTERS = Exchange(DEAD_LETTER_EXCHANGE, ExchangeKind.DIRECT)
 EMBEDDER = Queue(
     EMBEDDER_QUEUE,
     MappingProxyType(EMBEDDER_QUEUE_ARGUMENTS),
-    (Binding(EVENTS_EXCHANGE, EMBEDDER_BINDING),),
+    tuple(Binding(EVENTS_EXCHANGE, key) for key in EMBEDDER_BINDINGS),
 )
 # The queue dead-letters with routing key EMBEDDER_DLQ (x-dead-letter-routing-key).
 EMBEDDER_DEAD_LETTERS = Queue(

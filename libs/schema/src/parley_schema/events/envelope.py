@@ -21,7 +21,9 @@ class EventEnvelope(BaseModel):
     event_id: uuid.UUID = Field(default_factory=uuid.uuid4)
     type: str = Field(pattern=r"^[a-z_]+\.[a-z_]+\.v[0-9]+$")
     occurred_at: datetime
-    account_id: int
+    account_id: int | None = Field(
+        description="the Chatwoot account; None for project-owned content (uploaded documents)"
+    )
     correlation_id: str | None = None
     data: dict[str, Any]
 
@@ -30,7 +32,7 @@ class EventEnvelope(BaseModel):
         cls,
         payload: EventPayload,
         *,
-        account_id: int,
+        account_id: int | None,
         occurred_at: datetime,
         correlation_id: str | None = None,
     ) -> EventEnvelope:

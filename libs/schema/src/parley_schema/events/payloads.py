@@ -14,6 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from parley_schema.events.routing import (
     CONTACT_UPSERTED_V1,
     CONVERSATION_UPSERTED_V1,
+    DOCUMENT_DELETED_V1,
+    DOCUMENT_UPSERTED_V1,
     MESSAGE_DELETED_V1,
     MESSAGE_UPSERTED_V1,
 )
@@ -56,4 +58,28 @@ class ConversationUpsertedV1(EventPayload):
 class ContactUpsertedV1(EventPayload):
     ROUTING_KEY: ClassVar[str] = CONTACT_UPSERTED_V1
     contact_global_id: str
+    updated_at: datetime
+
+
+class DocumentUpsertedV1(EventPayload):
+    """A knowledge document was stored or changed; its text is ``kb_documents.body``.
+
+    The envelope's ``account_id`` is the article's account, or ``None`` for an upload
+    (``project_id`` then names its project).
+    """
+
+    ROUTING_KEY: ClassVar[str] = DOCUMENT_UPSERTED_V1
+    document_global_id: str
+    project_id: str | None = None
+    version: int
+    updated_at: datetime
+    content_sha256: str | None
+
+
+class DocumentDeletedV1(EventPayload):
+    """A knowledge document was deleted or left search (archived, unpublished)."""
+
+    ROUTING_KEY: ClassVar[str] = DOCUMENT_DELETED_V1
+    document_global_id: str
+    project_id: str | None = None
     updated_at: datetime

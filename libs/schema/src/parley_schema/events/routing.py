@@ -7,12 +7,15 @@ DEAD_LETTER_EXCHANGE = "parley.dlx"
 
 EMBEDDER_QUEUE = "parley.embedder"
 EMBEDDER_DLQ = "parley.embedder.dlq"
-EMBEDDER_BINDING = "message.#"  # every message.<verb>.v<major>: `*` would match one word only
+# Every message.<verb>.v<major> and document.<verb>.v<major>: `*` would match one word only.
+EMBEDDER_BINDINGS = ("message.#", "document.#")
 
 MESSAGE_UPSERTED_V1 = "message.upserted.v1"
 MESSAGE_DELETED_V1 = "message.deleted.v1"
 CONVERSATION_UPSERTED_V1 = "conversation.upserted.v1"
 CONTACT_UPSERTED_V1 = "contact.upserted.v1"
+DOCUMENT_UPSERTED_V1 = "document.upserted.v1"
+DOCUMENT_DELETED_V1 = "document.deleted.v1"
 
 # Every published event carries the envelope's correlation id twice: as the AMQP
 # ``correlation_id`` property and in this header (for tools that show headers only).

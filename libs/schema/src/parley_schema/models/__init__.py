@@ -7,8 +7,16 @@ from parley_schema.models.chatwoot import (
     CwConversation,
     CwMessage,
 )
-from parley_schema.models.chunks import CHUNK_FILTER_COLUMNS, EmbeddingStatus, RagChunk
+from parley_schema.models.chunks import CHUNK_FILTER_COLUMNS, ChunkKind, EmbeddingStatus, RagChunk
 from parley_schema.models.jobs import JobRun, SyncWatermark
+from parley_schema.models.knowledge import (
+    CATEGORY_PATTERN,
+    DEFAULT_CATEGORIES,
+    DocumentSource,
+    KbDocument,
+    KbDocumentVersion,
+    ProcessingStatus,
+)
 from parley_schema.models.lifecycle import AccountRetention, Erasure, ErasureQuarantine
 from parley_schema.models.outbox import EventOutbox
 from parley_schema.models.projects import (
@@ -31,21 +39,28 @@ from parley_schema.models.users import (
 from parley_schema.models.webhooks import WebhookDelivery
 
 __all__ = [
+    "CATEGORY_PATTERN",
     "CHUNK_FILTER_COLUMNS",
+    "DEFAULT_CATEGORIES",
     "AccountRetention",
     "ApiRequest",
     "ApiToken",
     "AppSetting",
     "AppUser",
     "Base",
+    "ChunkKind",
     "CwContact",
     "CwConversation",
     "CwMessage",
+    "DocumentSource",
     "EmbeddingStatus",
     "Erasure",
     "ErasureQuarantine",
     "EventOutbox",
     "JobRun",
+    "KbDocument",
+    "KbDocumentVersion",
+    "ProcessingStatus",
     "Project",
     "ProjectMember",
     "ProjectRole",
