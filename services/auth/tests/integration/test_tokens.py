@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from parley_authn import hash_secret
 from parley_schema.models import ApiToken
@@ -16,24 +18,39 @@ Login = Callable[..., Coroutine[Any, Any, str]]
 ClientFor = Callable[..., httpx.AsyncClient]
 
 
-async def signed_in_with_project(
-    client: httpx.AsyncClient, make_user: MakeUser, login: Login
-) -> str:
+@dataclass(frozen=True)
+class OwnedProject:
+    id: str
+    tokens_url: str
+
+
+@pytest.fixture
+async def project(client: httpx.AsyncClient, make_user: MakeUser, login: Login) -> OwnedProject:
+    """A new project, owned by the user signed in on ``client``."""
     await login(client, await make_user())
     project_id: str = (await client.post("/v1/auth/projects", json={"name": "p"})).json()["id"]
-    return project_id
+    return OwnedProject(project_id, f"/v1/auth/projects/{project_id}/tokens")
+
+
+def bearer_client(client_for: ClientFor, app: FastAPI, token: str) -> httpx.AsyncClient:
+    """A client of its own that sends ``token`` on every request."""
+    bot = client_for(app)
+    bot.headers["Authorization"] = f"Bearer {token}"
+    return bot
+
+
+async def add_member(owner: httpx.AsyncClient, project_id: str, make_user: MakeUser) -> str:
+    """A new user, added to the project by its owner; their username."""
+    name = await make_user()
+    await owner.post(f"/v1/auth/projects/{project_id}/members", json={"username": name})
+    return name
 
 
 class TestTokens:
     async def test_token_is_shown_once_and_stored_as_a_hash(
-        self,
-        client: httpx.AsyncClient,
-        make_user: MakeUser,
-        login: Login,
-        running_app: FastAPI,
+        self, client: httpx.AsyncClient, project: OwnedProject, running_app: FastAPI
     ) -> None:
-        project_id = await signed_in_with_project(client, make_user, login)
-        url = f"/v1/auth/projects/{project_id}/tokens"
+        url = project.tokens_url
         created = await client.post(url, json={"name": "ci"})
         assert created.status_code == 201
         token = created.json()["token"]
@@ -49,48 +66,47 @@ class TestTokens:
         assert token not in stored
 
     async def test_token_authenticates_for_its_project_and_records_last_use(
-        self, client: httpx.AsyncClient, make_user: MakeUser, login: Login, running_app: FastAPI
+        self,
+        client: httpx.AsyncClient,
+        project: OwnedProject,
+        client_for: ClientFor,
+        running_app: FastAPI,
     ) -> None:
-        project_id = await signed_in_with_project(client, make_user, login)
-        url = f"/v1/auth/projects/{project_id}/tokens"
-        token = (await client.post(url, json={"name": "bot"})).json()["token"]
-        headers = {"Authorization": f"Bearer {token}"}
-        transport = httpx.ASGITransport(app=running_app)
-        async with httpx.AsyncClient(transport=transport, base_url="https://auth.test") as bot:
-            me = (await bot.get("/v1/auth/me", headers=headers)).json()
+        token = (await client.post(project.tokens_url, json={"name": "bot"})).json()["token"]
+        async with bearer_client(client_for, running_app, token) as bot:
+            me = (await bot.get("/v1/auth/me")).json()
         assert (me["credential"], me["project_id"], me["role"]) == (
             "api_token",
-            project_id,
+            project.id,
             "owner",
         )
-        assert (await client.get(url)).json()[0]["last_used_at"] is not None
+        assert (await client.get(project.tokens_url)).json()[0]["last_used_at"] is not None
 
     async def test_revoked_token_is_rejected_immediately(
-        self, client: httpx.AsyncClient, make_user: MakeUser, login: Login, running_app: FastAPI
+        self,
+        client: httpx.AsyncClient,
+        project: OwnedProject,
+        client_for: ClientFor,
+        running_app: FastAPI,
     ) -> None:
-        project_id = await signed_in_with_project(client, make_user, login)
-        url = f"/v1/auth/projects/{project_id}/tokens"
+        url = project.tokens_url
         created = (await client.post(url, json={"name": "bot"})).json()
-        headers = {"Authorization": f"Bearer {created['token']}"}
-        transport = httpx.ASGITransport(app=running_app)
-        async with httpx.AsyncClient(transport=transport, base_url="https://auth.test") as bot:
-            assert (await bot.get("/v1/auth/me", headers=headers)).status_code == 200
+        async with bearer_client(client_for, running_app, created["token"]) as bot:
+            assert (await bot.get("/v1/auth/me")).status_code == 200
             assert (await client.delete(f"{url}/{created['id']}")).status_code == 204
-            assert (await bot.get("/v1/auth/me", headers=headers)).status_code == 401
+            assert (await bot.get("/v1/auth/me")).status_code == 401
         assert (await client.get(url)).json()[0]["revoked_at"] is not None
 
     async def test_api_tokens_cannot_manage_accounts(
-        self, client: httpx.AsyncClient, make_user: MakeUser, login: Login, running_app: FastAPI
+        self,
+        client: httpx.AsyncClient,
+        project: OwnedProject,
+        client_for: ClientFor,
+        running_app: FastAPI,
     ) -> None:
-        project_id = await signed_in_with_project(client, make_user, login)
-        url = f"/v1/auth/projects/{project_id}/tokens"
+        url = project.tokens_url
         token = (await client.post(url, json={"name": "bot"})).json()["token"]
-        transport = httpx.ASGITransport(app=running_app)
-        async with httpx.AsyncClient(
-            transport=transport,
-            base_url="https://auth.test",
-            headers={"Authorization": f"Bearer {token}"},
-        ) as bot:
+        async with bearer_client(client_for, running_app, token) as bot:
             response = await bot.post(url, json={"name": "another"})
             assert (response.status_code, response.json()["error"]["code"]) == (
                 403,
@@ -101,16 +117,15 @@ class TestTokens:
     async def test_members_see_and_revoke_only_their_own_tokens(
         self,
         client: httpx.AsyncClient,
+        project: OwnedProject,
         make_user: MakeUser,
         login: Login,
         client_for: ClientFor,
         running_app: FastAPI,
     ) -> None:
-        project_id = await signed_in_with_project(client, make_user, login)
-        url = f"/v1/auth/projects/{project_id}/tokens"
+        url = project.tokens_url
         owners = (await client.post(url, json={"name": "owner's"})).json()
-        member_name = await make_user()
-        await client.post(f"/v1/auth/projects/{project_id}/members", json={"username": member_name})
+        member_name = await add_member(client, project.id, make_user)
         async with client_for(running_app) as member:
             await login(member, member_name)
             mine = (await member.post(url, json={"name": "member's"})).json()
@@ -121,25 +136,21 @@ class TestTokens:
 
     async def test_outsiders_cannot_create_tokens_for_a_project(
         self,
-        client: httpx.AsyncClient,
+        project: OwnedProject,
         make_user: MakeUser,
         login: Login,
         client_for: ClientFor,
         running_app: FastAPI,
     ) -> None:
-        project_id = await signed_in_with_project(client, make_user, login)
         async with client_for(running_app) as outsider:
             await login(outsider, await make_user())
-            response = await outsider.post(
-                f"/v1/auth/projects/{project_id}/tokens", json={"name": "x"}
-            )
+            response = await outsider.post(project.tokens_url, json={"name": "x"})
         assert response.status_code == 404
 
     async def test_expiring_token_records_its_expiry(
-        self, client: httpx.AsyncClient, make_user: MakeUser, login: Login
+        self, client: httpx.AsyncClient, project: OwnedProject
     ) -> None:
-        project_id = await signed_in_with_project(client, make_user, login)
-        url = f"/v1/auth/projects/{project_id}/tokens"
+        url = project.tokens_url
         created = await client.post(url, json={"name": "ci", "expires_in_days": 30})
         assert created.json()["expires_at"] is not None
         bad = await client.post(url, json={"name": "ci", "expires_in_days": 0})
@@ -150,13 +161,13 @@ class TestPrivateScope:
     async def test_tokens_have_no_scopes_unless_an_owner_asks_for_private(
         self,
         client: httpx.AsyncClient,
+        project: OwnedProject,
         make_user: MakeUser,
         login: Login,
         client_for: ClientFor,
         running_app: FastAPI,
     ) -> None:
-        project_id = await signed_in_with_project(client, make_user, login)
-        url = f"/v1/auth/projects/{project_id}/tokens"
+        url = project.tokens_url
         plain = (await client.post(url, json={"name": "plain"})).json()
         private = await client.post(url, json={"name": "notes", "scopes": ["private"]})
         assert (plain["scopes"], private.status_code, private.json()["scopes"]) == (
@@ -165,8 +176,7 @@ class TestPrivateScope:
             ["private"],
         )
         assert [t["scopes"] for t in (await client.get(url)).json()] == [[], ["private"]]
-        member_name = await make_user()
-        await client.post(f"/v1/auth/projects/{project_id}/members", json={"username": member_name})
+        member_name = await add_member(client, project.id, make_user)
         async with client_for(running_app) as member:
             await login(member, member_name)
             refused = await member.post(url, json={"name": "m", "scopes": ["private"]})
@@ -181,21 +191,18 @@ class TestPrivateScope:
     async def test_me_shows_what_a_credential_may_read(
         self,
         client: httpx.AsyncClient,
-        make_user: MakeUser,
-        login: Login,
+        project: OwnedProject,
+        client_for: ClientFor,
         running_app: FastAPI,
     ) -> None:
-        project_id = await signed_in_with_project(client, make_user, login)
-        url = f"/v1/auth/projects/{project_id}/tokens"
+        url = project.tokens_url
         private = (await client.post(url, json={"name": "n", "scopes": ["private"]})).json()
         plain = (await client.post(url, json={"name": "p"})).json()
         assert (await client.get("/v1/auth/me")).json()["scopes"] == []  # no active project
         active = await client.put(
-            "/v1/auth/session/active-project", json={"project_id": project_id}
+            "/v1/auth/session/active-project", json={"project_id": project.id}
         )
         assert active.json()["scopes"] == ["private"]  # an owner's session
-        transport = httpx.ASGITransport(app=running_app)
-        async with httpx.AsyncClient(transport=transport, base_url="https://auth.test") as bot:
-            for token, scopes in ((private, ["private"]), (plain, [])):
-                headers = {"Authorization": f"Bearer {token['token']}"}
-                assert (await bot.get("/v1/auth/me", headers=headers)).json()["scopes"] == scopes
+        for token, scopes in ((private, ["private"]), (plain, [])):
+            async with bearer_client(client_for, running_app, token["token"]) as bot:
+                assert (await bot.get("/v1/auth/me")).json()["scopes"] == scopes
