@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 from corpus import CHUNKS_PER_CONTACT, Corpus, contact_of, conversation_of
+from parley_schema.models import CHUNK_FILTER_COLUMNS
 from pgvector.asyncpg import register_vector
 
 MODEL = "sentence-transformers/all-MiniLM-L6-v2"
@@ -23,20 +24,8 @@ SEARCH_INDEXES = {
 START = datetime(2024, 1, 1, tzinfo=UTC)
 STATUSES = ("open", "resolved", "pending")
 CHUNK_COLUMNS = [
-    "id",
-    "conversation_global_id",
-    "message_global_id",
-    "chunk_index",
-    "text",
-    "embedding",
-    "embedding_status",
-    "embedding_model",
-    "account_id",
-    "inbox_id",
-    "private",
-    "message_type",
-    "sender_type",
-    "message_created_at",
+    *("id", "conversation_global_id", "message_global_id", "chunk_index", "text"),
+    *("embedding", "embedding_status", "embedding_model", *CHUNK_FILTER_COLUMNS),
 ]
 
 

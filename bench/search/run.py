@@ -37,8 +37,9 @@ import httpx
 import loader
 import numpy as np
 import raw_sql
-from bench_provider import PrecomputedProvider, create_caller
+from bench_provider import create_caller
 from parley_devstack.embedded_db import EPHEMERAL_OPTIONS, EmbeddedDatabase
+from parley_embeddings.testing.precomputed import PrecomputedProvider
 from parley_schema import migrate
 from parley_search_api.access.scope import ProjectScope
 from parley_search_api.main import create_app

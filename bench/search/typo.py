@@ -27,8 +27,9 @@ import corpus as synthetic
 import httpx
 import loader
 import numpy as np
-from bench_provider import PrecomputedProvider, create_caller
+from bench_provider import create_caller
 from parley_devstack.embedded_db import EPHEMERAL_OPTIONS, EmbeddedDatabase
+from parley_embeddings.testing.precomputed import PrecomputedProvider
 from parley_search_api.main import create_app
 from parley_search_api.settings import SearchSettings
 from parley_testing.postgres import free_port

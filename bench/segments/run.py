@@ -40,9 +40,10 @@ import asyncpg
 import numpy as np
 from parley_devstack.embedded_db import EPHEMERAL_OPTIONS, EmbeddedDatabase
 from parley_embeddings.local import LOCAL_DIMENSION, LOCAL_MODEL_NAME
+from parley_embeddings.testing.precomputed import PrecomputedProvider
 from parley_schema import migrate
 from parley_schema.logging import configure
-from parley_schema.models import Project, ProjectSource
+from parley_schema.models import CHUNK_FILTER_COLUMNS, Project, ProjectSource
 from parley_search_api.access.scope import ProjectScope, Source
 from parley_search_api.contacts.schemas import ContactSearchRequest
 from parley_search_api.contacts.service import ContactService
@@ -250,20 +251,8 @@ async def load_chunks(dsn: str, vectors: np.ndarray) -> None:
         await connection.copy_records_to_table(
             "rag_chunks",
             columns=[
-                "id",
-                "conversation_global_id",
-                "message_global_id",
-                "chunk_index",
-                "text",
-                "embedding",
-                "embedding_status",
-                "embedding_model",
-                "account_id",
-                "inbox_id",
-                "private",
-                "message_type",
-                "sender_type",
-                "message_created_at",
+                *("id", "conversation_global_id", "message_global_id", "chunk_index", "text"),
+                *("embedding", "embedding_status", "embedding_model", *CHUNK_FILTER_COLUMNS),
             ],
             records=(
                 (
@@ -297,25 +286,6 @@ async def load_chunks(dsn: str, vectors: np.ndarray) -> None:
         await connection.close()
 
 
-class QueryVectors:
-    def __init__(self, vectors: dict[str, list[float]]) -> None:
-        self._vectors = vectors
-
-    @property
-    def model_name(self) -> str:
-        return LOCAL_MODEL_NAME
-
-    @property
-    def dimension(self) -> int:
-        return LOCAL_DIMENSION
-
-    async def embed(self, texts: Sequence[str]) -> list[list[float]]:
-        return [self._vectors[t] for t in texts]
-
-    def count_tokens(self, text: str) -> int:
-        return len(text.split())
-
-
 async def recall(engine: AsyncEngine, url: str, args: argparse.Namespace) -> None:
     rng = np.random.default_rng(7)
     centres = rng.normal(0, 1, (40, LOCAL_DIMENSION))
@@ -341,7 +311,7 @@ async def recall(engine: AsyncEngine, url: str, args: argparse.Namespace) -> Non
         },
     }
     settings = SearchSettings(database_url="postgresql://unused/x")
-    provider = QueryVectors({f"q{i}": q.tolist() for i, q in enumerate(queries)})
+    provider = PrecomputedProvider({f"q{i}": q.tolist() for i, q in enumerate(queries)})
     search = SearchService(
         settings=settings,
         embedder=QueryEmbedder(provider=provider, cache_size=0),
