@@ -20,6 +20,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from enum import StrEnum
+from typing import Any
 from pathlib import PurePath
 
 import docx
@@ -93,20 +94,48 @@ def _body(blocks: Iterable[DocumentBlock | None]) -> DocumentBody:
     return DocumentBody(blocks=kept)
 
 
+def _outline(reader: pypdf.PdfReader) -> dict[int, list[tuple[int, str]]]:
+    """The PDF's bookmarks (its table of contents) as headings by 1-based page."""
+    found: dict[int, list[tuple[int, str]]] = {}
+
+    def walk(items: list[Any], level: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, level + 1)
+                continue
+            page = reader.get_destination_page_number(item)
+            title = getattr(item, "title", None)
+            if page is not None and page >= 0 and isinstance(title, str) and _clean(title):
+                found.setdefault(page + 1, []).append((min(level, 6), _clean(title)))
+
+    walk(reader.outline, 1)
+    return found
+
+
 def parse_pdf(data: bytes) -> DocumentBody:
+    """Each page's text as paragraphs carrying the page number; the bookmarks, where the PDF
+    has them, as headings at the top of their page (a PDF has no other reliable headings)."""
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise UnreadableDocument("the PDF is encrypted: upload it without a password")
         pages = [page.extract_text() or "" for page in reader.pages]
+        outline = _outline(reader)
     except FileNotDecryptedError as error:
         raise UnreadableDocument("the PDF is encrypted: upload it without a password") from error
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as error:
         raise UnreadableDocument(f"not a readable PDF ({type(error).__name__})") from error
     blocks: list[DocumentBlock | None] = []
     for number, text in enumerate(pages, start=1):
+        headings = outline.get(number, [])
+        for level, title in headings:
+            blocks.append(
+                DocumentBlock(kind=BlockKind.HEADING, text=title, level=level, page=number)
+            )
+            if _clean(text).startswith(title):  # the heading's own line on the page
+                text = _clean(text)[len(title) :]
         blocks.extend(_paragraph(part, number) for part in re.split(r"\n\s*\n", text))
-    if not any(blocks):
+    if not any(block for block in blocks if block and block.kind is BlockKind.PARAGRAPH):
         raise UnreadableDocument("the PDF has no text layer (a scan?): upload a text PDF")
     return _body(blocks)
 
