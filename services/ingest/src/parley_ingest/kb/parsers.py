@@ -20,8 +20,8 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from enum import StrEnum
-from typing import Any
 from pathlib import PurePath
+from typing import Any
 
 import docx
 import pypdf

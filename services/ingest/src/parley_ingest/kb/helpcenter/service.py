@@ -126,7 +126,9 @@ class HelpCenterSync:
             raise HelpCenterNotConfigured("set PARLEY_CHATWOOT_BASE_URL to sync the Help Center")
         self._base_url = str(settings.chatwoot_base_url)
         self._include_drafts = settings.kb_include_drafts
-        self._known_accounts = sorted(settings.chatwoot_webhook_secrets)
+        self._known_accounts = sorted(
+            {*settings.chatwoot_webhook_secrets, *settings.chatwoot_webhook_url_tokens}
+        )
         self._client = client
         self._sessionmaker = sessionmaker
         self._progress = progress or _SilentProgress()
@@ -138,22 +140,50 @@ class HelpCenterSync:
         result = await run_job(self._sessionmaker, KB_SYNC_JOB, self._work([request], summaries))
         return None if result is None else summaries[0]
 
-    def _work(self, requests: list[SyncRequest] | None, summaries: list[SyncSummary]) -> Work:
-        """Sync ``requests`` (None: every account ingest knows) in the job's transaction."""
+    def _work(self, requests: list[SyncRequest], summaries: list[SyncSummary]) -> Work:
+        """Sync ``requests`` in the job's transaction; any failure fails the run."""
 
         async def work(session: AsyncSession) -> JobResult:
             summaries.clear()
-            for request in requests or await self._every_account(session):
+            for request in requests:
                 summaries.append(await self._sync(session, request))
-            events = sum(p.events for s in summaries for p in s.portals)
-            if events:
-                await self._outbox.notify_relays(session)
-            return JobResult(
-                processed=sum(p.listed for s in summaries for p in s.portals),
-                meta={"events": events, "accounts": [s.as_dict() for s in summaries]},
-            )
+            return await self._result(session, summaries, skipped=[])
 
         return work
+
+    def _every_account_work(self) -> Work:
+        """Sync every account ingest knows; an account Chatwoot refuses (no Help Center,
+        a token without access) is skipped, its writes rolled back, and the others go on."""
+
+        async def work(session: AsyncSession) -> JobResult:
+            summaries, skipped = [], []
+            for request in await self._every_account(session):
+                try:
+                    async with session.begin_nested():
+                        summaries.append(await self._sync(session, request))
+                except ChatwootApiError as error:
+                    log.warning(
+                        "help_center_sync_skipped", account_id=request.account_id, error=error.code
+                    )
+                    skipped.append(request.account_id)
+            return await self._result(session, summaries, skipped=skipped)
+
+        return work
+
+    async def _result(
+        self, session: AsyncSession, summaries: list[SyncSummary], *, skipped: list[int]
+    ) -> JobResult:
+        events = sum(p.events for s in summaries for p in s.portals)
+        if events:
+            await self._outbox.notify_relays(session)
+        return JobResult(
+            processed=sum(p.listed for s in summaries for p in s.portals),
+            meta={
+                "events": events,
+                "accounts": [s.as_dict() for s in summaries],
+                "skipped_accounts": skipped,
+            },
+        )
 
     async def _every_account(self, session: AsyncSession) -> list[SyncRequest]:
         accounts = set(self._known_accounts)
@@ -287,7 +317,7 @@ class HelpCenterSync:
         """Sync every account now and then every ``interval_s``, until the block exits."""
         task = asyncio.create_task(
             run_periodically(
-                self._sessionmaker, KB_SYNC_JOB, self._work(None, []), interval_s=interval_s
+                self._sessionmaker, KB_SYNC_JOB, self._every_account_work(), interval_s=interval_s
             ),
             name=KB_SYNC_JOB,
         )
