@@ -54,7 +54,7 @@ SEARCHABLE_TIMEOUT_S = 900.0
 KNOWLEDGE_TIMEOUT_S = 300.0
 EXAMPLES = (
     ("customer was charged twice", "hybrid"),
-    ("how long does a refund take to reach my card", "semantic"),
+    ("what does the two-year warranty cover", "semantic"),
     ("parcel never arrived", "semantic"),
     ("password reset email not received", "hybrid"),
     ("0x80070005", "hybrid"),
@@ -339,8 +339,8 @@ def _source_of(hit: dict[str, Any]) -> str:
     if isinstance(document, dict):
         return f"{hit.get('kind', 'document')}: {document.get('title')}"
     conversation = hit.get("conversation")
-    if not isinstance(conversation, dict):
-        return str(hit.get("kind", "knowledge"))
+    if not isinstance(conversation, dict) or not conversation.get("id"):
+        return str(hit.get("kind") or "knowledge")
     return f"{conversation['id']} {conversation['status']}"
 
 
