@@ -65,7 +65,15 @@ class Article:
                 "locale": self.locale,
             },
             "views": self.id * 7 % 300,
-            "author": {"id": 1, "name": "Dana Demo", "available_name": "Dana", "type": "user"},
+            "author": {
+                "id": 1,
+                "name": "Dana Demo",
+                "available_name": "Dana",
+                "email": "dana@support.example",
+                "thumbnail": "",
+                "availability_status": "online",
+                "type": "user",
+            },
             "associated_articles": [],
         }
 

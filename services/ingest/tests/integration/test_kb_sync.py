@@ -100,6 +100,13 @@ async def test_first_sync_stores_every_published_article_of_every_portal_and_loc
         "tags": ["billing"],
     }
     assert article.url == f"{BASE_URL}/hc/support/articles/1-i-was-charged-twice-for-one-order"
+    assert article.data is not None
+    assert article.data["author"] == {
+        "id": 1,
+        "name": "Dana Demo",
+        "available_name": "Dana",
+        "type": "user",
+    }
     body = DocumentBody.model_validate(article.body)
     assert body.blocks[0].kind is BlockKind.HEADING
     assert body.blocks[0].text == article.title

@@ -81,6 +81,17 @@ def article_url(base_url: str, portal_slug: str, article: dict[str, Any]) -> str
     return f"{base_url.rstrip('/')}/hc/{quote(portal_slug, safe='')}/articles/{quote(slug)}"
 
 
+_AUTHOR_KEPT = ("id", "name", "available_name", "type")
+
+
+def _stored_object(article: dict[str, Any]) -> dict[str, Any]:
+    """The raw article as stored: its author reduced to id and name (no e-mail, avatar)."""
+    author = article.get("author")
+    if not isinstance(author, dict):
+        return article
+    return {**article, "author": {k: v for k, v in author.items() if k in _AUTHOR_KEPT}}
+
+
 def article_write(
     account_id: int, portal: dict[str, Any], article: dict[str, Any], *, base_url: str
 ) -> DocumentWrite:
@@ -107,6 +118,6 @@ def article_write(
         portal_slug=portal_slug,
         external_id=article["id"],
         source_status=str(article.get("status")),
-        data=article,
+        data=_stored_object(article),
         source_updated_at=updated_at(article),
     )

@@ -286,7 +286,7 @@ class HelpCenterSync:
             return
         document = await knowledge_repository.locked(session, write.global_id)
         if document is not None and await knowledge_store.withdraw(
-            session, document, source_status=write.source_status, data=article, now=now
+            session, document, source_status=write.source_status, data=write.data, now=now
         ):
             summary.left_search += 1
 

@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import PurePath
 
 from parley_authn import Principal
-from parley_schema.knowledge import DocumentBody
+from parley_schema.knowledge import BlockKind, DocumentBody
 from parley_schema.models import DocumentSource, KbDocument, ProjectRole
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -81,7 +81,7 @@ def _parse(upload: UploadedFile, kind: DocumentType) -> tuple[DocumentBody | Non
 def _title(fields: UploadFields, upload: UploadedFile, body: DocumentBody | None) -> str:
     if fields.title:
         return fields.title
-    if body is not None and body.blocks and body.blocks[0].kind == "heading":
+    if body is not None and body.blocks and body.blocks[0].kind is BlockKind.HEADING:
         return body.blocks[0].text[:300]
     return PurePath(upload.file_name).stem or upload.file_name
 
