@@ -1,4 +1,5 @@
-"""Resolves a session cookie or API token to (user, project, role); shared by auth and search-api."""
+"""Resolves a session cookie or API token to (user, project, role); the caller dependency
+shared by auth, search-api and ingest (:mod:`parley_authn.dependencies`)."""
 
 from parley_authn.csrf import SAFE_METHODS, ensure_csrf
 from parley_authn.principal import CredentialKind, Principal, ScopedPrincipal, SourceGrant

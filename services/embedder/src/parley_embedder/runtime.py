@@ -15,6 +15,7 @@ import structlog
 from faststream.rabbit import RabbitBroker
 from parley_broker import declare_topology
 from parley_embeddings.chunking import Chunker
+from parley_embeddings.document_chunking import DocumentChunker
 from parley_embeddings.factory import build_provider
 from parley_embeddings.openai_compatible import RequestLimits
 from parley_embeddings.provider import EmbeddingProvider
@@ -28,6 +29,7 @@ from parley_embedder.chunks.policy import EmbedPolicy
 from parley_embedder.chunks.service import ChunkService
 from parley_embedder.consumer.handlers import subscribe
 from parley_embedder.consumer.service import EmbedPipeline, VectorWriter
+from parley_embedder.documents.service import DocumentService
 from parley_embedder.settings import EmbedderSettings
 from parley_embedder.sweeper.service import Sweeper
 
@@ -85,7 +87,23 @@ class EmbedderRuntime:
         syncer = SyncBatcher(
             sessions=sessions, chunks=chunks, max_messages=settings.effective_prefetch
         )
-        pipeline = EmbedPipeline(sessions=sessions, chunks=chunks, syncer=syncer, batcher=batcher)
+        documents = DocumentService(
+            chunker=DocumentChunker(
+                provider.count_tokens,
+                max_tokens=settings.chunk_max_tokens,
+                overlap_tokens=settings.chunk_overlap_tokens,
+            ),
+            model=provider.model_name,
+            stuck_after=stuck_after,
+        )
+        pipeline = EmbedPipeline(
+            sessions=sessions,
+            chunks=chunks,
+            syncer=syncer,
+            batcher=batcher,
+            documents=documents,
+            document_slice=settings.batch_size,
+        )
         # No FastDepends: the one handler takes the message as is (see ``handlers``).
         broker = RabbitBroker(str(settings.amqp_url), logger=None, apply_types=False)
         subscribe(

@@ -226,7 +226,7 @@ class NewChunk:
 @dataclass(frozen=True)
 class ClaimedChunk:
     id: uuid.UUID
-    message_global_id: str
+    owner_global_id: str  # its message or knowledge document: the advisory lock it takes
     text: str
     text_hash: str | None
 
@@ -240,9 +240,18 @@ class MessageVersion:
     content: str | None
 
 
+@dataclass(frozen=True)
+class Requeued:
+    """The messages and knowledge documents whose chunks went back to ``pending``."""
+
+    messages: list[str]
+    documents: list[str]
+
+
 class ChunkRepository:
     async def lock_messages(self, session: AsyncSession, ids: Sequence[str]) -> None:
-        """Serialise work on these messages across replicas until the transaction ends."""
+        """Serialise work on these messages (or knowledge documents: their global ids never
+        collide with a message's) across replicas until the transaction ends."""
         await session.execute(LOCK_MESSAGES, {"ids": list(ids)})
 
     async def get_messages(
@@ -334,7 +343,7 @@ class ChunkRepository:
         Takes the messages' locks first: a batch touches many messages' rows, and a sync of
         an overlapping batch must not hold some of those rows while waiting for the others.
         """
-        await self.lock_messages(session, sorted({chunk.message_global_id for chunk in claimed}))
+        await self.lock_messages(session, sorted({chunk.owner_global_id for chunk in claimed}))
         await session.execute(
             MARK_READY,
             [
@@ -357,9 +366,9 @@ class ChunkRepository:
 
     async def requeue_stuck(
         self, session: AsyncSession, *, stuck_after: timedelta, limit: int
-    ) -> list[str]:
+    ) -> Requeued:
         """Reset chunks waiting longer than ``stuck_after`` to ``pending`` (rows another
-        sweeper holds are skipped) and name their messages."""
+        sweeper holds are skipped) and name their messages and documents."""
         return await self._requeue(
             session,
             and_(
@@ -371,12 +380,12 @@ class ChunkRepository:
             limit,
         )
 
-    async def requeue_failed(self, session: AsyncSession, *, limit: int) -> list[str]:
+    async def requeue_failed(self, session: AsyncSession, *, limit: int) -> Requeued:
         return await self._requeue(
             session, RagChunk.embedding_status == EmbeddingStatus.FAILED, limit
         )
 
-    async def _requeue(self, session: AsyncSession, condition: object, limit: int) -> list[str]:
+    async def _requeue(self, session: AsyncSession, condition: object, limit: int) -> Requeued:
         picked = (
             select(RagChunk.id)
             .where(condition)  # type: ignore[arg-type]
@@ -389,9 +398,13 @@ class ChunkRepository:
             update(RagChunk)
             .where(RagChunk.id.in_(picked))
             .values(embedding_status=EmbeddingStatus.PENDING, updated_at=func.now())
-            .returning(RagChunk.message_global_id)
+            .returning(RagChunk.message_global_id, RagChunk.document_global_id)
         )
-        return sorted({message_id for message_id in result.scalars() if message_id})
+        rows = list(result)
+        return Requeued(
+            messages=sorted({message for message, _ in rows if message}),
+            documents=sorted({document for _, document in rows if document}),
+        )
 
     async def get_message_versions(
         self, session: AsyncSession, ids: Sequence[str]

@@ -121,7 +121,7 @@ class ChunkService:
         )
         by_message: dict[str, list[ClaimedChunk]] = {}
         for chunk in claimed:
-            by_message.setdefault(chunk.message_global_id, []).append(chunk)
+            by_message.setdefault(chunk.owner_global_id, []).append(chunk)
         for id_ in to_claim:
             mine = by_message.get(id_, [])
             status = SyncStatus.TO_EMBED if mine else SyncStatus.CURRENT

@@ -1,7 +1,9 @@
-"""What one message event does, from raw body to an ack-or-dead-letter decision.
+"""What one message or document event does, from raw body to an ack-or-dead-letter decision.
 
 Both ``message.upserted.v1`` and ``message.deleted.v1`` mean "this message changed": the
-chunks are converged to the current row (see ``chunks.service``). The steps are two short
+chunks are converged to the current row (see ``chunks.service``); likewise
+``document.upserted.v1`` and ``document.deleted.v1`` for a knowledge document and its
+``kb_documents`` row (see ``documents.service``). The steps are two short
 transactions around the model call, so no database connection is held while embedding:
 
 1. lock the message, sync chunks, reuse known vectors, claim the rest → commit (the sync
@@ -18,6 +20,7 @@ Other event types are acknowledged and logged.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -25,9 +28,14 @@ from enum import StrEnum
 import structlog
 from parley_embeddings.errors import EmbeddingError
 from parley_schema.events import (
+    DOCUMENT_DELETED_V1,
+    DOCUMENT_UPSERTED_V1,
     MESSAGE_DELETED_V1,
     MESSAGE_UPSERTED_V1,
+    DocumentDeletedV1,
+    DocumentUpsertedV1,
     EventEnvelope,
+    EventPayload,
     MessageDeletedV1,
     MessageUpsertedV1,
 )
@@ -39,12 +47,15 @@ from parley_embedder.batching.batcher import EmbedBatcher
 from parley_embedder.batching.sync import SyncBatcher
 from parley_embedder.chunks.repository import ClaimedChunk
 from parley_embedder.chunks.service import ChunkService, SyncRequest, SyncStatus
+from parley_embedder.documents.service import DocumentService, DocumentSyncStatus
 
 log = structlog.get_logger(__name__)
 
-PAYLOADS: dict[str, type[MessageUpsertedV1] | type[MessageDeletedV1]] = {
+PAYLOADS: dict[str, type[EventPayload]] = {
     MESSAGE_UPSERTED_V1: MessageUpsertedV1,
     MESSAGE_DELETED_V1: MessageDeletedV1,
+    DOCUMENT_UPSERTED_V1: DocumentUpsertedV1,
+    DOCUMENT_DELETED_V1: DocumentDeletedV1,
 }
 
 
@@ -71,6 +82,10 @@ class EmbedPipeline:
     chunks: ChunkService
     syncer: SyncBatcher
     batcher: EmbedBatcher
+    documents: DocumentService
+    # A document's claimed chunks join the embed batcher in slices of this many, so a long
+    # document shares the model with the messages arriving meanwhile.
+    document_slice: int
 
     async def handle(self, body: bytes, *, redelivered: bool = False) -> Outcome:
         """Settle one event body; ``redelivered`` is the broker's flag (see ``sync_message``)."""
@@ -93,6 +108,9 @@ class EmbedPipeline:
         metrics.EVENT_LAG.observe(
             max(0.0, (datetime.now(UTC) - envelope.occurred_at).total_seconds())
         )
+        if isinstance(payload, DocumentUpsertedV1 | DocumentDeletedV1):
+            return await self.sync_document(payload.document_global_id, redelivered=redelivered)
+        assert isinstance(payload, MessageUpsertedV1 | MessageDeletedV1)
         return await self.sync_message(payload.message_global_id, redelivered=redelivered)
 
     async def sync_message(self, message_global_id: str, *, redelivered: bool = False) -> Outcome:
@@ -123,4 +141,41 @@ class EmbedPipeline:
                 error_code=error.code,
             )
             return Outcome.DEAD_LETTER
+        return Outcome.ACK
+
+    async def sync_document(self, document_global_id: str, *, redelivered: bool = False) -> Outcome:
+        """Converge, embed and store one knowledge document's chunks, then mark it ready.
+
+        A document whose body cannot be chunked is ``failed`` and its event acknowledged (a
+        redelivery would read the same row); a model failure fails the claimed chunks and the
+        document, and dead-letters the event, as for a message.
+        """
+        async with self.sessions() as session, session.begin():
+            result = await self.documents.sync(session, document_global_id, take_over=redelivered)
+        metrics.CHUNKS_REUSED.inc(result.reused)
+        if result.status is not DocumentSyncStatus.TO_EMBED:
+            return Outcome.ACK
+        claimed = result.claimed
+        slices = [
+            claimed[start : start + self.document_slice]
+            for start in range(0, len(claimed), self.document_slice)
+        ]
+        try:
+            await asyncio.gather(*(self.batcher.embed_and_store(part) for part in slices))
+        except EmbeddingError as error:
+            reason = f"{error.code}: {error.message}"
+            async with self.sessions() as session, session.begin():
+                await self.chunks.store_failure(session, claimed, reason)
+                await self.documents.record_failure(session, document_global_id, reason)
+            log.warning(
+                "document_embedding_failed",
+                document_global_id=document_global_id,
+                chunks=len(claimed),
+                error_code=error.code,
+            )
+            return Outcome.DEAD_LETTER
+        async with self.sessions() as session, session.begin():
+            await self.documents.finish(
+                session, document_global_id, result.version, result.content_sha256
+            )
         return Outcome.ACK

@@ -21,12 +21,19 @@ import structlog
 from aio_pika.exceptions import AMQPError
 from faststream.rabbit import RabbitBroker
 from parley_broker import queue_depth
-from parley_schema.events import EMBEDDER_DLQ, EMBEDDER_QUEUE, EventEnvelope, MessageUpsertedV1
+from parley_schema.events import (
+    EMBEDDER_DLQ,
+    EMBEDDER_QUEUE,
+    DocumentUpsertedV1,
+    EventEnvelope,
+    MessageUpsertedV1,
+)
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from parley_embedder import metrics
-from parley_embedder.chunks.repository import MessageVersion, chunk_repository
+from parley_embedder.chunks.repository import MessageVersion, Requeued, chunk_repository
+from parley_embedder.documents.repository import DocumentVersion, document_repository
 
 log = structlog.get_logger(__name__)
 
@@ -35,18 +42,24 @@ class RequeueService:
     async def take_stuck(
         self, session: AsyncSession, *, stuck_after: timedelta, limit: int
     ) -> list[EventEnvelope]:
-        ids = await chunk_repository.requeue_stuck(session, stuck_after=stuck_after, limit=limit)
-        return await self._events(session, ids)
+        requeued = await chunk_repository.requeue_stuck(
+            session, stuck_after=stuck_after, limit=limit
+        )
+        return await self._events(session, requeued)
 
     async def take_failed(self, session: AsyncSession, *, limit: int) -> list[EventEnvelope]:
-        ids = await chunk_repository.requeue_failed(session, limit=limit)
-        return await self._events(session, ids)
+        requeued = await chunk_repository.requeue_failed(session, limit=limit)
+        return await self._events(session, requeued)
 
-    async def _events(self, session: AsyncSession, ids: list[str]) -> list[EventEnvelope]:
-        if not ids:
-            return []
-        versions = await chunk_repository.get_message_versions(session, ids)
-        return [_event(v, v.account_id) for v in versions if v.account_id is not None]
+    async def _events(self, session: AsyncSession, requeued: Requeued) -> list[EventEnvelope]:
+        events: list[EventEnvelope] = []
+        if requeued.messages:
+            versions = await chunk_repository.get_message_versions(session, requeued.messages)
+            events += [_event(v, v.account_id) for v in versions if v.account_id is not None]
+        if requeued.documents:
+            documents = await document_repository.get_versions(session, requeued.documents)
+            events += [_document_event(d) for d in documents]
+        return events
 
 
 async def publish(broker: RabbitBroker, events: list[EventEnvelope]) -> None:
@@ -60,7 +73,7 @@ async def publish(broker: RabbitBroker, events: list[EventEnvelope]) -> None:
             correlation_id=envelope.correlation_id,
         )
     if events:
-        log.info("messages_requeued", messages=len(events))
+        log.info("chunks_requeued", events=len(events))
 
 
 def _event(version: MessageVersion, account_id: int) -> EventEnvelope:
@@ -76,6 +89,22 @@ def _event(version: MessageVersion, account_id: int) -> EventEnvelope:
         account_id=account_id,
         occurred_at=datetime.now(UTC),
         correlation_id=f"requeue-{version.message_global_id}",
+    )
+
+
+def _document_event(version: DocumentVersion) -> EventEnvelope:
+    payload = DocumentUpsertedV1(
+        document_global_id=version.global_id,
+        project_id=str(version.project_id) if version.project_id else None,
+        version=version.version,
+        updated_at=version.updated_at,
+        content_sha256=version.content_sha256,
+    )
+    return EventEnvelope.wrap(
+        payload,
+        account_id=version.account_id,
+        occurred_at=datetime.now(UTC),
+        correlation_id=f"requeue-{version.global_id}",
     )
 
 
