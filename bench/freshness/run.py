@@ -159,15 +159,19 @@ async def _verify(stack: Stack, token: str, run: Run) -> int:
         await client.close()
 
 
-async def _bench(
-    stack: Stack, database_url: str, args: argparse.Namespace, first_id: int
-) -> list[tuple[Run, int]]:
+async def _provision(stack: Stack) -> str:
+    """The first (administrator) user and an API token for account 1; the database keeps
+    them for the stacks after this one."""
     password = uuid.uuid4().hex
-    username = f"bench-{first_id}"
-    await create_user(stack.env, username, password)
-    token = await provision_token(
-        stack.url("auth"), username=username, password=password, project=username, account_ids=[1]
+    await create_user(stack.env, "bench", password)
+    return await provision_token(
+        stack.url("auth"), username="bench", password=password, project="bench", account_ids=[1]
     )
+
+
+async def _bench(
+    stack: Stack, database_url: str, args: argparse.Namespace, first_id: int, token: str
+) -> list[tuple[Run, int]]:
     engine = create_async_engine(database_url)
     try:
         await _load(
@@ -215,6 +219,7 @@ def main() -> None:
 
     baselines = {runtime: raw_single_text_ms_in_own_process(runtime) for runtime in args.runtimes}
     results: dict[LocalModelRuntime, list[tuple[Run, int]]] = {}
+    token: str | None = None
     with tempfile.TemporaryDirectory(prefix="parley-freshness-") as workdir:
         server = EmbeddedDatabase(Path(workdir) / "pg", free_port())
         server.start()
@@ -229,7 +234,11 @@ def main() -> None:
                 env = {"PARLEY_LOCAL_MODEL_RUNTIME": runtime.value}
                 with running_stack(database_url, amqp_url, logs, extra_env=env) as stack:
                     first_id = (number + 1) * 100_000_000
-                    results[runtime] = asyncio.run(_bench(stack, database_url, args, first_id))
+                    if token is None:
+                        token = asyncio.run(_provision(stack))
+                    results[runtime] = asyncio.run(
+                        _bench(stack, database_url, args, first_id, token)
+                    )
         finally:
             delete_vhost(vhost)
             server.stop()
