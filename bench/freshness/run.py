@@ -4,11 +4,13 @@ Runs the four services as processes (exactly as ``parley up``) on a private embe
 and a private RabbitMQ vhost, sends signed ``message_created`` webhooks at a steady rate, and
 for every message records the time from the 200 of its webhook until its chunks are ``ready``
 (the moment search returns it; observed by polling every ``--poll-ms``). A sample is then
-confirmed through the search API. The baseline, measured in the same run before the stack
-starts, is the raw model's latency for one text.
+confirmed through the search API. The whole run is repeated for each local model runtime
+(``PARLEY_LOCAL_MODEL_RUNTIME``: torch and the default, by default), on a fresh stack each.
+The baseline, measured in the same run before the stacks start, is each runtime's raw
+latency for one text (in a process of its own).
 
     .venv/bin/python bench/freshness/run.py                 # 20 and 50 msg/s, 60 s each
-    .venv/bin/python bench/freshness/run.py --rates 20 --duration 15
+    .venv/bin/python bench/freshness/run.py --rates 20 --duration 15 --runtimes openvino
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ import os
 import platform
 import random
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -30,9 +34,9 @@ import httpx
 from parley_cli.client import SearchClient, create_user, provision_token
 from parley_devstack.embedded_db import EmbeddedDatabase
 from parley_devstack.rabbitmq import create_vhost, delete_vhost
-from parley_embeddings.local import load_local_model
+from parley_embeddings.local_runtimes import load_encoder
 from parley_schema import migrate
-from parley_schema.settings import ParleyBaseSettings
+from parley_schema.settings import LocalModelRuntime, ParleyBaseSettings
 from parley_simulator.delivery import deliver
 from parley_simulator.load import customer_message, unique_word
 from parley_simulator.topics import TOPICS
@@ -42,6 +46,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 SETTLE_TIMEOUT_S = 600.0
+DEFAULT_RUNTIME = ParleyBaseSettings.model_fields["local_model_runtime"].default
 VERIFY_SAMPLE = 20
 
 
@@ -65,17 +70,23 @@ def _percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, round(q * (len(values) - 1)))]
 
 
-def raw_single_text_ms(samples: int = 50) -> float:
-    """p50 of the raw model encoding one support message (the floor of freshness)."""
-    model = load_local_model()
+def raw_single_text_ms(runtime: LocalModelRuntime, samples: int = 50) -> float:
+    """p50 of ``runtime`` encoding one support message (the floor of freshness)."""
+    encoder = load_encoder(runtime, data_dir=ParleyBaseSettings().data_dir)
     texts = [random.Random(i).choice(TOPICS).openers[0] for i in range(samples)]
-    model.encode(texts[:5], normalize_embeddings=True)
+    encoder.encode(texts[:5])
     timings = []
     for sentence in texts:
         started = time.perf_counter()
-        model.encode([sentence], normalize_embeddings=True)
+        encoder.encode([sentence])
         timings.append((time.perf_counter() - started) * 1000)
     return statistics.median(timings)
+
+
+def raw_single_text_ms_in_own_process(runtime: LocalModelRuntime) -> float:
+    command = [sys.executable, __file__, "--single-text-ms-of", runtime.value]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return float(output.strip().splitlines()[-1])
 
 
 async def _poll(engine: AsyncEngine, run: Run, interval_s: float, stop: asyncio.Event) -> None:
@@ -148,23 +159,33 @@ async def _verify(stack: Stack, token: str, run: Run) -> int:
         await client.close()
 
 
-async def _bench(
-    stack: Stack, database_url: str, args: argparse.Namespace
-) -> list[tuple[Run, int]]:
+async def _provision(stack: Stack) -> str:
+    """The first (administrator) user and an API token for account 1; the database keeps
+    them for the stacks after this one."""
     password = uuid.uuid4().hex
     await create_user(stack.env, "bench", password)
-    token = await provision_token(
+    return await provision_token(
         stack.url("auth"), username="bench", password=password, project="bench", account_ids=[1]
     )
+
+
+async def _bench(
+    stack: Stack, database_url: str, args: argparse.Namespace, first_id: int, token: str
+) -> list[tuple[Run, int]]:
     engine = create_async_engine(database_url)
     try:
         await _load(
-            stack, engine, rate=5, duration=2, poll_s=args.poll_ms / 1000, first_id=1
+            stack, engine, rate=5, duration=2, poll_s=args.poll_ms / 1000, first_id=first_id
         )  # warm-up
         results = []
         for number, rate in enumerate(args.rates, start=1):
             run = await _load(
-                stack, engine, rate, args.duration, args.poll_ms / 1000, first_id=number * 1_000_000
+                stack,
+                engine,
+                rate,
+                args.duration,
+                args.poll_ms / 1000,
+                first_id=first_id + number * 1_000_000,
             )
             results.append((run, await _verify(stack, token, run)))
         return results
@@ -179,9 +200,26 @@ def main() -> None:
     parser.add_argument("--rates", type=float, nargs="+", default=[20.0, 50.0])
     parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument("--poll-ms", type=float, default=50.0)
+    parser.add_argument(
+        "--runtimes",
+        type=LocalModelRuntime,
+        nargs="+",
+        default=list(dict.fromkeys([LocalModelRuntime.TORCH, DEFAULT_RUNTIME])),
+        help="local model runtimes to run the stack with, one after the other",
+    )
+    parser.add_argument(
+        "--single-text-ms-of",
+        type=LocalModelRuntime,
+        help="internal: print this runtime's p50 latency for one text and exit",
+    )
     args = parser.parse_args()
+    if args.single_text_ms_of is not None:
+        sys.stdout.write(f"{raw_single_text_ms(args.single_text_ms_of)}\n")
+        return
 
-    baseline_ms = raw_single_text_ms()
+    baselines = {runtime: raw_single_text_ms_in_own_process(runtime) for runtime in args.runtimes}
+    results: dict[LocalModelRuntime, list[tuple[Run, int]]] = {}
+    token: str | None = None
     with tempfile.TemporaryDirectory(prefix="parley-freshness-") as workdir:
         server = EmbeddedDatabase(Path(workdir) / "pg", free_port())
         server.start()
@@ -190,33 +228,47 @@ def main() -> None:
             server.ensure_database_sync("parley")
             database_url = server.url("parley")
             migrate.upgrade(database_url, embedding_dim=384)
-            logs = Path(workdir) / "logs"
-            logs.mkdir()
-            with running_stack(database_url, amqp_url, logs) as stack:
-                results = asyncio.run(_bench(stack, database_url, args))
+            for number, runtime in enumerate(args.runtimes):
+                logs = Path(workdir) / f"logs-{runtime.value}"
+                logs.mkdir()
+                env = {"PARLEY_LOCAL_MODEL_RUNTIME": runtime.value}
+                with running_stack(database_url, amqp_url, logs, extra_env=env) as stack:
+                    first_id = (number + 1) * 100_000_000
+                    if token is None:
+                        token = asyncio.run(_provision(stack))
+                    results[runtime] = asyncio.run(
+                        _bench(stack, database_url, args, first_id, token)
+                    )
         finally:
             delete_vhost(vhost)
             server.stop()
 
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        " (shared with other jobs: absolute figures are noisy)"
     )
     print(
-        f"inputs: signed message_created webhooks, {args.duration:.0f} s per rate, poll {args.poll_ms:.0f} ms, local all-MiniLM-L6-v2"
+        f"inputs: signed message_created webhooks, {args.duration:.0f} s per rate, poll "
+        f"{args.poll_ms:.0f} ms, local all-MiniLM-L6-v2"
     )
-    print(f"baseline: raw model.encode of one text, p50 {baseline_ms:.1f} ms (same run)")
-    header = f"{'rate msg/s':>10} {'sent':>6} {'achieved/s':>10} {'searchable':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} {'p50/raw':>8} {'api check':>9}"
+    for runtime, baseline_ms in baselines.items():
+        print(
+            f"baseline: {runtime.value}, one text encoded alone, p50 {baseline_ms:.1f} ms (same run)"
+        )
+    header = f"{'runtime':>9} {'rate msg/s':>10} {'sent':>6} {'achieved/s':>10} {'searchable':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} {'p50/raw':>8} {'api check':>9}"
     print(header)
     print("-" * len(header))
-    for run, verified in results:
-        latencies = run.latencies_ms()
-        sample = min(VERIFY_SAMPLE, len(run.words))
-        print(
-            f"{run.rate:>10.0f} {len(run.accepted):>6} {len(run.accepted) / run.send_seconds:>10.1f} "
-            f"{len(latencies):>10} {_percentile(latencies, 0.5):>8.0f} {_percentile(latencies, 0.95):>8.0f} "
-            f"{_percentile(latencies, 0.99):>8.0f} {latencies[-1]:>8.0f} "
-            f"{_percentile(latencies, 0.5) / baseline_ms:>8.1f} {verified:>4}/{sample:<4}"
-        )
+    for runtime, runs in results.items():
+        for run, verified in runs:
+            latencies = run.latencies_ms()
+            sample = min(VERIFY_SAMPLE, len(run.words))
+            print(
+                f"{runtime.value:>9} {run.rate:>10.0f} {len(run.accepted):>6} "
+                f"{len(run.accepted) / run.send_seconds:>10.1f} {len(latencies):>10} "
+                f"{_percentile(latencies, 0.5):>8.0f} {_percentile(latencies, 0.95):>8.0f} "
+                f"{_percentile(latencies, 0.99):>8.0f} {latencies[-1]:>8.0f} "
+                f"{_percentile(latencies, 0.5) / baselines[runtime]:>8.1f} {verified:>4}/{sample:<4}"
+            )
 
 
 if __name__ == "__main__":

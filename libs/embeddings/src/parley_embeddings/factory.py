@@ -6,6 +6,7 @@ from parley_schema.errors import ConfigurationError
 from parley_schema.settings import EmbeddingProviderName, ParleyBaseSettings
 
 from parley_embeddings.local import LOCAL_DIMENSION, LocalProvider
+from parley_embeddings.local_runtimes import load_encoder
 from parley_embeddings.openai_compatible import OpenAICompatibleProvider, RequestLimits
 from parley_embeddings.provider import EmbeddingProvider
 
@@ -23,8 +24,15 @@ def build_provider(
                 f"the local model makes {LOCAL_DIMENSION}-d vectors but PARLEY_EMBEDDING_DIM is "
                 f"{settings.embedding_dim}; set PARLEY_EMBEDDING_DIM={LOCAL_DIMENSION}"
             )
+        encoder = load_encoder(
+            settings.local_model_runtime,
+            data_dir=settings.data_dir,
+            parallel_passes=settings.local_model_workers,
+        )
         return LocalProvider(
-            batch_size=settings.local_model_batch_size, workers=settings.local_model_workers
+            encoder,
+            batch_size=settings.local_model_batch_size,
+            workers=settings.local_model_workers,
         )
     if settings.embedding_provider is EmbeddingProviderName.OPENAI:
         return _build_openai(settings, limits)

