@@ -26,6 +26,8 @@ from typing import Any
 from dataset import load_queries, normalised
 
 DATA = Path(__file__).parent / "data"
+COUNT = 880
+SEED = 18
 
 FIRST_NAMES = [
     "Sophie", "Rafael", "Chloé", "Aoife", "Dariusz", "Hannah", "Peter", "Ingrid", "Lukas",
@@ -365,29 +367,40 @@ def generate(count: int, seed: int, taken_names: set[str]) -> list[dict[str, Any
     return rows
 
 
-def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=880)
-    parser.add_argument("--seed", type=int, default=18)
-    args = parser.parse_args(argv)
-    path = DATA / "conversations.jsonl"
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+def corpus(rows: list[dict[str, Any]], *, count: int, seed: int) -> list[dict[str, Any]]:
+    """The hand-written ``rows`` (those without ``meta.generated``) followed by ``count``
+    distractors; raises ``ValueError`` when one would contain an identifier query."""
     written = [row for row in rows if not row.get("meta", {}).get("generated")]
     queries = load_queries(DATA / "queries.jsonl", {str(row["id"]) for row in written})
     identifiers = [normalised(q.query) for q in queries if q.kind == "identifier"]
     names = {
         normalised(row["meta"]["contact"]["name"]) for row in written if "contact" in row["meta"]
     }
-    distractors = generate(args.count, args.seed, names | set(identifiers))
+    distractors = generate(count, seed, names | set(identifiers))
     for row in distractors:
         text = normalised(" ".join(turn["text"] for turn in row["turns"]))
         clash = [i for i in identifiers if i in text]
         if clash:
-            sys.exit(f"{row['id']} contains identifier queries {clash}: change the templates")
+            raise ValueError(f"{row['id']} contains identifier queries {clash}")
+    return written + distractors
+
+
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=COUNT)
+    parser.add_argument("--seed", type=int, default=SEED)
+    args = parser.parse_args(argv)
+    path = DATA / "conversations.jsonl"
+    rows = corpus(read_rows(path), count=args.count, seed=args.seed)
     with path.open("w", encoding="utf-8") as out:
-        for row in written + distractors:
+        for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
-    print(f"{len(written)} written by hand + {len(distractors)} generated → {path}")
+    generated = sum(1 for row in rows if row["meta"].get("generated"))
+    print(f"{len(rows) - generated} written by hand + {generated} generated → {path}")
 
 
 if __name__ == "__main__":

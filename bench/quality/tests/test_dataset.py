@@ -18,6 +18,7 @@ from dataset import (
     load_queries,
     normalised,
 )
+from generate import COUNT, SEED, corpus, generate, read_rows
 
 DATA = Path(__file__).parent.parent / "data"
 
@@ -136,3 +137,18 @@ def test_conversations_of_one_customer_share_a_contact() -> None:
 
     assert contact_numbers(conversations) == {"a": 1, "b": 2, "c": 1, "d": 3, "e": 2}
     assert contact_of(conversations[3]) == Contact("d")
+
+
+def test_the_shipped_distractors_are_what_the_generator_writes() -> None:
+    rows = read_rows(DATA / "conversations.jsonl")
+
+    assert corpus(rows, count=COUNT, seed=SEED) == rows
+
+
+def test_no_distractor_is_named_like_a_customer_a_query_names() -> None:
+    def names(taken: set[str]) -> list[str]:
+        rows = generate(COUNT, SEED, taken)
+        return [normalised(row["meta"]["contact"]["name"]) for row in rows]
+
+    assert "sophie wagner" in names(set())  # the name lists can make it
+    assert "sophie wagner" not in names({"sophie wagner"})
