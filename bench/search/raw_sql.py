@@ -7,6 +7,7 @@ from parley_search_api.access.scope import ProjectScope
 from parley_search_api.search.candidates import Candidate
 from parley_search_api.search.conditions import chunk_conditions, conversation_conditions
 from parley_search_api.search.hit_repository import HitRow, hit_repository
+from parley_search_api.search.keyword import keyword_repository
 from parley_search_api.search.lift_terms import lift_terms
 from parley_search_api.search.ranking import rank
 from parley_search_api.search.repository import search_repository
@@ -46,7 +47,7 @@ async def search(
             exact_below=settings.search_exact_scan_below,
         )
     if mode != "semantic":
-        components["keyword"] = await search_repository.keyword(
+        components["keyword"] = await keyword_repository.search(
             session,
             query=text,
             config=settings.search_text_config,
@@ -54,6 +55,7 @@ async def search(
             vocabulary=chunk_conditions(scope, SearchFilters()),
             limit=limit,
             rank_limit=settings.search_keyword_rank_limit,
+            common_postings=settings.search_keyword_common_postings,
             typo=TypoFallback(
                 below=settings.search_typo_fallback_below,
                 max_words=settings.search_typo_max_words,
@@ -74,7 +76,7 @@ async def search(
             vector=vector if mode != "keyword" else None,
         )
         components["lift"] = [
-            Candidate(r.chunk_id, r.conversation_id, lifted[r.conversation_id])
+            Candidate(r.chunk_id, r.conversation_id, lifted[r.conversation_id], exact=True)
             for r in representatives
         ]
     ranked = rank(components, fusion_plan(settings, settings.search_fusion), by_conversation=False)
