@@ -44,10 +44,9 @@ class SearchSettings(SessionSettings, AuditSettings):  # both are auth's too
     # (search/keyword.py; its count stops here).
     search_keyword_common_postings: Annotated[int, Field(ge=10, le=1_000_000)] = 1000
     # The second stage (search/second_stage.py): hits reordered (0: none), and the bonus of a
-    # resolved conversation with an agent reply and of the query's words in order.
-    search_second_stage_depth: Annotated[int, Field(ge=0, le=1000)] = 0
+    # resolved conversation with a public agent reply (bench/quality).
+    search_second_stage_depth: Annotated[int, Field(ge=0, le=1000)] = 30
     search_outcome_weight: Weight = 0.1
-    search_phrase_weight: Weight = 0.05
     search_ef_search: Annotated[int, Field(ge=10, le=1000)] = 400  # recall@10 ≥ 0.95 at 1M
     # Semantic search compares exactly when a filter leaves at most this many chunks
     # (the planner's estimate; 0: always the HNSW index). See SearchRepository.semantic.

@@ -101,18 +101,27 @@ async def test_a_named_contact_ranks_first_in_hybrid(
 
 
 @pytest.fixture
+async def first_stage_client(
+    database_url: str, provider: LocalProvider, db_session: AsyncSession
+) -> AsyncIterator[httpx.AsyncClient]:
+    settings = SearchSettings(database_url=database_url, search_second_stage_depth=0)
+    async for client in open_client(settings, provider, db_session):
+        yield client
+
+
+@pytest.fixture
 async def second_stage_client(
     database_url: str, provider: LocalProvider, db_session: AsyncSession
 ) -> AsyncIterator[httpx.AsyncClient]:
-    settings = SearchSettings(
-        database_url=database_url, search_second_stage_depth=20, search_outcome_weight=0.5
-    )
+    settings = SearchSettings(database_url=database_url, search_outcome_weight=0.5)
     async for client in open_client(settings, provider, db_session):
         yield client
 
 
 async def test_the_second_stage_puts_a_resolved_answer_above_an_open_repeat(
-    world: World, client: httpx.AsyncClient, second_stage_client: httpx.AsyncClient
+    world: World,
+    first_stage_client: httpx.AsyncClient,
+    second_stage_client: httpx.AsyncClient,
 ) -> None:
     caller = await world.caller([(1, None)])
     question = "how do I export my invoices as PDF"
@@ -126,7 +135,7 @@ async def test_the_second_stage_puts_a_resolved_answer_above_an_open_repeat(
         message_type="outgoing",
     )
 
-    first_stage = _ids(await _search(client, caller, question))
+    first_stage = _ids(await _search(first_stage_client, caller, question))
     second_stage = _ids(await _search(second_stage_client, caller, question))
 
     assert first_stage[:2] == [repeat, answered]

@@ -2,11 +2,11 @@
 second_stage_repository.py).
 
 The first stage ranks by what the components measured; this one reorders its best ``depth``
-hits by what they cannot see: the conversation's outcome (resolved, an agent replied: an
-agent looking for an answer wants the conversation that has one, not an open one that only
-repeats the question) and exact phrasing (the hit's message has the query's words in order).
-Each feature adds its weight to the fused score. Exact hits stay above the others (ranking.py);
-hits past ``depth`` keep their order, so pages after the first are the first stage's.
+hits by what they cannot see: the conversation's outcome. An agent looking for an answer
+wants the resolved conversation whose agent replied, not an open one that only repeats the
+question. A resolved conversation and a public agent reply add half of ``outcome_weight``
+each to the fused score. Exact hits stay above the others (ranking.py); hits past ``depth``
+keep their order, so pages after the first are the first stage's.
 """
 
 from __future__ import annotations
@@ -22,23 +22,18 @@ from parley_search_api.search.ranking import RankedHit
 class Features:
     resolved: bool  # the conversation's status is resolved
     agent_replied: bool  # it has a public agent reply
-    phrase: bool  # the hit's message has the query's words in order, adjacent
 
 
 @dataclass(frozen=True)
 class SecondStage:
     depth: int  # hits reordered (0: no second stage)
     outcome_weight: float  # for resolved and agent replied together (half each)
-    phrase_weight: float
 
     def bonus(self, features: Features) -> float:
-        outcome = (features.resolved + features.agent_replied) / 2
-        return self.outcome_weight * outcome + self.phrase_weight * features.phrase
+        return self.outcome_weight * (features.resolved + features.agent_replied) / 2
 
     def reorder(
-        self,
-        ranked: Sequence[RankedHit],
-        features: Mapping[uuid.UUID, Features],
+        self, ranked: Sequence[RankedHit], features: Mapping[uuid.UUID, Features]
     ) -> list[RankedHit]:
         """The top ``depth`` of ``ranked`` by fused score plus their features' bonus (ties:
         the first stage's order), exact hits first; the rest as they were."""

@@ -6,12 +6,10 @@ import uuid
 from collections.abc import Sequence
 
 from parley_schema.models import CwConversation, CwMessage, RagChunk
-from sqlalchemy import false, func, literal, select
+from sqlalchemy import false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_search_api.search.second_stage import Features
-from parley_search_api.search.text_search import regconfig, text_vector
-from parley_search_api.settings import TextSearchConfig
 from parley_search_api.similar.repository import RESOLVED
 from parley_search_api.similar.sides import is_agent_reply
 
@@ -22,11 +20,8 @@ class SecondStageRepository:
         session: AsyncSession,
         *,
         chunk_ids: Sequence[uuid.UUID],
-        phrase: str | None,
-        config: TextSearchConfig,
     ) -> dict[uuid.UUID, Features]:
-        """Each chunk's conversation outcome, and whether its text has ``phrase`` (the
-        query's words in order; None: not asked, semantic mode)."""
+        """The outcome of each chunk's conversation."""
         if not chunk_ids:
             return {}
         replied = (
@@ -39,26 +34,17 @@ class SecondStageRepository:
             )
             .exists()
         )
-        has_phrase = (
-            text_vector(config).bool_op("@@")(
-                func.phraseto_tsquery(regconfig(config), func.parley_unaccent(literal(phrase)))
-            )
-            if phrase
-            else false()
-        )
         rows = await session.execute(
             select(
                 RagChunk.id,
                 func.coalesce(CwConversation.status == RESOLVED, false()),
                 replied,
-                has_phrase,
             )
             .outerjoin(CwConversation, CwConversation.id == RagChunk.conversation_global_id)
             .where(RagChunk.id.in_(chunk_ids))
         )
         return {
-            chunk_id: Features(bool(resolved), bool(agent), bool(in_order))
-            for chunk_id, resolved, agent, in_order in rows
+            chunk_id: Features(bool(resolved), bool(agent)) for chunk_id, resolved, agent in rows
         }
 
 

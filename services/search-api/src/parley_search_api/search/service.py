@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_search_api.access.scope import ProjectScope
 from parley_search_api.search import cursor as cursors
-from parley_search_api.search import keyword_query
 from parley_search_api.search.candidates import Candidate
 from parley_search_api.search.conditions import (
     chunk_conditions,
@@ -38,6 +37,10 @@ from parley_search_api.search.typo_fallback import TypoFallback
 from parley_search_api.settings import FusionMethod, SearchSettings, TextSearchConfig
 
 log = structlog.get_logger(__name__)
+
+# A lift this strong (an email, phone, identifier or display id, or the whole name) ranks the
+# conversation above every hit without; a partial name match (one word) only adds its weight.
+FULL_MATCH = 1.0
 
 
 def fusion_plan(settings: SearchSettings, method: FusionMethod) -> FusionPlan:
@@ -71,7 +74,6 @@ class SearchService:
         self._second_stage = SecondStage(
             depth=settings.search_second_stage_depth,
             outcome_weight=settings.search_outcome_weight,
-            phrase_weight=settings.search_phrase_weight,
         )
         self._typo = TypoFallback(
             below=settings.search_typo_fallback_below,
@@ -109,7 +111,7 @@ class SearchService:
             by_conversation=request.group_by is GroupBy.CONVERSATION,
         )
         if self._second_stage.depth:
-            ranked = await self._reorder(session, ranked, request, config)
+            ranked = await self._reorder(session, ranked)
         page = ranked[offset : offset + request.limit]
         next_offset = offset + request.limit
         next_cursor = (
@@ -136,20 +138,10 @@ class SearchService:
             hits=hits, next_cursor=next_cursor, mode=request.mode, fusion=fusion_used
         )
 
-    async def _reorder(
-        self,
-        session: AsyncSession,
-        ranked: list[RankedHit],
-        request: SearchRequest,
-        config: TextSearchConfig,
-    ) -> list[RankedHit]:
+    async def _reorder(self, session: AsyncSession, ranked: list[RankedHit]) -> list[RankedHit]:
         """The second stage over the top of ``ranked`` (second_stage.py)."""
-        words = keyword_query.parse(request.q).words
         features = await second_stage_repository.features(
-            session,
-            chunk_ids=[hit.chunk_id for hit in ranked[: self._second_stage.depth]],
-            phrase=" ".join(words) if len(words) > 1 else None,
-            config=config,
+            session, chunk_ids=[hit.chunk_id for hit in ranked[: self._second_stage.depth]]
         )
         return self._second_stage.reorder(ranked, features)
 
@@ -211,7 +203,12 @@ class SearchService:
                 vector=vector,
             )
             components["lift"] = [
-                Candidate(r.chunk_id, r.conversation_id, lifted[r.conversation_id], exact=True)
+                Candidate(
+                    r.chunk_id,
+                    r.conversation_id,
+                    lifted[r.conversation_id],
+                    exact=lifted[r.conversation_id] >= FULL_MATCH,
+                )
                 for r in representatives
             ]
         return components
