@@ -69,6 +69,18 @@ async def test_quoted_phrases_and_exclusions_keep_working(
     ]
 
 
+@pytest.mark.parametrize("mode", ["keyword", "hybrid"])
+async def test_a_quoted_word_in_no_message_finds_nothing_by_keyword(
+    world: World, client: httpx.AsyncClient, mode: str
+) -> None:
+    caller = await world.caller([(1, None)])
+    await _conversation(world, "my card was charged twice")
+
+    hits = await _search(client, caller, '"zyxwvut" -card', mode=mode)
+
+    assert all(hit["scores"]["keyword"] is None for hit in hits)  # type: ignore[index]
+
+
 async def test_a_rare_identifier_ranks_its_conversation_first_in_hybrid(
     world: World, client: httpx.AsyncClient
 ) -> None:

@@ -253,7 +253,7 @@ class KeywordRepository:
             required.append(_any([_tsquery_of_lexeme(lexeme) for lexeme in rare]))
         elif common:
             required.append(_all([_tsquery_of_lexeme(lexeme) for lexeme in common]))
-        if not required:
+        if not required or not known:  # nothing to select, or no chunk has a word to score
             return []
         match_query = _all(required)
         for excluded in parsed.exclusions:

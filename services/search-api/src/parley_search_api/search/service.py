@@ -110,7 +110,7 @@ class SearchService:
             self._plans[method],
             by_conversation=request.group_by is GroupBy.CONVERSATION,
         )
-        if self._second_stage.depth:
+        if self._second_stage.depth and method is FusionMethod.CONVEX:  # its bonus: confidences
             ranked = await self._reorder(session, ranked)
         page = ranked[offset : offset + request.limit]
         next_offset = offset + request.limit
