@@ -50,6 +50,7 @@ async def test_a_question_finds_messages_with_only_some_of_its_words(
 
     assert _ids(hits)[:2] == [both, rare_only]  # "refund" is rarer than "account"
     assert len(hits) == 4
+    assert "<mark>refund</mark>" in str(hits[1]["highlight"])  # a hit with one of the words
 
 
 async def test_quoted_phrases_and_exclusions_keep_working(
