@@ -32,7 +32,7 @@ class SearchSettings(SessionSettings, AuditSettings):  # both are auth's too
     # once more when its pooled connection turns out dead (access/service.py).
     db_pool_pre_ping: bool = False
     search_fusion: FusionMethod = FusionMethod.CONVEX
-    search_dense_weight: Weight = 0.7  # convex: keyword weight is 1 - this (bench/quality)
+    search_dense_weight: Weight = 0.8  # convex: keyword weight is 1 - this (bench/quality)
     search_lift_weight: Weight = 0.3  # contact / display-id matches, added on top
     # similar conversations: side-mean similarity vs whole-conversation keyword (bench/quality)
     search_similar_dense_weight: Weight = 0.9
