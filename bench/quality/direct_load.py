@@ -2,19 +2,20 @@
 
 This stands in for ingest + embedder (webhook → cw_* rows → chunks) so search modes can be
 measured on their own: one conversation per dataset conversation, one message and one ready
-chunk per turn, embedded by the same provider search-api uses for queries.
+chunk per turn, embedded by the same provider search-api uses for queries, and the
+conversation's contact (``dataset.contact_of``) with its name and e-mail.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from dataset import Conversation
+from dataset import Conversation, contact_numbers, contact_of
 from parley_embeddings.provider import EmbeddingProvider
-from parley_schema.ids import conversation_global_id, message_global_id
-from parley_schema.models import CwConversation, CwMessage, RagChunk
+from parley_schema.ids import contact_global_id, conversation_global_id, message_global_id
+from parley_schema.models import CwContact, CwConversation, CwMessage, RagChunk
 from parley_testing.factories import make_api_caller
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 ACCOUNT_ID = 1
@@ -37,24 +38,43 @@ async def add(
     vectors: dict[str, list[float]],
     *,
     model: str,
-    status: str = "resolved",
+    status: str | None = None,
+    contact_number_of: dict[str, int] | None = None,
 ) -> dict[str, str]:
     """Writes each (display number, conversation); returns conversation global id → dataset
-    id. A conversation's messages are a minute apart, customers' incoming, agents' outgoing."""
+    id. A conversation's messages are a minute apart, customers' incoming, agents' outgoing.
+    ``status`` overrides the conversations' own; ``contact_number_of`` (dataset id → contact
+    number) lets conversations share a contact, otherwise each has the contact numbered as
+    the conversation."""
     dataset_id_of: dict[str, str] = {}
     rows, messages, chunks = [], [], []
+    contacts: dict[int, dict[str, object]] = {}
     for number, conversation in conversations:
         if len(conversation.turns) >= TURNS_PER_CONVERSATION:
             raise ValueError(f"{conversation.id}: at most {TURNS_PER_CONVERSATION - 1} turns")
         gid = conversation_global_id(ACCOUNT_ID, number)
         dataset_id_of[gid] = conversation.id
+        contact_number = (contact_number_of or {}).get(conversation.id, number)
+        contact = contact_of(conversation)
+        contacts.setdefault(
+            contact_number,
+            {
+                "id": contact_global_id(ACCOUNT_ID, contact_number),
+                "account_id": ACCOUNT_ID,
+                "contact_id": contact_number,
+                "name": contact.name,
+                "email": contact.email,
+                "data": {},
+            },
+        )
         rows.append(
             {
                 "id": gid,
                 "account_id": ACCOUNT_ID,
                 "conversation_id": number,
+                "contact_global_id": contact_global_id(ACCOUNT_ID, contact_number),
                 "inbox_id": INBOX_ID,
-                "status": status,
+                "status": status or conversation.status,
                 "data": {"labels": []},
             }
         )
@@ -78,6 +98,7 @@ async def add(
                     "message_id": message_id,
                     "conversation_id": number,
                     "conversation_global_id": gid,
+                    "contact_global_id": contact_global_id(ACCOUNT_ID, contact_number),
                     "content": turn.text,
                     "data": {},
                     "created_at": created,
@@ -97,6 +118,7 @@ async def add(
                     "message_created_at": created,
                 }
             )
+    await session.execute(insert(CwContact), list(contacts.values()))
     await session.execute(insert(CwConversation), rows)
     await session.execute(insert(CwMessage), messages)
     await session.execute(insert(RagChunk), chunks)
@@ -104,9 +126,15 @@ async def add(
 
 
 async def remove(session: AsyncSession, global_ids: list[str]) -> None:
-    """Deletes conversations ``add`` wrote, with their messages and chunks."""
+    """Deletes conversations ``add`` wrote, with their messages, chunks and (when no other
+    conversation has it) contact."""
     await session.execute(delete(RagChunk).where(RagChunk.conversation_global_id.in_(global_ids)))
     await session.execute(delete(CwMessage).where(CwMessage.conversation_global_id.in_(global_ids)))
+    contact_ids = select(CwConversation.contact_global_id).where(CwConversation.id.in_(global_ids))
+    kept = select(CwConversation.contact_global_id).where(CwConversation.id.not_in(global_ids))
+    await session.execute(
+        delete(CwContact).where(CwContact.id.in_(contact_ids), CwContact.id.not_in(kept))
+    )
     await session.execute(delete(CwConversation).where(CwConversation.id.in_(global_ids)))
 
 
@@ -116,7 +144,13 @@ async def load(
     """Returns conversation global id → dataset id."""
     vectors = await embed_turns(conversations, provider)
     numbered = list(enumerate(conversations, start=1))
-    return await add(session, numbered, vectors, model=provider.model_name)
+    return await add(
+        session,
+        numbered,
+        vectors,
+        model=provider.model_name,
+        contact_number_of=contact_numbers(conversations),
+    )
 
 
 async def api_token(session: AsyncSession) -> str:

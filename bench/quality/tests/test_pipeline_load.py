@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dataset import Conversation, Turn
+from dataset import Contact, Conversation, Turn
 from pipeline_load import webhooks
 
 
@@ -20,3 +20,24 @@ def test_every_turn_becomes_a_message_created_webhook_of_its_conversation() -> N
     }
     assert bodies[0]["sender"]["type"] == "contact"
     assert bodies[1]["sender"]["type"] == "user"
+
+
+def test_the_contact_and_status_of_a_conversation_go_with_its_webhooks() -> None:
+    turns = (Turn("customer", "Where is my parcel?"),)
+    ann = Contact("Ann Lee", "ann@example.com")
+    conversations = [
+        Conversation("c-001", turns, contact=ann, status="open"),
+        Conversation("c-002", turns, contact=ann),
+        Conversation("c-003", turns),
+    ]
+
+    bodies, _ = webhooks(conversations)
+
+    senders = [body["conversation"]["meta"]["sender"] for body in bodies]
+    assert [(s["id"], s["name"], s["email"]) for s in senders] == [
+        (1, "Ann Lee", "ann@example.com"),
+        (1, "Ann Lee", "ann@example.com"),
+        (2, "c-003", None),
+    ]
+    assert bodies[0]["sender"]["id"] == 1
+    assert [body["conversation"]["status"] for body in bodies] == ["open", "resolved", "resolved"]

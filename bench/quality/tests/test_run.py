@@ -1,0 +1,56 @@
+"""The harness's settings, percentiles and conversation ranking (pure)."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+from run import conversation_ranking, parse, parse_setting, percentile
+
+
+def test_a_setting_is_a_name_and_search_api_environment_overrides() -> None:
+    assert parse_setting("or=PARLEY_SEARCH_FUSION=rrf,PARLEY_SEARCH_DENSE_WEIGHT=0.5") == (
+        "or",
+        {"PARLEY_SEARCH_FUSION": "rrf", "PARLEY_SEARCH_DENSE_WEIGHT": "0.5"},
+    )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "or=PARLEY_NOT_A_SEARCH_SETTING=1",
+        "or=SEARCH_FUSION=rrf",
+        "or=",
+        "default=PARLEY_SEARCH_FUSION=rrf",
+    ],
+)
+def test_a_setting_that_search_api_would_not_read_is_refused(value: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError):
+        parse_setting(value)
+
+
+def test_compare_names_defined_settings() -> None:
+    common = ["--direct", "--conversations", "c", "--queries", "q"]
+    args = parse(
+        [*common, "--setting", "rrf=PARLEY_SEARCH_FUSION=rrf", "--compare", "default", "rrf"]
+    )
+    assert args.compare == ["default", "rrf"]
+
+    with pytest.raises(SystemExit):
+        parse([*common, "--compare", "default", "x"])
+
+
+def test_percentiles_are_nearest_rank() -> None:
+    values = [float(v) for v in range(1, 21)]
+
+    assert percentile(values, 0.5) == 10.0
+    assert percentile(values, 0.95) == 19.0
+    assert percentile([3.0], 0.95) == 3.0
+
+
+def test_a_conversation_counts_once_at_its_best_hit() -> None:
+    hits = [{"conversation": {"id": gid}} for gid in ["cw:1:2", "cw:1:2", "cw:1:1", "cw:1:3"]]
+
+    ranked = conversation_ranking(hits, {"cw:1:1": "a", "cw:1:2": "b", "cw:1:3": "c"})
+
+    assert ranked == ["b", "a", "c"]
