@@ -87,7 +87,7 @@ async def search(
             for r in representatives
         ]
     ranked = rank(components, fusion_plan(settings, settings.search_fusion), by_conversation=False)
-    if settings.search_second_stage_depth:
+    if settings.search_second_stage_depth and mode == "hybrid":
         stage = SecondStage(settings.search_second_stage_depth, settings.search_outcome_weight)
         features = await second_stage_repository.features(
             session, chunk_ids=[hit.chunk_id for hit in ranked[: stage.depth]]

@@ -1,8 +1,8 @@
 """A second stage over the top of the ranking (pure; the features come from
 second_stage_repository.py).
 
-The first stage ranks by what the components measured; this one reorders its best ``depth``
-hits by what they cannot see: the conversation's outcome. An agent looking for an answer
+The first stage ranks by what the components measured; this one (hybrid search with convex
+fusion) reorders its best ``depth`` hits by what they cannot see: the conversation's outcome. An agent looking for an answer
 wants the resolved conversation whose agent replied, not an open one that only repeats the
 question. A resolved conversation and a public agent reply add half of ``outcome_weight``
 each to the fused score. Exact hits stay above the others (ranking.py); hits past ``depth``

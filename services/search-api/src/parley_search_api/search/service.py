@@ -110,7 +110,13 @@ class SearchService:
             self._plans[method],
             by_conversation=request.group_by is GroupBy.CONVERSATION,
         )
-        if self._second_stage.depth and method is FusionMethod.CONVEX:  # its bonus: confidences
+        # Hybrid with convex fusion only: its bonus is on the confidences' scale, and the
+        # single modes stay what they say (semantic: the nearest chunks, bench/search's recall).
+        if (
+            self._second_stage.depth
+            and request.mode is SearchMode.HYBRID
+            and method is FusionMethod.CONVEX
+        ):
             ranked = await self._reorder(session, ranked)
         page = ranked[offset : offset + request.limit]
         next_offset = offset + request.limit
