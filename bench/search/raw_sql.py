@@ -7,11 +7,14 @@ from parley_search_api.access.scope import ProjectScope
 from parley_search_api.search.candidates import Candidate
 from parley_search_api.search.conditions import chunk_conditions, conversation_conditions
 from parley_search_api.search.hit_repository import HitRow, hit_repository
+from parley_search_api.search.keyword import keyword_repository
 from parley_search_api.search.lift_terms import lift_terms
 from parley_search_api.search.ranking import rank
 from parley_search_api.search.repository import search_repository
 from parley_search_api.search.schemas import SearchFilters
-from parley_search_api.search.service import fusion_plan
+from parley_search_api.search.second_stage import SecondStage
+from parley_search_api.search.second_stage_repository import second_stage_repository
+from parley_search_api.search.service import FULL_MATCH, fusion_plan
 from parley_search_api.search.typo_fallback import TypoFallback
 from parley_search_api.settings import SearchSettings
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,7 +49,7 @@ async def search(
             exact_below=settings.search_exact_scan_below,
         )
     if mode != "semantic":
-        components["keyword"] = await search_repository.keyword(
+        components["keyword"] = await keyword_repository.search(
             session,
             query=text,
             config=settings.search_text_config,
@@ -54,6 +57,7 @@ async def search(
             vocabulary=chunk_conditions(scope, SearchFilters()),
             limit=limit,
             rank_limit=settings.search_keyword_rank_limit,
+            common_postings=settings.search_keyword_common_postings,
             typo=TypoFallback(
                 below=settings.search_typo_fallback_below,
                 max_words=settings.search_typo_max_words,
@@ -74,10 +78,21 @@ async def search(
             vector=vector if mode != "keyword" else None,
         )
         components["lift"] = [
-            Candidate(r.chunk_id, r.conversation_id, lifted[r.conversation_id])
+            Candidate(
+                r.chunk_id,
+                r.conversation_id,
+                lifted[r.conversation_id],
+                exact=lifted[r.conversation_id] >= FULL_MATCH,
+            )
             for r in representatives
         ]
     ranked = rank(components, fusion_plan(settings, settings.search_fusion), by_conversation=False)
+    if settings.search_second_stage_depth and mode == "hybrid":
+        stage = SecondStage(settings.search_second_stage_depth, settings.search_outcome_weight)
+        features = await second_stage_repository.features(
+            session, chunk_ids=[hit.chunk_id for hit in ranked[: stage.depth]]
+        )
+        ranked = stage.reorder(ranked, features)
     rows = await hit_repository.hydrate(
         session,
         chunk_ids=[hit.chunk_id for hit in ranked[:10]],

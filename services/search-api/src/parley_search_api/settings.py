@@ -13,7 +13,7 @@ from pydantic import Field, HttpUrl
 
 
 class FusionMethod(StrEnum):
-    CONVEX = "convex"  # weighted sum of min-max-normalised scores (the measured default)
+    CONVEX = "convex"  # weighted sum of each component's confidence (the measured default)
     RRF = "rrf"  # reciprocal rank fusion
 
 
@@ -32,7 +32,7 @@ class SearchSettings(SessionSettings, AuditSettings):  # both are auth's too
     # once more when its pooled connection turns out dead (access/service.py).
     db_pool_pre_ping: bool = False
     search_fusion: FusionMethod = FusionMethod.CONVEX
-    search_dense_weight: Weight = 0.7  # convex: keyword weight is 1 - this (bench/quality)
+    search_dense_weight: Weight = 0.8  # convex: keyword weight is 1 - this (bench/quality)
     search_lift_weight: Weight = 0.3  # contact / display-id matches, added on top
     # similar conversations: side-mean similarity vs whole-conversation keyword (bench/quality)
     search_similar_dense_weight: Weight = 0.9
@@ -40,6 +40,13 @@ class SearchSettings(SessionSettings, AuditSettings):  # both are auth's too
     search_candidates: Annotated[int, Field(ge=10, le=1000)] = 100  # per component
     # Full-text matches ranked per query at most (a common word matches most of the table).
     search_keyword_rank_limit: Annotated[int, Field(ge=100, le=1_000_000)] = 2000
+    # A query word in at least this many chunks is common: it scores, but selects no chunks
+    # (search/keyword.py; its count stops here).
+    search_keyword_common_postings: Annotated[int, Field(ge=10, le=1_000_000)] = 1000
+    # The second stage (search/second_stage.py): hits reordered (0: none), and the bonus of a
+    # resolved conversation with a public agent reply (bench/quality).
+    search_second_stage_depth: Annotated[int, Field(ge=0, le=1000)] = 30
+    search_outcome_weight: Weight = 0.1
     search_ef_search: Annotated[int, Field(ge=10, le=1000)] = 400  # recall@10 ≥ 0.95 at 1M
     # Semantic search compares exactly when a filter leaves at most this many chunks
     # (the planner's estimate; 0: always the HNSW index). See SearchRepository.semantic.

@@ -9,7 +9,7 @@ import uuid
 from parley_schema.models import EmbeddingStatus, RagChunk
 from parley_search_api.access.scope import ProjectScope, Source
 from parley_search_api.search.conditions import chunk_conditions
-from parley_search_api.search.repository import search_repository
+from parley_search_api.search.keyword import keyword_repository
 from parley_search_api.search.schemas import SearchFilters
 from parley_search_api.search.typo_fallback import TypoFallback
 from parley_search_api.settings import TextSearchConfig
@@ -48,7 +48,7 @@ async def _keyword(
 ) -> list[str]:
     scope = ProjectScope(user_id=uuid.uuid4(), project_id=uuid.uuid4(), sources=(Source(1, None),))
     conditions = chunk_conditions(scope, SearchFilters())
-    found = await search_repository.keyword(
+    found = await keyword_repository.search(
         session,
         query=query,
         config=TextSearchConfig.ENGLISH,
@@ -56,6 +56,7 @@ async def _keyword(
         vocabulary=conditions,
         limit=10,
         rank_limit=rank_limit,
+        common_postings=1000,
         typo=typo,
     )
     return [candidate.conversation_id for candidate in found]

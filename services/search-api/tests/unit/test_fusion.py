@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from parley_search_api.search.candidates import Candidate
-from parley_search_api.search.fusion import best_chunk_per_group, convex, min_max, rrf
+from parley_search_api.search.fusion import best_chunk_per_group, convex, min_max, rrf, weighted
 from parley_search_api.search.ranking import FusionPlan, rank
 from parley_search_api.settings import FusionMethod
 
@@ -72,12 +72,33 @@ def test_a_single_component_keeps_its_raw_scores() -> None:
 def test_grouping_scores_a_conversation_by_its_best_chunk_per_component() -> None:
     components = {
         "semantic": [_candidate(1, "c1", 0.9), _candidate(2, "c1", 0.2), _candidate(3, "c2", 0.5)],
-        "keyword": [_candidate(2, "c1", 4.0), _candidate(3, "c2", 1.0)],
+        "keyword": [_candidate(2, "c1", 0.6), _candidate(3, "c2", 0.3)],
     }
 
     ranked = rank(components, PLAN, by_conversation=True)
 
     assert [hit.conversation_id for hit in ranked] == ["c1", "c2"]
-    assert ranked[0].components == {"semantic": 0.9, "keyword": 4.0}
-    assert ranked[0].fused == pytest.approx(1.0)
+    assert ranked[0].components == {"semantic": 0.9, "keyword": 0.6}
+    assert ranked[0].fused == pytest.approx(0.8 * 0.9 + 0.2 * 0.6)
     assert ranked[0].chunk_id.int in (1, 2)
+
+
+def test_weighted_keeps_a_weak_list_weak() -> None:
+    fused = weighted(
+        {"semantic": {"a": 0.25, "b": 0.2}, "keyword": {"c": 0.9}},
+        {"semantic": 0.7, "keyword": 0.3},
+    )
+
+    assert fused == pytest.approx({"a": 0.175, "b": 0.14, "c": 0.27})
+
+
+@pytest.mark.parametrize("by_conversation", [False, True])
+def test_exact_hits_rank_above_any_fused_score(by_conversation: bool) -> None:
+    components = {
+        "semantic": [_candidate(1, "c1", 0.9), _candidate(2, "c2", 0.2)],
+        "keyword": [_candidate(1, "c1", 0.9), Candidate(uuid.UUID(int=3), "c2", 0.1, exact=True)],
+    }
+
+    ranked = rank(components, PLAN, by_conversation=by_conversation)
+
+    assert [hit.conversation_id for hit in ranked][:2] == ["c2", "c1"]

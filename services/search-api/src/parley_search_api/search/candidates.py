@@ -14,3 +14,6 @@ class Candidate:
     chunk_id: uuid.UUID
     conversation_id: str
     score: float  # higher is better; comparable only within one component
+    # it has a rare identifier of the query or is a conversation the query names: such hits
+    # rank above every hit without (ranking.py)
+    exact: bool = False

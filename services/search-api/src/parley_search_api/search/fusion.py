@@ -1,9 +1,11 @@
 """Score fusion of ranked candidate lists (pure functions, no I/O).
 
 Each component (``semantic``, ``keyword``, ``lift``) maps a key (a chunk or conversation id)
-to a raw score where higher is better. ``convex`` min-max-normalises each component over its
-own candidates and adds them with weights; ``rrf`` adds ``weight / (k + rank)``. A key missing
-from a component contributes nothing for it.
+to a raw score where higher is better. ``weighted`` adds the scores with weights as they are
+(search: each component's score is an absolute confidence in [0, 1]); ``convex``
+min-max-normalises each component over its own candidates first (similar conversations);
+``rrf`` adds ``weight / (k + rank)``. A key missing from a component contributes nothing for
+it.
 """
 
 from __future__ import annotations
@@ -34,6 +36,16 @@ def convex(components: Components[K], weights: Mapping[str, float]) -> dict[K, f
     for name, scores in components.items():
         weight = weights.get(name, 0.0)
         for key, value in min_max(scores).items():
+            fused[key] = fused.get(key, 0.0) + weight * value
+    return fused
+
+
+def weighted(components: Components[K], weights: Mapping[str, float]) -> dict[K, float]:
+    """Scores added with weights, unnormalised: a weak list stays weak."""
+    fused: dict[K, float] = {}
+    for name, scores in components.items():
+        weight = weights.get(name, 0.0)
+        for key, value in scores.items():
             fused[key] = fused.get(key, 0.0) + weight * value
     return fused
 

@@ -18,7 +18,7 @@ from parley_search_api.conversations.rows import (
     conversation_columns,
     conversation_facts,
 )
-from parley_search_api.search.text_search import regconfig, text_query, text_vector
+from parley_search_api.search.text_search import highlight_query, regconfig, text_vector
 from parley_search_api.settings import TextSearchConfig
 
 HIGHLIGHT_START, HIGHLIGHT_STOP = "\x02", "\x03"
@@ -91,7 +91,7 @@ class HitRepository:
         if not chunk_ids:
             return {}
         if query is not None:
-            tsquery = text_query(config, query)
+            tsquery = highlight_query(config, query)
             highlight: ColumnElement[str | None] = case(
                 (
                     text_vector(config).bool_op("@@")(tsquery),

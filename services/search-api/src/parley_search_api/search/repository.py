@@ -31,13 +31,7 @@ from parley_search_api.search.plan import table_access
 from parley_search_api.search.text_search import (
     SIMPLE,
     any_word_query,
-    regconfig,
-    text_query,
-    text_vector,
-    unaccented_text,
 )
-from parley_search_api.search.typo_fallback import TypoFallback
-from parley_search_api.settings import TextSearchConfig
 
 NAME_SIMILARITY_MIN = 0.7
 
@@ -111,109 +105,6 @@ class SearchRepository:
         )
         rows = await session.execute(statement)
         return [Candidate(i, c or "", float(s)) for i, c, s in rows]
-
-    async def keyword(
-        self,
-        session: AsyncSession,
-        *,
-        query: str,
-        config: TextSearchConfig,
-        conditions: Sequence[ColumnElement[bool]],
-        vocabulary: Sequence[ColumnElement[bool]],
-        limit: int,
-        rank_limit: int,
-        typo: TypoFallback,
-    ) -> list[Candidate]:
-        """Full-text matches, accent-blind; when they are few, misspelled matches too.
-
-        The score is the full-text rank (normalised to [0, 1)) plus the trigram word
-        similarity of the query to the text, so exact identifiers rank first. Trigram-only
-        matches (pg_trgm ``<%``, for typos) score by word similarity alone, below any full-text
-        match of the same similarity. They are looked for only when ``typo`` applies (full
-        text found fewer than ``typo.below`` chunks, so common words do not flood the results,
-        and the query is short: see ``typo_fallback``) and a word of the query is in no chunk
-        that ``vocabulary`` allows (the caller's sources, whatever the filters): correctly
-        spelled words that are merely rare together under a filter do not pay for a trigram
-        search. At most ``typo.candidates`` trigram matches are scored, the first the
-        trigram index finds.
-
-        At most ``rank_limit`` matches are ranked, the first the index scan finds: each one
-        is a heap visit, and a common word matches a large part of the table (each of
-        bench/search's common words is in 30 % of its chunks). Identifiers and rare words,
-        where keyword search beats dense search, match far fewer rows than that.
-        """
-        tsquery = text_query(config, query)
-        plain = func.parley_unaccent(literal(query))
-        document = text_vector(config)
-        matches = document.bool_op("@@")(tsquery)
-        matched = (
-            select(
-                RagChunk.id,
-                RagChunk.conversation_global_id,
-                RagChunk.text,
-                document.label("document"),
-            )
-            .where(matches, *conditions)
-            .limit(rank_limit)
-            .subquery()
-        )
-        # Rank the matches by full text (cheap: stored vector), then add the trigram
-        # similarity only for the best few (word_similarity is costly per row).
-        rank = func.ts_rank_cd(matched.c.document, tsquery, 32)
-        ranked = (
-            select(
-                matched.c.id,
-                matched.c.conversation_global_id,
-                matched.c.text,
-                rank.label("rank"),
-            )
-            .order_by(rank.desc(), matched.c.id)
-            .limit(limit)
-            .subquery()
-        )
-        score = (
-            ranked.c.rank + func.word_similarity(plain, func.parley_unaccent(ranked.c.text))
-        ).label("score")
-        rows = await session.execute(
-            select(ranked.c.id, ranked.c.conversation_global_id, score).order_by(
-                score.desc(), ranked.c.id
-            )
-        )
-        found = [Candidate(i, c or "", float(s)) for i, c, s in rows]
-        if not typo.applies(query, found=len(found)):
-            return found
-        if not await self._has_unknown_word(session, query, config, vocabulary):
-            return found
-        similar = (
-            select(RagChunk.id, RagChunk.conversation_global_id, RagChunk.text)
-            .where(plain.bool_op("<%")(unaccented_text()), ~matches, *conditions)
-            .limit(typo.candidates)
-            .subquery()
-        )
-        typo_score = func.word_similarity(plain, func.parley_unaccent(similar.c.text)).label(
-            "score"
-        )
-        rows = await session.execute(
-            select(similar.c.id, similar.c.conversation_global_id, typo_score)
-            .order_by(typo_score.desc(), similar.c.id)
-            .limit(limit - len(found))
-        )
-        return found + [Candidate(i, c or "", float(s)) for i, c, s in rows]
-
-    async def _has_unknown_word(
-        self,
-        session: AsyncSession,
-        query: str,
-        config: TextSearchConfig,
-        vocabulary: Sequence[ColumnElement[bool]],
-    ) -> bool:
-        """Whether a word of the query is in none of the chunks ``vocabulary`` allows."""
-        text_of_query = func.to_tsvector(regconfig(config), func.parley_unaccent(literal(query)))
-        lexeme = func.unnest(func.tsvector_to_array(text_of_query)).column_valued("lexeme")
-        matches_lexeme = text_vector(config).bool_op("@@")(func.plainto_tsquery(SIMPLE, lexeme))
-        in_some_chunk = select(RagChunk.id).where(matches_lexeme, *vocabulary).exists()
-        unknown = select(lexeme).where(~in_some_chunk).exists()
-        return bool(await session.scalar(select(unknown)))
 
     async def lifted_conversations(
         self,

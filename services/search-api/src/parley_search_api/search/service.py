@@ -17,6 +17,7 @@ from parley_search_api.search.conditions import (
 )
 from parley_search_api.search.errors import CursorMismatch
 from parley_search_api.search.hit_repository import ContextRow, hit_repository
+from parley_search_api.search.keyword import keyword_repository
 from parley_search_api.search.lift_terms import lift_terms
 from parley_search_api.search.presenters import search_hit
 from parley_search_api.search.query_embedding import QueryEmbedder
@@ -30,10 +31,16 @@ from parley_search_api.search.schemas import (
     SearchRequest,
     SearchResponse,
 )
+from parley_search_api.search.second_stage import SecondStage
+from parley_search_api.search.second_stage_repository import second_stage_repository
 from parley_search_api.search.typo_fallback import TypoFallback
 from parley_search_api.settings import FusionMethod, SearchSettings, TextSearchConfig
 
 log = structlog.get_logger(__name__)
+
+# A lift this strong (an email, phone, identifier or display id, or the whole name) ranks the
+# conversation above every hit without; a partial name match (one word) only adds its weight.
+FULL_MATCH = 1.0
 
 
 def fusion_plan(settings: SearchSettings, method: FusionMethod) -> FusionPlan:
@@ -64,6 +71,10 @@ class SearchService:
         self._settings = settings
         self._embedder = embedder  # the model of the vectors searched, with its query cache
         self._plans = {method: fusion_plan(settings, method) for method in FusionMethod}
+        self._second_stage = SecondStage(
+            depth=settings.search_second_stage_depth,
+            outcome_weight=settings.search_outcome_weight,
+        )
         self._typo = TypoFallback(
             below=settings.search_typo_fallback_below,
             max_words=settings.search_typo_max_words,
@@ -99,6 +110,14 @@ class SearchService:
             self._plans[method],
             by_conversation=request.group_by is GroupBy.CONVERSATION,
         )
+        # Hybrid with convex fusion only: its bonus is on the confidences' scale, and the
+        # single modes stay what they say (semantic: the nearest chunks, bench/search's recall).
+        if (
+            self._second_stage.depth
+            and request.mode is SearchMode.HYBRID
+            and method is FusionMethod.CONVEX
+        ):
+            ranked = await self._reorder(session, ranked)
         page = ranked[offset : offset + request.limit]
         next_offset = offset + request.limit
         next_cursor = (
@@ -124,6 +143,13 @@ class SearchService:
         return SearchResponse(
             hits=hits, next_cursor=next_cursor, mode=request.mode, fusion=fusion_used
         )
+
+    async def _reorder(self, session: AsyncSession, ranked: list[RankedHit]) -> list[RankedHit]:
+        """The second stage over the top of ``ranked`` (second_stage.py)."""
+        features = await second_stage_repository.features(
+            session, chunk_ids=[hit.chunk_id for hit in ranked[: self._second_stage.depth]]
+        )
+        return self._second_stage.reorder(ranked, features)
 
     async def _tune(self, session: AsyncSession) -> None:
         await search_repository.tune(
@@ -156,7 +182,7 @@ class SearchService:
                 exact_below=settings.search_exact_scan_below,
             )
         if request.mode is not SearchMode.SEMANTIC:
-            components["keyword"] = await search_repository.keyword(
+            components["keyword"] = await keyword_repository.search(
                 session,
                 query=request.q,
                 config=config,
@@ -166,6 +192,7 @@ class SearchService:
                 ),
                 limit=settings.search_candidates,
                 rank_limit=settings.search_keyword_rank_limit,
+                common_postings=settings.search_keyword_common_postings,
                 typo=self._typo,
             )
             lifted = await search_repository.lifted_conversations(
@@ -182,7 +209,12 @@ class SearchService:
                 vector=vector,
             )
             components["lift"] = [
-                Candidate(r.chunk_id, r.conversation_id, lifted[r.conversation_id])
+                Candidate(
+                    r.chunk_id,
+                    r.conversation_id,
+                    lifted[r.conversation_id],
+                    exact=lifted[r.conversation_id] >= FULL_MATCH,
+                )
                 for r in representatives
             ]
         return components

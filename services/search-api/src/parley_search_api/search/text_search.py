@@ -9,6 +9,7 @@ from typing import Any
 from parley_schema.models import RagChunk
 from sqlalchemy import ColumnElement, func, literal, literal_column
 
+from parley_search_api.search import keyword_query
 from parley_search_api.settings import TextSearchConfig
 
 # Constants, not bind parameters: an expression index (``ix_rag_chunks_fts_<config>``) only
@@ -47,6 +48,14 @@ def text_query(config: TextSearchConfig, query: str) -> ColumnElement[Any]:
     """The query as web-search syntax (words, ``"phrases"``, ``or``, ``-word``) over its
     unaccented lexemes; any text is valid."""
     return func.websearch_to_tsquery(regconfig(config), func.parley_unaccent(literal(query)))
+
+
+def highlight_query(config: TextSearchConfig, query: str) -> ColumnElement[Any]:
+    """What a keyword hit may have of the query (keyword_query.py): any of its loose words
+    and phrases, as web-search syntax OR-ed (exclusions are never in a hit)."""
+    parsed = keyword_query.parse(query)
+    any_of = " or ".join([*parsed.words, *(f'"{phrase}"' for phrase in parsed.phrases)])
+    return text_query(config, any_of)
 
 
 def any_word_query(words: Sequence[str]) -> ColumnElement[Any]:

@@ -1,0 +1,400 @@
+"""Keyword search: BM25 over chunk text with OR semantics, bounded work for common words.
+
+Two statements. The first reads the query's lexemes (the text-search configuration's: stemmed,
+stop words dropped) and each one's document frequency among the chunks the caller may read,
+counted up to ``common_postings``: a lexeme that reaches it is *common*. The second selects the
+chunks that have a rare lexeme of the query (any of them: OR), ranks them by BM25 over every
+lexeme of the query, common ones included, and returns the best ``limit``.
+
+Common words never select chunks, so they never make the search visit a large part of the
+table: the count of each stops at ``common_postings`` heap visits, and the selection reads the
+posting lists of rare lexemes only, rarest first, as many as fit in ``rank_limit`` postings
+together (so an identifier is always among the chunks ranked, whatever else the query says). A query of common words alone selects the chunks that have
+all of them (the only useful reading of such a query), at most ``rank_limit`` of them.
+
+The score is a confidence in [0, 1]: BM25 divided by the sum of the query's IDFs (the score of
+a chunk of average length that has every lexeme of the query once), capped at 1, squared: a
+chunk with a third of the query's rarity counts a ninth, so a few shared words of a long
+question do not outweigh a semantic match (measured with bench/quality: squared, topic
+questions stopped losing to dense search alone). It is absolute, so fusion weighs it as it
+is (fusion.weighted) instead of stretching whatever list came back to [0, 1].
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import reduce
+from typing import Any
+
+from parley_schema.models import RagChunk
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Float,
+    Text,
+    column,
+    false,
+    func,
+    literal,
+    select,
+    text,
+    values,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parley_search_api.search.candidates import Candidate
+from parley_search_api.search.keyword_query import KeywordQuery, looks_like_identifier, parse
+from parley_search_api.search.text_search import (
+    SIMPLE,
+    regconfig,
+    text_vector,
+    unaccented_text,
+)
+from parley_search_api.search.typo_fallback import TypoFallback
+from parley_search_api.settings import TextSearchConfig
+
+K1 = 1.2  # BM25 term-frequency saturation
+B = 0.75  # BM25 length normalisation (against the mean length of the chunks selected)
+# A word that looks like an identifier is one when at most this share of the chunks, or at
+# most EXACT_MIN_POSTINGS of them, have it: an order number or error code is in a handful.
+EXACT_MAX_SHARE = 0.001
+EXACT_MIN_POSTINGS = 20
+TYPO_SHARE = 0.5  # a trigram-only match scores its word similarity times this
+# Without planner statistics (a table never analysed), chunks counted up to this many.
+COUNT_WITHOUT_STATISTICS = 100_000
+
+
+@dataclass(frozen=True)
+class Term:
+    word: int  # index into the query's scored words
+    lexeme: str
+    postings: int  # chunks the caller may read that have it, counted up to common_postings
+
+
+@dataclass(frozen=True)
+class QueryStatistics:
+    terms: tuple[Term, ...]
+    chunks: float  # chunks in the table (the planner's estimate)
+
+    def idf(self, postings: int) -> float:
+        n = max(self.chunks, float(postings), 1.0)
+        return math.log(1.0 + (n - postings + 0.5) / (postings + 0.5))
+
+
+def _tsquery_of_lexeme(lexeme: ColumnElement[Any] | str) -> ColumnElement[Any]:
+    # ``simple`` neither stems nor drops: the lexeme as it is (never parsed as tsquery syntax)
+    value = lexeme if isinstance(lexeme, ColumnElement) else literal(lexeme)
+    return func.plainto_tsquery(SIMPLE, value)
+
+
+def _any(queries: Sequence[ColumnElement[Any]]) -> ColumnElement[Any]:
+    return reduce(func.tsquery_or, queries)
+
+
+def _all(queries: Sequence[ColumnElement[Any]]) -> ColumnElement[Any]:
+    return reduce(func.tsquery_and, queries)
+
+
+def _rarest_first(postings: dict[str, int], *, common_postings: int, budget: int) -> list[str]:
+    """The lexemes that select chunks: rarest first, while their postings together fit in
+    ``budget`` (the rarest always), and none that is common. The others still score."""
+    chosen: list[str] = []
+    total = 0
+    for lexeme, count in sorted(postings.items(), key=lambda item: (item[1], item[0])):
+        if count == 0:
+            continue
+        if count >= common_postings or (chosen and total + count > budget):
+            break
+        chosen.append(lexeme)
+        total += count
+    return chosen
+
+
+class KeywordRepository:
+    async def statistics(
+        self,
+        session: AsyncSession,
+        *,
+        words: Sequence[str],
+        config: TextSearchConfig,
+        vocabulary: Sequence[ColumnElement[bool]],
+        common_postings: int,
+    ) -> QueryStatistics:
+        """The lexemes of each word and their document frequencies, counted up to
+        ``common_postings`` among the chunks ``vocabulary`` allows (the caller's sources)."""
+        document = text_vector(config)
+        given = (
+            func.unnest(literal(list(words), ARRAY(Text)))
+            .table_valued("word", with_ordinality="n")
+            .render_derived(name="given")
+        )
+        lexemes = (
+            func.unnest(
+                func.tsvector_to_array(
+                    func.to_tsvector(regconfig(config), func.parley_unaccent(given.c.word))
+                )
+            )
+            .table_valued("lexeme")
+            .render_derived(name="lexemes")
+            .lateral()
+        )
+        per_word = select(given.c.n, lexemes.c.lexeme).select_from(
+            given.join(lexemes, text("true"))
+        )
+        pairs = per_word.cte("pairs")
+        distinct = select(pairs.c.lexeme).distinct().subquery()
+        capped = (
+            select(literal(1))
+            .where(document.bool_op("@@")(_tsquery_of_lexeme(distinct.c.lexeme)), *vocabulary)
+            .limit(common_postings)
+            .correlate(distinct)
+            .subquery()
+        )
+        postings = select(func.count()).select_from(capped).scalar_subquery()
+        counted = select(distinct.c.lexeme, postings.label("postings")).cte("counted")
+        rows = await session.execute(
+            select(pairs.c.n, pairs.c.lexeme, counted.c.postings)
+            .join(counted, counted.c.lexeme == pairs.c.lexeme)
+            .order_by(pairs.c.n, pairs.c.lexeme)
+        )
+        reltuples = await session.scalar(
+            text(
+                "SELECT CASE WHEN c.reltuples > 0 THEN c.reltuples"
+                " ELSE (SELECT count(*) FROM (SELECT 1 FROM rag_chunks LIMIT :cap) s) END"
+                " FROM pg_class c WHERE c.oid = 'rag_chunks'::regclass"
+            ),
+            {"cap": COUNT_WITHOUT_STATISTICS},
+        )
+        return QueryStatistics(
+            terms=tuple(Term(int(n) - 1, lexeme, int(p)) for n, lexeme, p in rows),
+            chunks=float(reltuples or 0),
+        )
+
+    async def search(
+        self,
+        session: AsyncSession,
+        *,
+        query: str,
+        config: TextSearchConfig,
+        conditions: Sequence[ColumnElement[bool]],
+        vocabulary: Sequence[ColumnElement[bool]],
+        limit: int,
+        rank_limit: int,
+        common_postings: int,
+        typo: TypoFallback,
+    ) -> list[Candidate]:
+        """The best ``limit`` chunks by BM25 confidence (see the module docstring); when full
+        text finds fewer than ``typo.below`` and a word of the query is in none of the chunks
+        ``vocabulary`` allows, misspelled matches too (typo_fallback)."""
+        parsed = parse(query)
+        words = parsed.scored_words
+        stats = (
+            await self.statistics(
+                session,
+                words=words,
+                config=config,
+                vocabulary=vocabulary,
+                common_postings=common_postings,
+            )
+            if words
+            else QueryStatistics((), 0.0)
+        )
+        found = await self._ranked(
+            session,
+            parsed=parsed,
+            stats=stats,
+            config=config,
+            conditions=conditions,
+            limit=limit,
+            rank_limit=rank_limit,
+            common_postings=common_postings,
+        )
+        unknown_word = any(t.postings == 0 for t in stats.terms)
+        if not (unknown_word and typo.applies(query, found=len(found))):
+            return found
+        return found + await self._misspelled(
+            session,
+            query=query,
+            config=config,
+            conditions=conditions,
+            limit=limit - len(found),
+            candidates=typo.candidates,
+        )
+
+    async def _ranked(
+        self,
+        session: AsyncSession,
+        *,
+        parsed: KeywordQuery,
+        stats: QueryStatistics,
+        config: TextSearchConfig,
+        conditions: Sequence[ColumnElement[bool]],
+        limit: int,
+        rank_limit: int,
+        common_postings: int,
+    ) -> list[Candidate]:
+        loose = len(parsed.words)  # scored words past these are the phrases' words
+        known = {t.lexeme: t.postings for t in stats.terms if t.postings > 0}
+        rare = _rarest_first(
+            {t.lexeme: t.postings for t in stats.terms if t.word < loose},
+            common_postings=common_postings,
+            budget=rank_limit,
+        )
+        common = sorted(
+            {t.lexeme for t in stats.terms if t.word < loose and t.postings >= common_postings}
+        )
+        required: list[ColumnElement[Any]] = [
+            func.phraseto_tsquery(regconfig(config), func.parley_unaccent(literal(phrase)))
+            for phrase in parsed.phrases
+        ]
+        if rare:
+            required.append(_any([_tsquery_of_lexeme(lexeme) for lexeme in rare]))
+        elif common:
+            required.append(_all([_tsquery_of_lexeme(lexeme) for lexeme in common]))
+        if not required or not known:  # nothing to select, or no chunk has a word to score
+            return []
+        match_query = _all(required)
+        for excluded in parsed.exclusions:
+            negated = func.phraseto_tsquery(
+                regconfig(config), func.parley_unaccent(literal(excluded))
+            )
+            match_query = func.tsquery_and(match_query, func.tsquery_not(negated))
+        return await self._bm25(
+            session,
+            match_query=match_query,
+            idf={lexeme: stats.idf(postings) for lexeme, postings in known.items()},
+            identifiers=self._identifiers(parsed, stats),
+            config=config,
+            conditions=conditions,
+            limit=limit,
+            rank_limit=rank_limit,
+        )
+
+    @staticmethod
+    def _identifiers(parsed: KeywordQuery, stats: QueryStatistics) -> list[str]:
+        """The loose words that look like identifiers and are rare (their rarest lexeme)."""
+        most = max(EXACT_MIN_POSTINGS, stats.chunks * EXACT_MAX_SHARE)
+        rarest: dict[int, int] = {}
+        for term in stats.terms:
+            if term.postings > 0:
+                rarest[term.word] = min(rarest.get(term.word, term.postings), term.postings)
+        return [
+            word
+            for n, word in enumerate(parsed.words)
+            if looks_like_identifier(word) and 0 < rarest.get(n, 0) <= most
+        ]
+
+    async def _bm25(
+        self,
+        session: AsyncSession,
+        *,
+        match_query: ColumnElement[Any],
+        idf: dict[str, float],
+        identifiers: Sequence[str],
+        config: TextSearchConfig,
+        conditions: Sequence[ColumnElement[bool]],
+        limit: int,
+        rank_limit: int,
+    ) -> list[Candidate]:
+        """Chunks matching ``match_query`` (at most ``rank_limit``, the first the index
+        finds), by BM25 over the lexemes of ``idf``; ``exact`` when one has an identifier."""
+        document = text_vector(config)
+        exact: ColumnElement[bool] = (
+            document.bool_op("@@")(
+                _any(
+                    [
+                        func.plainto_tsquery(regconfig(config), func.parley_unaccent(literal(w)))
+                        for w in identifiers
+                    ]
+                )
+            )
+            if identifiers
+            else false()
+        )
+        matched = (
+            select(
+                RagChunk.id,
+                RagChunk.conversation_global_id,
+                document.label("document"),
+                exact.label("exact"),
+            )
+            .where(document.bool_op("@@")(match_query), *conditions)
+            .limit(rank_limit)
+            .subquery("matched")
+        )
+        sized = select(
+            matched,
+            func.length(matched.c.document).label("length"),
+            func.avg(func.length(matched.c.document)).over().label("mean_length"),
+        ).subquery("sized")
+        terms = (
+            values(column("lexeme", Text), column("idf", Float), name="terms")
+            .data(list(idf.items()))
+            .alias("terms")
+        )
+        lexemes = func.unnest(sized.c.document).table_valued("lexeme", "positions").lateral()
+        frequency = func.coalesce(func.cardinality(lexemes.c.positions), 1).cast(Float)
+        length_ratio = sized.c.length.cast(Float) / func.greatest(sized.c.mean_length, 1)
+        contribution = (
+            terms.c.idf * frequency * (K1 + 1) / (frequency + K1 * (1 - B + B * length_ratio))
+        )
+        bm25 = func.sum(contribution).label("bm25")
+        rows = await session.execute(
+            select(sized.c.id, sized.c.conversation_global_id, sized.c.exact, bm25)
+            .select_from(
+                sized.join(lexemes, text("true")).join(terms, terms.c.lexeme == lexemes.c.lexeme)
+            )
+            .group_by(sized.c.id, sized.c.conversation_global_id, sized.c.exact)
+            .order_by(bm25.desc(), sized.c.id)
+            .limit(limit)
+        )
+        total = sum(idf.values()) or 1.0
+        return [
+            Candidate(
+                i,
+                c or "",
+                min(1.0, float(score) / total) ** 2,
+                exact=bool(e),
+            )
+            for i, c, e, score in rows
+        ]
+
+    async def _misspelled(
+        self,
+        session: AsyncSession,
+        *,
+        query: str,
+        config: TextSearchConfig,
+        conditions: Sequence[ColumnElement[bool]],
+        limit: int,
+        candidates: int,
+    ) -> list[Candidate]:
+        """Trigram matches (pg_trgm ``<%``) that full text did not find, at most
+        ``candidates`` scored, by word similarity times TYPO_SHARE."""
+        plain = func.parley_unaccent(literal(query))
+        document = text_vector(config)
+        full_text = func.websearch_to_tsquery(regconfig(config), plain)
+        similar = (
+            select(RagChunk.id, RagChunk.conversation_global_id, RagChunk.text)
+            .where(
+                plain.bool_op("<%")(unaccented_text()),
+                ~document.bool_op("@@")(full_text),
+                *conditions,
+            )
+            .limit(candidates)
+            .subquery()
+        )
+        similarity = func.word_similarity(plain, func.parley_unaccent(similar.c.text)).label(
+            "score"
+        )
+        rows = await session.execute(
+            select(similar.c.id, similar.c.conversation_global_id, similarity)
+            .order_by(similarity.desc(), similar.c.id)
+            .limit(limit)
+        )
+        return [Candidate(i, c or "", TYPO_SHARE * float(s)) for i, c, s in rows]
+
+
+keyword_repository = KeywordRepository()

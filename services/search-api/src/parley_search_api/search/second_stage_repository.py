@@ -1,0 +1,51 @@
+"""SQL of the second stage: the features of the top hits (second_stage.py)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from parley_schema.models import CwConversation, CwMessage, RagChunk
+from sqlalchemy import false, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parley_search_api.search.second_stage import Features
+from parley_search_api.similar.repository import RESOLVED
+from parley_search_api.similar.sides import is_agent_reply
+
+
+class SecondStageRepository:
+    async def features(
+        self,
+        session: AsyncSession,
+        *,
+        chunk_ids: Sequence[uuid.UUID],
+    ) -> dict[uuid.UUID, Features]:
+        """The outcome of each chunk's conversation."""
+        if not chunk_ids:
+            return {}
+        replied = (
+            select(CwMessage.id)
+            .where(
+                CwMessage.conversation_global_id == RagChunk.conversation_global_id,
+                is_agent_reply(CwMessage.message_type, CwMessage.sender_type),
+                CwMessage.private.is_(False),
+                CwMessage.deleted_at.is_(None),
+            )
+            .exists()
+        )
+        rows = await session.execute(
+            select(
+                RagChunk.id,
+                func.coalesce(CwConversation.status == RESOLVED, false()),
+                replied,
+            )
+            .outerjoin(CwConversation, CwConversation.id == RagChunk.conversation_global_id)
+            .where(RagChunk.id.in_(chunk_ids))
+        )
+        return {
+            chunk_id: Features(bool(resolved), bool(agent)) for chunk_id, resolved, agent in rows
+        }
+
+
+second_stage_repository = SecondStageRepository()
