@@ -26,6 +26,7 @@ from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_search_api.search.candidates import Candidate
+from parley_search_api.search.knowledge import HIT_GROUP
 from parley_search_api.search.lift_terms import LiftTerms
 from parley_search_api.search.plan import table_access
 from parley_search_api.search.text_search import (
@@ -76,7 +77,7 @@ class SearchRepository:
         index cannot serve, so the planner reaches the chunks through the filter's index)."""
         distance = RagChunk.embedding.cosine_distance(vector)
         return (
-            select(RagChunk.id, RagChunk.conversation_global_id, (1 - distance).label("score"))
+            select(RagChunk.id, HIT_GROUP, (1 - distance).label("score"))
             .where(RagChunk.embedding_model == model, *conditions)
             .order_by(distance + 0 if exact else distance)
             .limit(limit)
@@ -149,7 +150,7 @@ class SearchRepository:
         matched = (
             select(
                 RagChunk.id,
-                RagChunk.conversation_global_id,
+                HIT_GROUP,
                 RagChunk.text,
                 document.label("document"),
             )
@@ -185,7 +186,7 @@ class SearchRepository:
         if not await self._has_unknown_word(session, query, config, vocabulary):
             return found
         similar = (
-            select(RagChunk.id, RagChunk.conversation_global_id, RagChunk.text)
+            select(RagChunk.id, HIT_GROUP, RagChunk.text)
             .where(plain.bool_op("<%")(unaccented_text()), ~matches, *conditions)
             .limit(typo.candidates)
             .subquery()
