@@ -8,6 +8,7 @@ token, search with it.
 from __future__ import annotations
 
 import asyncio
+import json
 import secrets
 import subprocess
 import sys
@@ -156,3 +157,43 @@ async def provision_token(
         return await auth.create_token(project_id, f"{project}-{secrets.token_hex(4)}", scopes)
     finally:
         await auth.close()
+
+
+async def sync_help_center(env: Mapping[str, str], account_id: int) -> str:
+    """Run ``parley kb sync --account N`` (ingest's command) and return its summary."""
+    argv = [sys.executable, "-m", "parley_cli", "kb", "sync", "--account", str(account_id)]
+    result = await asyncio.to_thread(
+        subprocess.run,
+        argv,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"the Help Center sync failed: {result.stderr.strip()[-500:]}")
+    return result.stdout
+
+
+async def upload_document(
+    ingest_url: str,
+    token: str,
+    *,
+    file_name: str,
+    data: bytes,
+    media_type: str,
+    category: str,
+    metadata: Mapping[str, Any],
+) -> dict[str, Any]:
+    """``POST /v1/kb/documents`` on ingest with an API token of a project's owner."""
+    async with httpx.AsyncClient(base_url=ingest_url, timeout=TIMEOUT_S) as http:
+        body: dict[str, Any] = _json(
+            await http.post(
+                "/v1/kb/documents",
+                files={"file": (file_name, data, media_type)},
+                data={"category": category, "metadata": json.dumps(dict(metadata))},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+        )
+        return body

@@ -18,19 +18,28 @@ import json
 import secrets
 import time
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from parley_schema.settings import ParleyBaseSettings
 from parley_simulator.corpus import Corpus, build_corpus
-from parley_simulator.dashboard_app import conversations_of, serve_dashboard
+from parley_simulator.dashboard_app import HelpCenterApi, conversations_of, serve_dashboard
 from parley_simulator.delivery import deliver_all
+from parley_simulator.documents import MARKDOWN, MARKDOWN_NAME, PDF_NAME, demo_pdf
+from parley_simulator.help_center_corpus import demo_help_center
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from parley_cli.client import ApiError, SearchClient, create_user, provision_token
+from parley_cli.client import (
+    ApiError,
+    SearchClient,
+    create_user,
+    provision_token,
+    sync_help_center,
+    upload_document,
+)
 from parley_cli.console import console, fail
 from parley_cli.context import get_settings, service_env
 from parley_cli.processes import ProcessGroup
@@ -42,8 +51,10 @@ DEMO_USER = "demo"
 DEMO_PROJECT = "Demo"
 READY_TIMEOUT_S = 180.0
 SEARCHABLE_TIMEOUT_S = 900.0
+KNOWLEDGE_TIMEOUT_S = 300.0
 EXAMPLES = (
     ("customer was charged twice", "hybrid"),
+    ("what does the two-year warranty cover", "semantic"),
     ("parcel never arrived", "semantic"),
     ("password reset email not received", "hybrid"),
     ("0x80070005", "hybrid"),
@@ -78,10 +89,18 @@ def demo(
     }
     corpus = build_corpus(conversations=conversations, seed=seed)
     panel_url = f"http://127.0.0.1:{settings.search_api_port}/app/chatwoot"
+    # The simulated Chatwoot's Help Center, read by `parley kb sync` (its token is the demo's
+    # own; the services get none, so they run no periodic REST reads against the page).
+    help_center = HelpCenterApi(demo_help_center(account_id=1), secrets.token_hex(16))
     with contextlib.ExitStack() as running:
         try:
             running.enter_context(
-                serve_dashboard(conversations_of(corpus), panel_url, port=chatwoot_port)
+                serve_dashboard(
+                    conversations_of(corpus),
+                    panel_url,
+                    port=chatwoot_port,
+                    help_center=help_center,
+                )
             )
         except OSError as error:
             raise fail(
@@ -89,7 +108,14 @@ def demo(
                 fix="parley demo --chatwoot-port <a free port>",
             ) from None
         specs = running.enter_context(local_stack(settings))
-        demo = Demo(settings, ProcessGroup(specs, env), corpus, webhook_secrets, chatwoot_port)
+        demo = Demo(
+            settings,
+            ProcessGroup(specs, env),
+            corpus,
+            webhook_secrets,
+            chatwoot_port,
+            help_center.api_token,
+        )
         code = asyncio.run(_run(demo, exit_after))
     raise typer.Exit(code)
 
@@ -101,6 +127,7 @@ class Demo:
     corpus: Corpus
     webhook_secrets: dict[int, str]
     chatwoot_port: int
+    chatwoot_api_token: str
 
 
 async def _run(demo: Demo, exit_after: bool) -> int:
@@ -127,7 +154,9 @@ async def _steps(demo: Demo) -> None:
     await _wait_ready(settings)
     token, password = await _demo_token(settings, demo.group)
     await _deliver(settings, demo.corpus, demo.webhook_secrets)
+    await _knowledge(demo, token)
     await _wait_searchable(settings, demo.corpus)
+    await _wait_knowledge(settings)
     await _example_searches(settings, token)
     _print_next_steps(settings, token)
     _print_panel(settings, password, demo.chatwoot_port)
@@ -199,6 +228,56 @@ async def _deliver(
         )
 
 
+async def _knowledge(demo: Demo, token: str) -> None:
+    """Sync the simulated Help Center (account 1) and upload the two demo documents."""
+    env = {**demo.group.env, "PARLEY_CHATWOOT_API_TOKEN": demo.chatwoot_api_token}
+    with console.status("syncing the Help Center…"):
+        await sync_help_center(env, account_id=1)
+    ingest_url = f"http://127.0.0.1:{demo.settings.ingest_port}"
+    uploads = (
+        (PDF_NAME, demo_pdf(), "application/pdf", "policy"),
+        (MARKDOWN_NAME, MARKDOWN.encode(), "text/markdown", "procedure"),
+    )
+    for file_name, data, media_type, category in uploads:
+        await upload_document(
+            ingest_url,
+            token,
+            file_name=file_name,
+            data=data,
+            media_type=media_type,
+            category=category,
+            metadata={"source": "demo"},
+        )
+    console.print(
+        "Help Center synced (2 portals, account 1) and 2 documents uploaded "
+        f"({PDF_NAME}, {MARKDOWN_NAME})"
+    )
+
+
+async def _wait_knowledge(settings: ParleyBaseSettings) -> None:
+    """Until the embedder has processed every current knowledge document (ready or failed)."""
+    engine = create_async_engine(settings.database_url_str)
+    deadline = time.monotonic() + KNOWLEDGE_TIMEOUT_S
+    query = text(
+        "SELECT count(*) FILTER (WHERE processing_status <> 'pending'), count(*) "
+        "FROM kb_documents WHERE archived_at IS NULL"
+    )
+    try:
+        with _progress() as progress:
+            task = progress.add_task("knowledge documents processed", total=None)
+            while True:
+                async with engine.connect() as connection:
+                    done, total = (await connection.execute(query)).one()
+                progress.update(task, completed=done, total=total)
+                if done >= total:
+                    return
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"only {done} of {total} knowledge documents were processed")
+                await asyncio.sleep(0.5)
+    finally:
+        await engine.dispose()
+
+
 async def _wait_searchable(settings: ParleyBaseSettings, corpus: Corpus) -> None:
     """Until every message that should be searchable has ready chunks."""
     expected = {
@@ -234,7 +313,7 @@ async def _example_searches(settings: ParleyBaseSettings, token: str) -> None:
     table.add_column("query", ratio=2)
     table.add_column("mode", no_wrap=True)
     table.add_column("best hit", ratio=4, overflow="ellipsis", no_wrap=True)
-    table.add_column("conversation", no_wrap=True)
+    table.add_column("from", no_wrap=True)
     try:
         for query, mode in EXAMPLES:
             started = time.perf_counter()
@@ -248,16 +327,21 @@ async def _example_searches(settings: ParleyBaseSettings, token: str) -> None:
                 table.add_row(query, mode, "[dim]no hit[/]", "")
                 continue
             hit = result["hits"][0]
-            conversation = hit["conversation"]
-            table.add_row(
-                query,
-                f"{mode}, {elapsed_ms:.0f} ms",
-                hit["text"],
-                f"{conversation['id']} {conversation['status']}",
-            )
+            table.add_row(query, f"{mode}, {elapsed_ms:.0f} ms", hit["text"], _source_of(hit))
     finally:
         await client.close()
     console.print(table)
+
+
+def _source_of(hit: dict[str, Any]) -> str:
+    """Where a hit comes from: its conversation, or its article or document."""
+    document = hit.get("document")
+    if isinstance(document, dict):
+        return f"{hit.get('kind', 'document')}: {document.get('title')}"
+    conversation = hit.get("conversation")
+    if not isinstance(conversation, dict) or not conversation.get("id"):
+        return str(hit.get("kind") or "knowledge")
+    return f"{conversation['id']} {conversation['status']}"
 
 
 def _print_next_steps(settings: ParleyBaseSettings, token: str) -> None:

@@ -20,7 +20,7 @@ from parley_testing.postgres import free_port
 DEMO_TIMEOUT_S = 280
 
 
-def test_demo_prints_the_panel_and_serves_it_beside_a_simulated_chatwoot(
+def test_demo_prints_the_panel_and_serves_it_beside_a_simulated_chatwoot_with_a_help_center(
     tmp_path: Path, module_amqp_url: str
 ) -> None:
     db_port, chatwoot_port = free_port(), free_port()
@@ -66,11 +66,15 @@ def test_demo_prints_the_panel_and_serves_it_beside_a_simulated_chatwoot(
         chatwoot = f"http://localhost:{chatwoot_port}/"
         assert chatwoot in text
         assert re.search(r"log in as demo / \S+", text), text
+        assert "Help Center synced (2 portals, account 1) and 2 documents uploaded" in text
+        assert "knowledge documents processed" in text
 
         page = httpx.get(f"http://127.0.0.1:{chatwoot_port}/", follow_redirects=True)
         assert page.status_code == 200
         assert f'src="{panel}"' in page.text
         assert "appContext" in page.text
+        portals = httpx.get(f"http://127.0.0.1:{chatwoot_port}/api/v1/accounts/1/portals")
+        assert portals.status_code == 401  # the Help Center's API needs the demo's token
         framed = httpx.get(panel)
         assert framed.status_code == 200
         assert (

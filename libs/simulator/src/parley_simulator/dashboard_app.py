@@ -11,7 +11,9 @@ Paths: ``/`` (the first conversation), ``/app/accounts/{account}/conversations/{
 path of Parley's deep links, so "Open in Chatwoot" lands here), and ``/forger``: a page on
 whatever origin it is asked through that posts a forged context to its parent's first frame
 (the panel), to show that the panel ignores other origins. ``?forger=<origin>`` on a
-conversation page embeds it; ``?post=0`` holds the page's own appContext back.
+conversation page embeds it; ``?post=0`` holds the page's own appContext back. With a
+:class:`HelpCenterApi`, ``/api/v1/…`` answers Chatwoot's Help Center REST API
+(:mod:`parley_simulator.help_center`) to requests with its ``api_access_token``.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from parley_simulator.corpus import Corpus
+from parley_simulator.help_center import HelpCenter
 from parley_simulator.model import Agent
 
 AGENT = Agent(id=1, name="Dana Demo", email="dana@support.example")
@@ -196,11 +199,22 @@ class DashboardAppPages:
         )
 
 
-def _handler(pages: DashboardAppPages) -> type[BaseHTTPRequestHandler]:
+@dataclass(frozen=True)
+class HelpCenterApi:
+    """The Help Center's REST API on the same server, for ``api_access_token`` holders."""
+
+    center: HelpCenter
+    api_token: str
+
+
+def _handler(pages: DashboardAppPages, api: HelpCenterApi | None) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             url = urlsplit(self.path)
             query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+            if url.path.startswith("/api/v1/"):
+                self._api(url.path, query)
+                return
             if url.path == "/":
                 self.send_response(HTTPStatus.FOUND)
                 self.send_header("Location", pages.first_path())
@@ -215,6 +229,26 @@ def _handler(pages: DashboardAppPages) -> type[BaseHTTPRequestHandler]:
                 self.send_error(HTTPStatus.NOT_FOUND)
                 return
             self._html(page)
+
+        def _api(self, path: str, query: dict[str, str]) -> None:
+            if api is None or self.headers.get("api_access_token") != api.api_token:
+                self._json(HTTPStatus.UNAUTHORIZED, {"error": "Invalid access_token"}, {})
+                return
+            answer = api.center.answer(path, query)
+            if answer is None:
+                self._json(HTTPStatus.NOT_FOUND, {"error": "Resource could not be found"}, {})
+                return
+            self._json(*answer)
+
+        def _json(self, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
 
         def _html(self, body: str) -> None:
             data = body.encode()
@@ -233,11 +267,16 @@ def _handler(pages: DashboardAppPages) -> type[BaseHTTPRequestHandler]:
 
 @contextmanager
 def serve_dashboard(
-    conversations: Sequence[DashboardConversation], panel_url: str, *, port: int = 0
+    conversations: Sequence[DashboardConversation],
+    panel_url: str,
+    *,
+    port: int = 0,
+    help_center: HelpCenterApi | None = None,
 ) -> Iterator[int]:
-    """Serve the simulated Chatwoot on 127.0.0.1 (``port`` 0: any free one); yields the port."""
+    """Serve the simulated Chatwoot on 127.0.0.1 (``port`` 0: any free one); yields the port.
+    With ``help_center``, it answers the Help Center's REST API too."""
     server = ThreadingHTTPServer(
-        ("127.0.0.1", port), _handler(DashboardAppPages(conversations, panel_url))
+        ("127.0.0.1", port), _handler(DashboardAppPages(conversations, panel_url), help_center)
     )
     thread = threading.Thread(target=server.serve_forever, name="dashboard-app", daemon=True)
     thread.start()

@@ -13,20 +13,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Request, Security
-from fastapi.security import APIKeyCookie, APIKeyHeader
-from parley_authn import (
-    CSRF_HEADER,
-    SESSION_COOKIE,
-    CredentialKind,
-    Principal,
-    authenticate,
-    ensure_csrf,
-)
-from parley_authn.errors import NotAuthenticated
-from parley_runtime.audit.caller import Caller, identify
-from parley_runtime.database import SessionDep
+from fastapi import Depends, Request
+from parley_authn import CredentialKind, Principal, ScopedPrincipal, authenticate
+from parley_authn.dependencies import Credentials, Resolve, caller_dependencies
 from parley_runtime.provided import provided
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_auth.clock import utc_now
 from parley_auth.cookies import SessionCookies
@@ -55,58 +46,32 @@ NowDep = Annotated[datetime, Depends(utc_now)]
 ClientAddressDep = Annotated[str, Depends(client_address)]
 
 
-# The credentials, read as they come and documented as the OpenAPI security schemes.
-# ``Authorization`` is read raw: a header that is not ``Bearer prl_…`` is refused, never
-# ignored in favour of a cookie riding along.
-_API_TOKEN = APIKeyHeader(
-    name="Authorization",
-    scheme_name="api_token",
-    description="`Bearer prl_…`: an API token of one project",
-    auto_error=False,
-)
-_SESSION = APIKeyCookie(
-    name=SESSION_COOKIE,
-    scheme_name="session",
-    description="the session cookie set by `POST /v1/auth/login`",
-    auto_error=False,
-)
-_CSRF = APIKeyHeader(
-    name=CSRF_HEADER,
-    scheme_name="csrf",
-    description="with the session cookie, on every request but GET/HEAD/OPTIONS: the "
-    "`csrf_token` from login",
-    auto_error=False,
+async def _resolver(settings: SettingsDep, now: NowDep) -> Resolve:
+    """Credentials resolve at the request's time (a dependency, so tests can move it)."""
+
+    async def resolve(session: AsyncSession, credentials: Credentials) -> ScopedPrincipal | None:
+        return await authenticate(
+            session,
+            cookie=credentials.cookie,
+            authorization_header=credentials.authorization,
+            now=now,
+            idle_timeout=settings.session_idle_ttl,
+        )
+
+    return resolve
+
+
+_callers = caller_dependencies(
+    _resolver,
+    bearer_description="`Bearer prl_…`: an API token of one project",
+    cookie_description="the session cookie set by `POST /v1/auth/login`",
 )
 
 
 async def current_principal(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    now: NowDep,
-    authorization: Annotated[str | None, Security(_API_TOKEN)],
-    session_cookie: Annotated[str | None, Security(_SESSION)],
-    csrf_token: Annotated[str | None, Security(_CSRF)],
+    resolved: Annotated[ScopedPrincipal, Depends(_callers.caller)],
 ) -> Principal:
-    resolved = await authenticate(
-        session,
-        cookie=session_cookie,
-        authorization_header=authorization,
-        now=now,
-        idle_timeout=settings.session_idle_ttl,
-    )
-    if resolved is None:
-        raise NotAuthenticated("sign in or present a valid API token")
-    principal = resolved.principal
-    identify(request, Caller(principal.user_id, principal.project_id, principal.token_id))
-    ensure_csrf(
-        principal,
-        method=request.method,
-        authorization_header=authorization,
-        session_cookie=session_cookie,
-        csrf_token=csrf_token,
-    )
-    return principal
+    return resolved.principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

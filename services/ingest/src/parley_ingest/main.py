@@ -20,6 +20,9 @@ from parley_ingest.contact_labels.service import ContactLabelSync
 from parley_ingest.erasure.endpoints import router as erasure_router
 from parley_ingest.erasure.service import ErasureService
 from parley_ingest.housekeeping.service import HousekeepingService
+from parley_ingest.kb.helpcenter.service import build_help_center_sync
+from parley_ingest.kb.uploads.endpoints import router as kb_documents_router
+from parley_ingest.kb.uploads.service import UploadService
 from parley_ingest.normalization.service import build_ingestion
 from parley_ingest.outbox.relay import OutboxRelay
 from parley_ingest.reconcile.service import build_reconcile_service
@@ -65,7 +68,7 @@ async def contact_label_sync(settings: IngestSettings) -> AsyncIterator[None]:
         await engine.dispose()
 
 
-LIFECYCLE_POOL_SIZE = 2
+LIFECYCLE_POOL_SIZE = 3  # and as many overflow: retention, reconcile and the Help Center sync
 
 
 @asynccontextmanager
@@ -79,6 +82,26 @@ async def _reconciling(
     async with (
         build_reconcile_service(settings, sessionmaker) as reconcile,
         reconcile.running(interval_s=settings.reconcile_interval_s),
+    ):
+        yield
+
+
+@asynccontextmanager
+async def _syncing_help_center(
+    settings: IngestSettings, sessionmaker: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[None]:
+    """Sync every account's Help Center every ``PARLEY_KB_SYNC_INTERVAL_S`` while the block
+    runs (0, or Chatwoot's REST API not configured: never)."""
+    if not settings.kb_sync_interval_s:
+        yield
+        return
+    if settings.chatwoot_base_url is None or settings.chatwoot_api_token is None:
+        log.info("kb_sync_off", reason="PARLEY_CHATWOOT_BASE_URL or token unset")
+        yield
+        return
+    async with (
+        build_help_center_sync(settings, sessionmaker) as sync,
+        sync.running(interval_s=settings.kb_sync_interval_s),
     ):
         yield
 
@@ -110,7 +133,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
             authenticator=WebhookAuthenticator(settings=settings),
             ingestion=build_ingestion(settings),
         )
-        # Retention and reconcile: a pool of their own (a run holds its lock's connection,
+        # Retention, reconcile and the Help Center sync: a pool of their own (a run holds its lock's connection,
         # its work's and, for retention, each batch's), without the statement timeout.
         lifecycle_engine = create_engine(
             settings.model_copy(update={"db_pool_size": LIFECYCLE_POOL_SIZE}),
@@ -118,13 +141,22 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         )
         lifecycle_sessions = create_sessionmaker(lifecycle_engine)
         retention = RetentionService(settings=settings, sessionmaker=lifecycle_sessions)
-        provide(app, relay, webhooks, housekeeping, retention, ErasureService(settings=settings))
+        provide(
+            app,
+            relay,
+            webhooks,
+            housekeeping,
+            retention,
+            ErasureService(settings=settings),
+            UploadService(max_bytes=settings.kb_upload_max_bytes),
+        )
         try:
             async with (
                 relay.running(),
                 housekeeping.running(),
                 retention.running(),
                 _reconciling(settings, lifecycle_sessions),
+                _syncing_help_center(settings, lifecycle_sessions),
                 contact_label_sync(settings),
             ):
                 yield
@@ -138,4 +170,5 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
     )
     app.include_router(webhooks_router)
     app.include_router(erasure_router)
+    app.include_router(kb_documents_router)
     return app

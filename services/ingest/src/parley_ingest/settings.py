@@ -89,6 +89,13 @@ class IngestSettings(SessionSettings):  # the session settings: admins erase thr
     # After an erasure, rows naming the contact or their conversations are refused this long.
     erasure_quarantine_days: Annotated[int, Field(ge=1, le=3650)] = 30
 
+    # Knowledge base: uploads larger than this are refused (413); the Help Center sync runs
+    # every PARLEY_KB_SYNC_INTERVAL_S inside ingest (0: only `parley kb sync`), and draft
+    # articles are searchable only with PARLEY_KB_INCLUDE_DRAFTS.
+    kb_upload_max_bytes: Annotated[int, Field(ge=1024, le=512 * MIB)] = 20 * MIB
+    kb_sync_interval_s: Annotated[int, Field(ge=0)] = 300
+    kb_include_drafts: bool = False
+
     @field_validator("chatwoot_webhook_url_tokens")
     @classmethod
     def _long_url_tokens(cls, tokens: dict[int, SecretStr]) -> dict[int, SecretStr]:

@@ -23,10 +23,11 @@ import aio_pika
 import httpx
 import uvicorn
 from aio_pika.abc import AbstractIncomingMessage
-from fastapi import FastAPI, Header, HTTPException, Query
+from fastapi import FastAPI, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from parley_ingest.settings import IngestSettings
 from parley_schema.events import EVENTS_EXCHANGE
+from parley_simulator.help_center import HelpCenter
 from parley_testing.postgres import free_port
 
 # The ``running_app`` fixture: the real app (relay running) and a client, for the block.
@@ -389,3 +390,28 @@ def serving(app: FastAPI) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+# --- Help Center (parley kb sync) -----------------------------------------------------------
+
+
+def help_center_app(center: HelpCenter) -> FastAPI:
+    """The simulator's Help Center (portals, paged articles, details, 429s) behind Chatwoot's
+    ``api_access_token`` check."""
+    app = FastAPI()
+
+    @app.get("/api/v1/{path:path}", response_model=None)
+    def help_center(
+        path: str,
+        request: Request,
+        api_access_token: str | None = Header(default=None, convert_underscores=False),
+    ) -> JSONResponse:
+        if api_access_token != API_TOKEN:
+            return JSONResponse({"error": "invalid token"}, 401)
+        answer = center.answer(f"/api/v1/{path}", dict(request.query_params))
+        if answer is None:
+            return JSONResponse({"error": "Resource could not be found"}, 404)
+        status, body, headers = answer
+        return JSONResponse(body, status, headers=headers)
+
+    return app

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
-from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPBearer
-from parley_authn import CSRF_HEADER, SESSION_COOKIE, ensure_csrf
-from parley_runtime.audit.caller import Caller, identify
+from fastapi import Depends
+from parley_authn import ScopedPrincipal
+from parley_authn.dependencies import Resolve, caller_dependencies
 from parley_runtime.database import SessionDep
 from parley_runtime.provided import provided
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_search_api.access.scope import ProjectScope
 from parley_search_api.access.service import AccessService
@@ -39,62 +37,35 @@ ConversationServiceDep = Annotated[ConversationService, provided(ConversationSer
 SearchServiceDep = Annotated[SearchService, provided(SearchService)]
 SimilarServiceDep = Annotated[SimilarService, provided(SimilarService)]
 
-# Declared for the OpenAPI document; the values are read from the request below so that
-# parley_authn decides precedence (a bad bearer token never falls back to the cookie).
-_cookie_scheme = APIKeyCookie(name=SESSION_COOKIE, auto_error=False)
-_bearer_scheme = HTTPBearer(auto_error=False, description="API token: `Bearer prl_…`")
-_csrf_scheme = APIKeyHeader(
-    name=CSRF_HEADER,
-    scheme_name="csrf",
-    description="with the session cookie, on writes: the `csrf_token` from login",
-    auto_error=False,
+
+async def _resolver(access: AccessServiceDep) -> Resolve:
+    return access.resolve
+
+
+_callers = caller_dependencies(
+    _resolver,
+    bearer_description="`Bearer prl_…`: an API token of one project (or the web UI's "
+    "`Bearer prs_…` session)",
+    cookie_description="the session cookie set by `POST /v1/auth/login` on auth",
 )
 
 
-async def _scope(
-    request: Request, session: AsyncSession, access: AccessService, *, writes: bool
+async def get_scope(
+    session: SessionDep,
+    access: AccessServiceDep,
+    resolved: Annotated[ScopedPrincipal, Depends(_callers.reader)],
 ) -> ProjectScope:
-    authorization = request.headers.get("authorization")
-    cookie = request.cookies.get(SESSION_COOKIE)
-    resolved = await access.principal_for(
-        session, cookie=cookie, authorization_header=authorization
-    )
-    principal = resolved.principal
-    identify(request, Caller(principal.user_id, principal.project_id, principal.token_id))
-    if writes:
-        ensure_csrf(
-            principal,
-            method=request.method,
-            authorization_header=authorization,
-            session_cookie=cookie,
-            csrf_token=request.headers.get(CSRF_HEADER),
-        )
+    """The caller's scope for reads (searches are reads, whatever their method)."""
     return await access.scope_for(session, resolved)
 
 
-# async, like every dependency here: FastAPI runs a plain ``def`` one in a worker thread,
-# a thread hop on every request.
-async def get_scope(
-    request: Request,
-    session: SessionDep,
-    access: AccessServiceDep,
-    _cookie: Annotated[str | None, Depends(_cookie_scheme)],
-    _bearer: Annotated[object, Depends(_bearer_scheme)],
-) -> ProjectScope:
-    """The caller's scope for reads (searches are reads, whatever their method)."""
-    return await _scope(request, session, access, writes=False)
-
-
 async def get_write_scope(
-    request: Request,
     session: SessionDep,
     access: AccessServiceDep,
-    _cookie: Annotated[str | None, Depends(_cookie_scheme)],
-    _bearer: Annotated[object, Depends(_bearer_scheme)],
-    _csrf: Annotated[str | None, Depends(_csrf_scheme)],
+    resolved: Annotated[ScopedPrincipal, Depends(_callers.caller)],
 ) -> ProjectScope:
     """The caller's scope for a write: a session cookie must come with its CSRF token."""
-    return await _scope(request, session, access, writes=True)
+    return await access.scope_for(session, resolved)
 
 
 ScopeDep = Annotated[ProjectScope, Depends(get_scope)]

@@ -9,6 +9,11 @@
   only contacts with an e-mail address or a phone number (Chatwoot's ``resolved_contacts``).
 - ``GET …/contacts/{id}/labels``: ``{"payload": ["label", …]}`` (``LabelConcern#index``);
   404 when the contact is gone.
+- Help Center (``parley kb sync``): ``GET …/portals`` ``{"payload": [portal, …], "meta"}``;
+  ``GET …/portals/{slug}/articles?page=N`` ``{"payload": [article, …], "meta":
+  {"current_page", "articles_count", …}}``, every locale and status unless asked, newest
+  ``updated_at`` first (``ArticlesController#index``: ``order_by_updated_at`` without a
+  category), 25 a page; ``GET …/portals/{slug}/articles/{id}`` ``{"payload": article}``.
 - Reconcile also asks for single objects, 404 when Chatwoot no longer has them:
   ``GET …/conversations/{display_id}`` (the conversation itself) and ``GET …/contacts/{id}``
   (``{"payload": contact}``).
@@ -23,6 +28,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import structlog
@@ -105,6 +111,35 @@ class ChatwootClient:
         if not isinstance(payload, list):
             raise ChatwootApiError("GET contact labels: unexpected response shape")
         return sorted({label for label in payload if isinstance(label, str) and label})
+
+    async def portals(self, account_id: int) -> list[dict[str, Any]]:
+        body = await self._get(f"/api/v1/accounts/{account_id}/portals", {})
+        return [item for item in body.get("payload") or [] if isinstance(item, dict)]
+
+    async def articles(
+        self, account_id: int, portal_slug: str, *, page: int
+    ) -> list[dict[str, Any]]:
+        """One page of the portal's articles (every locale and status), newest first."""
+        body = await self._get(
+            f"/api/v1/accounts/{account_id}/portals/{quote(portal_slug, safe='')}/articles",
+            {"page": page},
+        )
+        return [item for item in body.get("payload") or [] if isinstance(item, dict)]
+
+    async def article(
+        self, account_id: int, portal_slug: str, article_id: int
+    ) -> dict[str, Any] | None:
+        """One article with its content; None when Chatwoot answers 404 (deleted)."""
+        body = await self._find(
+            f"/api/v1/accounts/{account_id}/portals/{quote(portal_slug, safe='')}"
+            f"/articles/{article_id}"
+        )
+        if body is None:
+            return None
+        payload = body.get("payload")
+        if not isinstance(payload, dict):
+            raise ChatwootApiError("GET article: no payload")
+        return payload
 
     async def conversation(self, account_id: int, conversation_id: int) -> dict[str, Any] | None:
         """One conversation by display id; None when Chatwoot answers 404 (deleted)."""

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import structlog
 from parley_authn import ScopedPrincipal, authenticate
-from parley_authn.errors import NotAuthenticated
+from parley_authn.dependencies import Credentials
 from parley_authn.settings import SessionSettings
 from parley_schema.models import TokenScope
 from sqlalchemy.exc import DBAPIError
@@ -22,10 +22,11 @@ class AccessService:
     def __init__(self, *, settings: SessionSettings) -> None:
         self._settings = settings  # the session idle timeout, shared with auth
 
-    async def principal_for(
-        self, session: AsyncSession, *, cookie: str | None, authorization_header: str | None
-    ) -> ScopedPrincipal:
-        """One query: the credential, its active project and that project's sources.
+    async def resolve(
+        self, session: AsyncSession, credentials: Credentials
+    ) -> ScopedPrincipal | None:
+        """One query: the credential, its active project and that project's sources (None:
+        no valid credential; the caller dependency answers 401).
 
         Nothing is cached between requests, so a revoked token or a logged-out session is
         refused on the very next request. It is the request's first statement, and pooled
@@ -40,16 +41,13 @@ class AccessService:
         commits it.
         """
         try:
-            resolved = await self._authenticate(session, cookie, authorization_header)
+            return await self._authenticate(session, credentials)
         except DBAPIError as error:
             if not error.connection_invalidated:
                 raise
             log.warning("database_connection_lost_retrying")
             await session.rollback()
-            resolved = await self._authenticate(session, cookie, authorization_header)
-        if resolved is None:
-            raise NotAuthenticated("a valid session cookie or API token is required")
-        return resolved
+            return await self._authenticate(session, credentials)
 
     async def scope_for(self, session: AsyncSession, resolved: ScopedPrincipal) -> ProjectScope:
         """What ``resolved`` may search; commits the lookup's transaction (see above)."""
@@ -67,12 +65,12 @@ class AccessService:
         return scope
 
     async def _authenticate(
-        self, session: AsyncSession, cookie: str | None, authorization_header: str | None
+        self, session: AsyncSession, credentials: Credentials
     ) -> ScopedPrincipal | None:
         return await authenticate(
             session,
-            cookie=cookie,
-            authorization_header=authorization_header,
+            cookie=credentials.cookie,
+            authorization_header=credentials.authorization,
             now=datetime.now(UTC),
             idle_timeout=self._settings.session_idle_ttl,
         )

@@ -1,0 +1,1 @@
+"""Knowledge documents in: Help Center articles and uploaded files, stored with their events."""

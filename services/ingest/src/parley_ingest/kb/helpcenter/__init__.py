@@ -1,0 +1,1 @@
+"""Chatwoot Help Center articles, polled: ``parley kb sync`` and the periodic sync."""

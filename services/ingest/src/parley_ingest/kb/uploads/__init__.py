@@ -1,0 +1,1 @@
+"""Files uploaded to a project: ``/v1/kb/documents`` and ``parley kb add``."""
