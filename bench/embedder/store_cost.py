@@ -69,7 +69,7 @@ async def store_cost(texts: list[str], vectors: np.ndarray, *, hnsw: bool) -> di
                     await session.commit()
                     middle = cpu_seconds(pid)
                     claimed = [chunk for result in results.values() for chunk in result.claimed]
-                    rows = [position[chunk.message_global_id] for chunk in claimed]
+                    rows = [position[chunk.owner_global_id] for chunk in claimed]
                     await chunks.store_vectors(session, claimed, vectors[rows].tolist())
                     await session.commit()
                     spent["sync"] += middle - before

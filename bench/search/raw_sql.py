@@ -11,7 +11,7 @@ from parley_search_api.search.keyword import keyword_repository
 from parley_search_api.search.lift_terms import lift_terms
 from parley_search_api.search.ranking import rank
 from parley_search_api.search.repository import search_repository
-from parley_search_api.search.schemas import SearchFilters
+from parley_search_api.search.schemas import SearchFilters, SearchSource
 from parley_search_api.search.second_stage import SecondStage
 from parley_search_api.search.second_stage_repository import second_stage_repository
 from parley_search_api.search.service import FULL_MATCH, fusion_plan
@@ -30,7 +30,7 @@ async def search(
     filters: dict[str, object],
 ) -> list[HitRow]:
     search_filters = SearchFilters.model_validate(filters)
-    conditions = chunk_conditions(scope, search_filters)
+    conditions = chunk_conditions(scope, search_filters, list(SearchSource))  # the API's default
     limit = settings.search_candidates
     await search_repository.tune(
         session,
@@ -54,7 +54,7 @@ async def search(
             query=text,
             config=settings.search_text_config,
             conditions=conditions,
-            vocabulary=chunk_conditions(scope, SearchFilters()),
+            vocabulary=chunk_conditions(scope, SearchFilters(), list(SearchSource)),
             limit=limit,
             rank_limit=settings.search_keyword_rank_limit,
             common_postings=settings.search_keyword_common_postings,

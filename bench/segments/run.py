@@ -333,7 +333,7 @@ async def recall(engine: AsyncEngine, url: str, args: argparse.Namespace) -> Non
                 began = time.perf_counter()
                 response = await search.search(session, scope, request)
                 latencies.append((time.perf_counter() - began) * 1000)
-            found = {int(hit.message.id.rsplit(":", 1)[1]) for hit in response.hits}
+            found = {int(hit.message.id.rsplit(":", 1)[1]) for hit in response.hits if hit.message}
             recalls.append(len(exact & found) / 10)
         print(
             f"| {label} | {len(index)} | {statistics.mean(recalls):.3f} | {min(recalls):.1f} |"

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 from parley_authn import SESSION_COOKIE, hash_secret, new_api_token, new_session_secret
+from parley_embeddings.document_chunking import DocumentChunker
 from parley_embeddings.local import LocalProvider
 from parley_runtime.database import get_session
 from parley_schema.ids import contact_global_id, conversation_global_id, message_global_id
@@ -29,6 +30,14 @@ from parley_schema.models import (
 from parley_schema.models import Session as LoginSession
 from parley_search_api.main import create_app
 from parley_search_api.settings import SearchSettings
+from parley_testing.knowledge import (
+    EmbeddedChunk,
+    article_global_id,
+    markdownish,
+    put_document,
+    store_chunks,
+    upload_global_id,
+)
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -237,6 +246,51 @@ class World:
             )
         )
         return gid
+
+    async def document(
+        self,
+        text: str,
+        *,
+        title: str,
+        account_id: int | None = None,
+        project_id: uuid.UUID | None = None,
+        category: str = "general",
+        locale: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        url: str | None = None,
+    ) -> str:
+        """A knowledge document (``#`` headings, blank-line paragraphs) and its ready chunks,
+        chunked and embedded as the embedder does: an article of ``account_id`` or an upload
+        of ``project_id``."""
+        global_id = (
+            article_global_id(account_id, next(_ids))
+            if account_id is not None
+            else upload_global_id()
+        )
+        await put_document(
+            self.session,
+            global_id=global_id,
+            title=title,
+            body=markdownish(text),
+            account_id=account_id,
+            project_id=project_id,
+            category=category,
+            locale=locale,
+            metadata=metadata,
+            url=url,
+        )
+        chunks = DocumentChunker(self.provider.count_tokens).split(title, markdownish(text))
+        vectors = await self.provider.embed([chunk.text for chunk in chunks])
+        await store_chunks(
+            self.session,
+            global_id,
+            [
+                EmbeddedChunk(c.text, c.tokens, c.heading_path, c.page, vector)
+                for c, vector in zip(chunks, vectors, strict=True)
+            ],
+            model=self.provider.model_name,
+        )
+        return global_id
 
 
 async def open_client(

@@ -5,18 +5,32 @@
 ``document.upserted.v1`` envelope; ``archive_document`` and ``delete_document`` make a document
 leave search and return ``document.deleted.v1``. Tests hand the envelope to the embedder
 (its pipeline, or the broker as the relay would publish it).
+
+``store_chunks`` writes a document's chunks with their vectors and marks it ready, as the
+embedder would, for suites and benchmarks that search without running it (they chunk with
+``parley_embeddings.document_chunking`` and embed with the real model themselves).
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from parley_schema.events import DocumentDeletedV1, DocumentUpsertedV1, EventEnvelope
 from parley_schema.knowledge import BlockKind, DocumentBlock, DocumentBody
-from parley_schema.models import DocumentSource, KbDocument, KbDocumentVersion, ProcessingStatus
-from sqlalchemy import delete, select, update
+from parley_schema.models import (
+    ChunkKind,
+    DocumentSource,
+    EmbeddingStatus,
+    KbDocument,
+    KbDocumentVersion,
+    ProcessingStatus,
+    RagChunk,
+)
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
@@ -161,3 +175,51 @@ def _deleted(document: KbDocument, now: datetime) -> EventEnvelope:
         updated_at=now,
     )
     return EventEnvelope.wrap(payload, account_id=document.account_id, occurred_at=now)
+
+
+@dataclass(frozen=True)
+class EmbeddedChunk:
+    text: str
+    tokens: int
+    heading_path: Sequence[str]
+    page: int | None
+    vector: Sequence[float]
+
+
+async def store_chunks(
+    session: AsyncSession, global_id: str, chunks: Sequence[EmbeddedChunk], *, model: str
+) -> None:
+    """The document's chunks (indexed in order) with the document's facts, ``ready``."""
+    document = await session.scalar(select(KbDocument).where(KbDocument.global_id == global_id))
+    assert document is not None, global_id
+    kind = ChunkKind.ARTICLE if document.source == DocumentSource.ARTICLE else ChunkKind.DOCUMENT
+    await session.execute(delete(RagChunk).where(RagChunk.document_global_id == global_id))
+    if chunks:
+        await session.execute(
+            insert(RagChunk),
+            [
+                {
+                    "kind": kind,
+                    "document_global_id": global_id,
+                    "chunk_index": index,
+                    "text": chunk.text,
+                    "content_tokens": chunk.tokens,
+                    "heading_path": list(chunk.heading_path),
+                    "page_number": chunk.page,
+                    "embedding": list(chunk.vector),
+                    "embedding_status": EmbeddingStatus.READY,
+                    "embedding_model": model,
+                    "account_id": document.account_id,
+                    "project_id": document.project_id,
+                    "category": document.category,
+                    "locale": document.locale,
+                    "doc_metadata": document.meta,
+                }
+                for index, chunk in enumerate(chunks)
+            ],
+        )
+    await session.execute(
+        update(KbDocument)
+        .where(KbDocument.global_id == global_id)
+        .values(processing_status=ProcessingStatus.READY)
+    )

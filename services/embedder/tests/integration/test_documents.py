@@ -8,6 +8,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import aio_pika
@@ -16,11 +17,12 @@ from parley_embedder import metrics
 from parley_embedder.consumer.service import Outcome
 from parley_embedder.runtime import EmbedderRuntime
 from parley_embedder.settings import EmbedderSettings
+from parley_embedder.sweeper.service import requeue_service
 from parley_embedder_testkit import Publisher
 from parley_embeddings.local import LOCAL_MODEL_NAME, LocalProvider
 from parley_schema.events import EventEnvelope
 from parley_schema.knowledge import BlockKind, DocumentBlock, DocumentBody
-from parley_schema.models import KbDocument, Project, RagChunk
+from parley_schema.models import EmbeddingStatus, KbDocument, Project, RagChunk
 from parley_testing.knowledge import (
     archive_document,
     article_global_id,
@@ -29,7 +31,7 @@ from parley_testing.knowledge import (
     put_document,
     upload_global_id,
 )
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 REFUNDS = """# Refunds
@@ -322,6 +324,35 @@ class TestUpload:
         assert document is not None
         assert document.processing_status == "failed"
         assert (document.processing_error or "").startswith(reason)
+
+
+async def test_stuck_document_chunks_are_requeued_with_a_document_event(
+    runtime: EmbedderRuntime, docs: Docs
+) -> None:
+    global_id = article_global_id(docs.account_id, 8)
+    event = await docs.run(
+        put_document,
+        global_id=global_id,
+        account_id=docs.account_id,
+        title="T",
+        body=markdownish(REFUNDS),
+    )
+    await handle(runtime, event)
+    async with AsyncSession(docs.engine) as session, session.begin():
+        await session.execute(
+            update(RagChunk)
+            .where(RagChunk.document_global_id == global_id)
+            .values(embedding_status=EmbeddingStatus.PROCESSING)
+        )
+    async with runtime.sessions() as session, session.begin():
+        events = await requeue_service.take_stuck(session, stuck_after=timedelta(0), limit=10_000)
+    mine = [e for e in events if e.data.get("document_global_id") == global_id]
+    assert [(e.type, e.account_id, e.data["version"]) for e in mine] == [
+        ("document.upserted.v1", docs.account_id, 1)
+    ]
+    assert {c.embedding_status for c in await docs.chunks(global_id)} == {"pending"}
+    assert await handle(runtime, mine[0]) is Outcome.ACK
+    assert {c.embedding_status for c in await docs.chunks(global_id)} == {"ready"}
 
 
 @pytest.fixture

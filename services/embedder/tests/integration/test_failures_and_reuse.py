@@ -202,7 +202,7 @@ class TestSweeper:
             events = await requeue_service.take_stuck(
                 session, stuck_after=timedelta(0), limit=10_000
             )
-        mine = [e for e in events if e.data["message_global_id"] == message.id]
+        mine = [e for e in events if e.data.get("message_global_id") == message.id]
         assert [e.type for e in mine] == ["message.upserted.v1"]
         assert mine[0].account_id == rows.account_id
         [chunk] = await rows.chunks(message)

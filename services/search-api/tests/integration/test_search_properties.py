@@ -1,6 +1,8 @@
 """Properties over generated requests, against a live server on a committed database:
 
-- no query, filter, mode, grouping or pagination cursor returns another project's chunk;
+- no query, filter, source, mode, grouping or pagination cursor returns another project's
+  chunk: a message outside its sources, an article of an account it does not search, a
+  document uploaded to another project;
 - schemathesis finds no server error anywhere in the OpenAPI schema.
 """
 
@@ -48,6 +50,8 @@ class LiveData:
     callers: dict[str, Caller]
     conversations: list[str]
     place_of_conversation: dict[str, tuple[int, int]]
+    # a knowledge document → its owner: ("account", id) or ("project", uuid)
+    owner_of_document: dict[str, tuple[str, Any]]
 
 
 @pytest.fixture(scope="module")
@@ -63,9 +67,17 @@ async def live_data(database_url: str, provider: LocalProvider) -> LiveData:
                 await world.message(gid, text, private=n == 0)
                 await world.message(gid, f"follow-up: {text}", sender_type="User")
                 conversations.append(gid)
+        owners: dict[str, tuple[str, Any]] = {}
+        article = "\n\n".join(f"# Topic {n}\n\n{text}" for n, text in enumerate(TEXTS))
+        for account_id in sorted({a for a, _ in PLACES}):
+            gid = await world.document(article, title="Help", account_id=account_id, category="faq")
+            owners[gid] = ("account", account_id)
+        for caller in callers.values():
+            gid = await world.document(article, title="Upload", project_id=caller.project_id)
+            owners[gid] = ("project", caller.project_id)
         await session.commit()
     await engine.dispose()
-    return LiveData(callers, conversations, dict(world.conversations))
+    return LiveData(callers, conversations, dict(world.conversations), owners)
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +100,15 @@ def _allowed(caller: str, place: tuple[int, int]) -> bool:
     return any(a == place[0] and i in (None, place[1]) for a, i in SOURCES[caller])
 
 
+def _hit_allowed(live_data: LiveData, caller: str, hit: dict[str, Any]) -> bool:
+    if hit["kind"] == "message":
+        return _allowed(caller, live_data.place_of_conversation[hit["conversation"]["id"]])
+    owner, value = live_data.owner_of_document[hit["document"]["id"]]
+    if owner == "account":  # any source of the account, an inbox-limited one too
+        return hit["kind"] == "article" and any(a == value for a, _ in SOURCES[caller])
+    return hit["kind"] == "document" and str(value) == str(live_data.callers[caller].project_id)
+
+
 filters = st.fixed_dictionaries(
     {},
     optional={
@@ -97,6 +118,7 @@ filters = st.fixed_dictionaries(
         "sender_types": st.lists(
             st.sampled_from(["contact", "agent"]), min_size=1, max_size=2, unique=True
         ),
+        "categories": st.just(["faq"]),
     },
 )
 
@@ -109,6 +131,13 @@ filters = st.fixed_dictionaries(
     group_by=st.sampled_from(["none", "conversation"]),
     chosen=st.lists(st.integers(0, len(PLACES) * len(TEXTS) - 1), max_size=3),
     extra=filters,
+    sources=st.none()
+    | st.lists(
+        st.sampled_from(["conversations", "articles", "documents"]),
+        min_size=1,
+        max_size=3,
+        unique=True,
+    ),
 )
 def test_no_request_reaches_another_project(
     live_url: str,
@@ -119,6 +148,7 @@ def test_no_request_reaches_another_project(
     group_by: str,
     chosen: list[int],
     extra: dict[str, Any],
+    sources: list[str] | None,
 ) -> None:
     headers = live_data.callers[caller].headers
     body: dict[str, Any] = {
@@ -126,6 +156,7 @@ def test_no_request_reaches_another_project(
         "mode": mode,
         "group_by": group_by,
         "limit": 3,
+        **({"sources": sources} if sources is not None else {}),
         "filters": {
             **extra,
             **(
@@ -139,8 +170,7 @@ def test_no_request_reaches_another_project(
             assert response.status_code == 200, response.text
             page = response.json()
             for hit in page["hits"]:
-                place = live_data.place_of_conversation[hit["conversation"]["id"]]
-                assert _allowed(caller, place), (caller, hit["conversation"])
+                assert _hit_allowed(live_data, caller, hit), (caller, hit)
             if page["next_cursor"] is None:
                 break
             body["cursor"] = page["next_cursor"]

@@ -10,6 +10,7 @@ import type {
   Me,
   Project,
   SearchRequest,
+  MixedSearchResponse,
   SearchResponse,
   TokenSession,
 } from "./types";
@@ -131,8 +132,8 @@ export class Api {
     return this.auth<Me>("PUT", "/session/active-project", { project_id: projectId });
   }
 
-  search(body: SearchRequest): Promise<SearchResponse> {
-    return call<SearchResponse>("/v1/search", "POST", body);
+  search(body: SearchRequest): Promise<MixedSearchResponse> {
+    return call<MixedSearchResponse>("/v1/search", "POST", body);
   }
 
   contacts(body: ContactSearchRequest): Promise<ContactSearchResponse> {

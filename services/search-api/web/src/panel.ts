@@ -81,7 +81,9 @@ async function contactsOthers(api: Api, context: AppContext, query: string, into
     limit: 6,
     filters: { contact_ids: [context.contactId] },
   });
-  const others = response.hits.filter((hit) => hit.conversation.id !== context.conversationId).slice(0, 5);
+  const others = response.hits
+    .filter((hit): hit is SearchHit => hit.kind === "message" && hit.conversation.id !== context.conversationId)
+    .slice(0, 5);
   into.replaceChildren(
     others.length === 0
       ? statusLine("No other conversations with this customer.")

@@ -1,7 +1,14 @@
 // Search hits, similar conversations and a conversation, as elements.
 
 import { formatDate, h, highlighted } from "./dom";
-import type { ContactListItem, ContextMessage, ConversationRead, ConversationSummary, SearchHit } from "./types";
+import type {
+  ContactListItem,
+  ContextMessage,
+  ConversationRead,
+  ConversationSummary,
+  KnowledgeHit,
+  SearchHit,
+} from "./types";
 
 function who(message: { sender_name: string | null; sender_type: string | null }): string {
   return message.sender_name ?? message.sender_type ?? "unknown";
@@ -52,6 +59,30 @@ export function searchResult(hit: SearchHit, open: (id: string) => void): HTMLEl
       " ",
       chatwootLink(hit.conversation),
     ),
+  );
+}
+
+const KIND_NAME = { article: "Help Center article", document: "Document" };
+
+export function knowledgeResult(hit: KnowledgeHit): HTMLElement {
+  const text = h("p", { class: "text" });
+  text.append(hit.highlight !== null ? highlighted(hit.highlight) : hit.text);
+  const doc = hit.document;
+  const title = doc.url ? h("a", { href: doc.url, target: "_blank", rel: "noopener noreferrer" }, doc.title) : doc.title;
+  return h(
+    "li",
+    { class: "hit knowledge", "data-testid": "search-result", "data-document-id": doc.id },
+    h(
+      "p",
+      { class: "meta" },
+      h("span", { class: "label" }, KIND_NAME[hit.kind]),
+      " ",
+      h("span", { class: "label" }, doc.category),
+      doc.locale ? ` · ${doc.locale}` : "",
+      hit.page_number !== null ? ` · page ${hit.page_number}` : "",
+    ),
+    h("p", { class: "who" }, title, hit.heading_path?.length ? ` › ${hit.heading_path.join(" › ")}` : ""),
+    text,
   );
 }
 

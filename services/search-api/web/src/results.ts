@@ -3,7 +3,7 @@
 
 import { Api, messageOf } from "./api";
 import { h } from "./dom";
-import { conversationView, errorLine, searchResult, statusLine } from "./render";
+import { conversationView, errorLine, knowledgeResult, searchResult, statusLine } from "./render";
 import type { SearchRequest } from "./types";
 
 export class ResultList {
@@ -38,7 +38,9 @@ export class ResultList {
       const response = await this.api.search(body);
       if (generation !== this.generation) return; // a newer search replaced this one
       const firstNew = this.list.children.length;
-      for (const hit of response.hits) this.list.append(searchResult(hit, (id) => void this.open(id)));
+      for (const hit of response.hits) {
+        this.list.append(hit.kind === "message" ? searchResult(hit, (id) => void this.open(id)) : knowledgeResult(hit));
+      }
       this.cursor = response.next_cursor;
       this.more.hidden = this.cursor === null;
       const count = this.list.children.length;

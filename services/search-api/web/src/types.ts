@@ -24,8 +24,10 @@ export interface ConversationSummary {
   url: string | null; // the conversation in Chatwoot
 }
 
+// A message hit (search, similar conversations); a search also returns KnowledgeHits.
 export interface SearchHit {
   chunk_id: string;
+  kind: "message";
   text: string;
   highlight: string | null; // HTML-escaped text with <mark> around keyword matches
   message: MessageRead;
@@ -35,8 +37,33 @@ export interface SearchHit {
   resolution?: ContextMessage | null;
 }
 
+export interface DocumentSummary {
+  id: string; // cwart:<account>:<article> or kbdoc:<uuid>
+  title: string;
+  url: string | null;
+  category: string;
+  locale: string | null;
+  version: number;
+}
+
+// A Help Center article or an uploaded document.
+export interface KnowledgeHit {
+  chunk_id: string;
+  kind: "article" | "document";
+  text: string;
+  highlight: string | null;
+  document: DocumentSummary;
+  heading_path: string[] | null;
+  page_number: number | null;
+}
+
 export interface SearchResponse {
   hits: SearchHit[];
+  next_cursor: string | null;
+}
+
+export interface MixedSearchResponse {
+  hits: (SearchHit | KnowledgeHit)[];
   next_cursor: string | null;
 }
 

@@ -1,4 +1,5 @@
-"""What each search component returns: a chunk, its conversation and a raw score.
+"""What each search component returns: a chunk, its conversation (or, for a knowledge chunk,
+its document) and a raw score.
 
 Its own module so that ranking (pure) imports the type without the SQL that produces it.
 """
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Candidate:
     chunk_id: uuid.UUID
-    conversation_id: str
+    conversation_id: str  # the hit's group: its conversation, or its knowledge document
     score: float  # higher is better; comparable only within one component
     # it has a rare identifier of the query or is a conversation the query names: such hits
     # rank above every hit without (ranking.py)

@@ -9,13 +9,16 @@ rows carry no attributes: bench/search measures the recall of this pre-filter.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from parley_schema.models import CwConversation, EmbeddingStatus, RagChunk
 from sqlalchemy import ColumnElement, any_, func, select
 
-from parley_search_api.access.conditions import chunk_in_scope, conversation_in_scope
+from parley_search_api.access.conditions import chunks_in_scope, conversation_in_scope
 from parley_search_api.access.scope import ProjectScope
 from parley_search_api.conversations.conditions import conversation_facet_conditions
-from parley_search_api.search.schemas import SearchFilters, SenderType
+from parley_search_api.search.knowledge import kinds_of, knowledge_conditions
+from parley_search_api.search.schemas import SearchFilters, SearchSource, SenderType
 
 # Chatwoot names senders by class ("Contact", "User", "AgentBot"); compared lower-cased,
 # with the snake_case spellings of its webhook payloads too.
@@ -57,11 +60,20 @@ def _has_conversation_filters(filters: SearchFilters) -> bool:
     )
 
 
-def chunk_conditions(scope: ProjectScope, filters: SearchFilters) -> list[ColumnElement[bool]]:
-    """Searchable chunks (embedded, in scope) that pass every filter."""
+def chunk_conditions(
+    scope: ProjectScope,
+    filters: SearchFilters,
+    sources: Collection[SearchSource] = (SearchSource.CONVERSATIONS,),
+) -> list[ColumnElement[bool]]:
+    """Searchable chunks (embedded, in scope, from ``sources``) that pass every filter.
+
+    A message filter (inbox, conversation, sender, dates, conversation facets) leaves
+    knowledge chunks out, a knowledge filter (category, locale, metadata) message chunks.
+    """
     conditions: list[ColumnElement[bool]] = [
         RagChunk.embedding_status == EmbeddingStatus.READY,
-        chunk_in_scope(scope),
+        chunks_in_scope(scope, kinds_of(sources)),
+        *knowledge_conditions(filters),
     ]
     if not filters.include_private:
         conditions.append(RagChunk.private.is_(False))

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from parley_schema.models import CwContact, CwConversation, CwMessage, RagChunk
+from parley_schema.models import ChunkKind, CwContact, CwConversation, CwMessage, RagChunk
 from sqlalchemy import ColumnElement, bindparam, case, func, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -58,6 +58,26 @@ _CONVERSATION = conversation_columns(
 )
 
 
+def highlight_column(query: str | None, config: TextSearchConfig) -> ColumnElement[str | None]:
+    """The chunk's text with the query's keyword matches marked, or NULL (no match, or no
+    keyword query)."""
+    if query is None:
+        return literal(None)
+    tsquery = highlight_query(config, query)
+    return case(
+        (
+            text_vector(config).bool_op("@@")(tsquery),
+            func.ts_headline(
+                regconfig(config),
+                RagChunk.text,
+                tsquery,
+                bindparam("highlight_options", HIGHLIGHT_OPTIONS),
+            ),
+        ),
+        else_=None,
+    )
+
+
 @dataclass(frozen=True)
 class HitRow:
     chunk_id: uuid.UUID
@@ -87,25 +107,11 @@ class HitRepository:
         query: str | None,
         config: TextSearchConfig,
     ) -> dict[uuid.UUID, HitRow]:
-        """Hits with their message, conversation and contact; deleted messages drop out."""
+        """Message hits with their message, conversation and contact; deleted messages drop
+        out (knowledge chunks are ``knowledge_hits``')."""
         if not chunk_ids:
             return {}
-        if query is not None:
-            tsquery = highlight_query(config, query)
-            highlight: ColumnElement[str | None] = case(
-                (
-                    text_vector(config).bool_op("@@")(tsquery),
-                    func.ts_headline(
-                        regconfig(config),
-                        RagChunk.text,
-                        tsquery,
-                        bindparam("highlight_options", HIGHLIGHT_OPTIONS),
-                    ),
-                ),
-                else_=None,
-            )
-        else:
-            highlight = literal(None)
+        highlight = highlight_column(query, config)
         rows = await session.execute(
             select(
                 RagChunk.id.label("chunk_id"),
@@ -123,7 +129,11 @@ class HitRepository:
             .outerjoin(CwMessage, CwMessage.id == RagChunk.message_global_id)
             .outerjoin(CwConversation, CwConversation.id == RagChunk.conversation_global_id)
             .outerjoin(CwContact, CwContact.id == CwConversation.contact_global_id)
-            .where(RagChunk.id.in_(chunk_ids), CwMessage.deleted_at.is_(None))
+            .where(
+                RagChunk.id.in_(chunk_ids),
+                RagChunk.kind == ChunkKind.MESSAGE,
+                CwMessage.deleted_at.is_(None),
+            )
         )
         hits = {}
         for row in rows:

@@ -46,6 +46,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_search_api.search.candidates import Candidate
 from parley_search_api.search.keyword_query import KeywordQuery, looks_like_identifier, parse
+from parley_search_api.search.knowledge import HIT_GROUP
 from parley_search_api.search.text_search import (
     SIMPLE,
     regconfig,
@@ -316,7 +317,7 @@ class KeywordRepository:
         matched = (
             select(
                 RagChunk.id,
-                RagChunk.conversation_global_id,
+                HIT_GROUP,
                 document.label("document"),
                 exact.label("exact"),
             )
@@ -377,7 +378,7 @@ class KeywordRepository:
         document = text_vector(config)
         full_text = func.websearch_to_tsquery(regconfig(config), plain)
         similar = (
-            select(RagChunk.id, RagChunk.conversation_global_id, RagChunk.text)
+            select(RagChunk.id, HIT_GROUP, RagChunk.text)
             .where(
                 plain.bool_op("<%")(unaccented_text()),
                 ~document.bool_op("@@")(full_text),

@@ -15,8 +15,15 @@ from parley_search_api.search.hit_repository import (
     ContextRow,
     HitRow,
 )
+from parley_search_api.search.knowledge_hits import KnowledgeHitRow
 from parley_search_api.search.ranking import RankedHit
-from parley_search_api.search.schemas import HitContext, Scores, SearchHit
+from parley_search_api.search.schemas import (
+    DocumentSummary,
+    HitContext,
+    HitKind,
+    Scores,
+    SearchHit,
+)
 
 
 def safe_highlight(headline: str | None) -> str | None:
@@ -42,6 +49,7 @@ def search_hit(
 ) -> SearchHit:
     return SearchHit(
         chunk_id=row.chunk_id,
+        kind=HitKind.MESSAGE,
         text=row.text,
         highlight=safe_highlight(row.highlight),
         message=MessageRead(
@@ -53,11 +61,38 @@ def search_hit(
             created_at=row.message_created_at,
         ),
         conversation=conversation_summary(row.conversation, base_url),
-        scores=Scores(
-            fused=ranked.fused,
-            semantic=ranked.components.get("semantic"),
-            keyword=ranked.components.get("keyword"),
-            lift=ranked.components.get("lift"),
-        ),
+        scores=scores(ranked),
         context=hit_context(context) if context is not None else None,
+    )
+
+
+def knowledge_hit(ranked: RankedHit, row: KnowledgeHitRow) -> SearchHit:
+    return SearchHit(
+        chunk_id=row.chunk_id,
+        kind=HitKind(row.kind),
+        text=row.text,
+        highlight=safe_highlight(row.highlight),
+        message=None,
+        conversation=None,
+        document=DocumentSummary(
+            id=row.document_id,
+            title=row.title,
+            url=row.url,
+            category=row.category,
+            locale=row.locale,
+            version=row.version,
+        ),
+        heading_path=row.heading_path,
+        page_number=row.page_number,
+        scores=scores(ranked),
+        context=None,
+    )
+
+
+def scores(ranked: RankedHit) -> Scores:
+    return Scores(
+        fused=ranked.fused,
+        semantic=ranked.components.get("semantic"),
+        keyword=ranked.components.get("keyword"),
+        lift=ranked.components.get("lift"),
     )

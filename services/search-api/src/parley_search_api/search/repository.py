@@ -26,6 +26,7 @@ from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_search_api.search.candidates import Candidate
+from parley_search_api.search.knowledge import HIT_GROUP
 from parley_search_api.search.lift_terms import LiftTerms
 from parley_search_api.search.plan import table_access
 from parley_search_api.search.text_search import (
@@ -70,7 +71,7 @@ class SearchRepository:
         index cannot serve, so the planner reaches the chunks through the filter's index)."""
         distance = RagChunk.embedding.cosine_distance(vector)
         return (
-            select(RagChunk.id, RagChunk.conversation_global_id, (1 - distance).label("score"))
+            select(RagChunk.id, HIT_GROUP, (1 - distance).label("score"))
             .where(RagChunk.embedding_model == model, *conditions)
             .order_by(distance + 0 if exact else distance)
             .limit(limit)

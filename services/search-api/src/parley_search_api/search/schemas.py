@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from parley_schema.ids import ChatwootId, ContactGlobalId, ConversationGlobalId
+from parley_schema.models import CATEGORY_PATTERN
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -45,6 +47,47 @@ Query = Annotated[
 Label = Annotated[
     str, StringConstraints(min_length=1, max_length=255), AfterValidator(_postgres_text)
 ]
+Category = Annotated[str, StringConstraints(pattern=CATEGORY_PATTERN)]
+# BCP 47-ish, as Chatwoot's portals spell them: en, pt_BR, zh-Hant.
+Locale = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8}){0,3}$")]
+MAX_METADATA_CHARS = 2000
+
+
+def _json_for_postgres(value: Any) -> Any:
+    """Every string of a JSON value (keys too) as Postgres ``jsonb`` takes it."""
+    if isinstance(value, str):
+        return _postgres_text(value)
+    if isinstance(value, list):
+        return [_json_for_postgres(item) for item in value]
+    if isinstance(value, dict):
+        return {_postgres_text(k): _json_for_postgres(v) for k, v in value.items()}
+    return value
+
+
+def _small_json(value: dict[str, Any]) -> dict[str, Any]:
+    if len(json.dumps(value)) > MAX_METADATA_CHARS:
+        raise ValueError(f"must be at most {MAX_METADATA_CHARS} characters of JSON")
+    return value
+
+
+Metadata = Annotated[
+    dict[str, Any], AfterValidator(_json_for_postgres), AfterValidator(_small_json)
+]
+
+
+class SearchSource(StrEnum):
+    """What a search looks in: conversations (their messages), Help Center articles, and
+    documents uploaded to the project."""
+
+    CONVERSATIONS = "conversations"
+    ARTICLES = "articles"
+    DOCUMENTS = "documents"
+
+
+class HitKind(StrEnum):
+    MESSAGE = "message"
+    ARTICLE = "article"
+    DOCUMENT = "document"
 
 
 class SearchMode(StrEnum):
@@ -99,6 +142,9 @@ class FlatSearchFilters(BaseModel):
     created_after: datetime | None = None
     created_before: datetime | None = None
     include_private: bool = False
+    # Knowledge documents only (a message has no category or locale): any of these.
+    categories: list[Category] | None = Field(None, max_length=MAX_FILTER_VALUES)
+    locales: list[Locale] | None = Field(None, max_length=MAX_FILTER_VALUES)
 
     @model_validator(mode="after")
     def _range_is_ordered(self) -> FlatSearchFilters:
@@ -121,6 +167,8 @@ class SearchFilters(FlatSearchFilters):
 
     contact_attributes: AttributeConditions | None = None
     conversation_attributes: AttributeConditions | None = None
+    # Knowledge documents whose metadata contains this JSON object (Postgres ``@>``).
+    metadata: Metadata | None = Field(None, examples=[{"audience": "customers"}])
 
 
 class SearchOptions(BaseModel):
@@ -136,6 +184,12 @@ class SearchOptions(BaseModel):
     cursor: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
     text_config: TextSearchConfig | None = None  # None: the server's configured language
     fusion: FusionMethod | None = None  # None: the server's configured fusion
+    sources: list[SearchSource] = Field(
+        default_factory=lambda: list(SearchSource), min_length=1, max_length=len(SearchSource)
+    )
+    # The least cosine similarity a semantic match needs (seed 003's threshold): weaker ones
+    # are dropped before fusion; keyword matches are kept (they contain the words).
+    min_score: Annotated[float, Field(ge=-1.0, le=1.0)] | None = None
 
 
 class SearchRequest(SearchOptions):  # POST /v1/search
@@ -170,6 +224,9 @@ QUERY_PARAMETER_OF_FILTER = {
     "labels_all": "label_all",
     "contact_labels": "contact_label",
     "contact_labels_all": "contact_label_all",
+    "categories": "category",
+    "locales": "locale",
+    "sources": "source",
 }
 
 
@@ -201,12 +258,27 @@ class HitContext(BaseModel):
     after: list[ContextMessage]
 
 
+class DocumentSummary(BaseModel):
+    """The knowledge document a hit comes from."""
+
+    id: str  # cwart:<account>:<article> or kbdoc:<uuid>
+    title: str
+    url: str | None
+    category: str
+    locale: str | None
+    version: int
+
+
 class SearchHit(BaseModel):
     chunk_id: uuid.UUID
+    kind: HitKind  # message hits carry message and conversation, the others document
     text: str
     highlight: str | None  # HTML-escaped text with <mark> around keyword matches
-    message: MessageRead
-    conversation: ConversationSummary
+    message: MessageRead | None
+    conversation: ConversationSummary | None
+    document: DocumentSummary | None = None
+    heading_path: list[str] | None = None  # knowledge hits: the headings above the text
+    page_number: int | None = None  # knowledge hits from paged files (PDF)
     scores: Scores
     context: HitContext | None
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from parley_schema.models import CwConversation, CwMessage, RagChunk
-from sqlalchemy import false, func, select
+from parley_schema.models import ChunkKind, CwConversation, CwMessage, RagChunk
+from sqlalchemy import false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_search_api.search.second_stage import Features
@@ -21,7 +21,9 @@ class SecondStageRepository:
         *,
         chunk_ids: Sequence[uuid.UUID],
     ) -> dict[uuid.UUID, Features]:
-        """The outcome of each chunk's conversation."""
+        """The outcome of each chunk's conversation; knowledge chunks (articles, documents) are
+        written answers and count as resolved and answered, so the prior never ranks a
+        conversation that merely mentions a question above the article that answers it."""
         if not chunk_ids:
             return {}
         replied = (
@@ -34,11 +36,12 @@ class SecondStageRepository:
             )
             .exists()
         )
+        knowledge = RagChunk.kind != ChunkKind.MESSAGE
         rows = await session.execute(
             select(
                 RagChunk.id,
-                func.coalesce(CwConversation.status == RESOLVED, false()),
-                replied,
+                or_(knowledge, func.coalesce(CwConversation.status == RESOLVED, false())),
+                or_(knowledge, replied),
             )
             .outerjoin(CwConversation, CwConversation.id == RagChunk.conversation_global_id)
             .where(RagChunk.id.in_(chunk_ids))

@@ -18,8 +18,9 @@ from parley_search_api.search.conditions import (
 from parley_search_api.search.errors import CursorMismatch
 from parley_search_api.search.hit_repository import ContextRow, hit_repository
 from parley_search_api.search.keyword import keyword_repository
+from parley_search_api.search.knowledge_hits import knowledge_hit_repository
 from parley_search_api.search.lift_terms import lift_terms
-from parley_search_api.search.presenters import search_hit
+from parley_search_api.search.presenters import knowledge_hit, search_hit
 from parley_search_api.search.query_embedding import QueryEmbedder
 from parley_search_api.search.ranking import FusionPlan, RankedHit, rank
 from parley_search_api.search.repository import search_repository
@@ -30,6 +31,7 @@ from parley_search_api.search.schemas import (
     SearchMode,
     SearchRequest,
     SearchResponse,
+    SearchSource,
 )
 from parley_search_api.search.second_stage import SecondStage
 from parley_search_api.search.second_stage_repository import second_stage_repository
@@ -95,7 +97,7 @@ class SearchService:
                 raise CursorMismatch("cursor belongs to a different query; start without one")
             offset = cursor.offset
         fusion_used = method if request.mode is not SearchMode.SEMANTIC else None
-        if not scope.sources:
+        if not scope.sources and SearchSource.DOCUMENTS not in request.sources:
             return SearchResponse(hits=[], next_cursor=None, mode=request.mode, fusion=fusion_used)
 
         # Before the search's first statement: no pooled connection waits on the model.
@@ -169,11 +171,11 @@ class SearchService:
     ) -> dict[str, list[Candidate]]:
         """Candidates per component; ``vector`` is the query's embedding (None: keyword mode)."""
         settings = self._settings
-        conditions = chunk_conditions(scope, request.filters)
+        conditions = chunk_conditions(scope, request.filters, request.sources)
         await self._tune(session)
         components: dict[str, list[Candidate]] = {}
         if vector is not None:
-            components["semantic"] = await search_repository.semantic(
+            semantic = await search_repository.semantic(
                 session,
                 vector=vector,
                 model=self._embedder.model_name,
@@ -181,6 +183,9 @@ class SearchService:
                 limit=settings.search_candidates,
                 exact_below=settings.search_exact_scan_below,
             )
+            if request.min_score is not None:
+                semantic = [c for c in semantic if c.score >= request.min_score]
+            components["semantic"] = semantic
         if request.mode is not SearchMode.SEMANTIC:
             components["keyword"] = await keyword_repository.search(
                 session,
@@ -188,13 +193,19 @@ class SearchService:
                 config=config,
                 conditions=conditions,
                 vocabulary=chunk_conditions(
-                    scope, SearchFilters(include_private=request.filters.include_private)
+                    scope,
+                    SearchFilters(include_private=request.filters.include_private),
+                    request.sources,
                 ),
                 limit=settings.search_candidates,
                 rank_limit=settings.search_keyword_rank_limit,
                 common_postings=settings.search_keyword_common_postings,
                 typo=self._typo,
             )
+        if (
+            request.mode is not SearchMode.SEMANTIC
+            and SearchSource.CONVERSATIONS in request.sources
+        ):
             lifted = await search_repository.lifted_conversations(
                 session,
                 query=request.q,
@@ -230,9 +241,15 @@ class SearchService:
         include_private: bool,
     ) -> list[SearchHit]:
         """The page hydrated; ``query`` highlights keyword matches, ``context`` adds that many
-        messages before and after each hit (0: no context)."""
+        messages before and after each message hit (0: no context)."""
         rows = await hit_repository.hydrate(
             session, chunk_ids=[hit.chunk_id for hit in page], query=query, config=config
+        )
+        knowledge = await knowledge_hit_repository.hydrate(
+            session,
+            chunk_ids=[hit.chunk_id for hit in page if hit.chunk_id not in rows],
+            query=query,
+            config=config,
         )
         around: dict[str, list[ContextRow]] | None = None
         if context:
@@ -244,15 +261,18 @@ class SearchService:
                 include_private=include_private,
             ):
                 around[row.hit_message_id].append(row)
-        return [
-            search_hit(
-                hit,
-                rows[hit.chunk_id],
-                base_url=self._settings.chatwoot_base_url,
-                context=around.get(rows[hit.chunk_id].message_id, [])
-                if around is not None
-                else None,
-            )
-            for hit in page
-            if hit.chunk_id in rows
-        ]
+        hits = []
+        for hit in page:
+            if hit.chunk_id in rows:
+                message = rows[hit.chunk_id]
+                hits.append(
+                    search_hit(
+                        hit,
+                        message,
+                        base_url=self._settings.chatwoot_base_url,
+                        context=around.get(message.message_id, []) if around is not None else None,
+                    )
+                )
+            elif hit.chunk_id in knowledge:
+                hits.append(knowledge_hit(hit, knowledge[hit.chunk_id]))
+        return hits

@@ -1,0 +1,89 @@
+"""SQL that turns ranked knowledge chunk ids (articles, uploaded documents) into hits: the
+chunk, where it sits in its document, and the document."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from parley_schema.models import ChunkKind, KbDocument, RagChunk
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parley_search_api.search.hit_repository import highlight_column
+from parley_search_api.settings import TextSearchConfig
+
+
+@dataclass(frozen=True)
+class KnowledgeHitRow:
+    chunk_id: uuid.UUID
+    kind: str
+    text: str
+    highlight: str | None
+    heading_path: list[str]
+    page_number: int | None
+    document_id: str
+    title: str
+    url: str | None
+    category: str
+    locale: str | None
+    version: int
+
+
+class KnowledgeHitRepository:
+    async def hydrate(
+        self,
+        session: AsyncSession,
+        *,
+        chunk_ids: Sequence[uuid.UUID],
+        query: str | None,
+        config: TextSearchConfig,
+    ) -> dict[uuid.UUID, KnowledgeHitRow]:
+        """Knowledge hits with their document; a document that has left search (archived,
+        its chunks not deleted yet) drops out."""
+        if not chunk_ids:
+            return {}
+        rows = await session.execute(
+            select(
+                RagChunk.id,
+                RagChunk.kind,
+                RagChunk.text,
+                highlight_column(query, config).label("highlight"),
+                RagChunk.heading_path,
+                RagChunk.page_number,
+                KbDocument.global_id,
+                KbDocument.title,
+                KbDocument.url,
+                KbDocument.category,
+                KbDocument.locale,
+                KbDocument.version,
+            )
+            .join(KbDocument, KbDocument.global_id == RagChunk.document_global_id)
+            .where(
+                RagChunk.id.in_(chunk_ids),
+                RagChunk.kind != ChunkKind.MESSAGE,
+                KbDocument.archived_at.is_(None),
+            )
+        )
+        hits = {}
+        for row in rows:
+            hit = row._mapping
+            hits[hit["id"]] = KnowledgeHitRow(
+                chunk_id=hit["id"],
+                kind=hit["kind"],
+                text=hit["text"],
+                highlight=hit["highlight"],
+                heading_path=list(hit["heading_path"] or []),
+                page_number=hit["page_number"],
+                document_id=hit["global_id"],
+                title=hit["title"],
+                url=hit["url"],
+                category=hit["category"],
+                locale=hit["locale"],
+                version=hit["version"],
+            )
+        return hits
+
+
+knowledge_hit_repository = KnowledgeHitRepository()
