@@ -14,8 +14,9 @@ Prometheus sets that label to the scrape job).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -152,3 +153,26 @@ async def run_periodically(
         except Exception:  # a bug: recorded in job_runs by run_job; keep the schedule alive
             log.exception("job_failed", job=job_name)
         await asyncio.sleep(interval_s)
+
+
+# How long a stopping service waits for a cancelled periodic job to wind down.
+STOP_TIMEOUT_S = 5.0
+
+
+@contextlib.asynccontextmanager
+async def running_periodically(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    job_name: str,
+    work: Work,
+    *,
+    interval_s: float,
+) -> AsyncIterator[None]:
+    """``run_periodically`` as a background task for the block; cancelled when it exits."""
+    task = asyncio.create_task(
+        run_periodically(sessionmaker, job_name, work, interval_s=interval_s), name=job_name
+    )
+    try:
+        yield
+    finally:
+        task.cancel()
+        await asyncio.wait([task], timeout=STOP_TIMEOUT_S)

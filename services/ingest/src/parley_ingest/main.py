@@ -15,7 +15,8 @@ from parley_runtime.provided import provide
 from parley_schema.db import create_engine, create_sessionmaker
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from parley_ingest.backfill.client import ChatwootClient
+from parley_ingest.backfill.client import configured_client
+from parley_ingest.backfill.errors import BackfillNotConfigured
 from parley_ingest.contact_labels.service import ContactLabelSync
 from parley_ingest.erasure.endpoints import router as erasure_router
 from parley_ingest.erasure.service import ErasureService
@@ -54,13 +55,11 @@ async def contact_label_sync(settings: IngestSettings) -> AsyncIterator[None]:
         application_name="ingest-contact-labels",
     )
     try:
-        async with ChatwootClient.http_client(
-            str(settings.chatwoot_base_url), settings.chatwoot_api_token.get_secret_value()
-        ) as http:
+        async with configured_client(
+            settings, not_configured=BackfillNotConfigured, purpose="read contact labels"
+        ) as client:
             sync = ContactLabelSync(
-                settings=settings,
-                client=ChatwootClient(http, max_retries=settings.backfill_max_retries),
-                sessionmaker=create_sessionmaker(engine),
+                settings=settings, client=client, sessionmaker=create_sessionmaker(engine)
             )
             async with sync.running():
                 yield

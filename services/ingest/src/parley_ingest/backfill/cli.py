@@ -19,7 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
-from parley_ingest.backfill.client import ChatwootClient
+from parley_ingest.backfill.client import configured_client
 from parley_ingest.backfill.errors import BackfillNotConfigured
 from parley_ingest.backfill.service import (
     BackfillProgress,
@@ -60,10 +60,9 @@ async def build_backfill_service(
         )
     engine = create_engine(settings, application_name="ingest-backfill")
     try:
-        async with ChatwootClient.http_client(
-            str(settings.chatwoot_base_url), settings.chatwoot_api_token.get_secret_value()
-        ) as http:
-            client = ChatwootClient(http, max_retries=settings.backfill_max_retries)
+        async with configured_client(
+            settings, not_configured=BackfillNotConfigured, purpose="backfill"
+        ) as client:
             sessionmaker = create_sessionmaker(engine)
             yield BackfillService(
                 settings=settings,

@@ -26,15 +26,19 @@ backoff policy (:class:`parley_schema.retrying.Backoff`); other errors stop the 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 import structlog
+from parley_schema.errors import ParleyError
 from parley_schema.retrying import Backoff, retry_after_seconds
 
 from parley_ingest.backfill.errors import ChatwootApiError, ChatwootNotFound
+from parley_ingest.settings import IngestSettings
 
 log = structlog.get_logger(__name__)
 
@@ -203,3 +207,19 @@ class ChatwootClient:
                 continue
             return response
         raise ChatwootApiError(f"GET {path}: no attempt was made")
+
+
+@contextlib.asynccontextmanager
+async def configured_client(
+    settings: IngestSettings, *, not_configured: type[ParleyError], purpose: str
+) -> AsyncIterator[ChatwootClient]:
+    """The client of PARLEY_CHATWOOT_BASE_URL with PARLEY_CHATWOOT_API_TOKEN, open for the
+    block; ``not_configured`` (saying what to set to ``purpose``) when either is missing."""
+    if settings.chatwoot_base_url is None or settings.chatwoot_api_token is None:
+        raise not_configured(
+            f"set PARLEY_CHATWOOT_BASE_URL and PARLEY_CHATWOOT_API_TOKEN to {purpose}"
+        )
+    async with ChatwootClient.http_client(
+        str(settings.chatwoot_base_url), settings.chatwoot_api_token.get_secret_value()
+    ) as http:
+        yield ChatwootClient(http, max_retries=settings.backfill_max_retries)

@@ -10,12 +10,11 @@ with the counts in ``meta``.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
-from parley_schema.jobs import JobResult, run_job, run_periodically
+from parley_schema.jobs import JobResult, run_job, running_periodically
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from parley_ingest.erasure.repository import erasure_repository
@@ -24,7 +23,6 @@ from parley_ingest.settings import IngestSettings
 from parley_ingest.webhooks.repository import delivery_repository
 
 HOUSEKEEPING_JOB = "ingest-housekeeping"
-STOP_TIMEOUT_S = 5.0
 
 
 class HousekeepingService:
@@ -62,17 +60,10 @@ class HousekeepingService:
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
         """Run the job now and then every interval, until the block exits."""
-        task = asyncio.create_task(
-            run_periodically(
-                self._sessionmaker,
-                HOUSEKEEPING_JOB,
-                self.purge,
-                interval_s=self._settings.housekeeping_interval_s,
-            ),
-            name=HOUSEKEEPING_JOB,
-        )
-        try:
+        async with running_periodically(
+            self._sessionmaker,
+            HOUSEKEEPING_JOB,
+            self.purge,
+            interval_s=self._settings.housekeeping_interval_s,
+        ):
             yield
-        finally:
-            task.cancel()
-            await asyncio.wait([task], timeout=STOP_TIMEOUT_S)

@@ -23,7 +23,6 @@ every ``PARLEY_RECONCILE_INTERVAL_S``, in the ingest process for every account P
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -31,11 +30,11 @@ from typing import Any
 
 import structlog
 from parley_schema.ids import contact_global_id
-from parley_schema.jobs import JobResult, Work, run_job, run_periodically
+from parley_schema.jobs import JobResult, Work, run_job, running_periodically
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from parley_ingest import metrics
-from parley_ingest.backfill.client import ChatwootClient
+from parley_ingest.backfill.client import ChatwootClient, configured_client
 from parley_ingest.backfill.errors import BackfillNotConfigured
 from parley_ingest.backfill.service import BackfillProgress
 from parley_ingest.deletions.repository import Removed, deletion_repository
@@ -48,7 +47,6 @@ log = structlog.get_logger(__name__)
 RECONCILE_JOB = "ingest-reconcile"
 CONVERSATIONS = "conversations listed"
 CONTACTS = "contacts listed"
-STOP_TIMEOUT_S = 5.0
 
 
 @dataclass
@@ -203,17 +201,10 @@ class ReconcileService:
     @contextlib.asynccontextmanager
     async def running(self, *, interval_s: float) -> AsyncIterator[None]:
         """Reconcile every account now and then every ``interval_s``, until the block exits."""
-        task = asyncio.create_task(
-            run_periodically(
-                self._sessionmaker, RECONCILE_JOB, self._work(None, []), interval_s=interval_s
-            ),
-            name=RECONCILE_JOB,
-        )
-        try:
+        async with running_periodically(
+            self._sessionmaker, RECONCILE_JOB, self._work(None, []), interval_s=interval_s
+        ):
             yield
-        finally:
-            task.cancel()
-            await asyncio.wait([task], timeout=STOP_TIMEOUT_S)
 
 
 @contextlib.asynccontextmanager
@@ -223,15 +214,7 @@ async def build_reconcile_service(
     progress: BackfillProgress | None = None,
 ) -> AsyncIterator[ReconcileService]:
     """Reconcile with the backfill's Chatwoot client (same settings), open for the block."""
-    if settings.chatwoot_base_url is None or settings.chatwoot_api_token is None:
-        raise BackfillNotConfigured(
-            "set PARLEY_CHATWOOT_BASE_URL and PARLEY_CHATWOOT_API_TOKEN to reconcile"
-        )
-    async with ChatwootClient.http_client(
-        str(settings.chatwoot_base_url), settings.chatwoot_api_token.get_secret_value()
-    ) as http:
-        yield ReconcileService(
-            client=ChatwootClient(http, max_retries=settings.backfill_max_retries),
-            sessionmaker=sessionmaker,
-            progress=progress,
-        )
+    async with configured_client(
+        settings, not_configured=BackfillNotConfigured, purpose="reconcile"
+    ) as client:
+        yield ReconcileService(client=client, sessionmaker=sessionmaker, progress=progress)

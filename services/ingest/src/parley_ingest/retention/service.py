@@ -12,14 +12,13 @@ every run in ``job_runs``, a dry run too, with ``meta.dry_run``), from the inges
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import structlog
-from parley_schema.jobs import JobResult, Work, run_job, run_periodically
+from parley_schema.jobs import JobResult, Work, run_job, running_periodically
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from parley_ingest import metrics
@@ -30,7 +29,6 @@ from parley_ingest.settings import IngestSettings
 log = structlog.get_logger(__name__)
 
 RETENTION_JOB = "ingest-retention"
-STOP_TIMEOUT_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -158,17 +156,10 @@ class RetentionService:
     async def running(self) -> AsyncIterator[None]:
         """Run the job now and then every ``PARLEY_RETENTION_INTERVAL_S``, until the block exits."""
 
-        task = asyncio.create_task(
-            run_periodically(
-                self._sessionmaker,
-                RETENTION_JOB,
-                self._work(RetentionReport(dry_run=False), None),
-                interval_s=self._settings.retention_interval_s,
-            ),
-            name=RETENTION_JOB,
-        )
-        try:
+        async with running_periodically(
+            self._sessionmaker,
+            RETENTION_JOB,
+            self._work(RetentionReport(dry_run=False), None),
+            interval_s=self._settings.retention_interval_s,
+        ):
             yield
-        finally:
-            task.cancel()
-            await asyncio.wait([task], timeout=STOP_TIMEOUT_S)

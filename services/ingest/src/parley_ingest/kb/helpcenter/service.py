@@ -24,7 +24,6 @@ with ``archived_at``, it comes back when published again). 429s wait for ``Retry
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass, field
@@ -32,11 +31,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from parley_schema.jobs import JobResult, Work, run_job, run_periodically
+from parley_schema.jobs import JobResult, Work, run_job, running_periodically
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from parley_ingest.backfill.client import ChatwootClient
+from parley_ingest.backfill.client import ChatwootClient, configured_client
 from parley_ingest.backfill.errors import ChatwootApiError
 from parley_ingest.backfill.repository import backfill_repository
 from parley_ingest.backfill.service import BackfillProgress
@@ -52,7 +51,6 @@ log = structlog.get_logger(__name__)
 
 KB_SYNC_JOB = "ingest-kb-sync"
 FULL_LISTING_EVERY = timedelta(hours=1)
-STOP_TIMEOUT_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -315,17 +313,10 @@ class HelpCenterSync:
     @contextlib.asynccontextmanager
     async def running(self, *, interval_s: float) -> AsyncIterator[None]:
         """Sync every account now and then every ``interval_s``, until the block exits."""
-        task = asyncio.create_task(
-            run_periodically(
-                self._sessionmaker, KB_SYNC_JOB, self._every_account_work(), interval_s=interval_s
-            ),
-            name=KB_SYNC_JOB,
-        )
-        try:
+        async with running_periodically(
+            self._sessionmaker, KB_SYNC_JOB, self._every_account_work(), interval_s=interval_s
+        ):
             yield
-        finally:
-            task.cancel()
-            await asyncio.wait([task], timeout=STOP_TIMEOUT_S)
 
 
 @contextlib.asynccontextmanager
@@ -335,16 +326,9 @@ async def build_help_center_sync(
     progress: BackfillProgress | None = None,
 ) -> AsyncIterator[HelpCenterSync]:
     """The sync with the backfill's Chatwoot client (same settings), open for the block."""
-    if settings.chatwoot_base_url is None or settings.chatwoot_api_token is None:
-        raise HelpCenterNotConfigured(
-            "set PARLEY_CHATWOOT_BASE_URL and PARLEY_CHATWOOT_API_TOKEN to sync the Help Center"
-        )
-    async with ChatwootClient.http_client(
-        str(settings.chatwoot_base_url), settings.chatwoot_api_token.get_secret_value()
-    ) as http:
+    async with configured_client(
+        settings, not_configured=HelpCenterNotConfigured, purpose="sync the Help Center"
+    ) as client:
         yield HelpCenterSync(
-            settings=settings,
-            client=ChatwootClient(http, max_retries=settings.backfill_max_retries),
-            sessionmaker=sessionmaker,
-            progress=progress,
+            settings=settings, client=client, sessionmaker=sessionmaker, progress=progress
         )
