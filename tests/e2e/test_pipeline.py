@@ -176,7 +176,9 @@ async def test_a_card_number_is_stored_nowhere_and_found_by_no_search_mode(
             assert response.status_code == 200, response.text
             assert card not in response.text, (query, mode)
             assert card.replace(" ", "") not in response.text, (query, mode)
-            if mode == "keyword":
+            # Keyword search ORs the query's words: "card" alone finds the [card] placeholder,
+            # the number never finds the message.
+            if mode == "keyword" and not query.startswith("card "):
                 assert wanted not in _message_ids(response.json()), query
 
     engine = create_engine(stack.settings, application_name="e2e-redaction")
