@@ -157,12 +157,6 @@ async def test_an_uploaded_markdown_file_is_chunked_within_seconds(
     warnings.warn(f"knowledge figures: upload to ready chunks in {seconds:.2f} s", stacklevel=1)
 
 
-@pytest.mark.xfail(
-    reason="search-api scopes hits by account sources: project-owned document chunks are "
-    "searchable once the search side of issue 19 (kbcore) lands; strict, so that day this "
-    "mark must go",
-    strict=True,
-)
 async def test_an_uploaded_document_is_found_by_a_paraphrase_in_its_project_only(
     stack: Stack, projects: tuple[Project, Project]
 ) -> None:
