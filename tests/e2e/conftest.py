@@ -19,6 +19,12 @@ from parley_testing.stack import Stack, running_stack
 PASSWORD = "correct horse battery staple"
 
 
+@pytest.fixture(scope="module")
+def stack_settings() -> dict[str, str]:
+    """``PARLEY_*`` settings of this module's stack, beyond the test defaults."""
+    return {}
+
+
 # Module scope, in a virtual host of the module's own: a stack left running for the session
 # would consume, from the shared one, the events of every later stack in the same worker.
 @pytest.fixture(scope="module")
@@ -27,10 +33,13 @@ def stack(
     template_database_url: str,
     module_amqp_url: str,
     tmp_path_factory: pytest.TempPathFactory,
+    stack_settings: dict[str, str],
 ) -> Iterator[Stack]:
     name = run_async(lambda: clone_template(pg_server))
     logs = Path(tmp_path_factory.mktemp("logs"))
-    with running_stack(pg_server.url(name), module_amqp_url, logs) as stack:
+    with running_stack(
+        pg_server.url(name), module_amqp_url, logs, extra_env=stack_settings
+    ) as stack:
         yield stack
     run_async(lambda: drop_database(pg_server, name))
 

@@ -10,7 +10,6 @@ import time
 import warnings
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,13 +21,11 @@ from parley_cli.client import (
     sync_help_center,
     upload_document,
 )
-from parley_devstack.embedded_db import EmbeddedDatabase
 from parley_simulator.corpus import build_corpus
 from parley_simulator.dashboard_app import HelpCenterApi, conversations_of, serve_dashboard
 from parley_simulator.help_center import HelpCenter
 from parley_simulator.help_center_corpus import demo_help_center
-from parley_testing.postgres import clone_template, drop_database, run_async
-from parley_testing.stack import Stack, running_stack
+from parley_testing.stack import Stack
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -54,19 +51,8 @@ def chatwoot() -> Iterator[Chatwoot]:
 
 
 @pytest.fixture(scope="module")
-def stack(
-    pg_server: EmbeddedDatabase,
-    template_database_url: str,
-    module_amqp_url: str,
-    tmp_path_factory: pytest.TempPathFactory,
-    chatwoot: Chatwoot,
-) -> Iterator[Stack]:
-    name = run_async(lambda: clone_template(pg_server))
-    logs = Path(tmp_path_factory.mktemp("logs"))
-    extra = {"PARLEY_CHATWOOT_BASE_URL": chatwoot.url}  # no token: `parley kb sync` brings it
-    with running_stack(pg_server.url(name), module_amqp_url, logs, extra_env=extra) as stack:
-        yield stack
-    run_async(lambda: drop_database(pg_server, name))
+def stack_settings(chatwoot: Chatwoot) -> dict[str, str]:
+    return {"PARLEY_CHATWOOT_BASE_URL": chatwoot.url}  # no token: `parley kb sync` brings it
 
 
 @dataclass

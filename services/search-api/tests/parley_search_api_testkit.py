@@ -7,7 +7,7 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Unpack
 
 import httpx
 from parley_authn import SESSION_COOKIE, hash_secret, new_api_token, new_session_secret
@@ -31,6 +31,7 @@ from parley_schema.models import Session as LoginSession
 from parley_search_api.main import create_app
 from parley_search_api.settings import SearchSettings
 from parley_testing.knowledge import (
+    DocumentFacts,
     EmbeddedChunk,
     article_global_id,
     markdownish,
@@ -247,37 +248,18 @@ class World:
         )
         return gid
 
-    async def document(
-        self,
-        text: str,
-        *,
-        title: str,
-        account_id: int | None = None,
-        project_id: uuid.UUID | None = None,
-        category: str = "general",
-        locale: str | None = None,
-        metadata: dict[str, Any] | None = None,
-        url: str | None = None,
-    ) -> str:
+    async def document(self, text: str, *, title: str, **facts: Unpack[DocumentFacts]) -> str:
         """A knowledge document (``#`` headings, blank-line paragraphs) and its ready chunks,
         chunked and embedded as the embedder does: an article of ``account_id`` or an upload
         of ``project_id``."""
+        account_id = facts.get("account_id")
         global_id = (
             article_global_id(account_id, next(_ids))
             if account_id is not None
             else upload_global_id()
         )
         await put_document(
-            self.session,
-            global_id=global_id,
-            title=title,
-            body=markdownish(text),
-            account_id=account_id,
-            project_id=project_id,
-            category=category,
-            locale=locale,
-            metadata=metadata,
-            url=url,
+            self.session, global_id=global_id, title=title, body=markdownish(text), **facts
         )
         chunks = DocumentChunker(self.provider.count_tokens).split(title, markdownish(text))
         vectors = await self.provider.embed([chunk.text for chunk in chunks])

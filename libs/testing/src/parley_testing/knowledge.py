@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from parley_schema.events import DocumentDeletedV1, DocumentUpsertedV1, EventEnvelope
 from parley_schema.knowledge import BlockKind, DocumentBlock, DocumentBody
@@ -60,24 +60,31 @@ def markdownish(text: str, *, page: int | None = None) -> DocumentBody:
     return DocumentBody(blocks=tuple(blocks))
 
 
+class DocumentFacts(TypedDict, total=False):
+    """A document's owner and facts beside its title and body (each optional)."""
+
+    account_id: int | None  # makes an article
+    project_id: uuid.UUID | None  # makes an upload
+    category: str  # "general" when not given
+    locale: str | None
+    metadata: dict[str, Any] | None
+    url: str | None
+
+
 async def put_document(
     session: AsyncSession,
     *,
     global_id: str,
     title: str,
     body: DocumentBody | dict[str, Any],
-    account_id: int | None = None,
-    project_id: uuid.UUID | None = None,
-    category: str = "general",
-    locale: str | None = None,
-    metadata: dict[str, Any] | None = None,
-    url: str | None = None,
+    **facts: Unpack[DocumentFacts],
 ) -> EventEnvelope:
     """Store the document's current version as ingest does and return its upserted event.
 
     ``account_id`` makes an article, ``project_id`` an upload. A ``dict`` body is stored as
     given (to test bodies that are not a ``DocumentBody``).
     """
+    account_id, project_id = facts.get("account_id"), facts.get("project_id")
     source = DocumentSource.ARTICLE if account_id is not None else DocumentSource.UPLOAD
     stored_body = body.model_dump(mode="json") if isinstance(body, DocumentBody) else body
     sha = body.content_sha256() if isinstance(body, DocumentBody) else None
@@ -85,12 +92,12 @@ async def put_document(
     current = await session.scalar(
         select(KbDocument).where(KbDocument.global_id == global_id).with_for_update()
     )
-    facts = {
+    columns = {
         "title": title,
-        "category": category,
-        "locale": locale,
-        "meta": metadata or {},
-        "url": url,
+        "category": facts.get("category", "general"),
+        "locale": facts.get("locale"),
+        "meta": facts.get("metadata") or {},
+        "url": facts.get("url"),
         "body": stored_body,
         "content_sha256": sha,
         "processing_status": ProcessingStatus.PENDING,
@@ -108,7 +115,7 @@ async def put_document(
                 account_id=account_id,
                 project_id=project_id,
                 version=version,
-                **facts,
+                **columns,
             )
         )
     else:
@@ -126,7 +133,7 @@ async def put_document(
         await session.execute(
             update(KbDocument)
             .where(KbDocument.global_id == global_id)
-            .values(version=version, **facts)
+            .values(version=version, **columns)
         )
     await session.flush()
     if current is None or version != current.version:

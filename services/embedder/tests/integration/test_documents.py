@@ -18,7 +18,7 @@ from parley_embedder.consumer.service import Outcome
 from parley_embedder.runtime import EmbedderRuntime
 from parley_embedder.settings import EmbedderSettings
 from parley_embedder.sweeper.service import requeue_service
-from parley_embedder_testkit import Publisher
+from parley_embedder_testkit import Publisher, local_model_settings
 from parley_embeddings.local import LOCAL_MODEL_NAME, LocalProvider
 from parley_schema.events import EventEnvelope
 from parley_schema.knowledge import BlockKind, DocumentBlock, DocumentBody
@@ -49,22 +49,7 @@ Gift cards and opened software cannot be refunded."""
 
 @pytest.fixture(scope="module")
 def settings(database_url: str) -> EmbedderSettings:
-    return EmbedderSettings(
-        database_url=database_url,
-        metrics_port=0,
-        batch_wait_ms=5,
-        chunk_max_tokens=48,
-        chunk_overlap_tokens=4,
-    )
-
-
-@pytest.fixture
-async def runtime(
-    settings: EmbedderSettings, local_provider: LocalProvider
-) -> AsyncIterator[EmbedderRuntime]:
-    runtime = EmbedderRuntime.build(settings, local_provider)
-    yield runtime
-    await runtime.after_broker_stop()
+    return local_model_settings(database_url, chunk_max_tokens=48)
 
 
 class Docs:
@@ -78,6 +63,23 @@ class Docs:
         async with AsyncSession(self.engine) as session, session.begin():
             envelope: EventEnvelope = await step(session, *args, **kwargs)
         return envelope
+
+    async def put(self, global_id: str, **facts: Any) -> EventEnvelope:
+        """``put_document`` committed: the refund policy titled "T" unless ``facts`` say
+        otherwise."""
+        return await self.run(
+            put_document,
+            global_id=global_id,
+            **{"title": "T", "body": markdownish(REFUNDS), **facts},
+        )
+
+    def article(self, number: int) -> str:
+        """The global id of article ``number`` of this test's account."""
+        return article_global_id(self.account_id, number)
+
+    async def put_article(self, global_id: str, **facts: Any) -> EventEnvelope:
+        """``put`` for an article of this test's account."""
+        return await self.put(global_id, account_id=self.account_id, **facts)
 
     async def project(self) -> uuid.UUID:
         project_id = uuid.uuid4()
@@ -113,17 +115,20 @@ async def handle(runtime: EmbedderRuntime, envelope: EventEnvelope, **kwargs: An
     return await runtime.pipeline.handle(envelope.model_dump_json().encode(), **kwargs)
 
 
+async def embed(runtime: EmbedderRuntime, envelope: EventEnvelope) -> EventEnvelope:
+    """A test's set-up: ``envelope`` handled (and acknowledged)."""
+    assert await handle(runtime, envelope) is Outcome.ACK
+    return envelope
+
+
 class TestArticle:
     async def test_is_chunked_by_headings_with_the_path_embedded_and_the_facts_copied(
         self, runtime: EmbedderRuntime, docs: Docs, local_provider: LocalProvider
     ) -> None:
-        global_id = article_global_id(docs.account_id, 1)
-        event = await docs.run(
-            put_document,
-            global_id=global_id,
-            account_id=docs.account_id,
+        global_id = docs.article(1)
+        event = await docs.put_article(
+            global_id,
             title="Refund policy",
-            body=markdownish(REFUNDS),
             category="policy",
             locale="en",
             metadata={"audience": "customers", "tier": 1},
@@ -157,15 +162,8 @@ class TestArticle:
         assert (document.processing_status, document.processing_error) == ("ready", None)
 
     async def test_redelivery_is_a_noop(self, runtime: EmbedderRuntime, docs: Docs) -> None:
-        global_id = article_global_id(docs.account_id, 2)
-        event = await docs.run(
-            put_document,
-            global_id=global_id,
-            account_id=docs.account_id,
-            title="T",
-            body=markdownish(REFUNDS),
-        )
-        await handle(runtime, event)
+        global_id = docs.article(2)
+        event = await embed(runtime, await docs.put_article(global_id))
         before = [(c.id, c.updated_at) for c in await docs.chunks(global_id)]
         calls = embedded()
         assert await handle(runtime, event, redelivered=True) is Outcome.ACK
@@ -176,27 +174,14 @@ class TestArticle:
     async def test_a_new_version_embeds_only_what_changed_even_when_paragraphs_move(
         self, runtime: EmbedderRuntime, docs: Docs
     ) -> None:
-        global_id = article_global_id(docs.account_id, 3)
-        first = await docs.run(
-            put_document,
-            global_id=global_id,
-            account_id=docs.account_id,
-            title="Refund policy",
-            body=markdownish(REFUNDS),
-        )
-        await handle(runtime, first)
+        global_id = docs.article(3)
+        await embed(runtime, await docs.put_article(global_id, title="Refund policy"))
         old = {c.text: list(c.embedding or []) for c in await docs.chunks(global_id)}
         changed = REFUNDS.replace(
             "# Refunds\n\n",
             "# Refunds\n\nRefunds need the order number.\n\n## Card refunds\n\n",
         )
-        second = await docs.run(
-            put_document,
-            global_id=global_id,
-            account_id=docs.account_id,
-            title="Refund policy",
-            body=markdownish(changed),
-        )
+        second = await docs.put_article(global_id, title="Refund policy", body=markdownish(changed))
         assert second.data["version"] == 2
         calls = embedded()
         assert await handle(runtime, second) is Outcome.ACK
@@ -215,17 +200,10 @@ class TestArticle:
     async def test_a_metadata_change_rewrites_the_facts_without_the_model(
         self, runtime: EmbedderRuntime, docs: Docs
     ) -> None:
-        global_id = article_global_id(docs.account_id, 4)
-        facts: dict[str, Any] = {
-            "global_id": global_id,
-            "account_id": docs.account_id,
-            "title": "T",
-            "body": markdownish(REFUNDS),
-        }
-        await handle(runtime, await docs.run(put_document, **facts, category="faq"))
+        global_id = docs.article(4)
+        await embed(runtime, await docs.put_article(global_id, category="faq"))
         calls = embedded()
-        event = await docs.run(put_document, **facts, category="policy", locale="de")
-        await handle(runtime, event)
+        await embed(runtime, await docs.put_article(global_id, category="policy", locale="de"))
         chunks = await docs.chunks(global_id)
         assert {(c.category, c.locale) for c in chunks} == {("policy", "de")}
         assert embedded() == calls
@@ -233,15 +211,8 @@ class TestArticle:
     async def test_an_archived_article_loses_its_chunks(
         self, runtime: EmbedderRuntime, docs: Docs
     ) -> None:
-        global_id = article_global_id(docs.account_id, 5)
-        event = await docs.run(
-            put_document,
-            global_id=global_id,
-            account_id=docs.account_id,
-            title="T",
-            body=markdownish(REFUNDS),
-        )
-        await handle(runtime, event)
+        global_id = docs.article(5)
+        event = await embed(runtime, await docs.put_article(global_id))
         assert await docs.chunks(global_id)
         gone = await docs.run(archive_document, global_id)
         assert await handle(runtime, gone) is Outcome.ACK
@@ -253,15 +224,8 @@ class TestArticle:
     async def test_a_deleted_document_event_is_acknowledged(
         self, runtime: EmbedderRuntime, docs: Docs
     ) -> None:
-        global_id = article_global_id(docs.account_id, 6)
-        event = await docs.run(
-            put_document,
-            global_id=global_id,
-            account_id=docs.account_id,
-            title="T",
-            body=markdownish(REFUNDS),
-        )
-        await handle(runtime, event)
+        global_id = docs.article(6)
+        event = await embed(runtime, await docs.put_article(global_id))
         gone = await docs.run(delete_document, global_id)
         assert await docs.chunks(global_id) == []  # the cascade, in ingest's transaction
         assert await handle(runtime, gone) is Outcome.ACK
@@ -282,9 +246,7 @@ class TestUpload:
                 DocumentBlock(kind=BlockKind.PARAGRAPH, text="Labour is covered " * 20, page=2),
             )
         )
-        event = await docs.run(
-            put_document, global_id=global_id, project_id=project_id, title="Terms", body=body
-        )
+        event = await docs.put(global_id, project_id=project_id, title="Terms", body=body)
         assert event.account_id is None
         assert await handle(runtime, event) is Outcome.ACK
         chunks = await docs.chunks(global_id)
@@ -307,17 +269,8 @@ class TestUpload:
     ) -> None:
         project_id = await docs.project()
         global_id = upload_global_id()
-        good = await docs.run(
-            put_document,
-            global_id=global_id,
-            project_id=project_id,
-            title="T",
-            body=markdownish(REFUNDS),
-        )
-        await handle(runtime, good)
-        bad = await docs.run(
-            put_document, global_id=global_id, project_id=project_id, title="T", body=body
-        )
+        await embed(runtime, await docs.put(global_id, project_id=project_id))
+        bad = await docs.put(global_id, project_id=project_id, body=body)
         assert await handle(runtime, bad) is Outcome.ACK
         assert await docs.chunks(global_id) == []
         document = await docs.document(global_id)
@@ -329,15 +282,8 @@ class TestUpload:
 async def test_stuck_document_chunks_are_requeued_with_a_document_event(
     runtime: EmbedderRuntime, docs: Docs
 ) -> None:
-    global_id = article_global_id(docs.account_id, 8)
-    event = await docs.run(
-        put_document,
-        global_id=global_id,
-        account_id=docs.account_id,
-        title="T",
-        body=markdownish(REFUNDS),
-    )
-    await handle(runtime, event)
+    global_id = docs.article(8)
+    await embed(runtime, await docs.put_article(global_id))
     async with AsyncSession(docs.engine) as session, session.begin():
         await session.execute(
             update(RagChunk)
@@ -370,14 +316,8 @@ async def running(
 async def test_a_published_document_event_makes_the_document_ready(
     running: EmbedderRuntime, docs: Docs, module_amqp_url: str
 ) -> None:
-    global_id = article_global_id(docs.account_id, 7)
-    event = await docs.run(
-        put_document,
-        global_id=global_id,
-        account_id=docs.account_id,
-        title="Refund policy",
-        body=markdownish(REFUNDS),
-    )
+    global_id = docs.article(7)
+    event = await docs.put_article(global_id, title="Refund policy")
     connection = await aio_pika.connect(module_amqp_url)
     try:
         await Publisher(await connection.channel()).event(event)

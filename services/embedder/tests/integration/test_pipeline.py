@@ -4,36 +4,20 @@ lifecycle, idempotency, edits, deletes, the embedding policy and vector reuse.""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
 from parley_embedder.consumer.service import Outcome
 from parley_embedder.runtime import EmbedderRuntime
 from parley_embedder.settings import EmbedderSettings
-from parley_embedder_testkit import Rows, upserted
+from parley_embedder_testkit import Rows, local_model_settings, upserted
 from parley_embeddings.local import LOCAL_MODEL_NAME, LocalProvider
 from parley_schema.models import EmbeddingStatus
 
 
 @pytest.fixture(scope="module")
 def settings(database_url: str) -> EmbedderSettings:
-    return EmbedderSettings(
-        database_url=database_url,
-        metrics_port=0,
-        batch_wait_ms=5,
-        chunk_max_tokens=32,
-        chunk_overlap_tokens=4,
-    )
-
-
-@pytest.fixture
-async def runtime(
-    settings: EmbedderSettings, local_provider: LocalProvider
-) -> AsyncIterator[EmbedderRuntime]:
-    runtime = EmbedderRuntime.build(settings, local_provider)
-    yield runtime
-    await runtime.after_broker_stop()
+    return local_model_settings(database_url, chunk_max_tokens=32)
 
 
 LONG = " ".join(

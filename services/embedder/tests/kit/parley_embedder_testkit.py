@@ -1,5 +1,6 @@
 """Test data and waiting helpers for the embedder's tests (rows the ingest service would write,
-events it would publish, settings for an embedder that embeds through the fake server)."""
+events it would publish, settings for an embedder that embeds through the fake server or the
+local model)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,18 @@ def fake_model_settings(
         embedding_model="fake-embed",
         openai_base_url=server.base_url,
         **overrides,
+    )
+
+
+def local_model_settings(database_url: str, *, chunk_max_tokens: int) -> EmbedderSettings:
+    """An embedder on ``database_url`` with the real local model, small chunks (so short test
+    texts make several) and no metrics server."""
+    return EmbedderSettings(
+        database_url=database_url,
+        metrics_port=0,
+        batch_wait_ms=5,
+        chunk_max_tokens=chunk_max_tokens,
+        chunk_overlap_tokens=4,
     )
 
 

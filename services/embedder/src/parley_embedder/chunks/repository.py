@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from parley_schema.models import (
     CHUNK_FILTER_COLUMNS,
@@ -39,6 +40,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningUpdate
+from sqlalchemy.sql.elements import ColumnElement
 
 chunks: Table = RagChunk.__table__  # type: ignore[assignment]
 c = chunks.c
@@ -138,25 +141,34 @@ REUSE_VECTORS = (
     )
     .returning(c.message_global_id)
 )
-CLAIM = (
-    chunks.update()
-    .where(
-        c.message_global_id == any_(_IDS),
-        or_(
-            c.embedding_status.in_(WAITING),
-            and_(
-                c.embedding_status == EmbeddingStatus.PROCESSING,
-                c.updated_at < func.now() - bindparam("stuck_after", type_=Interval()),
+
+
+def claiming(owner: ColumnElement[str], owned: ColumnElement[bool]) -> ReturningUpdate[Any]:
+    """The chunks ``owned`` selects that wait, or that a replica has held ``processing`` for
+    longer than ``:stuck_after`` (presumed dead), → ``processing``; returns what
+    ``ClaimedChunk`` holds, ``owner`` (the message or document id) second."""
+    return (
+        chunks.update()
+        .where(
+            owned,
+            or_(
+                c.embedding_status.in_(WAITING),
+                and_(
+                    c.embedding_status == EmbeddingStatus.PROCESSING,
+                    c.updated_at < func.now() - bindparam("stuck_after", type_=Interval()),
+                ),
             ),
-        ),
+        )
+        .values(
+            embedding_status=EmbeddingStatus.PROCESSING,
+            embedding_attempts=c.embedding_attempts + 1,
+            updated_at=func.now(),
+        )
+        .returning(c.id, owner, c.text, c.text_hash)
     )
-    .values(
-        embedding_status=EmbeddingStatus.PROCESSING,
-        embedding_attempts=c.embedding_attempts + 1,
-        updated_at=func.now(),
-    )
-    .returning(c.id, c.message_global_id, c.text, c.text_hash)
-)
+
+
+CLAIM = claiming(c.message_global_id, c.message_global_id == any_(_IDS))
 MARK_READY = (
     chunks.update()
     .where(

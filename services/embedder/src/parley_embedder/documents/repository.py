@@ -15,13 +15,10 @@ from typing import Any
 
 from parley_schema.models import EmbeddingStatus, KbDocument, ProcessingStatus, RagChunk
 from sqlalchemy import (
-    Interval,
     Table,
-    and_,
     bindparam,
     delete,
     exists,
-    func,
     or_,
     select,
     text,
@@ -29,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parley_embedder.chunks.repository import WAITING, ClaimedChunk, chunk_repository
+from parley_embedder.chunks.repository import ClaimedChunk, chunk_repository, claiming
 
 chunks: Table = RagChunk.__table__  # type: ignore[assignment]
 c = chunks.c
@@ -107,25 +104,7 @@ COPY_FACTS = (
     )
     .values({name: bindparam(f"new_{name}") for name in _FACTS})
 )
-CLAIM = (
-    chunks.update()
-    .where(
-        c.document_global_id == bindparam("document_id"),
-        or_(
-            c.embedding_status.in_(WAITING),
-            and_(
-                c.embedding_status == EmbeddingStatus.PROCESSING,
-                c.updated_at < func.now() - bindparam("stuck_after", type_=Interval()),
-            ),
-        ),
-    )
-    .values(
-        embedding_status=EmbeddingStatus.PROCESSING,
-        embedding_attempts=c.embedding_attempts + 1,
-        updated_at=func.now(),
-    )
-    .returning(c.id, c.document_global_id, c.text, c.text_hash)
-)
+CLAIM = claiming(c.document_global_id, c.document_global_id == bindparam("document_id"))
 _waiting_chunk = exists().where(
     RagChunk.document_global_id == KbDocument.global_id,
     RagChunk.embedding_status != EmbeddingStatus.READY,

@@ -46,13 +46,13 @@ class KnowledgeHitRepository:
             return {}
         rows = await session.execute(
             select(
-                RagChunk.id,
+                RagChunk.id.label("chunk_id"),
                 RagChunk.kind,
                 RagChunk.text,
                 highlight_column(query, config).label("highlight"),
                 RagChunk.heading_path,
                 RagChunk.page_number,
-                KbDocument.global_id,
+                KbDocument.global_id.label("document_id"),
                 KbDocument.title,
                 KbDocument.url,
                 KbDocument.category,
@@ -69,19 +69,8 @@ class KnowledgeHitRepository:
         hits = {}
         for row in rows:
             hit = row._mapping
-            hits[hit["id"]] = KnowledgeHitRow(
-                chunk_id=hit["id"],
-                kind=hit["kind"],
-                text=hit["text"],
-                highlight=hit["highlight"],
-                heading_path=list(hit["heading_path"] or []),
-                page_number=hit["page_number"],
-                document_id=hit["global_id"],
-                title=hit["title"],
-                url=hit["url"],
-                category=hit["category"],
-                locale=hit["locale"],
-                version=hit["version"],
+            hits[hit["chunk_id"]] = KnowledgeHitRow(
+                **{**hit, "heading_path": list(hit["heading_path"] or [])}
             )
         return hits
 
