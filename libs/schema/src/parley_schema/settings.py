@@ -81,7 +81,9 @@ class ParleyBaseSettings(BaseSettings):
     local_model_workers: Annotated[int, Field(ge=1, le=256)] = 1
     # The local model's runtime; openvino exports the weights to ONNX under data_dir on its
     # first start (or at install: parley-prepare-local-model) and reuses the export after.
-    local_model_runtime: LocalModelRuntime = LocalModelRuntime.OPENVINO
+    # torch stays the default until an embedder that embedded nothing in one CI run on
+    # openvino is understood (README, "The local model's runtime").
+    local_model_runtime: LocalModelRuntime = LocalModelRuntime.TORCH
 
     # HTTP services: every statement of a request is cancelled after this long (Postgres
     # statement_timeout), and the request is answered 503 instead of holding a connection.
