@@ -10,7 +10,9 @@
 - Broker or database unavailable: the relay reconnects after Parley's one backoff policy
   (:class:`parley_schema.retrying.Backoff`, from ``INITIAL_BACKOFF_S`` up to
   ``outbox_max_backoff_s``); webhooks keep being accepted, and the backlog drains when the
-  broker returns.
+  broker returns. No error ends the relay's loops: one the client libraries are not known to
+  raise on an outage is logged with its traceback and retried the same way (a relay task that
+  died would leave the outbox undrained, with webhooks still answering 200).
 """
 
 from __future__ import annotations
@@ -47,6 +49,9 @@ TRANSIENT_ERRORS = (
     OSError,
     TimeoutError,
     aio_pika.exceptions.AMQPException,
+    # A RuntimeError, not an AMQPException: raised by a channel whose connection the broker
+    # closed, e.g. while the topology is being declared during a broker shutdown.
+    aio_pika.exceptions.ChannelInvalidStateError,
     asyncpg.PostgresError,
     DBAPIError,
     InterfaceError,
@@ -80,6 +85,45 @@ def amqp_message(event: PendingEvent) -> aio_pika.Message:
 
 def _json_bytes(event: PendingEvent) -> bytes:
     return json.dumps(event.payload, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+async def keep_connected(
+    connect: Callable[[], Awaitable[ConnectionT]],
+    serve: Callable[[ConnectionT], Awaitable[None]],
+    *,
+    expected: tuple[type[BaseException], ...],
+    backoff: Backoff,
+    stopping: asyncio.Event,
+    retrying_event: str,
+    on_failure: Callable[[], None] = lambda: None,
+) -> None:
+    """Connect and serve until ``stopping`` is set; after any failure, back off and reconnect.
+
+    ``expected`` errors (an outage) are logged as a warning; any other error as an error with
+    its traceback, and retried all the same. The waits grow while connecting keeps failing and
+    start from the base again once a connection was made, so a broker or database that comes
+    back is used within moments.
+    """
+    attempt = 0
+    while not stopping.is_set():
+        attempt += 1
+        connection: ConnectionT | None = None
+        try:
+            connection = await connect()
+            attempt = 1
+            await serve(connection)
+        except expected as error:
+            on_failure()
+            log.warning(retrying_event, error=type(error).__name__, attempt=attempt)
+        except Exception as error:
+            on_failure()
+            log.exception(retrying_event, error=type(error).__name__, attempt=attempt)
+        finally:
+            if connection is not None:
+                with contextlib.suppress(Exception):
+                    await connection.close()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), timeout=backoff.delay(attempt))
 
 
 class OutboxRelay:
@@ -118,42 +162,13 @@ class OutboxRelay:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
 
-    async def _keep_connected(
-        self,
-        connect: Callable[[], Awaitable[ConnectionT]],
-        serve: Callable[[ConnectionT], Awaitable[None]],
-        *,
-        errors: tuple[type[BaseException], ...],
-        retrying_event: str,
-        on_failure: Callable[[], None] = lambda: None,
-    ) -> None:
-        """Connect and serve until the relay stops; after a failure, back off and reconnect.
-
-        The waits grow while connecting keeps failing and start from the base again once a
-        connection was made, so a broker or database that comes back is used within moments.
-        """
-        attempt = 0
-        while not self._stopping.is_set():
-            attempt += 1
-            connection: ConnectionT | None = None
-            try:
-                connection = await connect()
-                attempt = 1
-                await serve(connection)
-            except errors as error:
-                on_failure()
-                log.warning(retrying_event, error=type(error).__name__, attempt=attempt)
-            finally:
-                if connection is not None:
-                    with contextlib.suppress(*TRANSIENT_ERRORS):
-                        await connection.close()
-            await self._pause(self._backoff.delay(attempt))
-
     async def _relay_forever(self) -> None:
-        await self._keep_connected(
+        await keep_connected(
             self._connect_broker,
             self._publish_forever,
-            errors=(BrokerLost, *TRANSIENT_ERRORS),
+            expected=(BrokerLost, *TRANSIENT_ERRORS),
+            backoff=self._backoff,
+            stopping=self._stopping,
             retrying_event="outbox_relay_retrying",
             on_failure=metrics.OUTBOX_PUBLISH_FAILURES.labels("unavailable").inc,
         )
@@ -162,8 +177,11 @@ class OutboxRelay:
         return await aio_pika.connect(str(self._settings.amqp_url), timeout=PUBLISH_TIMEOUT_S)
 
     async def _publish_forever(self, connection: AbstractConnection) -> None:
-        await declare_topology(connection)
-        channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+        # Bounded: a broker that accepted the connection but stalls (booting, shutting down)
+        # would otherwise hold the relay until the heartbeat notices, a minute or more.
+        async with asyncio.timeout(PUBLISH_TIMEOUT_S):
+            await declare_topology(connection)
+            channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
         log.info("outbox_relay_connected")
         await self._drain_forever(channel)
 
@@ -240,10 +258,12 @@ class OutboxRelay:
 
     async def _listen_forever(self) -> None:
         """Set the wake-up flag on every NOTIFY; reconnect when the connection drops."""
-        await self._keep_connected(
+        await keep_connected(
             self._connect_database,
             self._listen,
-            errors=TRANSIENT_ERRORS,
+            expected=TRANSIENT_ERRORS,
+            backoff=self._backoff,
+            stopping=self._stopping,
             retrying_event="outbox_listen_retrying",
         )
 
