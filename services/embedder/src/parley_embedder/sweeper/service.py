@@ -164,3 +164,5 @@ class Sweeper:
                 metrics.DLQ_DEPTH.set(await queue_depth(connection, EMBEDDER_DLQ))
             except (SQLAlchemyError, AMQPError, OSError) as error:
                 log.warning("sweep_failed", error=type(error).__name__)
+            except Exception as error:  # e.g. aio-pika's RuntimeErrors on a closed channel
+                log.exception("sweep_failed", error=type(error).__name__)
