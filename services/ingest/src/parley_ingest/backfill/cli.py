@@ -11,13 +11,11 @@ from typing import Annotated
 
 import typer
 from parley_schema.db import create_engine, create_sessionmaker
-from parley_schema.errors import ParleyError
 from parley_schema.logging import configure
 from parley_schema.settings import load_settings_or_exit
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
-from sqlalchemy.exc import SQLAlchemyError
 
 from parley_ingest.backfill.client import configured_client
 from parley_ingest.backfill.errors import BackfillNotConfigured
@@ -27,6 +25,7 @@ from parley_ingest.backfill.service import (
     BackfillService,
     BackfillSummary,
 )
+from parley_ingest.cli_errors import ending_cleanly
 from parley_ingest.contact_labels.service import ContactLabelSync
 from parley_ingest.normalization.service import build_ingestion
 from parley_ingest.settings import IngestSettings
@@ -129,15 +128,9 @@ def backfill(
     )
     started = time.monotonic()
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    try:
-        with Progress(*columns, console=console, transient=False) as progress:
-            summary = asyncio.run(run_backfill(settings, request, progress))
-    except ParleyError as error:
-        console.print(f"[bold red]backfill failed:[/] {error.message}")
-        raise typer.Exit(1) from None
-    except (SQLAlchemyError, OSError) as error:
-        console.print(
-            f"[bold red]backfill failed:[/] the database is unavailable ({type(error).__name__})"
-        )
-        raise typer.Exit(1) from None
+    with (
+        ending_cleanly(console, "backfill failed"),
+        Progress(*columns, console=console, transient=False) as progress,
+    ):
+        summary = asyncio.run(run_backfill(settings, request, progress))
     console.print(summary_table(summary, time.monotonic() - started))

@@ -8,15 +8,14 @@ from typing import Annotated
 
 import typer
 from parley_schema.db import create_engine, create_sessionmaker
-from parley_schema.errors import ParleyError
 from parley_schema.ids import ContactGlobalId
 from parley_schema.logging import configure
 from parley_schema.settings import load_settings_or_exit
 from pydantic import TypeAdapter, ValidationError
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.exc import SQLAlchemyError
 
+from parley_ingest.cli_errors import ending_cleanly
 from parley_ingest.erasure.schemas import ErasureRead
 from parley_ingest.erasure.service import ErasureService
 from parley_ingest.settings import IngestSettings
@@ -68,14 +67,6 @@ def contact(
         raise typer.Exit(2) from None
     settings = load_settings_or_exit(IngestSettings)
     configure(settings, service="ingest-erase")
-    try:
+    with ending_cleanly(err_console):
         erasure = asyncio.run(erase_contact(settings, global_id, f"cli:{getpass.getuser()}"))
-    except ParleyError as error:
-        err_console.print(f"[bold red]error:[/] {error.message}")
-        raise typer.Exit(1) from None
-    except (SQLAlchemyError, OSError) as error:
-        err_console.print(
-            f"[bold red]error:[/] the database is unavailable ({type(error).__name__})"
-        )
-        raise typer.Exit(1) from None
     console.print(erasure_table(erasure))

@@ -11,7 +11,6 @@ from typing import Annotated
 
 import typer
 from parley_schema.db import create_engine, create_sessionmaker
-from parley_schema.errors import ParleyError
 from parley_schema.logging import configure
 from parley_schema.models import Project
 from parley_schema.settings import load_settings_or_exit
@@ -19,10 +18,10 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_ingest.backfill.cli import RichProgress
+from parley_ingest.cli_errors import ending_cleanly
 from parley_ingest.kb.errors import DocumentNotFound
 from parley_ingest.kb.helpcenter.service import SyncRequest, SyncSummary, build_help_center_sync
 from parley_ingest.kb.uploads.schemas import DocumentRead, UploadFields
@@ -89,19 +88,11 @@ def add(
     """Upload a PDF, DOCX, Markdown, HTML or text file to a project's knowledge base."""
     settings = load_settings_or_exit(IngestSettings)
     configure(settings, service="ingest-kb")
-    try:
+    with ending_cleanly(err_console):
         fields = UploadFields.parse(
             category=category, metadata=metadata, title=title, locale=locale
         )
         document = asyncio.run(add_document(settings, file, project, fields))
-    except ParleyError as error:
-        err_console.print(f"[bold red]error:[/] {error.message}")
-        raise typer.Exit(1) from None
-    except (SQLAlchemyError, OSError) as error:
-        err_console.print(
-            f"[bold red]error:[/] the database is unavailable ({type(error).__name__})"
-        )
-        raise typer.Exit(1) from None
     if document.processing_status == "failed":
         err_console.print(
             f"[bold red]stored as failed:[/] {document.id}: {document.processing_error}"
@@ -156,19 +147,13 @@ def sync(
     configure(settings, service="ingest-kb-sync")
     started = time.monotonic()
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed}"))
-    try:
-        with Progress(*columns, console=console, transient=False) as progress:
-            summary = asyncio.run(
-                run_sync(settings, SyncRequest(account, portal_slug=portal, full=full), progress)
-            )
-    except ParleyError as error:
-        err_console.print(f"[bold red]sync failed:[/] {error.message}")
-        raise typer.Exit(1) from None
-    except (SQLAlchemyError, OSError) as error:
-        err_console.print(
-            f"[bold red]sync failed:[/] the database is unavailable ({type(error).__name__})"
+    with (
+        ending_cleanly(err_console, "sync failed"),
+        Progress(*columns, console=console, transient=False) as progress,
+    ):
+        summary = asyncio.run(
+            run_sync(settings, SyncRequest(account, portal_slug=portal, full=full), progress)
         )
-        raise typer.Exit(1) from None
     if summary is None:
         err_console.print("[yellow]another Help Center sync is running; try again later[/]")
         raise typer.Exit(1)

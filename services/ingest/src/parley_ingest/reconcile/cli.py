@@ -8,15 +8,14 @@ from typing import Annotated
 
 import typer
 from parley_schema.db import create_engine, create_sessionmaker
-from parley_schema.errors import ParleyError
 from parley_schema.logging import configure
 from parley_schema.settings import load_settings_or_exit
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
-from sqlalchemy.exc import SQLAlchemyError
 
 from parley_ingest.backfill.cli import RichProgress
+from parley_ingest.cli_errors import ending_cleanly
 from parley_ingest.reconcile.service import ReconcileSummary, build_reconcile_service
 from parley_ingest.settings import IngestSettings
 
@@ -65,17 +64,11 @@ def reconcile(
     configure(settings, service="ingest-reconcile")
     started = time.monotonic()
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed}"))
-    try:
-        with Progress(*columns, console=console, transient=False) as progress:
-            summary = asyncio.run(run_reconcile(settings, account, progress))
-    except ParleyError as error:
-        console.print(f"[bold red]reconcile failed, nothing deleted:[/] {error.message}")
-        raise typer.Exit(1) from None
-    except (SQLAlchemyError, OSError) as error:
-        console.print(
-            f"[bold red]reconcile failed:[/] the database is unavailable ({type(error).__name__})"
-        )
-        raise typer.Exit(1) from None
+    with (
+        ending_cleanly(console, "reconcile failed, nothing deleted"),
+        Progress(*columns, console=console, transient=False) as progress,
+    ):
+        summary = asyncio.run(run_reconcile(settings, account, progress))
     if summary is None:
         console.print("[bold red]reconcile skipped:[/] another run is under way")
         raise typer.Exit(1)

@@ -11,8 +11,8 @@ from parley_schema.logging import configure
 from parley_schema.settings import load_settings_or_exit
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.exc import SQLAlchemyError
 
+from parley_ingest.cli_errors import ending_cleanly
 from parley_ingest.retention.service import RetentionReport, RetentionService
 from parley_ingest.settings import IngestSettings
 
@@ -71,13 +71,8 @@ def run(
     """Apply every account's window now (PARLEY_RETENTION_DAYS or the admin's override)."""
     settings = load_settings_or_exit(IngestSettings)
     configure(settings, service="ingest-retention")
-    try:
+    with ending_cleanly(err_console):
         report = asyncio.run(run_retention(settings, dry_run=dry_run, account_id=account))
-    except (SQLAlchemyError, OSError) as error:
-        err_console.print(
-            f"[bold red]error:[/] the database is unavailable ({type(error).__name__})"
-        )
-        raise typer.Exit(1) from None
     if report is None:
         err_console.print("[bold red]error:[/] a retention run is already under way elsewhere")
         raise typer.Exit(1)
