@@ -21,11 +21,11 @@ import subprocess
 import sys
 import time
 
+from parley_devstack.machine import free_port
+from parley_devstack.machine import summary as machine
 from stack import (
     embedders,
-    free_port,
     insert_messages,
-    machine,
     private_stack,
     publish,
     support_messages,

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import platform
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,6 +21,7 @@ import aio_pika
 import asyncpg
 import httpx
 from parley_devstack.embedded_db import EPHEMERAL_OPTIONS, EmbeddedDatabase
+from parley_devstack.machine import free_port
 from parley_devstack.rabbitmq import create_vhost, delete_vhost
 from parley_schema import migrate
 from parley_schema.events import (
@@ -73,18 +72,6 @@ def support_messages(count: int, *, seed: int = 7) -> list[str]:
     ]
 
 
-def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor() or "unknown CPU",
-    )
-    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
-
-
 @dataclass
 class Stack:
     database_url: str
@@ -116,12 +103,6 @@ async def private_stack() -> AsyncIterator[Stack]:
         finally:
             delete_vhost(vhost)
             server.stop()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def scrape(port: int, metric: str) -> float:

@@ -22,6 +22,7 @@ from datetime import timedelta
 
 import numpy as np
 import structlog
+from parley_devstack.machine import summary as machine
 from parley_embedder.chunks.policy import EmbedPolicy
 from parley_embedder.chunks.service import ChunkService, SyncRequest
 from parley_embeddings.chunking import Chunker
@@ -29,7 +30,7 @@ from parley_embeddings.local import load_local_model
 from parley_schema.db import create_engine, create_sessionmaker
 from parley_schema.settings import ParleyBaseSettings
 from sqlalchemy import text
-from stack import insert_messages, machine, private_stack, support_messages
+from stack import insert_messages, private_stack, support_messages
 
 BATCH = 64
 HNSW_INDEX = "ix_rag_chunks_embedding_hnsw"

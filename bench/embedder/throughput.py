@@ -31,6 +31,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 
+from parley_devstack.machine import free_port
+from parley_devstack.machine import summary as machine
 from parley_embedder.settings import EmbedderSettings
 from parley_embeddings.local import LocalProvider
 from parley_embeddings.local_runtimes import LocalEncoder, load_encoder
@@ -38,9 +40,7 @@ from parley_embeddings.local_runtimes.torch_encoder import TorchEncoder
 from parley_schema.settings import LocalModelRuntime
 from stack import (
     embedders,
-    free_port,
     insert_messages,
-    machine,
     private_stack,
     publish,
     scrape,

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import platform
 import random
 import statistics
 import subprocess
@@ -33,6 +31,7 @@ from pathlib import Path
 import httpx
 from parley_cli.client import SearchClient, create_user, provision_token
 from parley_devstack.embedded_db import EmbeddedDatabase
+from parley_devstack.machine import summary as machine
 from parley_devstack.rabbitmq import create_vhost, delete_vhost
 from parley_embeddings.local_runtimes import load_encoder
 from parley_schema import migrate
@@ -243,10 +242,7 @@ def main() -> None:
             delete_vhost(vhost)
             server.stop()
 
-    print(
-        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-        " (shared with other jobs: absolute figures are noisy)"
-    )
+    print(f"machine: {machine()} (shared with other jobs: absolute figures are noisy)")
     print(
         f"inputs: signed message_created webhooks, {args.duration:.0f} s per rate, poll "
         f"{args.poll_ms:.0f} ms, local all-MiniLM-L6-v2"

@@ -18,10 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import platform
 import random
-import socket
 import tempfile
 import time
 from pathlib import Path
@@ -29,6 +26,8 @@ from typing import Any
 
 import aio_pika
 from parley_devstack.embedded_db import EPHEMERAL_OPTIONS, EmbeddedDatabase
+from parley_devstack.machine import free_port
+from parley_devstack.machine import summary as machine
 from parley_devstack.rabbitmq import create_vhost, delete_vhost
 from parley_embedder.runtime import EmbedderRuntime
 from parley_embedder.settings import EmbedderSettings
@@ -85,24 +84,6 @@ WORDS = [
     "transfer",
     "delivery",
 ]
-
-
-def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor() or "unknown CPU",
-    )
-    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def articles(count: int, *, seed: int = 11) -> list[tuple[str, str]]:

@@ -16,6 +16,8 @@ import time
 import uuid
 from pathlib import Path
 
+from parley_devstack.machine import free_port
+
 # Debian's /usr/sbin/rabbitmq-* wrappers switch to the rabbitmq user (dropping our environment
 # and Erlang cookie); the scripts they wrap run as whoever calls them.
 REAL_SCRIPTS = Path("/usr/lib/rabbitmq/bin")
@@ -25,13 +27,6 @@ STOP_TIMEOUT_S = 30.0
 
 class RabbitMQNodeError(RuntimeError):
     """The node could not be started or stopped."""
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _tool(name: str) -> str:
@@ -47,8 +42,8 @@ def _tool(name: str) -> str:
 class RabbitMQNode:
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
-        self.port = _free_port()
-        self.dist_port = _free_port()
+        self.port = free_port()
+        self.dist_port = free_port()
         self.name = f"parley-{uuid.uuid4().hex[:8]}@localhost"
         self._process: subprocess.Popen[bytes] | None = None
         self._log = workdir / "node.log"

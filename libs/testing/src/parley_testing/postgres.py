@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -11,6 +10,7 @@ from typing import TypeVar
 
 import asyncpg
 from parley_devstack.embedded_db import EmbeddedDatabase
+from parley_devstack.machine import free_port as free_port  # tests import it from here
 from parley_schema import migrate
 
 T = TypeVar("T")
@@ -26,13 +26,6 @@ def run_async(factory: Callable[[], Awaitable[T]]) -> T:
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, runner()).result()
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def create_template(server: EmbeddedDatabase) -> str:
