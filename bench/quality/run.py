@@ -10,6 +10,13 @@
     .venv/bin/python bench/quality/run.py --direct \
         --similar bench/quality/data/similar_conversations.jsonl
 
+    .venv/bin/python bench/quality/run.py --direct \
+        --conversations bench/quality/data/multilingual/conversations.jsonl \
+        --queries bench/quality/data/multilingual/queries.jsonl \
+        --documents bench/quality/data/multilingual/documents.jsonl \
+        --model sentence-transformers/all-MiniLM-L6-v2 \
+        --model google/universal-sentence-encoder-multilingual-3
+
 ``--pipeline`` sends every turn as a signed Chatwoot webhook through the real ingest and
 embedder processes (pipeline_load.py) and searches the started search-api over HTTP;
 ``--direct`` writes the conversations straight into the tables with real embeddings
@@ -34,6 +41,14 @@ for (JSON lines), for checking that no unlabelled conversation answers a query.
 ``--similar FILE`` adds the similar-conversations section (similar_eval.py: precision@5,
 finished and open), loaded directly into a database of its own; alone, it runs without
 ``--conversations``.
+
+``--model NAME`` (repeatable; default all-MiniLM-L6-v2) runs everything once per catalogued
+model, each in a database of its own with vectors of its dimension (the embedder and
+search-api processes of ``--pipeline`` get it as ``PARLEY_EMBEDDING_MODEL``/``_DIM``).
+``--documents FILE`` (``--direct``) adds Help Center articles (documents.py) that queries may
+grade; a hit on one counts like a conversation. When the queries and conversations carry
+languages, nDCG@10 is also printed per language slice (``dataset.language_slice``: English,
+same-language, cross-language).
 """
 
 from __future__ import annotations
@@ -54,14 +69,26 @@ from pathlib import Path
 from typing import Any
 
 import direct_load
+import documents as knowledge
 import httpx
 import pipeline_load
 import similar_eval
-from dataset import KINDS, Conversation, Query, load_conversations, load_queries
+from dataset import (
+    KINDS,
+    SLICES,
+    Conversation,
+    Query,
+    language_slice,
+    load_conversations,
+    load_queries,
+)
+from knowledge_eval import ranking
 from metrics import Scores, by_kind, evaluate
 from parley_devstack.embedded_db import EPHEMERAL_OPTIONS, EmbeddedDatabase
+from parley_embeddings.catalogue import MINILM, CatalogueModel, catalogue_model
 from parley_embeddings.local import LocalProvider
 from parley_schema import migrate
+from parley_schema.settings import ParleyBaseSettings
 from parley_search_api.main import create_app
 from parley_search_api.settings import SearchSettings
 from parley_testing.postgres import free_port
@@ -101,6 +128,7 @@ class Outcome:
 @dataclass(frozen=True)
 class ModeResult:
     scores: dict[str, Scores]  # kind (and "all") → mean scores
+    slices: dict[str, Scores]  # language slice (and "all") → mean scores; empty without
     p50_ms: float
     p95_ms: float
 
@@ -134,15 +162,10 @@ def percentile(values: Sequence[float], share: float) -> float:
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
-def conversation_ranking(hits: list[dict[str, Any]], dataset_id_of: dict[str, str]) -> list[str]:
-    """The first K distinct dataset conversations of ``hits`` (a hit counts for its
-    conversation)."""
-    ranked: list[str] = []
-    for hit in hits:
-        dataset_id = dataset_id_of[hit["conversation"]["id"]]
-        if dataset_id not in ranked:
-            ranked.append(dataset_id)
-    return ranked[:K]
+def top_k(hits: list[dict[str, Any]], dataset_id_of: dict[str, str]) -> list[str]:
+    """The first K distinct dataset ids of ``hits`` (a message hit counts for its
+    conversation, a knowledge hit for its document)."""
+    return ranking(hits, dataset_id_of)[:K]
 
 
 async def search(
@@ -158,7 +181,7 @@ async def search(
     response = await client.post("/v1/search", json=body)
     seconds = time.perf_counter() - started
     response.raise_for_status()
-    return Outcome(query, conversation_ranking(response.json()["hits"], dataset_id_of), seconds)
+    return Outcome(query, top_k(response.json()["hits"], dataset_id_of), seconds)
 
 
 async def run_modes(
@@ -173,10 +196,13 @@ async def run_modes(
     }
 
 
-def summarise(outcomes: list[Outcome]) -> ModeResult:
-    scores = by_kind([(o.query.kind, evaluate(o.ranked, o.query.relevant, K)) for o in outcomes])
+def summarise(outcomes: list[Outcome], language_of: dict[str, str | None]) -> ModeResult:
+    per_query = [(o, evaluate(o.ranked, o.query.relevant, K)) for o in outcomes]
+    scores = by_kind([(o.query.kind, s) for o, s in per_query])
+    sliced = [(language_slice(o.query, language_of), s) for o, s in per_query]
+    slices = by_kind([(name, s) for name, s in sliced if name is not None])
     latencies = [o.seconds * 1000 for o in outcomes]
-    return ModeResult(scores, percentile(latencies, 0.50), percentile(latencies, 0.95))
+    return ModeResult(scores, slices, percentile(latencies, 0.50), percentile(latencies, 0.95))
 
 
 @asynccontextmanager
@@ -238,6 +264,22 @@ def print_table(name: str, overrides: dict[str, str], results: dict[str, ModeRes
             f"{result.p50_ms:7.1f} | {result.p95_ms:7.1f}"
         )
     print()
+    print_slices(results)
+
+
+def print_slices(results: dict[str, ModeResult]) -> None:
+    """nDCG@10 (and the number of queries) per language slice, when there are any."""
+    present = [s for s in SLICES if any(s in r.slices for r in results.values())]
+    if not present:
+        return
+    first = next(iter(results.values()))
+    print(
+        f"{'mode':<12}" + "".join(f" | {f'{s} ({first.slices[s].queries})':>20}" for s in present)
+    )
+    print("-" * (12 + 23 * len(present)))
+    for label, result in results.items():
+        print(f"{label:<12}" + "".join(f" | {result.slices[s].ndcg:20.3f}" for s in present))
+    print()
 
 
 def print_deltas(
@@ -294,12 +336,16 @@ def write_pool(
 
 
 async def _direct_load(
-    url: str, conversations: list[Conversation], provider: LocalProvider
+    url: str,
+    conversations: list[Conversation],
+    articles: list[knowledge.Document],
+    provider: LocalProvider,
 ) -> dict[str, str]:
     engine = create_async_engine(url)
     try:
         async with AsyncSession(engine) as session:
             dataset_id_of = await direct_load.load(session, conversations, provider)
+            dataset_id_of |= await knowledge.load(session, articles, provider)
             await session.commit()
     finally:
         await engine.dispose()
@@ -321,15 +367,23 @@ async def _prepare(url: str) -> str:
 
 def main(args: argparse.Namespace) -> None:
     print(f"machine: {platform.node()} {platform.machine()}, python {platform.python_version()}")
-    provider = LocalProvider()
     with tempfile.TemporaryDirectory() as data_dir:
         server = EmbeddedDatabase(Path(data_dir), free_port(), options=EPHEMERAL_OPTIONS)
         server.start()
         try:
-            if args.conversations is not None:
-                search_section(server, provider, args)
-            if args.similar is not None:
-                similar_section(server, provider, args.similar, args.similar_dense_weights)
+            for number, model in enumerate(args.model, start=1):
+                provider = model.load(ParleyBaseSettings())
+                print(f"\n=== model {model.name} ({model.dimension}-d) ===")
+                if args.conversations is not None:
+                    search_section(server, provider, model, args, f"{DATABASE}_{number}")
+                if args.similar is not None:
+                    similar_section(
+                        server,
+                        provider,
+                        args.similar,
+                        args.similar_dense_weights,
+                        f"{SIMILAR_DATABASE}_{number}",
+                    )
         finally:
             server.stop()
 
@@ -342,23 +396,30 @@ def chosen_settings(args: argparse.Namespace) -> dict[str, dict[str, str]]:
 
 
 def search_section(
-    server: EmbeddedDatabase, provider: LocalProvider, args: argparse.Namespace
+    server: EmbeddedDatabase,
+    provider: LocalProvider,
+    model: CatalogueModel,
+    args: argparse.Namespace,
+    database: str,
 ) -> None:
     conversations = load_conversations(args.conversations)
-    queries = load_queries(args.queries, {c.id for c in conversations})
+    articles = knowledge.load_documents(args.documents) if args.documents else []
+    language_of = {c.id: c.language for c in conversations} | {a.id: a.locale for a in articles}
+    queries = load_queries(args.queries, set(language_of))
     kinds = Counter(q.kind for q in queries)
     print(
-        f"data: {len(conversations)} conversations, {len(queries)} queries "
-        f"({', '.join(f'{kinds[k]} {k}' for k in KINDS)}) from {args.queries}"
+        f"data: {len(conversations)} conversations, {len(articles)} articles, {len(queries)} "
+        f"queries ({', '.join(f'{kinds[k]} {k}' for k in KINDS)}) from {args.queries}"
     )
-    server.ensure_database_sync(DATABASE)
-    url = server.url(DATABASE)
+    server.ensure_database_sync(database)
+    url = server.url(database)
     migrate.upgrade(url, embedding_dim=provider.dimension)
     settings = chosen_settings(args)
     started = time.perf_counter()
     results: dict[str, dict[str, list[Outcome]]] = {}
     if args.pipeline:
-        with pipeline_load.running(url) as pipeline:
+        env = {"PARLEY_EMBEDDING_MODEL": model.name, "PARLEY_EMBEDDING_DIM": str(model.dimension)}
+        with pipeline_load.running(url, env) as pipeline:
             dataset_id_of = pipeline.load(conversations)
             print(
                 "loaded through signed webhooks, ingest and the embedder in "
@@ -369,7 +430,7 @@ def search_section(
                 with pipeline.search_api(overrides) as base_url:
                     results[name] = asyncio.run(over_http(base_url, token, queries, dataset_id_of))
     else:
-        dataset_id_of = asyncio.run(_direct_load(url, conversations, provider))
+        dataset_id_of = asyncio.run(_direct_load(url, conversations, articles, provider))
         print(
             f"loaded directly with {provider.model_name} in "
             f"{time.perf_counter() - started:.1f} s; searching search-api in-process"
@@ -381,7 +442,7 @@ def search_section(
             )
     print()
     summaries = {
-        name: {mode: summarise(outcomes) for mode, outcomes in per_mode.items()}
+        name: {mode: summarise(outcomes, language_of) for mode, outcomes in per_mode.items()}
         for name, per_mode in results.items()
     }
     for name, summary in summaries.items():
@@ -396,15 +457,19 @@ def search_section(
 
 
 def similar_section(
-    server: EmbeddedDatabase, provider: LocalProvider, path: Path, weights: list[float]
+    server: EmbeddedDatabase,
+    provider: LocalProvider,
+    path: Path,
+    weights: list[float],
+    database: str,
 ) -> None:
     groups = similar_eval.load_groups(path)
     print()
     print(
         f"similar data: {len(groups)} conversations in {len(set(groups.values()))} groups ({path})"
     )
-    server.ensure_database_sync(SIMILAR_DATABASE)
-    url = server.url(SIMILAR_DATABASE)
+    server.ensure_database_sync(database)
+    url = server.url(database)
     migrate.upgrade(url, embedding_dim=provider.dimension)
     started = time.perf_counter()
     results = asyncio.run(similar_eval.evaluate(url, provider, path, dense_weights=weights))
@@ -419,6 +484,18 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=Path)
     parser.add_argument("--queries", type=Path)
+    parser.add_argument(
+        "--documents",
+        type=Path,
+        help="Help Center articles (documents.jsonl) to load beside the conversations",
+    )
+    parser.add_argument(
+        "--model",
+        type=catalogue_model,
+        action="append",
+        metavar="NAME",
+        help=f"a catalogued embedding model to run with (repeatable; default: {MINILM.name})",
+    )
     parser.add_argument(
         "--similar",
         type=Path,
@@ -457,6 +534,9 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         help="similar conversations: dense weights to compare (comma-separated)",
     )
     args = parser.parse_args(argv)
+    args.model = args.model or [MINILM]
+    if args.documents is not None and not args.direct:
+        parser.error("--documents is loaded with --direct only")
     if (args.conversations is None) != (args.queries is None):
         parser.error("--conversations and --queries go together")
     if args.conversations is None and args.similar is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 import pytest
-from run import conversation_ranking, parse, parse_setting, percentile
+from run import K, parse, parse_setting, percentile, top_k
 
 
 def test_a_setting_is_a_name_and_search_api_environment_overrides() -> None:
@@ -49,8 +49,18 @@ def test_percentiles_are_nearest_rank() -> None:
 
 
 def test_a_conversation_counts_once_at_its_best_hit() -> None:
-    hits = [{"conversation": {"id": gid}} for gid in ["cw:1:2", "cw:1:2", "cw:1:1", "cw:1:3"]]
+    hits = [
+        {"kind": "message", "conversation": {"id": gid}}
+        for gid in ["cw:1:2", "cw:1:2", "cw:1:1", "cw:1:3"]
+    ]
 
-    ranked = conversation_ranking(hits, {"cw:1:1": "a", "cw:1:2": "b", "cw:1:3": "c"})
+    ranked = top_k(hits, {"cw:1:1": "a", "cw:1:2": "b", "cw:1:3": "c"})
 
     assert ranked == ["b", "a", "c"]
+
+
+def test_only_the_first_k_distinct_ids_count() -> None:
+    ids = {f"cw:1:{n}": f"c{n}" for n in range(K + 5)}
+    hits = [{"kind": "message", "conversation": {"id": gid}} for gid in ids]
+
+    assert top_k(hits, ids) == [f"c{n}" for n in range(K)]

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from parley_schema.errors import ConfigurationError
-from parley_schema.settings import ParleyBaseSettings
+from parley_schema.settings import LocalModelRuntime, ParleyBaseSettings
 
 from parley_embeddings.local import LocalProvider
 from parley_embeddings.local_runtimes import (
@@ -32,12 +32,14 @@ from parley_embeddings.use_multilingual import (
 class CatalogueModel:
     """One model: ``load`` builds its provider from the local-model settings (runtime, data
     dir, batch size, workers). ``max_input_tokens`` is how much of a text it reads (None:
-    all of it); ``languages`` are BCP 47 tags."""
+    all of it); ``languages`` are BCP 47 tags; ``runtimes`` the choices of
+    ``PARLEY_LOCAL_MODEL_RUNTIME`` it honours (none: it has one runtime of its own)."""
 
     name: str
     dimension: int
     languages: tuple[str, ...]
     max_input_tokens: int | None
+    runtimes: tuple[LocalModelRuntime, ...]
     load: Callable[[ParleyBaseSettings], LocalProvider]
 
 
@@ -74,6 +76,7 @@ MINILM = CatalogueModel(
     dimension=LOCAL_DIMENSION,
     languages=("en",),
     max_input_tokens=256,  # its sentence_bert_config.json; the rest of a text is cut off
+    runtimes=tuple(LocalModelRuntime),
     load=_load_minilm,
 )
 USE_MULTILINGUAL = CatalogueModel(
@@ -81,6 +84,7 @@ USE_MULTILINGUAL = CatalogueModel(
     dimension=USE_DIMENSION,
     languages=USE_LANGUAGES,
     max_input_tokens=None,
+    runtimes=(),
     load=_load_use,
 )
 
