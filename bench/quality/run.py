@@ -45,7 +45,9 @@ finished and open), loaded directly into a database of its own; alone, it runs w
 ``--model NAME`` (repeatable; default all-MiniLM-L6-v2) runs everything once per catalogued
 model, each in a database of its own with vectors of its dimension (the embedder and
 search-api processes of ``--pipeline`` get it as ``PARLEY_EMBEDDING_MODEL``/``_DIM``).
-``--documents FILE`` (``--direct``) adds Help Center articles (documents.py) that queries may
+``--fuse 0.6,0.4`` also ranks every query by the models' semantic scores summed with those
+weights (the first setting's semantic-mode hits of each model; an id a model did not return
+adds 0). ``--documents FILE`` (``--direct``) adds Help Center articles (documents.py) that queries may
 grade; a hit on one counts like a conversation. When the queries and conversations carry
 languages, nDCG@10 is also printed per language slice (``dataset.language_slice``: English,
 same-language, cross-language).
@@ -82,7 +84,7 @@ from dataset import (
     load_conversations,
     load_queries,
 )
-from knowledge_eval import ranking
+from knowledge_eval import hit_id, ranking
 from metrics import Scores, by_kind, evaluate
 from parley_devstack.embedded_db import EPHEMERAL_OPTIONS, EmbeddedDatabase
 from parley_embeddings.catalogue import MINILM, CatalogueModel, catalogue_model
@@ -123,6 +125,7 @@ class Outcome:
     query: Query
     ranked: list[str]  # dataset conversation ids, best first, at most K
     seconds: float
+    semantic: dict[str, float]  # dataset id → its best hit's semantic score, of every hit
 
 
 @dataclass(frozen=True)
@@ -181,7 +184,34 @@ async def search(
     response = await client.post("/v1/search", json=body)
     seconds = time.perf_counter() - started
     response.raise_for_status()
-    return Outcome(query, top_k(response.json()["hits"], dataset_id_of), seconds)
+    hits = response.json()["hits"]
+    return Outcome(query, top_k(hits, dataset_id_of), seconds, semantic_scores(hits, dataset_id_of))
+
+
+def semantic_scores(hits: list[dict[str, Any]], dataset_id_of: dict[str, str]) -> dict[str, float]:
+    """Each dataset id's best semantic score among ``hits`` (hits without one are left out)."""
+    best: dict[str, float] = {}
+    for hit in hits:
+        score = hit["scores"]["semantic"]
+        if score is not None:
+            key = hit_id(hit, dataset_id_of)
+            best[key] = max(score, best.get(key, score))
+    return best
+
+
+def fused(per_model: Sequence[list[Outcome]], weights: Sequence[float]) -> list[Outcome]:
+    """The same queries ranked by the weighted sum of each model's semantic scores (an id a
+    model did not return scores 0 there): "scores summed" across models."""
+    outcomes = []
+    for together in zip(*per_model, strict=True):
+        total: dict[str, float] = {}
+        for outcome, weight in zip(together, weights, strict=True):
+            for key, score in outcome.semantic.items():
+                total[key] = total.get(key, 0.0) + weight * score
+        ranked = sorted(total, key=lambda key: -total[key])[:K]
+        seconds = sum(o.seconds for o in together)
+        outcomes.append(Outcome(together[0].query, ranked, seconds, total))
+    return outcomes
 
 
 async def run_modes(
@@ -371,11 +401,16 @@ def main(args: argparse.Namespace) -> None:
         server = EmbeddedDatabase(Path(data_dir), free_port(), options=EPHEMERAL_OPTIONS)
         server.start()
         try:
+            semantic: list[list[Outcome]] = []  # per model: the first setting's semantic mode
+            language_of: dict[str, str | None] = {}
             for number, model in enumerate(args.model, start=1):
                 provider = model.load(ParleyBaseSettings())
                 print(f"\n=== model {model.name} ({model.dimension}-d) ===")
                 if args.conversations is not None:
-                    search_section(server, provider, model, args, f"{DATABASE}_{number}")
+                    results, language_of = search_section(
+                        server, provider, model, args, f"{DATABASE}_{number}"
+                    )
+                    semantic.append(next(iter(results.values()))["semantic"])
                 if args.similar is not None:
                     similar_section(
                         server,
@@ -384,6 +419,13 @@ def main(args: argparse.Namespace) -> None:
                         args.similar_dense_weights,
                         f"{SIMILAR_DATABASE}_{number}",
                     )
+            if args.fuse is not None and semantic:
+                terms = " + ".join(
+                    f"{w} {m.name}" for w, m in zip(args.fuse, args.model, strict=True)
+                )
+                print(f"\n=== semantic scores summed: {terms} ===")
+                fused_result = summarise(fused(semantic, args.fuse), language_of)
+                print_table("fused", {}, {"semantic": fused_result})
         finally:
             server.stop()
 
@@ -401,7 +443,9 @@ def search_section(
     model: CatalogueModel,
     args: argparse.Namespace,
     database: str,
-) -> None:
+) -> tuple[dict[str, dict[str, list[Outcome]]], dict[str, str | None]]:
+    """Loads and searches; every setting's outcomes per mode, and each dataset id's
+    language."""
     conversations = load_conversations(args.conversations)
     articles = knowledge.load_documents(args.documents) if args.documents else []
     language_of = {c.id: c.language for c in conversations} | {a.id: a.locale for a in articles}
@@ -454,6 +498,7 @@ def search_section(
         first = next(iter(results))
         lines = write_pool(args.pool, results[first], conversations)
         print(f"pool: {lines} ungraded top-{K} conversations of setting {first} in {args.pool}")
+    return results, language_of
 
 
 def similar_section(
@@ -497,6 +542,13 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         help=f"a catalogued embedding model to run with (repeatable; default: {MINILM.name})",
     )
     parser.add_argument(
+        "--fuse",
+        type=lambda value: [float(w) for w in value.split(",")],
+        metavar="W1,W2,…",
+        help="also rank by the semantic scores of the --model models summed with these "
+        "weights (one per model, e.g. 0.6,0.4)",
+    )
+    parser.add_argument(
         "--similar",
         type=Path,
         help="grouped conversations (meta.group): add the similar-conversations section",
@@ -535,6 +587,8 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     )
     args = parser.parse_args(argv)
     args.model = args.model or [MINILM]
+    if args.fuse is not None and len(args.fuse) != len(args.model):
+        parser.error("--fuse needs one weight per --model")
     if args.documents is not None and not args.direct:
         parser.error("--documents is loaded with --direct only")
     if (args.conversations is None) != (args.queries is None):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 
 import pytest
-from run import K, parse, parse_setting, percentile, top_k
+from dataset import Query
+from run import K, Outcome, fused, parse, parse_setting, percentile, top_k
 
 
 def test_a_setting_is_a_name_and_search_api_environment_overrides() -> None:
@@ -64,3 +65,15 @@ def test_only_the_first_k_distinct_ids_count() -> None:
     hits = [{"kind": "message", "conversation": {"id": gid}} for gid in ids]
 
     assert top_k(hits, ids) == [f"c{n}" for n in range(K)]
+
+
+def test_fused_ranks_by_the_weighted_sum_of_each_models_scores() -> None:
+    query = Query(qid="q", query="x", relevant={"a": 2}, kind="topic")
+    minilm = Outcome(query, ["b", "a"], 0.01, {"b": 0.9, "a": 0.5})
+    use = Outcome(query, ["a", "c"], 0.02, {"a": 0.9, "c": 0.8})
+
+    (outcome,) = fused([[minilm], [use]], [0.6, 0.4])
+
+    # a: 0.6*0.5 + 0.4*0.9 = 0.66; b: 0.54 (no USE score); c: 0.32
+    assert outcome.ranked == ["a", "b", "c"]
+    assert outcome.semantic["a"] == pytest.approx(0.66)
