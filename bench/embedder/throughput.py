@@ -272,25 +272,25 @@ def main() -> None:
         f"database): {baseline:.1f} texts/s"
     )
     print()
-    print(f"{'run':<72}{'texts/s':>10}{'vs torch':>10}")
+    print(f"{'run':<80}{'texts/s':>10}{'vs torch':>10}")
     for m in measured.values():
         for kind, rates in (("raw encode", m.raw), ("provider alone", m.alone)):
             for when, rate in zip(("before", "after"), rates, strict=True):
                 label = f"{m.subject.label}: {kind}, {when} the embedders"
-                print(f"{label:<72}{rate:>10.1f}{rate / baseline:>10.2f}")
+                print(f"{label:<80}{rate:>10.1f}{rate / baseline:>10.2f}")
     print()
-    print(f"{'token counting (count_tokens, event loop)':<44}{'tokens/text':>12}{'ms/text':>10}")
+    print(f"{'token counting (count_tokens, event loop)':<60}{'tokens/text':>12}{'ms/text':>10}")
     for m in measured.values():
-        print(f"{m.subject.label:<44}{m.tokens:>12.1f}{m.count_ms:>10.3f}")
+        print(f"{m.subject.label:<60}{m.tokens:>12.1f}{m.count_ms:>10.3f}")
     print()
     print(
-        f"{'embedder: publish -> all chunks ready':<52}{'texts/s':>10}{'vs torch':>10}"
+        f"{'embedder: publish -> all chunks ready':<60}{'texts/s':>10}{'vs torch':>10}"
         f"{'vs torch embedder':>19}{'vs own alone':>14}{'calls':>7}{'texts/call':>12}"
     )
     for m in measured.values():
         own = max(sum(m.raw) / 2, sum(m.alone) / 2)
         print(
-            f"{m.subject.label:<52}{m.pipeline:>10.1f}{m.pipeline / baseline:>10.2f}"
+            f"{m.subject.label:<60}{m.pipeline:>10.1f}{m.pipeline / baseline:>10.2f}"
             f"{m.pipeline / torch.pipeline:>19.2f}{m.pipeline / own:>14.2f}"
             f"{m.calls['calls']:>7.0f}{m.calls['texts_per_call']:>12.1f}"
         )
