@@ -35,8 +35,9 @@ A setting is a named set of search-api environment overrides, ``--setting
 NAME=PARLEY_X=1,PARLEY_Y=2`` (repeatable; ``default`` is none). They apply to the in-process
 app's settings in ``--direct`` and to the restarted search-api process in ``--pipeline``.
 Without ``--compare`` every setting runs; ``--compare A B`` runs those two and prints B - A.
-``--pool FILE`` writes, for the first setting, every top-10 conversation a query has no grade
-for (JSON lines), for checking that no unlabelled conversation answers a query.
+``--pool FILE`` writes, for the first setting, every top-10 conversation or article a query
+has no grade for (JSON lines; FILE's name gets the model's database as a suffix), for
+checking that no unlabelled conversation answers a query.
 
 ``--similar FILE`` adds the similar-conversations section (similar_eval.py: precision@5,
 finished and open), loaded directly into a database of its own; alone, it runs without
@@ -338,10 +339,16 @@ def print_deltas(
 
 
 def write_pool(
-    path: Path, outcomes: dict[str, list[Outcome]], conversations: list[Conversation]
+    path: Path,
+    outcomes: dict[str, list[Outcome]],
+    conversations: list[Conversation],
+    articles: Sequence[knowledge.Document] = (),
 ) -> int:
-    """Every ungraded conversation in a query's top K, per mode; returns how many lines."""
-    by_id = {c.id: c for c in conversations}
+    """Every ungraded conversation or article in a query's top K, per mode; returns how many
+    lines."""
+    by_id: dict[str, tuple[str | None, str]] = {
+        c.id: (c.topic, " | ".join(t.text for t in c.turns)) for c in conversations
+    } | {a.id: (a.category, f"{a.title} | {a.markdown}") for a in articles}
     lines = 0
     with path.open("w", encoding="utf-8") as out:
         for mode, results in outcomes.items():
@@ -349,7 +356,7 @@ def write_pool(
                 for rank, cid in enumerate(outcome.ranked, start=1):
                     if cid in outcome.query.relevant:
                         continue
-                    conversation = by_id[cid]
+                    topic, body = by_id[cid]
                     row = {
                         "qid": outcome.query.qid,
                         "kind": outcome.query.kind,
@@ -357,8 +364,8 @@ def write_pool(
                         "mode": mode,
                         "rank": rank,
                         "id": cid,
-                        "topic": conversation.topic,
-                        "text": " | ".join(t.text for t in conversation.turns),
+                        "topic": topic,
+                        "text": body,
                     }
                     out.write(json.dumps(row, ensure_ascii=False) + "\n")
                     lines += 1
@@ -496,8 +503,9 @@ def search_section(
         print_deltas(a, b, summaries[a], summaries[b])
     if args.pool is not None:
         first = next(iter(results))
-        lines = write_pool(args.pool, results[first], conversations)
-        print(f"pool: {lines} ungraded top-{K} conversations of setting {first} in {args.pool}")
+        path = args.pool.with_name(f"{args.pool.stem}-{database}{args.pool.suffix}")
+        lines = write_pool(path, results[first], conversations, articles)
+        print(f"pool: {lines} ungraded top-{K} hits of setting {first} in {path}")
     return results, language_of
 
 
