@@ -61,3 +61,23 @@ async def test_the_multilingual_model_builds_from_the_settings_and_matches_acros
     assert len(invoice_en) == USE_MULTILINGUAL.dimension
     assert math.isclose(cosine(invoice_en, invoice_en), 1.0, rel_tol=1e-5)
     assert cosine(invoice_en, invoice_de) > cosine(password_de, invoice_de) + 0.3
+
+
+async def test_the_multilingual_model_gives_each_text_its_own_vector_on_parallel_workers() -> None:
+    texts = [
+        "Wo bleibt meine Rückerstattung?",
+        "ok",
+        "El código de descuento no funciona al pagar, dice que ha caducado.",
+        "Thanks!",
+        "La batterie de mon ordinateur portable chauffe énormément et elle a l'air gonflée.",
+    ]
+    one = USE_MULTILINGUAL.load(ParleyBaseSettings(local_model_workers=1))
+    parallel = USE_MULTILINGUAL.load(
+        ParleyBaseSettings(local_model_workers=2, local_model_batch_size=2)
+    )
+    alone = [(await one.embed([text]))[0] for text in texts]
+    for vector, expected in zip(await parallel.embed(texts), alone, strict=True):
+        assert cosine(vector, expected) > 0.9999
+    assert one.count_tokens("Wo bleibt meine Rückerstattung?") == parallel.count_tokens(
+        "Wo bleibt meine Rückerstattung?"
+    )
