@@ -89,8 +89,8 @@ class Stack:
 
 
 @asynccontextmanager
-async def private_stack() -> AsyncIterator[Stack]:
-    """A throwaway database and vhost, removed afterwards."""
+async def private_stack(*, embedding_dim: int = 384) -> AsyncIterator[Stack]:
+    """A throwaway database (vectors of ``embedding_dim``) and vhost, removed afterwards."""
     with tempfile.TemporaryDirectory(prefix="parley-bench-") as directory:
         server = EmbeddedDatabase(Path(directory), free_port(), options=EPHEMERAL_OPTIONS)
         server.start()
@@ -98,7 +98,7 @@ async def private_stack() -> AsyncIterator[Stack]:
         try:
             await server.ensure_database("bench")
             url = server.url("bench")
-            await asyncio.to_thread(migrate.upgrade, url, embedding_dim=384)
+            await asyncio.to_thread(migrate.upgrade, url, embedding_dim=embedding_dim)
             yield Stack(url, amqp_url)
         finally:
             delete_vhost(vhost)

@@ -1,24 +1,31 @@
-"""Embedder throughput of each local model runtime against torch (same run, same texts).
+"""Embedder throughput of each local model and runtime against torch MiniLM (same run, same
+texts).
 
     .venv/bin/python bench/embedder/throughput.py              # 1,000 messages
     .venv/bin/python bench/embedder/throughput.py --messages 5000 --runtimes torch openvino
+    .venv/bin/python bench/embedder/throughput.py --models google/universal-sentence-encoder-multilingual-3
 
-For every runtime (``PARLEY_LOCAL_MODEL_RUNTIME``), on the same texts with the same batch
-size, each timed before and after the embedder runs, in a process of its own (runtimes in
-one process slow each other down: their thread pools compete):
+What is compared: every catalogued model (``--models``, default all), each on every runtime
+of ``PARLEY_LOCAL_MODEL_RUNTIME`` it honours (``--runtimes``; a model with a runtime of its
+own runs on that). For each, on the same texts with the same batch size, each timed before
+and after the embedders run, in a process of its own (models in one process slow each other
+down: their thread pools compete):
 
 - **raw encode**: the runtime alone on all its threads, one length-sorted pass after the
-  other (for torch, ``SentenceTransformer.encode`` of all texts in one call);
+  other (for torch, ``SentenceTransformer.encode`` of all texts in one call), measured
+  before the provider's workers exist (they set the runtime's threads to one);
 - **provider alone**: the local provider, the embedder's arrangement (length-sorted passes
-  on one-thread workers), no queue, no database.
+  on one-thread workers), no queue, no database;
+- **count ms**: the model's ``count_tokens`` per text, which the embedder runs on its event
+  loop while chunking.
 
-The baseline is the faster of torch's two, so no arrangement of the model can flatter a
-ratio. Then, per runtime, one embedder process (``faststream run parley_embedder.main:app``,
-local provider on that runtime) against a private embedded Postgres and RabbitMQ vhost:
-once it consumes, every message is published as ``message.upserted.v1`` and the clock runs
-until every chunk is ``ready``. Target: the default runtime's embedder at least 2x torch's
-embedder. The machine is shared; rely on
-the ratios.
+The baseline is the faster of torch MiniLM's two, so no arrangement of the model can flatter
+a ratio. Then, per model and runtime, one embedder process (``faststream run
+parley_embedder.main:app``, local provider on it) against a private embedded Postgres
+(vectors of the model's dimension) and RabbitMQ vhost: once it consumes, every message is
+published as ``message.upserted.v1`` and the clock runs until every chunk is ``ready``.
+Target: the default runtime's embedder at least 2x torch's embedder. The machine is shared;
+rely on the ratios.
 """
 
 from __future__ import annotations
@@ -34,8 +41,9 @@ from dataclasses import dataclass, field
 from parley_devstack.machine import free_port
 from parley_devstack.machine import summary as machine
 from parley_embedder.settings import EmbedderSettings
+from parley_embeddings.catalogue import MINILM, MODELS, CatalogueModel, catalogue_model
 from parley_embeddings.local import LocalProvider
-from parley_embeddings.local_runtimes import LocalEncoder, load_encoder
+from parley_embeddings.local_runtimes import LocalEncoder
 from parley_embeddings.local_runtimes.torch_encoder import TorchEncoder
 from parley_schema.settings import LocalModelRuntime
 from stack import (
@@ -53,13 +61,58 @@ WARM_UP_TEXTS = 500
 DEFAULT_RUNTIME = EmbedderSettings.model_fields["local_model_runtime"].default
 
 
+@dataclass(frozen=True)
+class Subject:
+    """A model on one runtime (None: a model with a runtime of its own)."""
+
+    model: CatalogueModel
+    runtime: LocalModelRuntime | None
+
+    @property
+    def label(self) -> str:
+        short = self.model.name.rsplit("/", 1)[-1]
+        return f"{short} on {self.runtime.value}" if self.runtime else short
+
+    def settings(self, **fields: object) -> EmbedderSettings:
+        """The embedder's settings for it (the environment's, and ``fields``)."""
+        chosen: dict[str, object] = {
+            "embedding_model": self.model.name,
+            "embedding_dim": self.model.dimension,
+        }
+        if self.runtime is not None:
+            chosen["local_model_runtime"] = self.runtime
+        return EmbedderSettings().model_copy(update=chosen | fields)
+
+    def env(self) -> dict[str, str]:
+        """The same as ``PARLEY_*`` settings, for an embedder process."""
+        env = {"embedding_model": self.model.name, "embedding_dim": str(self.model.dimension)}
+        if self.runtime is not None:
+            env["local_model_runtime"] = self.runtime.value
+        return env
+
+
+BASELINE = Subject(MINILM, LocalModelRuntime.TORCH)
+
+
+def subjects(models: list[CatalogueModel], runtimes: list[LocalModelRuntime]) -> list[Subject]:
+    """The baseline first, then every model on each of ``runtimes`` it honours."""
+    chosen = [BASELINE]
+    for model in models:
+        if model.runtimes:
+            chosen += [Subject(model, r) for r in runtimes if r in model.runtimes]
+        else:
+            chosen.append(Subject(model, None))
+    return list(dict.fromkeys(chosen))
+
+
 @dataclass
 class Measured:
-    runtime: LocalModelRuntime
+    subject: Subject
     raw: list[float] = field(default_factory=list)
     alone: list[float] = field(default_factory=list)
     pipeline: float = 0.0
     tokens: float = 0.0
+    count_ms: float = 0.0
     calls: dict[str, float] = field(default_factory=dict)
 
 
@@ -83,19 +136,19 @@ def provider_rate(provider: LocalProvider, texts: list[str]) -> float:
 
 
 async def embedder_rate(
-    texts: list[str], runtime: LocalModelRuntime, texts_per_call: int, model_batch_size: int
+    texts: list[str], subject: Subject, texts_per_call: int, model_batch_size: int
 ) -> tuple[float, dict[str, float]]:
     """Messages/s from publish to all ready; the model's share of that time, its calls."""
     account_id = 1
     metrics_port = free_port()
-    async with private_stack() as stack:
+    async with private_stack(embedding_dim=subject.model.dimension) as stack:
         ids = await insert_messages(stack.database_url, texts, account_id)
         env = stack.env(
             batch_size=str(texts_per_call),
             embedding_provider="local",
-            local_model_runtime=runtime.value,
             local_model_batch_size=str(model_batch_size),
             metrics_port=str(metrics_port),
+            **subject.env(),
         )
         with embedders(1, env):
             await wait_consumers(stack.amqp_url, 1, timeout_s=300)
@@ -114,30 +167,30 @@ async def embedder_rate(
     return len(ids) / seconds, model
 
 
-def model_rates_here(runtime: LocalModelRuntime, messages: int, batch_size: int) -> None:
-    """Raw and provider-alone texts/s of ``runtime`` in this process, as one JSON line."""
+def model_rates_here(subject: Subject, messages: int, batch_size: int) -> None:
+    """Raw, provider-alone and token-counting rates of ``subject`` in this process, as one
+    JSON line. Raw encode runs first: the provider's workers set the runtime's threads."""
     texts = support_messages(messages)
-    settings = EmbedderSettings()
-    workers = settings.local_model_workers
-    encoder = load_encoder(runtime, data_dir=settings.data_dir)
-    parallel = load_encoder(runtime, data_dir=settings.data_dir, parallel_passes=workers)
-    provider = LocalProvider(parallel, batch_size=batch_size, workers=workers)
+    settings = subject.settings(local_model_batch_size=batch_size)
     # Warm-up long enough that the first timed run is not slower than the second.
+    encoder = subject.model.load(settings.model_copy(update={"local_model_workers": 1})).encoder
     raw_rate(encoder, texts[:WARM_UP_TEXTS], batch_size)
+    raw = raw_rate(encoder, texts, batch_size)
+    provider = subject.model.load(settings)
     provider_rate(provider, texts[:WARM_UP_TEXTS])
-    rates = {
-        "raw": raw_rate(encoder, texts, batch_size),
-        "alone": provider_rate(provider, texts),
-        "tokens": sum(provider.count_tokens(t) for t in texts) / len(texts),
-    }
+    alone = provider_rate(provider, texts)
+    started = time.perf_counter()
+    tokens = sum(provider.count_tokens(t) for t in texts) / len(texts)
+    count_ms = (time.perf_counter() - started) * 1000 / len(texts)
+    rates = {"raw": raw, "alone": alone, "tokens": tokens, "count_ms": count_ms}
     sys.stdout.write(json.dumps(rates) + "\n")
 
 
-def rates_in_own_process(
-    runtime: LocalModelRuntime, messages: int, batch_size: int
-) -> dict[str, float]:
+def rates_in_own_process(subject: Subject, messages: int, batch_size: int) -> dict[str, float]:
     command = [sys.executable, __file__, "--messages", str(messages)]
-    command += ["--batch-size", str(batch_size), "--model-rates-of", runtime.value]
+    command += ["--batch-size", str(batch_size), "--model-rates-of", subject.model.name]
+    if subject.runtime is not None:
+        command += ["--runtimes", subject.runtime.value]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     rates: dict[str, float] = json.loads(output.strip().splitlines()[-1])
     return rates
@@ -148,15 +201,23 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=1000)
     parser.add_argument(
         "--model-rates-of",
-        type=LocalModelRuntime,
-        help="internal: print this runtime's raw and provider-alone rates and exit",
+        type=catalogue_model,
+        help="internal: print this model's raw and provider-alone rates (on the first of "
+        "--runtimes it honours) and exit",
+    )
+    parser.add_argument(
+        "--models",
+        type=catalogue_model,
+        nargs="+",
+        default=list(MODELS.values()),
+        help="catalogued models to compare (torch MiniLM is always measured: the baseline)",
     )
     parser.add_argument(
         "--runtimes",
         type=LocalModelRuntime,
         nargs="+",
         default=list(LocalModelRuntime),
-        help="runtimes to compare (torch is always measured: it is the baseline)",
+        help="runtimes to compare, for the models that honour PARLEY_LOCAL_MODEL_RUNTIME",
     )
     parser.add_argument(
         "--batch-size",
@@ -174,66 +235,68 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.model_rates_of is not None:
-        model_rates_here(args.model_rates_of, args.messages, args.batch_size)
+        subject = subjects([args.model_rates_of], args.runtimes[:1])[-1]
+        model_rates_here(subject, args.messages, args.batch_size)
         return
-    runtimes = list(dict.fromkeys([LocalModelRuntime.TORCH, *args.runtimes]))
     texts = support_messages(args.messages)
     settings = EmbedderSettings()
     workers = settings.local_model_workers
-    measured = {runtime: Measured(runtime) for runtime in runtimes}
+    measured = {s: Measured(s) for s in subjects(args.models, args.runtimes)}
 
     def model_rates() -> None:
-        for runtime in runtimes:
-            rates = rates_in_own_process(runtime, args.messages, args.batch_size)
-            measured[runtime].raw.append(rates["raw"])
-            measured[runtime].alone.append(rates["alone"])
-            measured[runtime].tokens = rates["tokens"]
+        for subject, m in measured.items():
+            rates = rates_in_own_process(subject, args.messages, args.batch_size)
+            m.raw.append(rates["raw"])
+            m.alone.append(rates["alone"])
+            m.tokens, m.count_ms = rates["tokens"], rates["count_ms"]
 
     model_rates()
-    for runtime in runtimes:
-        rate, calls = asyncio.run(
-            embedder_rate(texts, runtime, args.texts_per_call, args.batch_size)
+    for subject, m in measured.items():
+        m.pipeline, m.calls = asyncio.run(
+            embedder_rate(texts, subject, args.texts_per_call, args.batch_size)
         )
-        measured[runtime].pipeline, measured[runtime].calls = rate, calls
     model_rates()
 
-    torch = measured[LocalModelRuntime.TORCH]
+    torch = measured[BASELINE]
     baseline = max(sum(torch.raw) / 2, sum(torch.alone) / 2)
     print(f"machine: {machine()} (shared with other jobs: absolute figures are noisy)")
-    tokens = torch.tokens
     print(
-        f"inputs: {args.messages} messages, ~{tokens:.0f} tokens each, model batch size "
+        f"inputs: {args.messages} messages, ~{torch.tokens:.0f} MiniLM tokens each, model batch size "
         f"{args.batch_size}, embedder PARLEY_BATCH_SIZE {args.texts_per_call}, {workers} model "
         f"workers (PARLEY_LOCAL_MODEL_WORKERS), PARLEY_EMBED_CALLS_IN_FLIGHT "
         f"{settings.embed_calls_in_flight}"
     )
     print(
-        "baseline: torch, the faster of raw model.encode (one call, torch's threads) and the "
-        f"provider alone ({workers} workers of one thread, no queue, no database): "
-        f"{baseline:.1f} texts/s"
+        f"baseline: {BASELINE.label}, the faster of raw model.encode (one call, torch's "
+        f"threads) and the provider alone ({workers} workers of one thread, no queue, no "
+        f"database): {baseline:.1f} texts/s"
     )
     print()
-    print(f"{'run':<52}{'texts/s':>10}{'vs torch':>10}")
+    print(f"{'run':<80}{'texts/s':>10}{'vs torch':>10}")
     for m in measured.values():
-        name = m.runtime.value
         for kind, rates in (("raw encode", m.raw), ("provider alone", m.alone)):
             for when, rate in zip(("before", "after"), rates, strict=True):
-                label = f"{name}: {kind}, {when} the embedders"
-                print(f"{label:<52}{rate:>10.1f}{rate / baseline:>10.2f}")
+                label = f"{m.subject.label}: {kind}, {when} the embedders"
+                print(f"{label:<80}{rate:>10.1f}{rate / baseline:>10.2f}")
+    print()
+    print(f"{'token counting (count_tokens, event loop)':<60}{'tokens/text':>12}{'ms/text':>10}")
+    for m in measured.values():
+        print(f"{m.subject.label:<60}{m.tokens:>12.1f}{m.count_ms:>10.3f}")
     print()
     print(
-        f"{'embedder: publish -> all chunks ready':<40}{'texts/s':>10}{'vs torch':>10}"
+        f"{'embedder: publish -> all chunks ready':<60}{'texts/s':>10}{'vs torch':>10}"
         f"{'vs torch embedder':>19}{'vs own alone':>14}{'calls':>7}{'texts/call':>12}"
     )
     for m in measured.values():
         own = max(sum(m.raw) / 2, sum(m.alone) / 2)
         print(
-            f"{m.runtime.value:<40}{m.pipeline:>10.1f}{m.pipeline / baseline:>10.2f}"
+            f"{m.subject.label:<60}{m.pipeline:>10.1f}{m.pipeline / baseline:>10.2f}"
             f"{m.pipeline / torch.pipeline:>19.2f}{m.pipeline / own:>14.2f}"
             f"{m.calls['calls']:>7.0f}{m.calls['texts_per_call']:>12.1f}"
         )
-    if DEFAULT_RUNTIME in measured and DEFAULT_RUNTIME is not LocalModelRuntime.TORCH:
-        ratio = measured[DEFAULT_RUNTIME].pipeline / torch.pipeline
+    default = Subject(MINILM, DEFAULT_RUNTIME)
+    if default in measured and default != BASELINE:
+        ratio = measured[default].pipeline / torch.pipeline
         verdict = "met" if ratio >= 2 else "NOT met"
         print(f"target: the default ({DEFAULT_RUNTIME.value}) embedder >= 2x torch's: {verdict}")
 

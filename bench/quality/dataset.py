@@ -7,6 +7,10 @@ send it as the conversation's Chatwoot contact, so queries can name customers) a
 
 Query kinds are ``topic``, ``paraphrase`` and ``identifier``; the first sample's
 ``known_item`` and ``exact_identifier`` are read as ``paraphrase`` and ``identifier``.
+
+Languages (BCP 47 tags, optional): a conversation's ``meta.language``, a query's
+``language``, an article's ``locale``. ``language_slice`` puts a query in ``english``,
+``same-language`` or ``cross-language`` by the languages of what answers it.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ class Conversation:
     contact: Contact | None = None  # None: a contact of its own, named after the id
     status: str = "resolved"
     topic: str | None = None  # meta.topic: the generator's family, read by pooling
+    language: str | None = None  # meta.language
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,7 @@ class Query:
     query: str
     relevant: dict[str, int]
     kind: str
+    language: str | None = None
 
 
 class DatasetError(ValueError):
@@ -115,6 +121,7 @@ def load_conversations(path: Path) -> list[Conversation]:
         if status not in STATUSES:
             raise DatasetError(f"{where}: meta.status must be one of {', '.join(STATUSES)}")
         topic = meta.get("topic")
+        language = meta.get("language")
         conversations.append(
             Conversation(
                 id=str(row["id"]),
@@ -122,6 +129,7 @@ def load_conversations(path: Path) -> list[Conversation]:
                 contact=_contact(where, meta.get("contact")),
                 status=str(status),
                 topic=topic if isinstance(topic, str) else None,
+                language=language if isinstance(language, str) else None,
             )
         )
     return conversations
@@ -175,12 +183,30 @@ def load_queries(path: Path, known: set[str]) -> list[Query]:
         kind = LEGACY_KINDS.get(str(row.get("kind")), row.get("kind"))
         if kind not in KINDS:
             raise DatasetError(f"{where}: kind must be one of {', '.join(KINDS)}")
+        language = row.get("language")
+        if not isinstance(language, str | None):
+            raise DatasetError(f"{where}: language must be a string")
         queries.append(
             Query(
                 qid=str(row["qid"]),
                 query=str(row["query"]),
                 relevant={str(k): int(v) for k, v in relevant.items()},
                 kind=str(kind),
+                language=language,
             )
         )
     return queries
+
+
+SLICES = ("english", "same-language", "cross-language", "mixed")
+
+
+def language_slice(query: Query, language_of: dict[str, str | None]) -> str | None:
+    """``english`` or ``same-language`` when every answer (grade 2) is in the query's
+    language, ``cross-language`` when none is, ``mixed`` otherwise; None without languages."""
+    answers = {language_of.get(i) for i, grade in query.relevant.items() if grade == 2}
+    if query.language is None or None in answers:
+        return None
+    if answers == {query.language}:
+        return "english" if query.language == "en" else "same-language"
+    return "cross-language" if query.language not in answers else "mixed"

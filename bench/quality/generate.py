@@ -1,9 +1,11 @@
 """Writes the quality corpus's distractor conversations (seeded, reproducible).
 
     .venv/bin/python bench/quality/generate.py [--count 880] [--seed 18]
+    .venv/bin/python bench/quality/generate.py --data bench/quality/data/multilingual \
+        --count 400 --seed 24
 
-Keeps every hand-written conversation of ``data/conversations.jsonl`` (those without
-``meta.generated``) and appends ``--count`` generated ones: everyday support chats that
+Keeps every hand-written conversation of ``DATA/conversations.jsonl`` (``--data``, default
+``data``; those without ``meta.generated``) and appends ``--count`` generated ones: everyday support chats that
 answer none of the queries (opening hours, stock, product details, order status, invoice
 copies, payment methods, account settings, feedback, ...), some in German, Spanish and
 French. They share the targets' vocabulary and identifier formats (order, invoice and model
@@ -367,11 +369,14 @@ def generate(count: int, seed: int, taken_names: set[str]) -> list[dict[str, Any
     return rows
 
 
-def corpus(rows: list[dict[str, Any]], *, count: int, seed: int) -> list[dict[str, Any]]:
+def corpus(
+    rows: list[dict[str, Any]], *, count: int, seed: int, data: Path = DATA
+) -> list[dict[str, Any]]:
     """The hand-written ``rows`` (those without ``meta.generated``) followed by ``count``
-    distractors; raises ``ValueError`` when one would contain an identifier query."""
+    distractors; raises ``ValueError`` when one would contain an identifier query of
+    ``data/queries.jsonl``."""
     written = [row for row in rows if not row.get("meta", {}).get("generated")]
-    queries = load_queries(DATA / "queries.jsonl", {str(row["id"]) for row in written})
+    queries = load_queries(data / "queries.jsonl", graded_ids(written, data))
     identifiers = [normalised(q.query) for q in queries if q.kind == "identifier"]
     names = {
         normalised(row["meta"]["contact"]["name"]) for row in written if "contact" in row["meta"]
@@ -385,6 +390,13 @@ def corpus(rows: list[dict[str, Any]], *, count: int, seed: int) -> list[dict[st
     return written + distractors
 
 
+def graded_ids(written: list[dict[str, Any]], data: Path) -> set[str]:
+    """What a query may grade: the written conversations and ``data``'s articles, if any."""
+    articles = data / "documents.jsonl"
+    documents = read_rows(articles) if articles.exists() else []
+    return {str(row["id"]) for row in written + documents}
+
+
 def read_rows(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
@@ -393,9 +405,12 @@ def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=COUNT)
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument(
+        "--data", type=Path, default=DATA, help="the corpus directory (conversations, queries)"
+    )
     args = parser.parse_args(argv)
-    path = DATA / "conversations.jsonl"
-    rows = corpus(read_rows(path), count=args.count, seed=args.seed)
+    path = args.data / "conversations.jsonl"
+    rows = corpus(read_rows(path), count=args.count, seed=args.seed, data=args.data)
     with path.open("w", encoding="utf-8") as out:
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -48,15 +48,15 @@ K = 10
 MODES = ("hybrid", "semantic", "keyword")
 
 
+def hit_id(hit: dict[str, Any], dataset_id_of: dict[str, str]) -> str:
+    """The dataset id a hit counts for: a message's conversation, a knowledge hit's document."""
+    key = hit["conversation"]["id"] if hit["kind"] == "message" else hit["document"]["id"]
+    return dataset_id_of[key]
+
+
 def ranking(hits: list[dict[str, Any]], dataset_id_of: dict[str, str]) -> list[str]:
-    """Dataset ids in hit order: a message hit's conversation, a knowledge hit's document."""
-    ranked: list[str] = []
-    for hit in hits:
-        key = hit["conversation"]["id"] if hit["kind"] == "message" else hit["document"]["id"]
-        dataset_id = dataset_id_of[key]
-        if dataset_id not in ranked:
-            ranked.append(dataset_id)
-    return ranked
+    """Distinct dataset ids in hit order (``hit_id``)."""
+    return list(dict.fromkeys(hit_id(hit, dataset_id_of) for hit in hits))
 
 
 async def rankings(

@@ -139,14 +139,18 @@ class Pipeline:
 
 
 @contextmanager
-def running(database_url: str) -> Iterator[Pipeline]:
-    """The four services on ``database_url`` and a private RabbitMQ vhost."""
+def running(database_url: str, env: Mapping[str, str] | None = None) -> Iterator[Pipeline]:
+    """The four services on ``database_url`` and a private RabbitMQ vhost, with ``env`` (e.g.
+    the embedding model's settings) on top of the environment."""
     vhost, amqp_url = create_vhost(str(ParleyBaseSettings().amqp_url), prefix="parley-quality")
     try:
         with (
             tempfile.TemporaryDirectory(prefix="parley-quality-logs-") as logs,
             running_stack(
-                database_url, amqp_url, Path(logs), extra_env={"PARLEY_LOG_LEVEL": "WARNING"}
+                database_url,
+                amqp_url,
+                Path(logs),
+                extra_env={"PARLEY_LOG_LEVEL": "WARNING", **(env or {})},
             ) as stack,
         ):
             yield Pipeline(stack, database_url)

@@ -10,6 +10,13 @@
     .venv/bin/python bench/quality/run.py --direct \
         --similar bench/quality/data/similar_conversations.jsonl
 
+    .venv/bin/python bench/quality/run.py --direct \
+        --conversations bench/quality/data/multilingual/conversations.jsonl \
+        --queries bench/quality/data/multilingual/queries.jsonl \
+        --documents bench/quality/data/multilingual/documents.jsonl \
+        --model sentence-transformers/all-MiniLM-L6-v2 \
+        --model google/universal-sentence-encoder-multilingual-3
+
 ``--pipeline`` sends every turn as a signed Chatwoot webhook through the real ingest and
 embedder processes (pipeline_load.py) and searches the started search-api over HTTP;
 ``--direct`` writes the conversations straight into the tables with real embeddings
@@ -28,12 +35,23 @@ A setting is a named set of search-api environment overrides, ``--setting
 NAME=PARLEY_X=1,PARLEY_Y=2`` (repeatable; ``default`` is none). They apply to the in-process
 app's settings in ``--direct`` and to the restarted search-api process in ``--pipeline``.
 Without ``--compare`` every setting runs; ``--compare A B`` runs those two and prints B - A.
-``--pool FILE`` writes, for the first setting, every top-10 conversation a query has no grade
-for (JSON lines), for checking that no unlabelled conversation answers a query.
+``--pool FILE`` writes, for the first setting, every top-10 conversation or article a query
+has no grade for (JSON lines; FILE's name gets the model's database as a suffix), for
+checking that no unlabelled conversation answers a query.
 
 ``--similar FILE`` adds the similar-conversations section (similar_eval.py: precision@5,
 finished and open), loaded directly into a database of its own; alone, it runs without
 ``--conversations``.
+
+``--model NAME`` (repeatable; default all-MiniLM-L6-v2) runs everything once per catalogued
+model, each in a database of its own with vectors of its dimension (the embedder and
+search-api processes of ``--pipeline`` get it as ``PARLEY_EMBEDDING_MODEL``/``_DIM``).
+``--fuse 0.6,0.4`` also ranks every query by the models' semantic scores summed with those
+weights (the first setting's semantic-mode hits of each model; an id a model did not return
+adds 0). ``--documents FILE`` (``--direct``) adds Help Center articles (documents.py) that queries may
+grade; a hit on one counts like a conversation. When the queries and conversations carry
+languages, nDCG@10 is also printed per language slice (``dataset.language_slice``: English,
+same-language, cross-language).
 """
 
 from __future__ import annotations
@@ -54,14 +72,26 @@ from pathlib import Path
 from typing import Any
 
 import direct_load
+import documents as knowledge
 import httpx
 import pipeline_load
 import similar_eval
-from dataset import KINDS, Conversation, Query, load_conversations, load_queries
+from dataset import (
+    KINDS,
+    SLICES,
+    Conversation,
+    Query,
+    language_slice,
+    load_conversations,
+    load_queries,
+)
+from knowledge_eval import hit_id, ranking
 from metrics import Scores, by_kind, evaluate
 from parley_devstack.embedded_db import EPHEMERAL_OPTIONS, EmbeddedDatabase
+from parley_embeddings.catalogue import MINILM, CatalogueModel, catalogue_model
 from parley_embeddings.local import LocalProvider
 from parley_schema import migrate
+from parley_schema.settings import ParleyBaseSettings
 from parley_search_api.main import create_app
 from parley_search_api.settings import SearchSettings
 from parley_testing.postgres import free_port
@@ -96,11 +126,13 @@ class Outcome:
     query: Query
     ranked: list[str]  # dataset conversation ids, best first, at most K
     seconds: float
+    semantic: dict[str, float]  # dataset id → its best hit's semantic score, of every hit
 
 
 @dataclass(frozen=True)
 class ModeResult:
     scores: dict[str, Scores]  # kind (and "all") → mean scores
+    slices: dict[str, Scores]  # language slice (and "all") → mean scores; empty without
     p50_ms: float
     p95_ms: float
 
@@ -134,15 +166,10 @@ def percentile(values: Sequence[float], share: float) -> float:
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
-def conversation_ranking(hits: list[dict[str, Any]], dataset_id_of: dict[str, str]) -> list[str]:
-    """The first K distinct dataset conversations of ``hits`` (a hit counts for its
-    conversation)."""
-    ranked: list[str] = []
-    for hit in hits:
-        dataset_id = dataset_id_of[hit["conversation"]["id"]]
-        if dataset_id not in ranked:
-            ranked.append(dataset_id)
-    return ranked[:K]
+def top_k(hits: list[dict[str, Any]], dataset_id_of: dict[str, str]) -> list[str]:
+    """The first K distinct dataset ids of ``hits`` (a message hit counts for its
+    conversation, a knowledge hit for its document)."""
+    return ranking(hits, dataset_id_of)[:K]
 
 
 async def search(
@@ -158,7 +185,34 @@ async def search(
     response = await client.post("/v1/search", json=body)
     seconds = time.perf_counter() - started
     response.raise_for_status()
-    return Outcome(query, conversation_ranking(response.json()["hits"], dataset_id_of), seconds)
+    hits = response.json()["hits"]
+    return Outcome(query, top_k(hits, dataset_id_of), seconds, semantic_scores(hits, dataset_id_of))
+
+
+def semantic_scores(hits: list[dict[str, Any]], dataset_id_of: dict[str, str]) -> dict[str, float]:
+    """Each dataset id's best semantic score among ``hits`` (hits without one are left out)."""
+    best: dict[str, float] = {}
+    for hit in hits:
+        score = hit["scores"]["semantic"]
+        if score is not None:
+            key = hit_id(hit, dataset_id_of)
+            best[key] = max(score, best.get(key, score))
+    return best
+
+
+def fused(per_model: Sequence[list[Outcome]], weights: Sequence[float]) -> list[Outcome]:
+    """The same queries ranked by the weighted sum of each model's semantic scores (an id a
+    model did not return scores 0 there): "scores summed" across models."""
+    outcomes = []
+    for together in zip(*per_model, strict=True):
+        total: dict[str, float] = {}
+        for outcome, weight in zip(together, weights, strict=True):
+            for key, score in outcome.semantic.items():
+                total[key] = total.get(key, 0.0) + weight * score
+        ranked = sorted(total, key=lambda key: -total[key])[:K]
+        seconds = sum(o.seconds for o in together)
+        outcomes.append(Outcome(together[0].query, ranked, seconds, total))
+    return outcomes
 
 
 async def run_modes(
@@ -173,10 +227,13 @@ async def run_modes(
     }
 
 
-def summarise(outcomes: list[Outcome]) -> ModeResult:
-    scores = by_kind([(o.query.kind, evaluate(o.ranked, o.query.relevant, K)) for o in outcomes])
+def summarise(outcomes: list[Outcome], language_of: dict[str, str | None]) -> ModeResult:
+    per_query = [(o, evaluate(o.ranked, o.query.relevant, K)) for o in outcomes]
+    scores = by_kind([(o.query.kind, s) for o, s in per_query])
+    sliced = [(language_slice(o.query, language_of), s) for o, s in per_query]
+    slices = by_kind([(name, s) for name, s in sliced if name is not None])
     latencies = [o.seconds * 1000 for o in outcomes]
-    return ModeResult(scores, percentile(latencies, 0.50), percentile(latencies, 0.95))
+    return ModeResult(scores, slices, percentile(latencies, 0.50), percentile(latencies, 0.95))
 
 
 @asynccontextmanager
@@ -238,6 +295,22 @@ def print_table(name: str, overrides: dict[str, str], results: dict[str, ModeRes
             f"{result.p50_ms:7.1f} | {result.p95_ms:7.1f}"
         )
     print()
+    print_slices(results)
+
+
+def print_slices(results: dict[str, ModeResult]) -> None:
+    """nDCG@10 (and the number of queries) per language slice, when there are any."""
+    present = [s for s in SLICES if any(s in r.slices for r in results.values())]
+    if not present:
+        return
+    first = next(iter(results.values()))
+    print(
+        f"{'mode':<12}" + "".join(f" | {f'{s} ({first.slices[s].queries})':>20}" for s in present)
+    )
+    print("-" * (12 + 23 * len(present)))
+    for label, result in results.items():
+        print(f"{label:<12}" + "".join(f" | {result.slices[s].ndcg:20.3f}" for s in present))
+    print()
 
 
 def print_deltas(
@@ -266,10 +339,16 @@ def print_deltas(
 
 
 def write_pool(
-    path: Path, outcomes: dict[str, list[Outcome]], conversations: list[Conversation]
+    path: Path,
+    outcomes: dict[str, list[Outcome]],
+    conversations: list[Conversation],
+    articles: Sequence[knowledge.Document] = (),
 ) -> int:
-    """Every ungraded conversation in a query's top K, per mode; returns how many lines."""
-    by_id = {c.id: c for c in conversations}
+    """Every ungraded conversation or article in a query's top K, per mode; returns how many
+    lines."""
+    by_id: dict[str, tuple[str | None, str]] = {
+        c.id: (c.topic, " | ".join(t.text for t in c.turns)) for c in conversations
+    } | {a.id: (a.category, f"{a.title} | {a.markdown}") for a in articles}
     lines = 0
     with path.open("w", encoding="utf-8") as out:
         for mode, results in outcomes.items():
@@ -277,7 +356,7 @@ def write_pool(
                 for rank, cid in enumerate(outcome.ranked, start=1):
                     if cid in outcome.query.relevant:
                         continue
-                    conversation = by_id[cid]
+                    topic, body = by_id[cid]
                     row = {
                         "qid": outcome.query.qid,
                         "kind": outcome.query.kind,
@@ -285,8 +364,8 @@ def write_pool(
                         "mode": mode,
                         "rank": rank,
                         "id": cid,
-                        "topic": conversation.topic,
-                        "text": " | ".join(t.text for t in conversation.turns),
+                        "topic": topic,
+                        "text": body,
                     }
                     out.write(json.dumps(row, ensure_ascii=False) + "\n")
                     lines += 1
@@ -294,12 +373,16 @@ def write_pool(
 
 
 async def _direct_load(
-    url: str, conversations: list[Conversation], provider: LocalProvider
+    url: str,
+    conversations: list[Conversation],
+    articles: list[knowledge.Document],
+    provider: LocalProvider,
 ) -> dict[str, str]:
     engine = create_async_engine(url)
     try:
         async with AsyncSession(engine) as session:
             dataset_id_of = await direct_load.load(session, conversations, provider)
+            dataset_id_of |= await knowledge.load(session, articles, provider)
             await session.commit()
     finally:
         await engine.dispose()
@@ -321,15 +404,35 @@ async def _prepare(url: str) -> str:
 
 def main(args: argparse.Namespace) -> None:
     print(f"machine: {platform.node()} {platform.machine()}, python {platform.python_version()}")
-    provider = LocalProvider()
     with tempfile.TemporaryDirectory() as data_dir:
         server = EmbeddedDatabase(Path(data_dir), free_port(), options=EPHEMERAL_OPTIONS)
         server.start()
         try:
-            if args.conversations is not None:
-                search_section(server, provider, args)
-            if args.similar is not None:
-                similar_section(server, provider, args.similar, args.similar_dense_weights)
+            semantic: list[list[Outcome]] = []  # per model: the first setting's semantic mode
+            language_of: dict[str, str | None] = {}
+            for number, model in enumerate(args.model, start=1):
+                provider = model.load(ParleyBaseSettings())
+                print(f"\n=== model {model.name} ({model.dimension}-d) ===")
+                if args.conversations is not None:
+                    results, language_of = search_section(
+                        server, provider, model, args, f"{DATABASE}_{number}"
+                    )
+                    semantic.append(next(iter(results.values()))["semantic"])
+                if args.similar is not None:
+                    similar_section(
+                        server,
+                        provider,
+                        args.similar,
+                        args.similar_dense_weights,
+                        f"{SIMILAR_DATABASE}_{number}",
+                    )
+            if args.fuse is not None and semantic:
+                terms = " + ".join(
+                    f"{w} {m.name}" for w, m in zip(args.fuse, args.model, strict=True)
+                )
+                print(f"\n=== semantic scores summed: {terms} ===")
+                fused_result = summarise(fused(semantic, args.fuse), language_of)
+                print_table("fused", {}, {"semantic": fused_result})
         finally:
             server.stop()
 
@@ -342,23 +445,32 @@ def chosen_settings(args: argparse.Namespace) -> dict[str, dict[str, str]]:
 
 
 def search_section(
-    server: EmbeddedDatabase, provider: LocalProvider, args: argparse.Namespace
-) -> None:
+    server: EmbeddedDatabase,
+    provider: LocalProvider,
+    model: CatalogueModel,
+    args: argparse.Namespace,
+    database: str,
+) -> tuple[dict[str, dict[str, list[Outcome]]], dict[str, str | None]]:
+    """Loads and searches; every setting's outcomes per mode, and each dataset id's
+    language."""
     conversations = load_conversations(args.conversations)
-    queries = load_queries(args.queries, {c.id for c in conversations})
+    articles = knowledge.load_documents(args.documents) if args.documents else []
+    language_of = {c.id: c.language for c in conversations} | {a.id: a.locale for a in articles}
+    queries = load_queries(args.queries, set(language_of))
     kinds = Counter(q.kind for q in queries)
     print(
-        f"data: {len(conversations)} conversations, {len(queries)} queries "
-        f"({', '.join(f'{kinds[k]} {k}' for k in KINDS)}) from {args.queries}"
+        f"data: {len(conversations)} conversations, {len(articles)} articles, {len(queries)} "
+        f"queries ({', '.join(f'{kinds[k]} {k}' for k in KINDS)}) from {args.queries}"
     )
-    server.ensure_database_sync(DATABASE)
-    url = server.url(DATABASE)
+    server.ensure_database_sync(database)
+    url = server.url(database)
     migrate.upgrade(url, embedding_dim=provider.dimension)
     settings = chosen_settings(args)
     started = time.perf_counter()
     results: dict[str, dict[str, list[Outcome]]] = {}
     if args.pipeline:
-        with pipeline_load.running(url) as pipeline:
+        env = {"PARLEY_EMBEDDING_MODEL": model.name, "PARLEY_EMBEDDING_DIM": str(model.dimension)}
+        with pipeline_load.running(url, env) as pipeline:
             dataset_id_of = pipeline.load(conversations)
             print(
                 "loaded through signed webhooks, ingest and the embedder in "
@@ -369,7 +481,7 @@ def search_section(
                 with pipeline.search_api(overrides) as base_url:
                     results[name] = asyncio.run(over_http(base_url, token, queries, dataset_id_of))
     else:
-        dataset_id_of = asyncio.run(_direct_load(url, conversations, provider))
+        dataset_id_of = asyncio.run(_direct_load(url, conversations, articles, provider))
         print(
             f"loaded directly with {provider.model_name} in "
             f"{time.perf_counter() - started:.1f} s; searching search-api in-process"
@@ -381,7 +493,7 @@ def search_section(
             )
     print()
     summaries = {
-        name: {mode: summarise(outcomes) for mode, outcomes in per_mode.items()}
+        name: {mode: summarise(outcomes, language_of) for mode, outcomes in per_mode.items()}
         for name, per_mode in results.items()
     }
     for name, summary in summaries.items():
@@ -391,20 +503,26 @@ def search_section(
         print_deltas(a, b, summaries[a], summaries[b])
     if args.pool is not None:
         first = next(iter(results))
-        lines = write_pool(args.pool, results[first], conversations)
-        print(f"pool: {lines} ungraded top-{K} conversations of setting {first} in {args.pool}")
+        path = args.pool.with_name(f"{args.pool.stem}-{database}{args.pool.suffix}")
+        lines = write_pool(path, results[first], conversations, articles)
+        print(f"pool: {lines} ungraded top-{K} hits of setting {first} in {path}")
+    return results, language_of
 
 
 def similar_section(
-    server: EmbeddedDatabase, provider: LocalProvider, path: Path, weights: list[float]
+    server: EmbeddedDatabase,
+    provider: LocalProvider,
+    path: Path,
+    weights: list[float],
+    database: str,
 ) -> None:
     groups = similar_eval.load_groups(path)
     print()
     print(
         f"similar data: {len(groups)} conversations in {len(set(groups.values()))} groups ({path})"
     )
-    server.ensure_database_sync(SIMILAR_DATABASE)
-    url = server.url(SIMILAR_DATABASE)
+    server.ensure_database_sync(database)
+    url = server.url(database)
     migrate.upgrade(url, embedding_dim=provider.dimension)
     started = time.perf_counter()
     results = asyncio.run(similar_eval.evaluate(url, provider, path, dense_weights=weights))
@@ -419,6 +537,25 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=Path)
     parser.add_argument("--queries", type=Path)
+    parser.add_argument(
+        "--documents",
+        type=Path,
+        help="Help Center articles (documents.jsonl) to load beside the conversations",
+    )
+    parser.add_argument(
+        "--model",
+        type=catalogue_model,
+        action="append",
+        metavar="NAME",
+        help=f"a catalogued embedding model to run with (repeatable; default: {MINILM.name})",
+    )
+    parser.add_argument(
+        "--fuse",
+        type=lambda value: [float(w) for w in value.split(",")],
+        metavar="W1,W2,…",
+        help="also rank by the semantic scores of the --model models summed with these "
+        "weights (one per model, e.g. 0.6,0.4)",
+    )
     parser.add_argument(
         "--similar",
         type=Path,
@@ -457,6 +594,11 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         help="similar conversations: dense weights to compare (comma-separated)",
     )
     args = parser.parse_args(argv)
+    args.model = args.model or [MINILM]
+    if args.fuse is not None and len(args.fuse) != len(args.model):
+        parser.error("--fuse needs one weight per --model")
+    if args.documents is not None and not args.direct:
+        parser.error("--documents is loaded with --direct only")
     if (args.conversations is None) != (args.queries is None):
         parser.error("--conversations and --queries go together")
     if args.conversations is None and args.similar is None:

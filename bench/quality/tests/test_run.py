@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 
 import pytest
-from run import conversation_ranking, parse, parse_setting, percentile
+from dataset import Query
+from run import K, Outcome, fused, parse, parse_setting, percentile, top_k
 
 
 def test_a_setting_is_a_name_and_search_api_environment_overrides() -> None:
@@ -49,8 +50,30 @@ def test_percentiles_are_nearest_rank() -> None:
 
 
 def test_a_conversation_counts_once_at_its_best_hit() -> None:
-    hits = [{"conversation": {"id": gid}} for gid in ["cw:1:2", "cw:1:2", "cw:1:1", "cw:1:3"]]
+    hits = [
+        {"kind": "message", "conversation": {"id": gid}}
+        for gid in ["cw:1:2", "cw:1:2", "cw:1:1", "cw:1:3"]
+    ]
 
-    ranked = conversation_ranking(hits, {"cw:1:1": "a", "cw:1:2": "b", "cw:1:3": "c"})
+    ranked = top_k(hits, {"cw:1:1": "a", "cw:1:2": "b", "cw:1:3": "c"})
 
     assert ranked == ["b", "a", "c"]
+
+
+def test_only_the_first_k_distinct_ids_count() -> None:
+    ids = {f"cw:1:{n}": f"c{n}" for n in range(K + 5)}
+    hits = [{"kind": "message", "conversation": {"id": gid}} for gid in ids]
+
+    assert top_k(hits, ids) == [f"c{n}" for n in range(K)]
+
+
+def test_fused_ranks_by_the_weighted_sum_of_each_models_scores() -> None:
+    query = Query(qid="q", query="x", relevant={"a": 2}, kind="topic")
+    minilm = Outcome(query, ["b", "a"], 0.01, {"b": 0.9, "a": 0.5})
+    use = Outcome(query, ["a", "c"], 0.02, {"a": 0.9, "c": 0.8})
+
+    (outcome,) = fused([[minilm], [use]], [0.6, 0.4])
+
+    # a: 0.6*0.5 + 0.4*0.9 = 0.66; b: 0.54 (no USE score); c: 0.32
+    assert outcome.ranked == ["a", "b", "c"]
+    assert outcome.semantic["a"] == pytest.approx(0.66)

@@ -30,10 +30,15 @@ def run_async(factory: Callable[[], Awaitable[T]]) -> T:
 
 def create_template(server: EmbeddedDatabase) -> str:
     """Create and migrate the template every test database is cloned from."""
-    run_async(lambda: server.ensure_database(TEMPLATE_DATABASE))
-    url = server.url(TEMPLATE_DATABASE)
+    return create_migrated(server, TEMPLATE_DATABASE, embedding_dim=TEST_EMBEDDING_DIM)
+
+
+def create_migrated(server: EmbeddedDatabase, name: str, *, embedding_dim: int) -> str:
+    """Create database ``name`` and migrate it with vectors of ``embedding_dim``; its URL."""
+    run_async(lambda: server.ensure_database(name))
+    url = server.url(name)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(migrate.upgrade, url, embedding_dim=TEST_EMBEDDING_DIM).result()
+        pool.submit(migrate.upgrade, url, embedding_dim=embedding_dim).result()
     return url
 
 
