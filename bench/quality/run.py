@@ -48,7 +48,7 @@ model, each in a database of its own with vectors of its dimension (the embedder
 search-api processes of ``--pipeline`` get it as ``PARLEY_EMBEDDING_MODEL``/``_DIM``).
 ``--fuse 0.6,0.4`` also ranks every query by the models' semantic scores summed with those
 weights (the first setting's semantic-mode hits of each model; an id a model did not return
-adds 0). ``--documents FILE`` (``--direct``) adds Help Center articles (documents.py) that queries may
+adds 0; its latency is the sum of the models' requests). ``--documents FILE`` (``--direct``) adds Help Center articles (documents.py) that queries may
 grade; a hit on one counts like a conversation. When the queries and conversations carry
 languages, nDCG@10 is also printed per language slice (``dataset.language_slice``: English,
 same-language, cross-language).
