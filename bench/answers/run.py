@@ -22,13 +22,11 @@ and every labelled query is asked through search-api's real HTTP app (in-process
 from __future__ import annotations
 
 import argparse
-import asyncio
 import importlib
 import os
 import platform
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -36,14 +34,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from parley_devstack.embedded_db import EPHEMERAL_OPTIONS, EmbeddedDatabase
 from parley_embeddings.local import LocalProvider
 from parley_embeddings.testing.fake_openai_server import FakeOpenAIServer, FakeServerState
-from parley_schema import migrate
 from parley_schema.models import CwMessage
 from parley_search_api.main import create_app
 from parley_search_api.settings import SearchSettings
-from parley_testing.postgres import free_port
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
@@ -218,16 +213,9 @@ def main(args: argparse.Namespace) -> None:
         f"python {platform.python_version()}"
     )
     provider = LocalProvider()
-    with tempfile.TemporaryDirectory() as data_dir:
-        server = EmbeddedDatabase(Path(data_dir), free_port(), options=EPHEMERAL_OPTIONS)
-        server.start()
-        try:
-            server.ensure_database_sync("answers")
-            url = server.url("answers")
-            migrate.upgrade(url, embedding_dim=provider.dimension)
-            asyncio.run(run(args, url, provider))
-        finally:
-            server.stop()
+    direct_load.on_private_database(
+        "answers", provider.dimension, lambda url: run(args, url, provider)
+    )
 
 
 def parse(argv: Sequence[str]) -> argparse.Namespace:
