@@ -56,6 +56,9 @@ class FakeServerState:
     requests: list[dict[str, Any]] = field(default_factory=list)
     chat: ChatModel | None = None  # None: chat completions answer 404
     stream_delay_s: float = 0.0
+    # Set: a streamed reply sends its first chunk, then waits for this before the rest
+    # (tests see a client read the first piece while the model is still "writing").
+    stream_gate: threading.Event | None = None
     chat_requests: list[dict[str, Any]] = field(default_factory=list)
     in_flight: int = 0  # requests being answered right now
     most_in_flight: int = 0  # the most ever answered at once
@@ -160,6 +163,8 @@ class _Handler(BaseHTTPRequestHandler):
                 }
                 self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                 self.wfile.flush()
+                if state.stream_gate is not None and delta.get("content"):
+                    state.stream_gate.wait(timeout=30)
                 if state.stream_delay_s:
                     time.sleep(state.stream_delay_s)
             self.wfile.write(b"data: [DONE]\n\n")
