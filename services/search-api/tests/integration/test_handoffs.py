@@ -107,7 +107,14 @@ async def test_status_moves_forward_only_and_a_resolved_one_makes_room_for_a_new
     routed = await patch(client, caller, handoff, 200, status="routed", provider="zendesk")
     assert (routed["status"], routed["provider"]) == ("routed", "zendesk")
     assert routed["updated_at"] >= routed["created_at"]
-    assert (await patch(client, caller, handoff, 200, status="routed"))["status"] == "routed"
+    same = await patch(client, caller, handoff, 200, status="routed")
+    assert (same["status"], same["provider"], same["updated_at"]) == (
+        "routed",
+        "zendesk",
+        routed["updated_at"],
+    )  # nothing changed
+    rerouted = await patch(client, caller, handoff, 200, status="routed", provider="email")
+    assert (rerouted["status"], rerouted["provider"]) == ("routed", "email")
     back = await patch(client, caller, handoff, 409, status="pending")
     assert back["error"]["code"] == "handoff_transition_refused"
     assert back["error"]["field"] == "status"
