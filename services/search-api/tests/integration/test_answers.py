@@ -123,3 +123,25 @@ async def test_bad_requests_are_422_with_the_field(
         assert "exactly one of conversation_id and question" in result["error"]["message"]
     else:
         assert result["error"]["field"].startswith(field)
+
+
+async def test_a_conversation_is_never_its_own_precedent(
+    corpus: AnswersCorpus, client: httpx.AsyncClient
+) -> None:
+    result = await answer(client, corpus.caller, conversation_id=corpus.resolved)
+    ids = {c["id"] for c in result["citations"]}
+    assert corpus.reply not in ids
+    assert corpus.refunds in ids
+
+
+async def test_a_conversation_without_customer_messages_is_422(
+    world: World, corpus: AnswersCorpus, client: httpx.AsyncClient
+) -> None:
+    agent_only = await world.conversation(1)
+    await world.message(
+        agent_only, "Hi, how can I help?", sender_type="User", message_type="outgoing"
+    )
+    await world.message(agent_only, "a customer's private remark", private=True)
+    result = await answer(client, corpus.caller, 422, conversation_id=agent_only)
+    assert result["error"]["code"] == "nothing_to_answer"
+    assert result["error"]["field"] == "conversation_id"
