@@ -8,6 +8,7 @@ from parley_schema.models.chatwoot import (
     CwMessage,
 )
 from parley_schema.models.chunks import CHUNK_FILTER_COLUMNS, ChunkKind, EmbeddingStatus, RagChunk
+from parley_schema.models.handoffs import Handoff, HandoffStatus
 from parley_schema.models.jobs import JobRun, SyncWatermark
 from parley_schema.models.knowledge import (
     CATEGORY_PATTERN,
@@ -57,6 +58,8 @@ __all__ = [
     "Erasure",
     "ErasureQuarantine",
     "EventOutbox",
+    "Handoff",
+    "HandoffStatus",
     "JobRun",
     "KbDocument",
     "KbDocumentVersion",
