@@ -8,6 +8,7 @@ from parley_schema.models.chatwoot import (
     CwMessage,
 )
 from parley_schema.models.chunks import CHUNK_FILTER_COLUMNS, ChunkKind, EmbeddingStatus, RagChunk
+from parley_schema.models.feedback import Feedback, FeedbackRating, FeedbackTargetKind
 from parley_schema.models.jobs import JobRun, SyncWatermark
 from parley_schema.models.knowledge import (
     CATEGORY_PATTERN,
@@ -28,6 +29,7 @@ from parley_schema.models.projects import (
 )
 from parley_schema.models.ratelimits import RateLimitCounter
 from parley_schema.models.segments import Segment, SegmentTarget
+from parley_schema.models.suggestions import SuggestionPost
 from parley_schema.models.users import (
     ApiToken,
     AppSetting,
@@ -57,6 +59,9 @@ __all__ = [
     "Erasure",
     "ErasureQuarantine",
     "EventOutbox",
+    "Feedback",
+    "FeedbackRating",
+    "FeedbackTargetKind",
     "JobRun",
     "KbDocument",
     "KbDocumentVersion",
@@ -72,6 +77,7 @@ __all__ = [
     "Session",
     "SignupRequest",
     "SourceGrant",
+    "SuggestionPost",
     "SyncWatermark",
     "TokenScope",
     "WebhookDelivery",
