@@ -53,8 +53,8 @@ def _stage(path: Path, target: str) -> str:
 def _settings_fields() -> set[str]:
     """Every PARLEY_* variable some service's settings class reads."""
     names = {f"PARLEY_{name.upper()}" for name in ParleyBaseSettings.model_fields}
-    for spec in SERVICES:
-        module = importlib.import_module(f"{spec.package}.settings")
+    for package in sorted({spec.package.split(".")[0] for spec in SERVICES}):
+        module = importlib.import_module(f"{package}.settings")
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, ParleyBaseSettings):
                 names |= {f"PARLEY_{name.upper()}" for name in value.model_fields}

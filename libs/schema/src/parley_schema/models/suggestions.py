@@ -23,4 +23,6 @@ class SuggestionPost(Base):
     )
     last_posted_at: Mapped[datetime]
     message_id: Mapped[str] = mapped_column(Text)  # the customer message the note answers
-    note_message_id: Mapped[int | None] = mapped_column(BigInteger)  # Chatwoot's id of the posted note (None: not yet)
+    note_message_id: Mapped[int | None] = mapped_column(
+        BigInteger
+    )  # Chatwoot's id of the posted note (None: not yet)
