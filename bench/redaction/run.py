@@ -32,13 +32,13 @@ from pathlib import Path
 from typing import Any
 
 from parley_ingest.normalization.chatwoot_events import STORED_EVENTS, rows_from_event
-from parley_ingest.normalization.redaction import (
+from parley_ingest.normalization.service import redacted
+from parley_schema.redaction import (
     DEFAULT_REDACTORS,
     Redactor,
     RedactorName,
     placeholder,
 )
-from parley_ingest.normalization.service import redacted
 from parley_simulator.corpus import build_corpus
 
 CORPUS = Path(__file__).with_name("corpus.jsonl")

@@ -5,14 +5,11 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Annotated
 
-import phonenumbers
 from parley_authn.settings import SessionSettings
 from parley_chatwoot import ChatwootApiSettings
+from parley_schema.redaction import DEFAULT_REDACTORS, PhoneRegion, RedactorNames
 from parley_schema.settings import load_settings_or_exit
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import NoDecode
-
-from parley_ingest.normalization.redaction import DEFAULT_REDACTORS, RedactorName
 
 MIB = 1024 * 1024
 HOUR = 3600
@@ -57,28 +54,10 @@ class IngestSettings(
 
     # Redactors applied to every text and raw object before it is stored (webhooks and
     # backfill): PARLEY_REDACT=card,iban,secret,email,phone; empty turns redaction off.
-    redact: Annotated[list[RedactorName], NoDecode] = Field(
-        default_factory=lambda: list(DEFAULT_REDACTORS)
-    )
+    redact: RedactorNames = Field(default_factory=lambda: list(DEFAULT_REDACTORS))
     # The region whose national phone formats the phone redactor knows (ISO 3166, e.g. DE);
     # unset: only international numbers (+49 …).
-    redact_phone_region: str | None = None
-
-    @field_validator("redact", mode="before")
-    @classmethod
-    def _comma_separated(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [name.strip().lower() for name in value.split(",") if name.strip()]
-        return value
-
-    @field_validator("redact_phone_region")
-    @classmethod
-    def _known_region(cls, region: str | None) -> str | None:
-        if region is None:
-            return None
-        if region.upper() not in phonenumbers.SUPPORTED_REGIONS:
-            raise ValueError(f"not a region phonenumbers knows: {region!r} (e.g. DE, US, FR)")
-        return region.upper()
+    redact_phone_region: PhoneRegion = None
 
     # Reconcile (Chatwoot's deletions and merges) every this many seconds; 0: only by hand.
     reconcile_interval_s: Annotated[int, Field(ge=0)] = 0

@@ -12,6 +12,7 @@ from parley_runtime.provided import provided
 
 from parley_search_api.access.scope import ProjectScope
 from parley_search_api.access.service import AccessService
+from parley_search_api.answers.service import AnswerService
 from parley_search_api.app.pages import AppPages
 from parley_search_api.contacts.service import ContactService
 from parley_search_api.conversations.service import ConversationService
@@ -20,6 +21,7 @@ from parley_search_api.similar.service import SimilarService
 
 __all__ = [
     "AccessServiceDep",
+    "AnswerServiceDep",
     "AppPagesDep",
     "ContactServiceDep",
     "ConversationServiceDep",
@@ -31,6 +33,7 @@ __all__ = [
 ]
 
 AccessServiceDep = Annotated[AccessService, provided(AccessService)]
+AnswerServiceDep = Annotated[AnswerService, provided(AnswerService)]
 AppPagesDep = Annotated[AppPages, provided(AppPages)]
 ContactServiceDep = Annotated[ContactService, provided(ContactService)]
 ConversationServiceDep = Annotated[ConversationService, provided(ConversationService)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from parley_embeddings.factory import build_provider
@@ -13,6 +14,8 @@ from parley_runtime.app import create_service_app
 from parley_runtime.provided import provide
 
 from parley_search_api.access.service import AccessService
+from parley_search_api.answers.endpoints import router as answers_router
+from parley_search_api.answers.service import AnswerService
 from parley_search_api.app.endpoints import router as app_router
 from parley_search_api.app.headers import AppHeadersMiddleware
 from parley_search_api.app.pages import STATIC_DIR, AppPages
@@ -21,6 +24,7 @@ from parley_search_api.contacts.service import ContactService
 from parley_search_api.conversations.endpoints import router as conversations_router
 from parley_search_api.conversations.service import ConversationService
 from parley_search_api.feedback.endpoints import router as feedback_router
+from parley_search_api.handoffs.endpoints import router as handoffs_router
 from parley_search_api.search.endpoints import router as search_router
 from parley_search_api.search.errors import SearchTimeout
 from parley_search_api.search.query_embedding import QueryEmbedder
@@ -47,18 +51,23 @@ def create_app(
             cache_size=settings.search_query_cache_size,
         )
         conversations = ConversationService(settings=settings)
-        provide(
-            app,
-            pages,
-            AccessService(settings=settings),
-            ContactService(settings=settings),
-            conversations,
-            SearchService(settings=settings, embedder=embedder),
-            SimilarService(
-                settings=settings, conversations=conversations, model=embedder.model_name
-            ),
-        )
-        yield
+        search = SearchService(settings=settings, embedder=embedder)
+        async with httpx.AsyncClient() as http:  # the llm generator's connections
+            provide(
+                app,
+                pages,
+                AccessService(settings=settings),
+                ContactService(settings=settings),
+                conversations,
+                search,
+                SimilarService(
+                    settings=settings, conversations=conversations, model=embedder.model_name
+                ),
+                AnswerService(
+                    settings=settings, search=search, conversations=conversations, http=http
+                ),
+            )
+            yield
 
     app = create_service_app(
         service=SERVICE,
@@ -76,4 +85,6 @@ def create_app(
     app.include_router(contacts_router)
     app.include_router(segments_router)
     app.include_router(feedback_router)
+    app.include_router(answers_router)
+    app.include_router(handoffs_router)
     return app

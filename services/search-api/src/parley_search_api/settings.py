@@ -9,8 +9,12 @@ from typing import Annotated
 from parley_authn.settings import SessionSettings
 from parley_chatwoot import ChatwootApiSettings
 from parley_runtime.audit.settings import AuditSettings
+from parley_schema.redaction import PhoneRegion, RedactorName, RedactorNames
 from parley_schema.settings import load_settings_or_exit
-from pydantic import Field, HttpUrl
+from pydantic import BeforeValidator, Field, HttpUrl, SecretStr
+from pydantic_settings import NoDecode
+
+from parley_search_api.answers.phrases import DEFAULT_NEGATIVE_WORDS, DEFAULT_TRIGGER_PHRASES
 
 
 class FusionMethod(StrEnum):
@@ -25,12 +29,31 @@ class TextSearchConfig(StrEnum):
     SIMPLE = "simple"  # no stemming or stop words: other languages, codes, names
 
 
+class GeneratorName(StrEnum):
+    """Who writes an answer's draft (answers/generators.py)."""
+
+    EXTRACTIVE = "extractive"  # offline: retrieved sentences, each cited
+    LLM = "llm"  # an OpenAI-compatible chat model, its citations checked
+
+
 Weight = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
-class SearchSettings(
-    SessionSettings, AuditSettings, ChatwootApiSettings
-):  # the first two: auth's too
+def _comma_separated_phrases(value: object) -> object:
+    if isinstance(value, str):
+        return [phrase.strip() for phrase in value.split(",") if phrase.strip()]
+    return value
+
+
+# A list of phrases: comma-separated in the environment (``refund*,chargeback,geld zurück``).
+Phrases = Annotated[
+    list[Annotated[str, Field(min_length=1, max_length=200)]],
+    NoDecode,
+    BeforeValidator(_comma_separated_phrases),
+]
+
+
+class SearchSettings(SessionSettings, AuditSettings, ChatwootApiSettings):  # 1, 2: auth's too
     # No ping round trips per request: the first statement (the credential lookup) runs
     # once more when its pooled connection turns out dead (access/service.py).
     db_pool_pre_ping: bool = False
@@ -72,6 +95,29 @@ class SearchSettings(
     # it is handled (a backfill, a late replay) gets none.
     suggest_interval_s: Annotated[int, Field(ge=1, le=7 * 86400)] = 300
     suggest_max_message_age_s: Annotated[int, Field(ge=1, le=7 * 86400)] = 900
+
+    # Answer drafts (answers/): the generator used when a request names none, the passages
+    # retrieved per side (past agent replies, knowledge), and the customer messages of a
+    # conversation its question is built from (the latest ones).
+    answers_generator: GeneratorName = GeneratorName.EXTRACTIVE
+    answers_passages: Annotated[int, Field(ge=1, le=20)] = 3
+    answers_question_messages: Annotated[int, Field(ge=1, le=50)] = 3
+    # Escalation (answers/escalation.py): a retrieval confidence below this recommends a
+    # handoff (seed 001: a best knowledge score below 0.5), and so does any trigger phrase or
+    # negative word in the customer's text. Setting a list replaces its defaults.
+    answers_min_confidence: Weight = 0.5
+    answers_trigger_phrases: Phrases = Field(default_factory=lambda: list(DEFAULT_TRIGGER_PHRASES))
+    answers_negative_words: Phrases = Field(default_factory=lambda: list(DEFAULT_NEGATIVE_WORDS))
+    # The ``llm`` generator: any OpenAI-compatible ``/chat/completions`` (Ollama, vLLM,
+    # OpenAI). ``llm_base_url`` ends before ``/chat/completions`` (e.g. http://ollama:11434/v1);
+    # unset: ``llm`` falls back to extractive. Everything sent is redacted first.
+    llm_base_url: HttpUrl | None = None
+    llm_model: str = "qwen2.5:3b"
+    llm_api_key: SecretStr | None = None
+    llm_timeout_s: Annotated[float, Field(gt=0, le=600)] = 30.0
+    llm_max_tokens: Annotated[int, Field(ge=16, le=8192)] = 512
+    llm_redact: RedactorNames = Field(default_factory=lambda: list(RedactorName))
+    llm_redact_phone_region: PhoneRegion = None
 
 
 @lru_cache

@@ -9,6 +9,7 @@ from parley_schema.models.chatwoot import (
 )
 from parley_schema.models.chunks import CHUNK_FILTER_COLUMNS, ChunkKind, EmbeddingStatus, RagChunk
 from parley_schema.models.feedback import Feedback, FeedbackRating, FeedbackTargetKind
+from parley_schema.models.handoffs import Handoff, HandoffStatus
 from parley_schema.models.jobs import JobRun, SyncWatermark
 from parley_schema.models.knowledge import (
     CATEGORY_PATTERN,
@@ -62,6 +63,8 @@ __all__ = [
     "Feedback",
     "FeedbackRating",
     "FeedbackTargetKind",
+    "Handoff",
+    "HandoffStatus",
     "JobRun",
     "KbDocument",
     "KbDocumentVersion",

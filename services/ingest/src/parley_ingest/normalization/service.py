@@ -1,6 +1,6 @@
 """Apply a batch of rows with the versioning rule and write one outbox event per changed row.
 
-Every row is redacted first (:mod:`parley_ingest.normalization.redaction`): the text a
+Every row is redacted first (:mod:`parley_schema.redaction`): the text a
 message is searched and embedded by, and the raw objects kept in ``data``, never hold what a
 configured redactor finds. Rows are written in a fixed lock order (contacts, conversations, messages; by id within a
 table) so concurrent deliveries touching the same objects cannot deadlock. The events are
@@ -24,11 +24,11 @@ from parley_schema.events import (
     MessageUpsertedV1,
 )
 from parley_schema.models import CwContact, CwConversation, CwMessage
+from parley_schema.redaction import Redactor
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_ingest.deletions.repository import deletion_repository
 from parley_ingest.erasure.quarantine import admit
-from parley_ingest.normalization.redaction import Redactor
 from parley_ingest.normalization.repository import (
     CwModel,
     Row,

@@ -114,5 +114,23 @@ class ConversationRepository:
         )
         return [MessageRow(**row._mapping) for row in rows]
 
+    async def latest_customer_texts(
+        self, session: AsyncSession, global_id: str, *, limit: int
+    ) -> list[str]:
+        """The texts of its latest ``limit`` public customer messages, oldest first."""
+        rows = await session.scalars(
+            select(CwMessage.content)
+            .where(
+                CwMessage.conversation_global_id == global_id,
+                CwMessage.deleted_at.is_(None),
+                CwMessage.private.is_(False),
+                CwMessage.message_type == "incoming",
+                func.length(func.btrim(CwMessage.content)) > 0,
+            )
+            .order_by(CwMessage.created_at.desc(), CwMessage.message_id.desc())
+            .limit(limit)
+        )
+        return [text for text in rows if text][::-1]
+
 
 conversation_repository = ConversationRepository()

@@ -10,6 +10,9 @@ them, so applying a redactor twice changes nothing.
 
 What each one catches and misses is measured on ``bench/redaction/corpus.jsonl`` by
 ``bench/redaction/run.py`` (README, "Operating: personal data").
+
+Shared by ingest (before anything is stored) and search-api (before anything is sent to an
+external model); ``RedactorNames`` and ``PhoneRegion`` are their settings' types.
 """
 
 from __future__ import annotations
@@ -17,9 +20,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 import phonenumbers
+from pydantic import AfterValidator, BeforeValidator
+from pydantic_settings import NoDecode
 from stdnum import iban, luhn
 
 
@@ -32,6 +37,26 @@ class RedactorName(StrEnum):
 
 
 DEFAULT_REDACTORS = (RedactorName.CARD, RedactorName.IBAN, RedactorName.SECRET)
+
+
+def _comma_separated(value: object) -> object:
+    if isinstance(value, str):
+        return [name.strip().lower() for name in value.split(",") if name.strip()]
+    return value
+
+
+def _known_region(region: str | None) -> str | None:
+    if region is None:
+        return None
+    if region.upper() not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValueError(f"not a region phonenumbers knows: {region!r} (e.g. DE, US, FR)")
+    return region.upper()
+
+
+# A setting naming redactors: ``card,iban,secret,email,phone`` in the environment; empty: none.
+RedactorNames = Annotated[list[RedactorName], NoDecode, BeforeValidator(_comma_separated)]
+# A setting naming the region whose national phone formats the phone redactor knows.
+PhoneRegion = Annotated[str | None, AfterValidator(_known_region)]
 _ORDER = tuple(RedactorName)  # the order they run in, whatever order they are configured in
 
 # 13 to 19 digits, single spaces or dashes between them, not part of a longer word, number,

@@ -5,9 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from parley_ingest.normalization.redaction import Redactor, RedactorName
-from parley_ingest.settings import IngestSettings
-from pydantic import ValidationError
+from parley_schema.redaction import Redactor, RedactorName
 
 
 def redact(name: str, text: str, *, region: str | None = None) -> str:
@@ -101,13 +99,3 @@ def test_redacting_twice_changes_nothing_more(text: str) -> None:
     redactor = Redactor(list(RedactorName), phone_region="DE")
     once = redactor.text(text)
     assert redactor.text(once) == once
-
-
-def test_settings_take_a_comma_separated_list_and_refuse_unknown_names() -> None:
-    assert IngestSettings(redact="card, EMAIL").redact == [RedactorName.CARD, RedactorName.EMAIL]
-    assert IngestSettings(redact="").redact == []
-    assert IngestSettings().redact == [RedactorName.CARD, RedactorName.IBAN, RedactorName.SECRET]
-    with pytest.raises(ValidationError):
-        IngestSettings(redact="card,ssn")
-    with pytest.raises(ValidationError):
-        IngestSettings(redact_phone_region="XX")

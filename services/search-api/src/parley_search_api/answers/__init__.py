@@ -1,0 +1,1 @@
+"""Answer drafts with citations and escalation hints (``POST /v1/answers``)."""

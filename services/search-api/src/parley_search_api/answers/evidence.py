@@ -1,0 +1,132 @@
+"""What an answer may cite, retrieved through the search service: past agent replies of
+resolved conversations and knowledge passages (articles, uploaded documents)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parley_search_api.access.scope import ProjectScope
+from parley_search_api.search.schemas import (
+    ConversationStatus,
+    HitKind,
+    MessageType,
+    SearchFilters,
+    SearchHit,
+    SearchRequest,
+    SearchSource,
+    SenderType,
+)
+from parley_search_api.search.service import SearchService
+
+KNOWLEDGE_SOURCES = (SearchSource.ARTICLES, SearchSource.DOCUMENTS)
+# The reply side: public agent replies of resolved conversations, whatever the filters say.
+_RESOLVING_REPLIES = {
+    "statuses": [ConversationStatus.RESOLVED],
+    "sender_types": [SenderType.AGENT],
+    "message_types": [MessageType.OUTGOING],
+    "include_private": False,
+}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    kind: HitKind
+    id: str  # what a citation names: the message's or the document's global id
+    text: str
+    url: str | None
+    score: float  # cosine similarity to the question (0 when only its words matched)
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    replies: tuple[Evidence, ...]  # best first
+    knowledge: tuple[Evidence, ...]  # best first
+
+    @property
+    def all(self) -> tuple[Evidence, ...]:
+        return self.replies + self.knowledge
+
+    @property
+    def confidence(self) -> float:
+        """The best similarity retrieved, within [0, 1] (0: nothing)."""
+        return max((max(0.0, min(1.0, e.score)) for e in self.all), default=0.0)
+
+
+def _evidence(hit: SearchHit) -> Evidence | None:
+    score = hit.scores.semantic or 0.0
+    if hit.kind is HitKind.MESSAGE and hit.message is not None:
+        url = hit.conversation.url if hit.conversation is not None else None
+        return Evidence(hit.kind, hit.message.id, hit.text, url, score)
+    if hit.document is not None:
+        return Evidence(hit.kind, hit.document.id, hit.text, hit.document.url, score)
+    return None
+
+
+def _distinct(hits: Sequence[SearchHit], limit: int) -> tuple[Evidence, ...]:
+    """One passage per cited id (a long message or document has several chunks): its best."""
+    found: dict[str, Evidence] = {}
+    for hit in hits:
+        evidence = _evidence(hit)
+        if evidence is not None and evidence.id not in found:
+            found[evidence.id] = evidence
+    return tuple(found.values())[:limit]
+
+
+class Retriever:
+    def __init__(self, *, search: SearchService, passages: int) -> None:
+        self._search = search
+        self._passages = passages
+
+    async def retrieve(
+        self,
+        session: AsyncSession,
+        scope: ProjectScope,
+        question: str,
+        *,
+        filters: SearchFilters,
+        sources: Sequence[SearchSource],
+        exclude_conversation: str | None = None,
+    ) -> Retrieved:
+        """The best passages for ``question`` per side; ``exclude_conversation``: the one
+        being answered (its own replies are no precedent)."""
+        replies: tuple[Evidence, ...] = ()
+        if SearchSource.CONVERSATIONS in sources:
+            hits = await self._hits(
+                session,
+                scope,
+                question,
+                filters.model_copy(update=_RESOLVING_REPLIES),
+                [SearchSource.CONVERSATIONS],
+            )
+            replies = _distinct(
+                [
+                    h
+                    for h in hits
+                    if h.conversation is None or h.conversation.id != exclude_conversation
+                ],
+                self._passages,
+            )
+        knowledge: tuple[Evidence, ...] = ()
+        wanted = [source for source in KNOWLEDGE_SOURCES if source in sources]
+        if wanted:
+            private_off = filters.model_copy(update={"include_private": False})
+            hits = await self._hits(session, scope, question, private_off, wanted)
+            knowledge = _distinct(hits, self._passages)
+        return Retrieved(replies=replies, knowledge=knowledge)
+
+    async def _hits(
+        self,
+        session: AsyncSession,
+        scope: ProjectScope,
+        question: str,
+        filters: SearchFilters,
+        sources: list[SearchSource],
+    ) -> list[SearchHit]:
+        # Room for the passages of one excluded conversation and for several chunks per id.
+        request = SearchRequest(
+            q=question, filters=filters, sources=sources, limit=4 * self._passages + 1
+        )
+        return (await self._search.search(session, scope, request)).hits

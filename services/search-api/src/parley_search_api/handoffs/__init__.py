@@ -1,0 +1,1 @@
+"""Handoffs: escalation recommendations of conversations, ``pending → routed → resolved``."""
