@@ -38,7 +38,7 @@ def chatwoot_app(messages: ConversationMessages) -> FastAPI:
         account_id: int,
         display_id: int,
         request: Request,
-        api_access_token: str | None = Header(default=None),
+        api_access_token: str | None = Header(default=None, convert_underscores=False),
     ) -> JSONResponse:
         status, body = messages.create(
             account_id, display_id, api_access_token, await request.json()

@@ -45,7 +45,7 @@ class SuggestionRepository:
         taken = await session.scalar(
             select(SuggestionPost.conversation_id).where(
                 SuggestionPost.conversation_id == conversation_id,
-                (SuggestionPost.last_posted_at >= func.now() - interval)
+                (SuggestionPost.last_posted_at > func.now() - interval)
                 | (SuggestionPost.message_id == message_id),
             )
         )
@@ -69,7 +69,7 @@ class SuggestionRepository:
                     "message_id": statement.excluded.message_id,
                     "note_message_id": None,
                 },
-                where=(SuggestionPost.last_posted_at < func.now() - interval)
+                where=(SuggestionPost.last_posted_at <= func.now() - interval)
                 & (SuggestionPost.message_id != statement.excluded.message_id),
             ).returning(SuggestionPost.conversation_id)
         )
