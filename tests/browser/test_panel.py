@@ -356,7 +356,7 @@ def test_panel_shows_the_cited_draft_its_escalation_hint_and_takes_thumbs_by_key
 
     # Thumbs by keyboard: up, then up again withdraws it; a similar conversation's too.
     target = global_id(calm[0])
-    up = draft.get_by_role("button", name="Helpful: this draft")
+    up = draft.get_by_role("button", name="Helpful: this draft", exact=True)
     up.focus()
     page.keyboard.press("Enter")
     expect(up).to_have_attribute("aria-pressed", "true")
@@ -371,10 +371,10 @@ def test_panel_shows_the_cited_draft_its_escalation_hint_and_takes_thumbs_by_key
     similar = frame.locator(SIMILAR).first
     expect(similar).to_be_visible(timeout=30_000)
     rated = str(similar.get_attribute("data-conversation-id"))
-    similar.get_by_role("button", name="Helpful: this conversation").press("Enter")
-    expect(similar.get_by_role("button", name="Helpful: this conversation")).to_have_attribute(
-        "aria-pressed", "true"
-    )
+    similar.get_by_role("button", name="Helpful: this conversation", exact=True).press("Enter")
+    expect(
+        similar.get_by_role("button", name="Helpful: this conversation", exact=True)
+    ).to_have_attribute("aria-pressed", "true")
     assert mine(world, "conversation", rated) == "up"
 
     # A conversation switch: the hint at a glance, above the draft, with the API's reasons.

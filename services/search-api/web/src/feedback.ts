@@ -5,10 +5,24 @@ import { type Api, messageOf } from "./api";
 import { h } from "./dom";
 import type { FeedbackSummary, FeedbackTarget, Rating } from "./types";
 
-const THUMBS: Record<Rating, { icon: string; label: string }> = {
-  up: { icon: "👍", label: "Helpful" },
-  down: { icon: "👎", label: "Not helpful" },
+const THUMBS: Record<Rating, { label: string; flip: boolean }> = {
+  up: { label: "Helpful", flip: false },
+  down: { label: "Not helpful", flip: true },
 };
+// A thumb drawn in a 24-unit box (no emoji font needed): a cuff and a hand, thumb up.
+const THUMB_PATH = "M2 10h4v11H2zM8 10l4-7c1-1 3 0 2.5 2l-1 4H20c1.2 0 2 1 1.8 2.2l-1.5 8.1c-.2 1-1 1.7-2 1.7H8z";
+const SVG = "http://www.w3.org/2000/svg";
+
+function icon(flip: boolean): SVGSVGElement {
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("class", flip ? "icon flip" : "icon");
+  const path = document.createElementNS(SVG, "path");
+  path.setAttribute("d", THUMB_PATH);
+  svg.append(path);
+  return svg;
+}
 
 /** Two toggle buttons rating ``target``; ``what`` names it for screen readers. Counts show
  * once known: from ``initial`` or the answer to a click. */
@@ -24,7 +38,7 @@ export function thumbs(
     for (const rating of ["up", "down"] as const) {
       const button = buttons[rating];
       button.setAttribute("aria-pressed", String(summary.mine === rating));
-      button.textContent = `${THUMBS[rating].icon} ${summary[rating]}`;
+      button.replaceChildren(icon(THUMBS[rating].flip), ` ${summary[rating]}`);
     }
   };
   const click = async (rating: Rating): Promise<void> => {
@@ -48,7 +62,7 @@ export function thumbs(
         "data-rating": rating,
         onclick: () => void click(rating),
       },
-      THUMBS[rating].icon,
+      icon(THUMBS[rating].flip),
     );
   }
   void options.initial?.then(show).catch(() => undefined); // counts are a nicety
