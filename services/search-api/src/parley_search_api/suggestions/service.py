@@ -70,67 +70,66 @@ class SuggestionService:
     async def handle(self, body: bytes) -> Outcome:
         try:
             envelope = EventEnvelope.model_validate_json(body)
-            event = MessageUpsertedV1.model_validate(envelope.data)
+            message_id = MessageUpsertedV1.model_validate(envelope.data).message_global_id
         except ValidationError:
             log.warning("suggestion_poison_event")
             return Outcome.POISON
-        message_id = event.message_global_id
         async with self._sessions() as session:
             facts = await suggestion_repository.facts(session, message_id)
-            reason = self._skip_reason(facts) or await self._slot_reason(session, facts, message_id)
-            if reason is not None:
-                log.info("suggestion_skipped", message_id=message_id, reason=reason)
-                return Outcome.SKIPPED
-            assert facts is not None  # _skip_reason
-            try:
-                answer = await self._answers.answer(
-                    session,
-                    account_scope(facts),
-                    AnswerRequest(conversation_id=facts.conversation_id),
-                )
-            except NothingToAnswer:
-                answer = None
-            if answer is None or not answer.draft:
-                await session.commit()  # a handoff the answer recommended
-                log.info("suggestion_skipped", message_id=message_id, reason="no_draft")
-                return Outcome.SKIPPED
-            await session.commit()
-            if not await suggestion_repository.claim(
-                session, facts.conversation_id, message_id, self._interval
-            ):
-                await session.rollback()
-                log.info("suggestion_skipped", message_id=message_id, reason="slot_taken")
-                return Outcome.SKIPPED
-            try:
-                note_id = await self._notes.post_private_note(
-                    facts.account_id, facts.display_id, note_content(answer)
-                )
-            except NoteRefused as error:
-                await session.rollback()
-                log.warning("suggestion_refused", message_id=message_id, error=error.message)
-                return Outcome.SKIPPED
-            # NoteFailed (and database errors) propagate: rolled back, redelivered later.
-            await suggestion_repository.record_note(session, facts.conversation_id, note_id)
-            await session.commit()
+            reason = await self._why_not(session, facts, message_id)
+            if reason is None and facts is not None:
+                reason = await self._suggest(session, facts, message_id)
+        if reason is not None:
+            log.info("suggestion_skipped", message_id=message_id, reason=reason)
+            return Outcome.SKIPPED
+        return Outcome.POSTED
+
+    async def _why_not(
+        self, session: AsyncSession, facts: MessageFacts | None, message_id: str
+    ) -> str | None:
+        """Why this message gets no note (None: it may get one)."""
+        if facts is None:
+            return "unknown_message"
+        decision = decide(facts, now=datetime.now(UTC), max_age=self._max_age)
+        if decision is not Decision.SUGGEST:
+            return decision.value
+        taken = await suggestion_repository.slot_taken(
+            session, facts.conversation_id, message_id, self._interval
+        )
+        return "slot_taken" if taken else None
+
+    async def _suggest(
+        self, session: AsyncSession, facts: MessageFacts, message_id: str
+    ) -> str | None:
+        """Draft, claim, post, record; why nothing was posted, or None once it was.
+        NoteFailed and database errors propagate: rolled back, the event is redelivered."""
+        request = AnswerRequest(conversation_id=facts.conversation_id)
+        try:
+            answer = await self._answers.answer(session, account_scope(facts), request)
+        except NothingToAnswer:
+            return "no_draft"
+        await session.commit()  # the handoff the answer may have recommended
+        if not answer.draft:
+            return "no_draft"
+        if not await suggestion_repository.claim(
+            session, facts.conversation_id, message_id, self._interval
+        ):
+            await session.rollback()
+            return "slot_taken"
+        try:
+            note_id = await self._notes.post_private_note(
+                facts.account_id, facts.display_id, note_content(answer)
+            )
+        except NoteRefused as error:
+            await session.rollback()
+            log.warning("suggestion_refused", message_id=message_id, error=error.message)
+            return "refused"
+        await suggestion_repository.record_note(session, facts.conversation_id, note_id)
+        await session.commit()
         log.info(
             "suggestion_posted",
             conversation_id=facts.conversation_id,
             message_id=message_id,
             note_message_id=note_id,
         )
-        return Outcome.POSTED
-
-    def _skip_reason(self, facts: MessageFacts | None) -> str | None:
-        if facts is None:
-            return "unknown_message"
-        decision = decide(facts, now=datetime.now(UTC), max_age=self._max_age)
-        return None if decision is Decision.SUGGEST else decision.value
-
-    async def _slot_reason(
-        self, session: AsyncSession, facts: MessageFacts | None, message_id: str
-    ) -> str | None:
-        assert facts is not None
-        taken = await suggestion_repository.slot_taken(
-            session, facts.conversation_id, message_id, self._interval
-        )
-        return "slot_taken" if taken else None
+        return None
