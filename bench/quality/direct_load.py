@@ -8,13 +8,21 @@ conversation's contact (``dataset.contact_of``) with its name and e-mail.
 
 from __future__ import annotations
 
+import asyncio
+import tempfile
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 from dataset import Conversation, contact_numbers, contact_of
+from parley_devstack.embedded_db import EPHEMERAL_OPTIONS, EmbeddedDatabase
 from parley_embeddings.provider import EmbeddingProvider
+from parley_schema import migrate
 from parley_schema.ids import contact_global_id, conversation_global_id, message_global_id
 from parley_schema.models import CwContact, CwConversation, CwMessage, RagChunk
 from parley_testing.factories import make_api_caller
+from parley_testing.postgres import free_port
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -157,3 +165,19 @@ async def api_token(session: AsyncSession) -> str:
     """A project over the loaded account, and an API token for it."""
     caller = await make_api_caller(session, name="quality", account_ids=[ACCOUNT_ID])
     return caller.token
+
+
+def on_private_database(
+    name: str, embedding_dim: int, work: Callable[[str], Coroutine[Any, Any, None]]
+) -> None:
+    """``work(url)`` on a migrated database ``name`` of a throwaway embedded Postgres."""
+    with tempfile.TemporaryDirectory() as data_dir:
+        server = EmbeddedDatabase(Path(data_dir), free_port(), options=EPHEMERAL_OPTIONS)
+        server.start()
+        try:
+            server.ensure_database_sync(name)
+            url = server.url(name)
+            migrate.upgrade(url, embedding_dim=embedding_dim)
+            asyncio.run(work(url))
+        finally:
+            server.stop()

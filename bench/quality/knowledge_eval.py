@@ -22,10 +22,8 @@ again. Printed per mode:
 from __future__ import annotations
 
 import argparse
-import asyncio
 import platform
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,12 +34,9 @@ import documents as knowledge
 import httpx
 from dataset import Query, load_conversations, load_queries
 from metrics import ndcg_at, recall_at, reciprocal_rank
-from parley_devstack.embedded_db import EPHEMERAL_OPTIONS, EmbeddedDatabase
 from parley_embeddings.local import LocalProvider
-from parley_schema import migrate
 from parley_search_api.main import create_app
 from parley_search_api.settings import SearchSettings
-from parley_testing.postgres import free_port
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 K = 10
@@ -179,16 +174,9 @@ async def run(args: argparse.Namespace, url: str, provider: LocalProvider) -> No
 def main(args: argparse.Namespace) -> None:
     print(f"machine: {platform.node()} {platform.machine()}, python {platform.python_version()}")
     provider = LocalProvider()
-    with tempfile.TemporaryDirectory() as data_dir:
-        server = EmbeddedDatabase(Path(data_dir), free_port(), options=EPHEMERAL_OPTIONS)
-        server.start()
-        try:
-            server.ensure_database_sync("knowledge")
-            url = server.url("knowledge")
-            migrate.upgrade(url, embedding_dim=provider.dimension)
-            asyncio.run(run(args, url, provider))
-        finally:
-            server.stop()
+    direct_load.on_private_database(
+        "knowledge", provider.dimension, lambda url: run(args, url, provider)
+    )
 
 
 def parse(argv: Sequence[str]) -> argparse.Namespace:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
@@ -288,3 +289,97 @@ async def open_client(
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield client
+
+
+REFUND_POLICY = """# Refunds
+
+## How long a refund takes
+
+Refunds reach the card that paid within five working days of our approval.
+
+## Exceptions
+
+Gift cards cannot be refunded."""
+REPLY = (
+    "I have approved the refund for the returned shoes. "
+    "The money will be back on your card within five working days."
+)
+
+
+@dataclass(frozen=True)
+class AnswersCorpus:
+    """A refund question, its resolved precedent, a policy article, and what must not be
+    cited (a private note, an open conversation's reply)."""
+
+    caller: Caller
+    stranger: Caller
+    refunds: str
+    resolved: str
+    reply: str
+    private_note: str
+    open_reply: str
+    asking: str
+
+
+async def answers_corpus(world: World) -> AnswersCorpus:
+    caller = await world.caller([(1, None)])
+    stranger = await world.caller([(2, None)])
+    refunds = await world.document(
+        REFUND_POLICY,
+        title="Refund policy",
+        account_id=1,
+        category="policy",
+        url="https://help.example.com/hc/main/articles/refunds",
+    )
+    resolved = await world.conversation(1, status="resolved")
+    await world.message(resolved, "I sent the shoes back, when will I get my money?")
+    private_note = await world.message(
+        resolved,
+        "Internal: the refund for the shoes is approved, money back in five days.",
+        sender_type="User",
+        message_type="outgoing",
+        private=True,
+    )
+    reply = await world.message(resolved, REPLY, sender_type="User", message_type="outgoing")
+    still_open = await world.conversation(1, status="open")
+    await world.message(still_open, "My shoes refund, when does the money arrive?")
+    open_reply = await world.message(
+        still_open,
+        "Your refund for the shoes will be on your card in five working days.",
+        sender_type="User",
+        message_type="outgoing",
+    )
+    asking = await world.conversation(1, status="open")
+    await world.message(asking, "Hello!")
+    await world.message(asking, "I returned my shoes last week. When do I get my refund?")
+    return AnswersCorpus(
+        caller, stranger, refunds, resolved, reply, private_note, open_reply, asking
+    )
+
+
+# Fake chat models for parley_embeddings' fake OpenAI server: the request's messages → reply.
+SOURCE_LINE = re.compile(r"^\[((?:cwmsg|cwart|kbdoc):[^\]\s]+)\]", re.MULTILINE)
+INVENTED_ID = "cwmsg:1:999999999"
+
+
+def sources_sent(messages: list[dict[str, Any]]) -> list[str]:
+    """The ids of the sources a prompt lists, in its order."""
+    return SOURCE_LINE.findall(messages[-1]["content"])
+
+
+def citing_model(messages: list[dict[str, Any]]) -> str:
+    """A faithful model: one sentence per source it was given, each cited."""
+    return " ".join(
+        f"Source {n} says the refund takes five working days. [{source}]"
+        for n, source in enumerate(sources_sent(messages), start=1)
+    )
+
+
+def inventing_model(messages: list[dict[str, Any]]) -> str:
+    """Cites one real source and one it was never given."""
+    first = sources_sent(messages)[0]
+    return f"Refunds take five working days. [{first}] You get a bonus too. [{INVENTED_ID}]"
+
+
+def uncited_model(messages: list[dict[str, Any]]) -> str:
+    return "Refunds usually take a few days."

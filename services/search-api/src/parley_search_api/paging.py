@@ -7,9 +7,12 @@ Every page re-runs the project-scoped SQL, so a forged cursor can at most move t
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
+
+from pydantic import BaseModel
 
 from parley_search_api.search import cursor as cursors
 from parley_search_api.search.errors import CursorMismatch
@@ -33,6 +36,12 @@ class Page:
                 raise CursorMismatch("cursor belongs to a different request; start without one")
             offset = decoded.offset
         return cls(offset=offset, limit=limit, fingerprint=fingerprint)
+
+
+def request_page(request: BaseModel, *, cursor: str | None, limit: int) -> Page:
+    """The page a listing request asks for: its cursor bound to the rest of the request."""
+    canonical = request.model_dump(mode="json", exclude={"cursor", "limit"})
+    return Page.start(cursor, json.dumps(canonical, sort_keys=True), limit)
 
 
 def page_of(page: Page, rows: Sequence[T]) -> tuple[Sequence[T], str | None]:

@@ -5,73 +5,16 @@ and model."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
-from parley_search_api_testkit import Caller, World
-
-REFUNDS = """# Refunds
-
-## How long a refund takes
-
-Refunds reach the card that paid within five working days of our approval.
-
-## Exceptions
-
-Gift cards cannot be refunded."""
-REPLY = (
-    "I have approved the refund for the returned shoes. "
-    "The money will be back on your card within five working days."
-)
-
-
-@dataclass(frozen=True)
-class Corpus:
-    caller: Caller
-    stranger: Caller
-    refunds: str
-    resolved: str
-    reply: str
-    private_note: str
-    open_reply: str
-    asking: str
+from parley_search_api_testkit import REPLY, AnswersCorpus, Caller, World, answers_corpus
 
 
 @pytest.fixture
-async def corpus(world: World) -> Corpus:
-    caller = await world.caller([(1, None)])
-    stranger = await world.caller([(2, None)])
-    refunds = await world.document(
-        REFUNDS,
-        title="Refund policy",
-        account_id=1,
-        category="policy",
-        url="https://help.example.com/hc/main/articles/refunds",
-    )
-    resolved = await world.conversation(1, status="resolved")
-    await world.message(resolved, "I sent the shoes back, when will I get my money?")
-    private_note = await world.message(
-        resolved,
-        "Internal: the refund for the shoes is approved, money back in five days.",
-        sender_type="User",
-        message_type="outgoing",
-        private=True,
-    )
-    reply = await world.message(resolved, REPLY, sender_type="User", message_type="outgoing")
-    still_open = await world.conversation(1, status="open")
-    await world.message(still_open, "My shoes refund, when does the money arrive?")
-    open_reply = await world.message(
-        still_open,
-        "Your refund for the shoes will be on your card in five working days.",
-        sender_type="User",
-        message_type="outgoing",
-    )
-    asking = await world.conversation(1, status="open")
-    await world.message(asking, "Hello!")
-    await world.message(asking, "I returned my shoes last week. When do I get my refund?")
-    return Corpus(caller, stranger, refunds, resolved, reply, private_note, open_reply, asking)
+async def corpus(world: World) -> AnswersCorpus:
+    return await answers_corpus(world)
 
 
 async def answer(
@@ -88,7 +31,7 @@ def cited(draft: str) -> list[str]:
 
 
 async def test_a_question_gets_the_resolving_reply_and_the_policy_each_sentence_cited(
-    corpus: Corpus, client: httpx.AsyncClient
+    corpus: AnswersCorpus, client: httpx.AsyncClient
 ) -> None:
     result = await answer(client, corpus.caller, question="when will my refund arrive")
     assert result["generator"] == "extractive"
@@ -112,7 +55,7 @@ async def test_a_question_gets_the_resolving_reply_and_the_policy_each_sentence_
 
 
 async def test_private_notes_and_open_conversations_are_never_cited(
-    corpus: Corpus, client: httpx.AsyncClient
+    corpus: AnswersCorpus, client: httpx.AsyncClient
 ) -> None:
     result = await answer(
         client,
@@ -127,7 +70,7 @@ async def test_private_notes_and_open_conversations_are_never_cited(
 
 
 async def test_a_conversation_is_answered_from_its_customer_messages(
-    corpus: Corpus, client: httpx.AsyncClient
+    corpus: AnswersCorpus, client: httpx.AsyncClient
 ) -> None:
     result = await answer(client, corpus.caller, conversation_id=corpus.asking)
     assert [c["id"] for c in result["citations"]] == [corpus.reply, corpus.refunds]
@@ -139,7 +82,7 @@ async def test_a_conversation_is_answered_from_its_customer_messages(
 
 
 async def test_another_projects_conversation_is_not_found(
-    corpus: Corpus, client: httpx.AsyncClient
+    corpus: AnswersCorpus, client: httpx.AsyncClient
 ) -> None:
     result = await answer(client, corpus.stranger, 404, conversation_id=corpus.asking)
     assert result["error"]["code"] == "conversation_not_found"
@@ -147,7 +90,9 @@ async def test_another_projects_conversation_is_not_found(
     assert unknown["error"]["code"] == "conversation_not_found"
 
 
-async def test_sources_limit_what_is_cited(corpus: Corpus, client: httpx.AsyncClient) -> None:
+async def test_sources_limit_what_is_cited(
+    corpus: AnswersCorpus, client: httpx.AsyncClient
+) -> None:
     knowledge = await answer(
         client, corpus.caller, question="when will my refund arrive", sources=["articles"]
     )
@@ -170,7 +115,7 @@ async def test_sources_limit_what_is_cited(corpus: Corpus, client: httpx.AsyncCl
     ],
 )
 async def test_bad_requests_are_422_with_the_field(
-    corpus: Corpus, client: httpx.AsyncClient, body: dict[str, Any], field: str | None
+    corpus: AnswersCorpus, client: httpx.AsyncClient, body: dict[str, Any], field: str | None
 ) -> None:
     result = await answer(client, corpus.caller, 422, **body)
     assert result["error"]["code"] == "validation_error"
@@ -178,3 +123,25 @@ async def test_bad_requests_are_422_with_the_field(
         assert "exactly one of conversation_id and question" in result["error"]["message"]
     else:
         assert result["error"]["field"].startswith(field)
+
+
+async def test_a_conversation_is_never_its_own_precedent(
+    corpus: AnswersCorpus, client: httpx.AsyncClient
+) -> None:
+    result = await answer(client, corpus.caller, conversation_id=corpus.resolved)
+    ids = {c["id"] for c in result["citations"]}
+    assert corpus.reply not in ids
+    assert corpus.refunds in ids
+
+
+async def test_a_conversation_without_customer_messages_is_422(
+    world: World, corpus: AnswersCorpus, client: httpx.AsyncClient
+) -> None:
+    agent_only = await world.conversation(1)
+    await world.message(
+        agent_only, "Hi, how can I help?", sender_type="User", message_type="outgoing"
+    )
+    await world.message(agent_only, "a customer's private remark", private=True)
+    result = await answer(client, corpus.caller, 422, conversation_id=agent_only)
+    assert result["error"]["code"] == "nothing_to_answer"
+    assert result["error"]["field"] == "conversation_id"

@@ -1,10 +1,17 @@
-"""A local OpenAI-compatible embedding server for tests and benchmarks.
+"""A local OpenAI-compatible server for tests and benchmarks: embeddings and chat.
 
 Real HTTP on a port of its own, speaking the documented ``POST /v1/embeddings`` shape:
 request ``{"input": [...], "model": ..., "encoding_format": "float", "dimensions"?: n}``,
 response ``{"object": "list", "data": [{"object": "embedding", "index": i, "embedding":
 [...]}], "model": ..., "usage": {"prompt_tokens": n, "total_tokens": n}}`` and errors as
 ``{"error": {"message", "type", "param", "code"}}``. Vectors are deterministic per text.
+
+``POST /v1/chat/completions`` answers with what ``state.chat`` (the fake model: the
+request's messages → the reply's text) says: ``{"id", "object": "chat.completion",
+"created", "model", "choices": [{"index": 0, "message": {"role": "assistant", "content"},
+"finish_reason": "stop"}], "usage"}``; with ``"stream": true`` as server-sent events, one
+``data: {"object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {"content":
+…}}]}`` per word, then ``data: [DONE]`` (``stream_delay_s`` between chunks).
 
 Knobs: a fixed latency per request, a queue of scripted failures (e.g. 429 with
 ``Retry-After``), an API key to demand and a maximum number of inputs per request.
@@ -19,6 +26,7 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -34,6 +42,10 @@ class ScriptedFailure:
     message: str = "scripted failure"
 
 
+# The fake chat model: the request's messages → the assistant's reply.
+ChatModel = Callable[[list[dict[str, Any]]], str]
+
+
 @dataclass
 class FakeServerState:
     dimension: int = 384
@@ -42,6 +54,12 @@ class FakeServerState:
     max_inputs: int = 2048
     failures: deque[ScriptedFailure] = field(default_factory=deque)
     requests: list[dict[str, Any]] = field(default_factory=list)
+    chat: ChatModel | None = None  # None: chat completions answer 404
+    stream_delay_s: float = 0.0
+    # Set: a streamed reply sends its first chunk, then waits for this before the rest
+    # (tests see a client read the first piece while the model is still "writing").
+    stream_gate: threading.Event | None = None
+    chat_requests: list[dict[str, Any]] = field(default_factory=list)
     in_flight: int = 0  # requests being answered right now
     most_in_flight: int = 0  # the most ever answered at once
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -74,7 +92,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, state: FakeServerState) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        if self.path.rstrip("/") != "/v1/embeddings":
+        path = self.path.rstrip("/")
+        if path not in ("/v1/embeddings", "/v1/chat/completions") or (
+            path == "/v1/chat/completions" and state.chat is None
+        ):
             self._error(404, "unknown path", "invalid_request_error")
             return
         if state.api_key is not None and self.headers.get("Authorization") != (
@@ -90,7 +111,66 @@ class _Handler(BaseHTTPRequestHandler):
             headers = {"Retry-After": failure.retry_after} if failure.retry_after else {}
             self._error(failure.status, failure.message, "rate_limit_exceeded", headers)
             return
-        self._embed(state, json.loads(body))
+        if path == "/v1/chat/completions":
+            self._chat(state, json.loads(body))
+        else:
+            self._embed(state, json.loads(body))
+
+    def _chat(self, state: FakeServerState, request: dict[str, Any]) -> None:
+        messages = request.get("messages")
+        if not isinstance(messages, list) or not messages or state.chat is None:
+            self._error(400, "'messages' must be a non-empty array", "invalid_request_error")
+            return
+        with state.lock:
+            state.chat_requests.append(request)
+        reply = state.chat(messages)
+        base = {"id": "chatcmpl-fake", "created": int(time.time()), "model": request.get("model")}
+        if not request.get("stream"):
+            tokens = len(reply.split())
+            self._send(
+                200,
+                {
+                    **base,
+                    "object": "chat.completion",
+                    "choices": [
+                        {
+                            "index": 0,
+                            "message": {"role": "assistant", "content": reply},
+                            "finish_reason": "stop",
+                        }
+                    ],
+                    "usage": {
+                        "prompt_tokens": 0,
+                        "completion_tokens": tokens,
+                        "total_tokens": tokens,
+                    },
+                },
+            )
+            return
+        pieces = [{"role": "assistant", "content": ""}] + [
+            {"content": word} for word in _words(reply)
+        ]
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            for delta in pieces:
+                chunk = {
+                    **base,
+                    "object": "chat.completion.chunk",
+                    "choices": [{"index": 0, "delta": delta, "finish_reason": None}],
+                }
+                self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                self.wfile.flush()
+                if state.stream_gate is not None and delta.get("content"):
+                    state.stream_gate.wait(timeout=30)
+                if state.stream_delay_s:
+                    time.sleep(state.stream_delay_s)
+            self.wfile.write(b"data: [DONE]\n\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        self.close_connection = True
 
     def _embed(self, state: FakeServerState, request: dict[str, Any]) -> None:
         inputs = request.get("input")
@@ -137,6 +217,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True  # the client gave up waiting (timeout tests)
+
+
+def _words(text: str) -> list[str]:
+    """``text`` in pieces that join back to it: each word with the space before it."""
+    words = text.split(" ")
+    return [words[0], *(" " + word for word in words[1:])]
 
 
 class _Server(ThreadingHTTPServer):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from parley_schema.models import CwContact
@@ -26,7 +25,7 @@ from parley_search_api.contacts.schemas import (
     ContactSearchResponse,
     Direction,
 )
-from parley_search_api.paging import Page, page_of
+from parley_search_api.paging import page_of, request_page
 from parley_search_api.settings import SearchSettings
 
 
@@ -57,7 +56,7 @@ class ContactService:
     async def search(
         self, session: AsyncSession, scope: ProjectScope, request: ContactSearchRequest
     ) -> ContactSearchResponse:
-        page = Page.start(request.cursor, _fingerprint(request), request.limit)
+        page = request_page(request, cursor=request.cursor, limit=request.limit)
         filters = request.filters
         conditions = [
             contact_in_scope(scope),
@@ -84,8 +83,3 @@ class ContactService:
         return ContactSearchResponse(
             contacts=[contact_item(row, base_url) for row in shown], next_cursor=next_cursor
         )
-
-
-def _fingerprint(request: ContactSearchRequest) -> str:
-    canonical = request.model_dump(mode="json", exclude={"cursor", "limit"})
-    return json.dumps(canonical, sort_keys=True)

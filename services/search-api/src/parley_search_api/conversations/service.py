@@ -3,8 +3,6 @@ conversation listings by their facts."""
 
 from __future__ import annotations
 
-import json
-
 from parley_schema.models import CwConversation
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,7 +28,7 @@ from parley_search_api.conversations.repository import (
 )
 from parley_search_api.conversations.rows import ConversationFacts
 from parley_search_api.conversations.schemas import ConversationRead
-from parley_search_api.paging import Page, page_of
+from parley_search_api.paging import page_of, request_page
 from parley_search_api.settings import SearchSettings
 
 
@@ -106,10 +104,7 @@ class ConversationService:
     async def search(
         self, session: AsyncSession, scope: ProjectScope, request: ConversationSearchRequest
     ) -> ConversationSearchResponse:
-        canonical = json.dumps(
-            request.model_dump(mode="json", exclude={"cursor", "limit"}), sort_keys=True
-        )
-        page = Page.start(request.cursor, canonical, request.limit)
+        page = request_page(request, cursor=request.cursor, limit=request.limit)
         column = (
             LAST_ACTIVITY_AT
             if request.order_by.field is ConversationOrderField.LAST_ACTIVITY_AT

@@ -12,10 +12,11 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from parley_search_api.search.schemas import MAX_LIMIT
 
-# Where a status may move: forward only; pending → resolved dismisses a recommendation.
+# Where a status may move: forward only; pending → resolved dismisses a recommendation,
+# routed → routed hands it to another provider.
 TRANSITIONS: dict[HandoffStatus, frozenset[HandoffStatus]] = {
     HandoffStatus.PENDING: frozenset({HandoffStatus.ROUTED, HandoffStatus.RESOLVED}),
-    HandoffStatus.ROUTED: frozenset({HandoffStatus.RESOLVED}),
+    HandoffStatus.ROUTED: frozenset({HandoffStatus.ROUTED, HandoffStatus.RESOLVED}),
     HandoffStatus.RESOLVED: frozenset(),
 }
 

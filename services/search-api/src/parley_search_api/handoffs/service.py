@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 
 from parley_schema.models import Handoff, HandoffStatus
@@ -20,7 +19,7 @@ from parley_search_api.handoffs.schemas import (
     HandoffRead,
     HandoffUpdate,
 )
-from parley_search_api.paging import Page, page_of
+from parley_search_api.paging import page_of, request_page
 
 
 def _read(handoff: Handoff) -> HandoffRead:
@@ -58,10 +57,7 @@ class HandoffService:
     async def list(
         self, session: AsyncSession, scope: ProjectScope, query: HandoffQuery
     ) -> HandoffList:
-        canonical = json.dumps(
-            query.model_dump(mode="json", exclude={"cursor", "limit"}), sort_keys=True
-        )
-        page = Page.start(query.cursor, canonical, query.limit)
+        page = request_page(query, cursor=query.cursor, limit=query.limit)
         rows = await handoff_repository.page(
             session,
             in_scope=conversation_in_scope(scope),
