@@ -6,6 +6,7 @@ posts answer drafts into Chatwoot as private notes (``service.py``)."""
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
@@ -13,10 +14,11 @@ from typing import Annotated
 import structlog
 from faststream import Context, FastStream
 from parley_embeddings.factory import build_provider
+from parley_schema.errors import ConfigurationError
 from parley_schema.logging import configure
 
 from parley_search_api.settings import get_settings
-from parley_search_api.suggestions.runtime import suggestions_broker
+from parley_search_api.suggestions.runtime import require_runnable, suggestions_broker
 
 log = structlog.get_logger(__name__)
 
@@ -24,6 +26,11 @@ log = structlog.get_logger(__name__)
 @asynccontextmanager
 async def lifespan(app: Annotated[FastStream, Context("app")]) -> AsyncIterator[None]:
     settings = get_settings()
+    try:
+        require_runnable(settings)  # before the model loads: say what is missing, exit 2
+    except ConfigurationError as error:
+        sys.stderr.write(f"parley: {error.message}\n")
+        raise SystemExit(2) from None
     configure(settings, service="suggestions")
     provider = await asyncio.to_thread(build_provider, settings)  # loads the model
     async with suggestions_broker(settings, provider) as broker:

@@ -28,14 +28,23 @@ from parley_search_api.suggestions.service import SuggestionService
 REQUEUE_DELAY_S = 5.0  # before a message whose note failed is tried again
 
 
+def require_runnable(settings: SearchSettings) -> None:
+    """ConfigurationError naming what to set when the process may not run."""
+    if not settings.suggest_enabled:
+        raise ConfigurationError("set PARLEY_SUGGEST_ENABLED=true to run the suggestions process")
+    if settings.chatwoot_base_url is None or settings.chatwoot_api_token is None:
+        raise ConfigurationError(
+            "set PARLEY_CHATWOOT_BASE_URL and PARLEY_CHATWOOT_API_TOKEN to post suggestions"
+        )
+
+
 @contextlib.asynccontextmanager
 async def suggestions_broker(
     settings: SearchSettings, provider: EmbeddingProvider
 ) -> AsyncIterator[RabbitBroker]:
     """The broker, subscribed and with its queue declared, ready to start; everything it
     needs stays open for the block."""
-    if not settings.suggest_enabled:
-        raise ConfigurationError("set PARLEY_SUGGEST_ENABLED=true to run the suggestions process")
+    require_runnable(settings)
     engine = create_engine(
         settings,
         application_name="parley-suggestions",
