@@ -200,3 +200,51 @@ async def test_two_replicas_claiming_at_once_post_one_note(
         await first.commit()
         assert not await racing
         await second.rollback()
+
+
+async def test_a_note_chatwoot_failed_to_take_is_posted_once_on_redelivery(
+    database_url: str,
+    module_amqp_url: str,
+    db_engine: AsyncEngine,
+    provider: LocalProvider,
+    chatwoot: ConversationMessages,
+    chatwoot_url: str,
+) -> None:
+    async with AsyncSession(db_engine, expire_on_commit=False) as session:
+        world = World(session, provider)
+        solved = await world.conversation(1, status="resolved")
+        await world.message(solved, "The app crashes when I upload a photo.")
+        await world.message(
+            solved,
+            "Please update to version 4.2, which fixes the crash on photo upload.",
+            sender_type="User",
+            message_type="outgoing",
+        )
+        waiting = await world.conversation(1)
+        asked = await world.message(
+            waiting, "The app crashes on photo upload", created_at=datetime.now(UTC)
+        )
+        await session.commit()
+    account, display = (int(part) for part in waiting.removeprefix("cw:").split(":"))
+    chatwoot.conversations.add((account, display))
+    before = len(chatwoot.posted)
+    chatwoot.fail_next = 1  # Chatwoot answers 503 once: the claim is rolled back, retried
+    settings = SearchSettings(
+        database_url=database_url,
+        amqp_url=module_amqp_url,
+        suggest_enabled=True,
+        chatwoot_base_url=chatwoot_url,
+        chatwoot_api_token=API_TOKEN,
+    )
+    async with suggestions_broker(settings, provider) as broker:
+        await broker.start()
+        try:
+            await _publish(module_amqp_url, asked, waiting)
+            posted = await _posted(chatwoot, before + 1)
+            await asyncio.sleep(1.0)  # nothing else follows
+        finally:
+            await broker.stop()
+    assert chatwoot.fail_next == 0
+    assert len(chatwoot.posted) == before + 1
+    assert (posted[-1]["account_id"], posted[-1]["conversation_id"]) == (account, display)
+    assert "version 4.2" in posted[-1]["content"]
