@@ -305,3 +305,93 @@ def test_search_page_filters_by_a_contact_attribute_and_contact_labels(
     value.fill("true")
     box.press("Enter")
     expect(page.get_by_role("alert")).to_contain_text("contact_attributes")
+
+
+DRAFT = '[data-testid="answer-draft"]'
+CITATION = '[data-testid="citation"]'
+ESCALATION = '[data-testid="escalation"]'
+
+
+def answer_of(world: PanelWorld, conversation: Conversation) -> dict[str, Any]:
+    return world.api("/v1/answers", {"conversation_id": global_id(conversation)})
+
+
+def mine(world: PanelWorld, kind: str, target: str) -> str | None:
+    params = f"target_kind={kind}&target_id={target}"
+    summary = world.api(f"/v1/feedback?{params}")
+    return summary["mine"]  # type: ignore[return-value]
+
+
+def test_panel_shows_the_cited_draft_its_escalation_hint_and_takes_thumbs_by_keyboard(
+    world: PanelWorld, context: BrowserContext
+) -> None:
+    answers = {global_id(c): answer_of(world, c) for c in world.corpus.conversations[3:15]}
+    drafted = [c for c in world.corpus.conversations[3:15] if answers[global_id(c)]["draft"]]
+    escalated = [c for c in drafted if answers[global_id(c)]["escalation"]["recommended"]]
+    calm = [c for c in drafted if not answers[global_id(c)]["escalation"]["recommended"]]
+    assert escalated, "some demo conversation has an escalation hint"
+    assert calm, "and some has none"
+    page = context.new_page()
+    page.goto(world.chatwoot_url + path_of(calm[0]))
+    frame = page.frame_locator(FRAME)
+    log_in(frame)
+
+    # The draft, its citations in the API's order, each linking to what it cites; no hint.
+    answer = answers[global_id(calm[0])]
+    draft = frame.locator(DRAFT)
+    expect(draft).to_be_visible(timeout=30_000)
+    citations = frame.locator(CITATION)
+    expect(citations).to_have_count(len(answer["citations"]))
+    assert [
+        citations.nth(i).get_attribute("data-citation-id") for i in range(citations.count())
+    ] == [c["id"] for c in answer["citations"]]
+    for i, cited in enumerate(answer["citations"]):
+        expect(citations.nth(i).locator("blockquote")).to_have_text(cited["quote"])
+        if cited["url"]:
+            expect(citations.nth(i).get_by_role("link")).to_have_attribute("href", cited["url"])
+    expect(draft.locator("a.cite").first).to_have_attribute("href", "#citation-1")
+    expect(frame.locator(ESCALATION)).to_have_count(0)
+    draft.get_by_role("button", name="Copy draft").press("Enter")
+    expect(draft.get_by_role("status").filter(has_text="Copied.")).to_be_visible()
+
+    # Thumbs by keyboard: up, then up again withdraws it; a similar conversation's too.
+    target = global_id(calm[0])
+    up = draft.get_by_role("button", name="Helpful: this draft", exact=True)
+    up.focus()
+    page.keyboard.press("Enter")
+    expect(up).to_have_attribute("aria-pressed", "true")
+    assert mine(world, "answer", target) == "up"
+    page.keyboard.press("Enter")
+    expect(up).to_have_attribute("aria-pressed", "false")
+    assert mine(world, "answer", target) is None
+    down = draft.get_by_role("button", name="Not helpful: this draft")
+    down.press("Enter")
+    expect(down).to_have_attribute("aria-pressed", "true")
+    assert mine(world, "answer", target) == "down"
+    similar = frame.locator(SIMILAR).first
+    expect(similar).to_be_visible(timeout=30_000)
+    rated = str(similar.get_attribute("data-conversation-id"))
+    similar.get_by_role("button", name="Helpful: this conversation", exact=True).press("Enter")
+    expect(
+        similar.get_by_role("button", name="Helpful: this conversation", exact=True)
+    ).to_have_attribute("aria-pressed", "true")
+    assert mine(world, "conversation", rated) == "up"
+
+    # A conversation switch: the hint at a glance, above the draft, with the API's reasons.
+    page.locator(f'nav a[href="{path_of(escalated[0])}"]').click()
+    page.wait_for_url(f"**{path_of(escalated[0])}")
+    hint = frame.locator(ESCALATION)
+    expect(hint).to_be_visible(timeout=30_000)
+    expect(hint).to_have_attribute("role", "alert")
+    reasons = answers[global_id(escalated[0])]["escalation"]["reasons"]
+    expect(hint.locator("li")).to_have_count(len(reasons))
+    for reason in reasons:
+        expect(hint).to_contain_text(reason["detail"])
+    assert hint.bounding_box()["y"] < frame.locator(DRAFT).bounding_box()["y"]  # type: ignore[index]
+
+    # 360 px: the draft, the hint and the thumbs fit.
+    page.set_viewport_size({"width": 360, "height": 740})
+    panel = next(f for f in page.frames if f.url.split("?")[0].endswith("/app/chatwoot"))
+    root = "document.documentElement"
+    assert panel.evaluate(f"{root}.scrollWidth <= {root}.clientWidth")
+    page.screenshot(path=str(SCREENSHOTS / "panel-draft.png"))

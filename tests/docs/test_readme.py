@@ -21,8 +21,8 @@ def _variables(cls: type[BaseSettings]) -> set[str]:
 
 def _settings_classes() -> list[type[BaseSettings]]:
     classes: list[type[BaseSettings]] = [ParleyBaseSettings]
-    for spec in SERVICES:
-        module = importlib.import_module(f"{spec.package}.settings")
+    for package in sorted({spec.package.split(".")[0] for spec in SERVICES}):
+        module = importlib.import_module(f"{package}.settings")
         classes += [
             value
             for value in vars(module).values()

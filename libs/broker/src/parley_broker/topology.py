@@ -3,6 +3,8 @@
 - ``parley.events``: topic exchange every source event is published to (ingest's relay).
 - ``parley.embedder``: quorum queue bound to ``message.#``, with a delivery limit; after it a
   message is dead-lettered through the direct exchange ``parley.dlx`` to ``parley.embedder.dlq``.
+- ``parley.suggestions``: quorum queue bound to ``message.upserted.v1``, declared only by
+  search-api's suggestions process (``SUGGESTIONS_TOPOLOGY``), when it runs.
 
 Every process that publishes or consumes declares the whole topology at start (the relay: so
 that message events published before the embedder's first start are queued, not dropped as
@@ -30,6 +32,9 @@ from parley_schema.events import (
     EMBEDDER_QUEUE,
     EMBEDDER_QUEUE_ARGUMENTS,
     EVENTS_EXCHANGE,
+    SUGGESTIONS_BINDINGS,
+    SUGGESTIONS_QUEUE,
+    SUGGESTIONS_QUEUE_ARGUMENTS,
 )
 
 log = structlog.get_logger(__name__)
@@ -94,6 +99,13 @@ EMBEDDER_DEAD_LETTERS = Queue(
     (Binding(DEAD_LETTER_EXCHANGE, EMBEDDER_DLQ),),
 )
 TOPOLOGY = Topology(exchanges=(EVENTS, DEAD_LETTERS), queues=(EMBEDDER_DEAD_LETTERS, EMBEDDER))
+# Declared by search-api's suggestions process alone (see parley_schema.events.routing).
+SUGGESTIONS = Queue(
+    SUGGESTIONS_QUEUE,
+    MappingProxyType(SUGGESTIONS_QUEUE_ARGUMENTS),
+    tuple(Binding(EVENTS_EXCHANGE, key) for key in SUGGESTIONS_BINDINGS),
+)
+SUGGESTIONS_TOPOLOGY = Topology(exchanges=(EVENTS,), queues=(SUGGESTIONS,))
 
 
 def topic_matches(pattern: str, routing_key: str) -> bool:

@@ -165,7 +165,7 @@ async def _steps(demo: Demo) -> None:
 async def _wait_ready(settings: ParleyBaseSettings) -> None:
     deadline = time.monotonic() + READY_TIMEOUT_S
     with console.status("waiting for the services to be ready…"):
-        for spec in SERVICES:
+        for spec in (s for s in SERVICES if s.is_enabled(settings)):
             while not await is_ready(spec, settings):
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"{spec.name} did not become ready; see its log above")

@@ -58,6 +58,9 @@ def _prepare_services(settings: ParleyBaseSettings) -> list[ProcessSpec]:
                 f"[dim]skipping {service.name}: package {service.package} is not installed[/]"
             )
             continue
+        if not service.is_enabled(settings):
+            console.print(f"[dim]not starting {service.name}: {service.enabled_setting} is off[/]")
+            continue
         port = service.port(settings)
         where = f"http://127.0.0.1:{port}" if port else "consuming from RabbitMQ"
         console.print(f"starting {service.name} ({where})")

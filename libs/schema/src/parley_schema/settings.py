@@ -95,6 +95,10 @@ class ParleyBaseSettings(BaseSettings):
     # Services that keep tables tidy (expired sessions, old delivery keys, …) do it this often.
     housekeeping_interval_s: Annotated[float, Field(ge=1, le=7 * 24 * 3600)] = 3600.0
 
+    # search-api's suggestions process (drafts posted into Chatwoot as private notes). Here,
+    # not in search-api's settings, because ``parley up`` reads it to decide whether to run it.
+    suggest_enabled: bool = False
+
     ingest_port: Port = 8001
     search_api_port: Port = 8002
     auth_port: Port = 8003

@@ -76,7 +76,7 @@ class Stack:
 
     def wait_ready(self) -> None:
         deadline = time.monotonic() + READY_TIMEOUT_S
-        for spec in SERVICES:
+        for spec in (s for s in SERVICES if s.is_enabled(self.settings)):
             while not asyncio.run(is_ready(spec, self.settings)):
                 process = self.processes[spec.name]
                 if process.poll() is not None:
@@ -132,9 +132,9 @@ def running_stack(
     }
     stack = Stack(env=env, settings=settings, logs=logs, webhook_secrets=webhook_secrets)
     try:
-        for spec in SERVICES:
+        for spec in (s for s in SERVICES if s.is_enabled(settings)):
             stack.start(spec)
-            if spec.port(settings) is None:
+            if spec.name == "embedder":
                 for replica in range(2, embedders + 1):
                     stack.start(spec, f"{spec.name}-{replica}")
         stack.wait_ready()

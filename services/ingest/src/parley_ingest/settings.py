@@ -6,9 +6,10 @@ from functools import lru_cache
 from typing import Annotated
 
 from parley_authn.settings import SessionSettings
+from parley_chatwoot import ChatwootApiSettings
 from parley_schema.redaction import DEFAULT_REDACTORS, PhoneRegion, RedactorNames
 from parley_schema.settings import load_settings_or_exit
-from pydantic import Field, HttpUrl, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 MIB = 1024 * 1024
 HOUR = 3600
@@ -16,7 +17,9 @@ DAY = 24 * HOUR
 URL_TOKEN_MIN_LENGTH = 32
 
 
-class IngestSettings(SessionSettings):  # the session settings: admins erase through ingest
+class IngestSettings(
+    SessionSettings, ChatwootApiSettings
+):  # the session settings: admins erase through ingest
     # Chatwoot account id -> the webhook's signing secret (JSON map in the environment:
     # PARLEY_CHATWOOT_WEBHOOK_SECRETS='{"1": "..."}'). An account not listed here is unknown.
     chatwoot_webhook_secrets: dict[int, SecretStr] = Field(default_factory=dict)
@@ -40,9 +43,7 @@ class IngestSettings(SessionSettings):  # the session settings: admins erase thr
     outbox_poll_interval_s: Annotated[float, Field(gt=0)] = 1.0
     outbox_max_backoff_s: Annotated[float, Field(gt=0)] = 10.0
 
-    # Backfill through Chatwoot's REST API.
-    chatwoot_base_url: HttpUrl | None = None
-    chatwoot_api_token: SecretStr | None = None
+    # Backfill through Chatwoot's REST API (its URL and token: ChatwootApiSettings).
     backfill_concurrency: Annotated[int, Field(ge=1, le=32)] = 4
     backfill_max_retries: Annotated[int, Field(ge=0, le=20)] = 5
     # Contact labels, read through the same REST API (contact_labels/service.py): how often

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 import uvicorn
+from parley_chatwoot import http_client
 from parley_ingest.backfill.cli import app as backfill_cli
 from parley_ingest.backfill.client import ChatwootClient
 from parley_ingest.backfill.errors import ChatwootApiError
@@ -55,9 +56,7 @@ async def run(
     progress: CountingProgress | None = None,
 ) -> BackfillSummary:
     transport = httpx.ASGITransport(app=fake.app())
-    async with ChatwootClient.http_client(
-        "http://chatwoot.test", API_TOKEN, transport=transport
-    ) as http:
+    async with http_client("http://chatwoot.test", API_TOKEN, transport=transport) as http:
         settings = IngestSettings(backfill_concurrency=4, contact_labels_requests_per_s=100)
         client = ChatwootClient(http, max_retries=max_retries, backoff=Backoff(base_s=0.01))
         sessionmaker = create_sessionmaker(engine)

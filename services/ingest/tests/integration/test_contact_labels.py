@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from parley_chatwoot import http_client
 from parley_ingest.backfill.client import ChatwootClient
 from parley_ingest.contact_labels.repository import ReadLabels, contact_label_repository
 from parley_ingest.contact_labels.service import ContactLabelSync
@@ -31,9 +32,7 @@ def fake() -> FakeChatwoot:
 @pytest.fixture
 async def sync(fake: FakeChatwoot, db_engine: AsyncEngine) -> AsyncIterator[ContactLabelSync]:
     transport = httpx.ASGITransport(app=fake.app())
-    async with ChatwootClient.http_client(
-        "http://chatwoot.test", API_TOKEN, transport=transport
-    ) as http:
+    async with http_client("http://chatwoot.test", API_TOKEN, transport=transport) as http:
         yield ContactLabelSync(
             settings=IngestSettings(contact_labels_requests_per_s=50),
             client=ChatwootClient(http, max_retries=2, backoff=Backoff(base_s=0.01)),

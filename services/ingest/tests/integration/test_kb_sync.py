@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+from parley_chatwoot import http_client
 from parley_ingest.backfill.client import ChatwootClient
 from parley_ingest.kb.cli import app as kb_cli
 from parley_ingest.kb.helpcenter.service import (
@@ -18,13 +19,14 @@ from parley_ingest.kb.helpcenter.service import (
     SyncRequest,
 )
 from parley_ingest.settings import IngestSettings
-from parley_ingest_testkit import API_TOKEN, help_center_app, serving
+from parley_ingest_testkit import API_TOKEN, help_center_app
 from parley_schema.db import create_sessionmaker
 from parley_schema.knowledge import BlockKind, DocumentBody
 from parley_schema.models import EventOutbox, JobRun, KbDocument, KbDocumentVersion, RagChunk
 from parley_simulator.help_center import HelpCenter
 from parley_simulator.help_center_corpus import demo_help_center
 from parley_testing.postgres import run_async
+from parley_testing.servers import serving
 from sqlalchemy import func, insert, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from typer.testing import CliRunner
@@ -38,7 +40,7 @@ async def sync_service(
     center: HelpCenter, engine: AsyncEngine, **settings: Any
 ) -> AsyncIterator[HelpCenterSync]:
     transport = httpx.ASGITransport(app=help_center_app(center))
-    async with ChatwootClient.http_client(BASE_URL, API_TOKEN, transport=transport) as http:
+    async with http_client(BASE_URL, API_TOKEN, transport=transport) as http:
         yield HelpCenterSync(
             settings=IngestSettings(chatwoot_base_url=BASE_URL, **settings),
             client=ChatwootClient(http, max_retries=3),

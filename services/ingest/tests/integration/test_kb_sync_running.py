@@ -8,9 +8,10 @@ import time
 
 from parley_ingest.kb.helpcenter.service import KB_SYNC_JOB
 from parley_ingest.settings import IngestSettings
-from parley_ingest_testkit import API_TOKEN, RunningApp, help_center_app, serving
+from parley_ingest_testkit import API_TOKEN, RunningApp, help_center_app
 from parley_schema.models import JobRun, KbDocument
 from parley_simulator.help_center_corpus import demo_help_center
+from parley_testing.servers import serving
 from pydantic import HttpUrl, SecretStr
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine

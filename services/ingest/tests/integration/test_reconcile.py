@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
+from parley_chatwoot import http_client
 from parley_ingest.backfill.client import ChatwootClient
 from parley_ingest.backfill.errors import ChatwootApiError
 from parley_ingest.backfill.service import BackfillRequest, BackfillService
@@ -20,7 +21,7 @@ from parley_ingest.normalization.service import build_ingestion
 from parley_ingest.reconcile.cli import app as reconcile_cli
 from parley_ingest.reconcile.service import RECONCILE_JOB, ReconcileService, ReconcileSummary
 from parley_ingest.settings import IngestSettings
-from parley_ingest_testkit import API_TOKEN, ChangingChatwoot, serving
+from parley_ingest_testkit import API_TOKEN, ChangingChatwoot
 from parley_schema.db import create_sessionmaker
 from parley_schema.models import (
     CwContact,
@@ -32,6 +33,7 @@ from parley_schema.models import (
 )
 from parley_schema.retrying import Backoff
 from parley_testing.postgres import run_async
+from parley_testing.servers import serving
 from sqlalchemy import func, insert, literal, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from typer.testing import CliRunner
@@ -153,9 +155,7 @@ class Account:
 @asynccontextmanager
 async def chatwoot_client(fake: ChangingChatwoot) -> AsyncIterator[ChatwootClient]:
     transport = httpx.ASGITransport(app=fake.app())
-    async with ChatwootClient.http_client(
-        "http://chatwoot.test", API_TOKEN, transport=transport
-    ) as http:
+    async with http_client("http://chatwoot.test", API_TOKEN, transport=transport) as http:
         yield ChatwootClient(http, max_retries=1, backoff=Backoff(base_s=0.01))
 
 

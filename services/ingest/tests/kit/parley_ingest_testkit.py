@@ -12,23 +12,20 @@ from ``contact_labels`` (default :func:`default_contact_labels`) and can be rate
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import AbstractAsyncContextManager, contextmanager
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
 import aio_pika
 import httpx
-import uvicorn
 from aio_pika.abc import AbstractIncomingMessage
 from fastapi import FastAPI, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from parley_ingest.settings import IngestSettings
 from parley_schema.events import EVENTS_EXCHANGE
 from parley_simulator.help_center import HelpCenter
-from parley_testing.postgres import free_port
 
 # The ``running_app`` fixture: the real app (relay running) and a client, for the block.
 RunningApp = Callable[[IngestSettings], AbstractAsyncContextManager[httpx.AsyncClient]]
@@ -371,25 +368,6 @@ class ChangingChatwoot(FakeChatwoot):
             return {"payload": contact(contact_id)}
 
         return app
-
-
-@contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    """``app`` over real HTTP on a free port (for CLI commands), its base URL for the block."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the fake did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 # --- Help Center (parley kb sync) -----------------------------------------------------------

@@ -23,6 +23,7 @@ from parley_search_api.contacts.endpoints import router as contacts_router
 from parley_search_api.contacts.service import ContactService
 from parley_search_api.conversations.endpoints import router as conversations_router
 from parley_search_api.conversations.service import ConversationService
+from parley_search_api.feedback.endpoints import router as feedback_router
 from parley_search_api.handoffs.endpoints import router as handoffs_router
 from parley_search_api.search.endpoints import router as search_router
 from parley_search_api.search.errors import SearchTimeout
@@ -87,6 +88,7 @@ def create_app(
     app.add_middleware(AppHeadersMiddleware, headers=pages.headers)
     app.include_router(contacts_router)
     app.include_router(segments_router)
+    app.include_router(feedback_router)
     app.include_router(answers_router)
     app.include_router(handoffs_router)
     return app

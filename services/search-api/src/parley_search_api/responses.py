@@ -14,9 +14,9 @@ _WHY = {
     400: "The body is not text (`http_error`: e.g. invalid UTF-8).",
     401: "No valid session cookie or API token (`not_authenticated`).",
     403: "The caller has no active project (`no_active_project`), or asks for private notes without the right to them (`private_not_permitted`).",
-    404: "No such conversation, segment or handoff in the caller's project "
-    "(`conversation_not_found`, `segment_not_found`, `handoff_not_found`): unknown and outside "
-    "the project answer alike.",
+    404: "No such conversation, segment, handoff or rated target in the caller's project "
+    "(`conversation_not_found`, `segment_not_found`, `handoff_not_found`, "
+    "`feedback_target_not_found`): unknown and outside the project answer alike.",
     409: "The project has a segment of that name already (`segment_name_taken`), or the "
     "handoff cannot move to that status (`handoff_transition_refused`: pending → routed → "
     "resolved, or pending → resolved).",
@@ -76,6 +76,9 @@ SEGMENT: Responses = _errors(401, 403, 404, 422, 503)
 SEGMENT_WRITE: Responses = _errors(400, 401, 403, 409, 422, 503)
 SEGMENT_REPLACE: Responses = _errors(400, 401, 403, 404, 409, 422, 503)
 SIMILAR: Responses = {200: {"links": _FIRST_HIT}, **_errors(404, *_SEARCH_ERRORS)}
+# Feedback checks that the caller may see its target, then writes or counts one small row.
+FEEDBACK: Responses = _errors(401, 403, 404, 422, 503)
+FEEDBACK_WRITE: Responses = _errors(400, 401, 403, 404, 422, 503)
 # Answers read like searches and may open a handoff; streamed, the 200 is an event stream.
 ANSWERS: Responses = {
     200: {

@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Annotated
 
 from parley_authn.settings import SessionSettings
+from parley_chatwoot import ChatwootApiSettings
 from parley_runtime.audit.settings import AuditSettings
 from parley_schema.redaction import PhoneRegion, RedactorName, RedactorNames
 from parley_schema.settings import load_settings_or_exit
@@ -52,7 +53,7 @@ Phrases = Annotated[
 ]
 
 
-class SearchSettings(SessionSettings, AuditSettings):  # both are auth's too
+class SearchSettings(SessionSettings, AuditSettings, ChatwootApiSettings):  # 1, 2: auth's too
     # No ping round trips per request: the first statement (the credential lookup) runs
     # once more when its pooled connection turns out dead (access/service.py).
     db_pool_pre_ping: bool = False
@@ -86,10 +87,14 @@ class SearchSettings(SessionSettings, AuditSettings):  # both are auth's too
     search_trigram_threshold: Annotated[float, Field(gt=0.0, le=1.0)] = 0.6
     search_query_cache_size: Annotated[int, Field(ge=0, le=100_000)] = 1024
     search_conversation_max_messages: Annotated[int, Field(ge=1, le=10_000)] = 1000
-    chatwoot_base_url: HttpUrl | None = None  # deep links; the panel's only framing origin
     # Where the web UI reaches auth; None: its own origin (deploy/Caddyfile routes /v1/auth/*
     # of search-api's address to auth). ``parley up`` sets auth's own URL.
     app_auth_url: HttpUrl | None = None
+    # Suggestions pushed into Chatwoot (suggestions/, with PARLEY_SUGGEST_ENABLED): at most
+    # one private note per conversation per interval; a message older than the age limit when
+    # it is handled (a backfill, a late replay) gets none.
+    suggest_interval_s: Annotated[int, Field(ge=1, le=7 * 86400)] = 300
+    suggest_max_message_age_s: Annotated[int, Field(ge=1, le=7 * 86400)] = 900
 
     # Answer drafts (answers/): the generator used when a request names none, the passages
     # retrieved per side (past agent replies, knowledge), and the customer messages of a

@@ -4,11 +4,15 @@
 
 import type { Config } from "./config";
 import type {
+  Answer,
   ContactSearchRequest,
   ContactSearchResponse,
   ConversationRead,
+  FeedbackSummary,
+  FeedbackTarget,
   Me,
   Project,
+  Rating,
   SearchRequest,
   MixedSearchResponse,
   SearchResponse,
@@ -147,6 +151,26 @@ export class Api {
   similar(id: string): Promise<SearchResponse> {
     return call<SearchResponse>(`/v1/conversations/${encodeURIComponent(id)}/similar`, "GET");
   }
+
+  answer(conversationId: string): Promise<Answer> {
+    return call<Answer>("/v1/answers", "POST", { conversation_id: conversationId });
+  }
+
+  feedback(target: FeedbackTarget): Promise<FeedbackSummary> {
+    return call<FeedbackSummary>(`/v1/feedback?${feedbackQuery(target)}`, "GET");
+  }
+
+  rate(target: FeedbackTarget, rating: Rating, conversationId?: string | undefined): Promise<FeedbackSummary> {
+    return call<FeedbackSummary>("/v1/feedback", "POST", { target, rating, conversation_id: conversationId });
+  }
+
+  withdraw(target: FeedbackTarget): Promise<FeedbackSummary> {
+    return call<FeedbackSummary>(`/v1/feedback?${feedbackQuery(target)}`, "DELETE");
+  }
+}
+
+function feedbackQuery(target: FeedbackTarget): string {
+  return new URLSearchParams({ target_kind: target.kind, target_id: target.id }).toString();
 }
 
 export function messageOf(error: unknown): string {

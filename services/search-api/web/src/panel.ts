@@ -1,13 +1,16 @@
 // The Chatwoot panel, /app/chatwoot: a Dashboard App beside the conversation. It takes
 // appContext only from PARLEY_CHATWOOT_BASE_URL's origin, asks for it (fetch-info) when it
-// has not come, and shows the customer's attributes and labels, similar resolved
-// conversations with their resolving reply, the customer's other conversations, and a
-// search prefilled with the customer's last message.
+// has not come, and shows a cited draft reply with the escalation hint, the customer's
+// attributes and labels, similar resolved conversations with their resolving reply, the
+// customer's other conversations, and a search prefilled with the customer's last message;
+// drafts and hits take thumbs up or down.
 
 import { Api, messageOf } from "./api";
 import { type AppContext, FETCH_INFO, parseAppContext } from "./chatwoot";
+import { answerFor } from "./answer";
 import { readConfig } from "./config";
 import { h } from "./dom";
+import { thumbs } from "./feedback";
 import { contactConversation, contactFacts, errorLine, similarConversation, statusLine } from "./render";
 import { ResultList } from "./results";
 import { signIn } from "./signin";
@@ -56,7 +59,18 @@ async function similar(api: Api, context: AppContext, into: HTMLElement): Promis
   into.replaceChildren(
     hits.length === 0
       ? statusLine("No similar conversations yet.")
-      : h("ol", { class: "hits" }, ...hits.map(similarConversation)),
+      : h(
+          "ol",
+          { class: "hits" },
+          ...hits.map((hit) =>
+            similarConversation(
+              hit,
+              thumbs(api, { kind: "conversation", id: hit.conversation.id }, "this conversation", {
+                conversationId: context.conversationId,
+              }),
+            ),
+          ),
+        ),
   );
   performance.mark("parley:first-result"); // time to first result (tests/browser reads it)
 }
@@ -93,9 +107,10 @@ async function contactsOthers(api: Api, context: AppContext, query: string, into
 
 async function show(api: Api, root: HTMLElement, me: Me, context: AppContext): Promise<void> {
   const customerSlot = h("div");
+  const draftSlot = h("div", { "aria-live": "polite" }, statusLine("Drafting a reply…", true));
   const similarList = h("div", { "aria-live": "polite" }, statusLine("Finding similar conversations…", true));
   const othersList = h("div", { "aria-live": "polite" }, statusLine("Loading…", true));
-  const results = new ResultList(api);
+  const results = new ResultList(api, context.conversationId);
   const q = h("input", { name: "q", type: "search", required: true, maxlength: MAX_QUERY, "aria-label": "Search" });
   const form = h("form", { class: "search", role: "search" }, h("div", { class: "query" }, q, h("button", { type: "submit" }, "Search")));
   form.addEventListener("submit", (event) => {
@@ -112,6 +127,7 @@ async function show(api: Api, root: HTMLElement, me: Me, context: AppContext): P
     h(
       "main",
       { class: "panel" },
+      section("Suggested reply", draftSlot),
       customerSlot,
       section("Similar resolved conversations", similarList),
       section("This customer's other conversations", othersList),
@@ -120,6 +136,7 @@ async function show(api: Api, root: HTMLElement, me: Me, context: AppContext): P
   );
   const conversation = api.conversation(context.conversationId);
   await Promise.all([
+    answerFor(api, context.conversationId, draftSlot),
     customer(api, context, customerSlot).catch((error: unknown) =>
       customerSlot.replaceChildren(section("This customer", errorLine(messageOf(error)))),
     ),

@@ -41,7 +41,7 @@ function chatwootLink(conversation: ConversationSummary): HTMLElement | null {
   return h("a", { href: conversation.url, target: "_blank", rel: "noopener noreferrer" }, "Open in Chatwoot");
 }
 
-export function searchResult(hit: SearchHit, open: (id: string) => void): HTMLElement {
+export function searchResult(hit: SearchHit, open: (id: string) => void, rating?: HTMLElement): HTMLElement {
   const text = h("p", { class: "text" });
   text.append(hit.highlight !== null ? highlighted(hit.highlight) : hit.text);
   return h(
@@ -58,13 +58,14 @@ export function searchResult(hit: SearchHit, open: (id: string) => void): HTMLEl
       h("button", { type: "button", onclick: () => open(hit.conversation.id) }, "View conversation"),
       " ",
       chatwootLink(hit.conversation),
+      rating,
     ),
   );
 }
 
 const KIND_NAME = { article: "Help Center article", document: "Document" };
 
-export function knowledgeResult(hit: KnowledgeHit): HTMLElement {
+export function knowledgeResult(hit: KnowledgeHit, rating?: HTMLElement): HTMLElement {
   const text = h("p", { class: "text" });
   text.append(hit.highlight !== null ? highlighted(hit.highlight) : hit.text);
   const doc = hit.document;
@@ -83,10 +84,11 @@ export function knowledgeResult(hit: KnowledgeHit): HTMLElement {
     ),
     h("p", { class: "who" }, title, hit.heading_path?.length ? ` › ${hit.heading_path.join(" › ")}` : ""),
     text,
+    rating ? h("p", { class: "actions" }, rating) : null,
   );
 }
 
-async function copy(text: string): Promise<boolean> {
+export async function copy(text: string): Promise<boolean> {
   try {
     await navigator.clipboard.writeText(text);
     return true;
@@ -102,7 +104,7 @@ async function copy(text: string): Promise<boolean> {
   }
 }
 
-export function similarConversation(hit: SearchHit): HTMLElement {
+export function similarConversation(hit: SearchHit, rating?: HTMLElement): HTMLElement {
   const resolution = hit.resolution?.content ? hit.resolution : null;
   const status = h("span", { class: "copied", role: "status" });
   const body = resolution
@@ -131,7 +133,7 @@ export function similarConversation(hit: SearchHit): HTMLElement {
     { class: "hit", "data-testid": "similar-conversation", "data-conversation-id": hit.conversation.id },
     conversationMeta(hit.conversation),
     body,
-    h("p", { class: "actions" }, chatwootLink(hit.conversation)),
+    h("p", { class: "actions" }, chatwootLink(hit.conversation), rating),
   );
 }
 

@@ -3,6 +3,7 @@
 
 import { Api, messageOf } from "./api";
 import { h } from "./dom";
+import { thumbs } from "./feedback";
 import { conversationView, errorLine, knowledgeResult, searchResult, statusLine } from "./render";
 import type { SearchRequest } from "./types";
 
@@ -15,7 +16,11 @@ export class ResultList {
   private cursor: string | null = null;
   private generation = 0;
 
-  constructor(private readonly api: Api) {
+  /** ``conversationId``: the conversation the agent has open (the panel's), sent with ratings. */
+  constructor(
+    private readonly api: Api,
+    private readonly conversationId?: string,
+  ) {
     this.more.addEventListener("click", () => void this.page());
     this.element.append(this.state, this.list, this.more);
   }
@@ -39,7 +44,12 @@ export class ResultList {
       if (generation !== this.generation) return; // a newer search replaced this one
       const firstNew = this.list.children.length;
       for (const hit of response.hits) {
-        this.list.append(hit.kind === "message" ? searchResult(hit, (id) => void this.open(id)) : knowledgeResult(hit));
+        const options = { conversationId: this.conversationId };
+        this.list.append(
+          hit.kind === "message"
+            ? searchResult(hit, (id) => void this.open(id), thumbs(this.api, { kind: "message", id: hit.message.id }, "this result", options))
+            : knowledgeResult(hit, thumbs(this.api, { kind: hit.kind, id: hit.document.id }, "this result", options)),
+        );
       }
       this.cursor = response.next_cursor;
       this.more.hidden = this.cursor === null;

@@ -143,3 +143,35 @@ export interface ContactSearchResponse {
   contacts: ContactListItem[];
   next_cursor: string | null;
 }
+
+// POST /v1/answers: a draft with [id] markers naming its citations.
+export interface Citation {
+  kind: "message" | "article" | "document";
+  id: string; // cwmsg:<account>:<message>, cwart:<account>:<article> or kbdoc:<uuid>
+  url: string | null; // the cited conversation in Chatwoot, or the article's page
+  quote: string;
+}
+
+export interface Answer {
+  draft: string;
+  citations: Citation[];
+  confidence: number;
+  escalation: { recommended: boolean; reasons: { code: string; detail: string }[] };
+  generator: string;
+}
+
+export type FeedbackKind = "answer" | "conversation" | "message" | "article" | "document";
+export type Rating = "up" | "down";
+
+export interface FeedbackTarget {
+  kind: FeedbackKind;
+  id: string;
+}
+
+export interface FeedbackSummary {
+  target: FeedbackTarget;
+  up: number;
+  down: number;
+  mine: Rating | null;
+  my_comment: string | null;
+}

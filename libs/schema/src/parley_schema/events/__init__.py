@@ -26,6 +26,9 @@ from parley_schema.events.routing import (
     EVENTS_EXCHANGE,
     MESSAGE_DELETED_V1,
     MESSAGE_UPSERTED_V1,
+    SUGGESTIONS_BINDINGS,
+    SUGGESTIONS_QUEUE,
+    SUGGESTIONS_QUEUE_ARGUMENTS,
 )
 
 __all__ = [
@@ -44,6 +47,9 @@ __all__ = [
     "EVENTS_EXCHANGE",
     "MESSAGE_DELETED_V1",
     "MESSAGE_UPSERTED_V1",
+    "SUGGESTIONS_BINDINGS",
+    "SUGGESTIONS_QUEUE",
+    "SUGGESTIONS_QUEUE_ARGUMENTS",
     "ContactUpsertedV1",
     "ConversationUpsertedV1",
     "DocumentDeletedV1",

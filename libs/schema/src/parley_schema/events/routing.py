@@ -34,3 +34,18 @@ EMBEDDER_QUEUE_ARGUMENTS: dict[str, str | int] = {
 
 # The DLQ is a quorum queue too; both declaring services use these arguments.
 EMBEDDER_DLQ_ARGUMENTS: dict[str, str | int] = {"x-queue-type": "quorum"}
+
+# search-api's suggestions process (off by default) consumes new messages from its own queue.
+# Only that process declares it, so no queue fills up where suggestions are off; a queue left
+# behind keeps at most SUGGESTIONS_MAX_LENGTH messages (the oldest are dropped first), and a
+# message that keeps failing is dropped after SUGGESTIONS_DELIVERY_LIMIT deliveries (a
+# suggestion is best effort: no dead-letter queue to replay).
+SUGGESTIONS_QUEUE = "parley.suggestions"
+SUGGESTIONS_BINDINGS = (MESSAGE_UPSERTED_V1,)
+SUGGESTIONS_DELIVERY_LIMIT = 5
+SUGGESTIONS_MAX_LENGTH = 10_000
+SUGGESTIONS_QUEUE_ARGUMENTS: dict[str, str | int] = {
+    "x-queue-type": "quorum",
+    "x-delivery-limit": SUGGESTIONS_DELIVERY_LIMIT,
+    "x-max-length": SUGGESTIONS_MAX_LENGTH,
+}

@@ -8,6 +8,7 @@ from parley_schema.models.chatwoot import (
     CwMessage,
 )
 from parley_schema.models.chunks import CHUNK_FILTER_COLUMNS, ChunkKind, EmbeddingStatus, RagChunk
+from parley_schema.models.feedback import Feedback, FeedbackRating, FeedbackTargetKind
 from parley_schema.models.handoffs import Handoff, HandoffStatus
 from parley_schema.models.jobs import JobRun, SyncWatermark
 from parley_schema.models.knowledge import (
@@ -29,6 +30,7 @@ from parley_schema.models.projects import (
 )
 from parley_schema.models.ratelimits import RateLimitCounter
 from parley_schema.models.segments import Segment, SegmentTarget
+from parley_schema.models.suggestions import SuggestionPost
 from parley_schema.models.users import (
     ApiToken,
     AppSetting,
@@ -58,6 +60,9 @@ __all__ = [
     "Erasure",
     "ErasureQuarantine",
     "EventOutbox",
+    "Feedback",
+    "FeedbackRating",
+    "FeedbackTargetKind",
     "Handoff",
     "HandoffStatus",
     "JobRun",
@@ -75,6 +80,7 @@ __all__ = [
     "Session",
     "SignupRequest",
     "SourceGrant",
+    "SuggestionPost",
     "SyncWatermark",
     "TokenScope",
     "WebhookDelivery",

@@ -34,6 +34,7 @@ from urllib.parse import quote
 
 import httpx
 import structlog
+from parley_chatwoot import configured_http
 from parley_schema.errors import ParleyError
 from parley_schema.retrying import Backoff, retry_after_seconds
 
@@ -45,7 +46,6 @@ log = structlog.get_logger(__name__)
 # A rate-limited backfill waits as long as Chatwoot asks, but never longer than this: a
 # misconfigured proxy answering "Retry-After: 86400" must not stall a run for a day.
 MAX_RETRY_AFTER_S = 120.0
-REQUEST_TIMEOUT_S = 30.0
 # ``Backoff`` caps every wait at ``max_s``, a server's Retry-After included.
 DEFAULT_BACKOFF = Backoff(base_s=0.5, max_s=MAX_RETRY_AFTER_S)
 
@@ -67,17 +67,6 @@ class ChatwootClient:
         self._http = http
         self._max_retries = max_retries
         self._backoff = backoff
-
-    @staticmethod
-    def http_client(
-        base_url: str, api_token: str, *, transport: httpx.AsyncBaseTransport | None = None
-    ) -> httpx.AsyncClient:
-        return httpx.AsyncClient(
-            base_url=base_url,
-            headers={"api_access_token": api_token, "accept": "application/json"},
-            timeout=REQUEST_TIMEOUT_S,
-            transport=transport,
-        )
 
     async def conversations(
         self, account_id: int, *, page: int, inbox_id: int | None
@@ -215,11 +204,5 @@ async def configured_client(
 ) -> AsyncIterator[ChatwootClient]:
     """The client of PARLEY_CHATWOOT_BASE_URL with PARLEY_CHATWOOT_API_TOKEN, open for the
     block; ``not_configured`` (saying what to set to ``purpose``) when either is missing."""
-    if settings.chatwoot_base_url is None or settings.chatwoot_api_token is None:
-        raise not_configured(
-            f"set PARLEY_CHATWOOT_BASE_URL and PARLEY_CHATWOOT_API_TOKEN to {purpose}"
-        )
-    async with ChatwootClient.http_client(
-        str(settings.chatwoot_base_url), settings.chatwoot_api_token.get_secret_value()
-    ) as http:
+    async with configured_http(settings, not_configured=not_configured, purpose=purpose) as http:
         yield ChatwootClient(http, max_retries=settings.backfill_max_retries)

@@ -29,7 +29,7 @@ MAX_LIMIT = 100
 MAX_CONTEXT = 10
 
 
-def _postgres_text(value: str) -> str:
+def postgres_text(value: str) -> str:
     """Postgres text holds neither NUL nor a lone surrogate (JSON's ``"\\ud800"``, which
     UTF-8 cannot encode): refuse them here rather than fail in the database."""
     if "\x00" in value:
@@ -42,10 +42,10 @@ def _postgres_text(value: str) -> str:
 Query = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_QUERY_CHARS),
-    AfterValidator(_postgres_text),
+    AfterValidator(postgres_text),
 ]
 Label = Annotated[
-    str, StringConstraints(min_length=1, max_length=255), AfterValidator(_postgres_text)
+    str, StringConstraints(min_length=1, max_length=255), AfterValidator(postgres_text)
 ]
 Category = Annotated[str, StringConstraints(pattern=CATEGORY_PATTERN)]
 # BCP 47-ish, as Chatwoot's portals spell them: en, pt_BR, zh-Hant.
@@ -56,11 +56,11 @@ MAX_METADATA_CHARS = 2000
 def _json_for_postgres(value: Any) -> Any:
     """Every string of a JSON value (keys too) as Postgres ``jsonb`` takes it."""
     if isinstance(value, str):
-        return _postgres_text(value)
+        return postgres_text(value)
     if isinstance(value, list):
         return [_json_for_postgres(item) for item in value]
     if isinstance(value, dict):
-        return {_postgres_text(k): _json_for_postgres(v) for k, v in value.items()}
+        return {postgres_text(k): _json_for_postgres(v) for k, v in value.items()}
     return value
 
 
