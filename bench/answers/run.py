@@ -11,6 +11,8 @@ and every labelled query is asked through search-api's real HTTP app (in-process
   message citations are judged (a message counts as its conversation); an article query's
   labels grade articles, so there its knowledge citations are judged. Citations of the other
   kind are unlabelled and counted apart, never as hits or misses.
+- the same for a plain search's best message hit and best knowledge hit (the baseline:
+  any conversation, open or resolved, any sender).
 - **latency** per request, p50/p95 after one unmeasured pass: ``POST /v1/search`` for the same
   question (the baseline: an answer runs two such searches), ``POST /v1/answers`` with the
   extractive generator, and with the llm generator against a local fake OpenAI-compatible
@@ -113,6 +115,21 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
 }
 
 
+SEARCH_TOP = "search's top hit per side (baseline)"
+
+
+def top_hits(response: dict[str, Any]) -> dict[str, Any]:
+    """A plain search's best message hit and best knowledge hit, as citations: what citing
+    the search's own top hits would give, any conversation status, any sender."""
+    citations = []
+    for is_message in (True, False):
+        hit = next((h for h in response["hits"] if (h["kind"] == "message") == is_message), None)
+        if hit is not None:
+            key = hit["message"]["id"] if is_message else hit["document"]["id"]
+            citations.append({"kind": hit["kind"], "id": key})
+    return {"citations": citations, "fallback_reason": None}
+
+
 def body_of(variant: str, question: str) -> tuple[str, dict[str, Any]]:
     path, extra = VARIANTS[variant]
     key = "q" if path == "/v1/search" else "question"
@@ -131,9 +148,11 @@ async def measure(
         for variant in VARIANTS:
             elapsed, result = await timed(client, *body_of(variant, item.query.query))
             latencies[variant].append(elapsed)
-            if variant.startswith("answers") and isinstance(result, dict):
-                per_side = judged.setdefault(variant, {})
-                judge(result, item, dataset_id_of, per_side.setdefault(item.judges, Judged()))
+            if isinstance(result, dict):
+                name = variant if variant.startswith("answers") else SEARCH_TOP
+                answered = result if variant.startswith("answers") else top_hits(result)
+                per_side = judged.setdefault(name, {})
+                judge(answered, item, dataset_id_of, per_side.setdefault(item.judges, Judged()))
     return latencies, judged
 
 

@@ -64,7 +64,11 @@ def create_app(
                     settings=settings, conversations=conversations, model=embedder.model_name
                 ),
                 AnswerService(
-                    settings=settings, search=search, conversations=conversations, http=http
+                    settings=settings,
+                    search=search,
+                    embedder=embedder,
+                    conversations=conversations,
+                    http=http,
                 ),
             )
             yield

@@ -1,5 +1,10 @@
-"""What an answer may cite, retrieved through the search service: past agent replies of
-resolved conversations and knowledge passages (articles, uploaded documents)."""
+"""What an answer may cite, retrieved through the search service: the resolving agent
+replies of similar resolved conversations, and knowledge passages (articles, documents).
+
+The reply side searches resolved conversations (every public message counts: the customer's
+words match a question best), one hit per conversation, and cites each conversation's
+resolution as similar conversations pick it (``similar_repository.resolutions``: its public
+agent reply nearest to the question)."""
 
 from __future__ import annotations
 
@@ -9,26 +14,22 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_search_api.access.scope import ProjectScope
+from parley_search_api.search.query_embedding import QueryEmbedder
 from parley_search_api.search.schemas import (
     ConversationStatus,
+    GroupBy,
     HitKind,
-    MessageType,
     SearchFilters,
     SearchHit,
     SearchRequest,
     SearchSource,
-    SenderType,
 )
 from parley_search_api.search.service import SearchService
+from parley_search_api.similar.repository import similar_repository
 
 KNOWLEDGE_SOURCES = (SearchSource.ARTICLES, SearchSource.DOCUMENTS)
-# The reply side: public agent replies of resolved conversations, whatever the filters say.
-_RESOLVING_REPLIES = {
-    "statuses": [ConversationStatus.RESOLVED],
-    "sender_types": [SenderType.AGENT],
-    "message_types": [MessageType.OUTGOING],
-    "include_private": False,
-}
+# The reply side: resolved conversations' public messages, whatever the filters say.
+_RESOLVED_PUBLIC = {"statuses": [ConversationStatus.RESOLVED], "include_private": False}
 
 
 @dataclass(frozen=True)
@@ -76,8 +77,9 @@ def _distinct(hits: Sequence[SearchHit], limit: int) -> tuple[Evidence, ...]:
 
 
 class Retriever:
-    def __init__(self, *, search: SearchService, passages: int) -> None:
+    def __init__(self, *, search: SearchService, embedder: QueryEmbedder, passages: int) -> None:
         self._search = search
+        self._embedder = embedder  # search's own: the question's vector comes from its cache
         self._passages = passages
 
     async def retrieve(
@@ -94,21 +96,7 @@ class Retriever:
         being answered (its own replies are no precedent)."""
         replies: tuple[Evidence, ...] = ()
         if SearchSource.CONVERSATIONS in sources:
-            hits = await self._hits(
-                session,
-                scope,
-                question,
-                filters.model_copy(update=_RESOLVING_REPLIES),
-                [SearchSource.CONVERSATIONS],
-            )
-            replies = _distinct(
-                [
-                    h
-                    for h in hits
-                    if h.conversation is None or h.conversation.id != exclude_conversation
-                ],
-                self._passages,
-            )
+            replies = await self._replies(session, scope, question, filters, exclude_conversation)
         knowledge: tuple[Evidence, ...] = ()
         wanted = [source for source in KNOWLEDGE_SOURCES if source in sources]
         if wanted:
@@ -117,6 +105,40 @@ class Retriever:
             knowledge = _distinct(hits, self._passages)
         return Retrieved(replies=replies, knowledge=knowledge)
 
+    async def _replies(
+        self,
+        session: AsyncSession,
+        scope: ProjectScope,
+        question: str,
+        filters: SearchFilters,
+        exclude_conversation: str | None,
+    ) -> tuple[Evidence, ...]:
+        hits = await self._hits(
+            session,
+            scope,
+            question,
+            filters.model_copy(update=_RESOLVED_PUBLIC),
+            [SearchSource.CONVERSATIONS],
+            group_by=GroupBy.CONVERSATION,
+        )
+        similar = [
+            (hit.conversation, hit.scores.semantic or 0.0)
+            for hit in hits
+            if hit.conversation is not None and hit.conversation.id != exclude_conversation
+        ]
+        resolutions = await similar_repository.resolutions(
+            session,
+            conversation_ids=[conversation.id for conversation, _ in similar],
+            vector=await self._embedder.embed(question),
+            model=self._embedder.model_name,
+        )
+        found = [
+            Evidence(HitKind.MESSAGE, reply.id, reply.content, conversation.url, score)
+            for conversation, score in similar
+            if (reply := resolutions.get(conversation.id)) is not None and reply.content
+        ]
+        return tuple(found[: self._passages])
+
     async def _hits(
         self,
         session: AsyncSession,
@@ -124,9 +146,14 @@ class Retriever:
         question: str,
         filters: SearchFilters,
         sources: list[SearchSource],
+        group_by: GroupBy = GroupBy.NONE,
     ) -> list[SearchHit]:
-        # Room for the passages of one excluded conversation and for several chunks per id.
+        # Room for an excluded conversation, unresolved ones, several chunks per document.
         request = SearchRequest(
-            q=question, filters=filters, sources=sources, limit=4 * self._passages + 1
+            q=question,
+            filters=filters,
+            sources=sources,
+            group_by=group_by,
+            limit=4 * self._passages + 1,
         )
         return (await self._search.search(session, scope, request)).hits

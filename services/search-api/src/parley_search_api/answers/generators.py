@@ -48,7 +48,7 @@ def _cited(evidence: Evidence) -> str:
 
 
 def extractive_draft(retrieved: Retrieved) -> str:
-    """The best past agent reply, then the best knowledge passage, each sentence cited."""
+    """The best resolving reply, then the best knowledge passage, each sentence cited."""
     best: Sequence[Evidence] = [
         side[0] for side in (retrieved.replies, retrieved.knowledge) if side
     ]

@@ -37,6 +37,7 @@ from parley_search_api.answers.schemas import (
 from parley_search_api.conversations.repository import conversation_repository
 from parley_search_api.conversations.service import ConversationService
 from parley_search_api.handoffs.service import handoff_service
+from parley_search_api.search.query_embedding import QueryEmbedder
 from parley_search_api.search.schemas import MAX_QUERY_CHARS
 from parley_search_api.search.service import SearchService
 from parley_search_api.settings import GeneratorName, SearchSettings
@@ -71,12 +72,15 @@ class AnswerService:
         *,
         settings: SearchSettings,
         search: SearchService,
+        embedder: QueryEmbedder,
         conversations: ConversationService,
         http: httpx.AsyncClient,
     ) -> None:
         self._settings = settings
         self._conversations = conversations
-        self._retriever = Retriever(search=search, passages=settings.answers_passages)
+        self._retriever = Retriever(
+            search=search, embedder=embedder, passages=settings.answers_passages
+        )
         self._policy = EscalationPolicy(
             triggers=settings.answers_trigger_phrases,
             negative=settings.answers_negative_words,
