@@ -62,6 +62,7 @@ async def suggestions_broker(
             answers = AnswerService(
                 settings=settings,
                 search=SearchService(settings=settings, embedder=embedder),
+                embedder=embedder,
                 conversations=conversations,
                 http=llm,
             )
