@@ -22,7 +22,7 @@ from parley_search_api.conversations.endpoints import router as conversations_ro
 from parley_search_api.conversations.service import ConversationService
 from parley_search_api.search.endpoints import router as search_router
 from parley_search_api.search.errors import SearchTimeout
-from parley_search_api.search.query_embedding import QueryEmbedder
+from parley_search_api.search.active_model import ActiveModel
 from parley_search_api.search.service import SearchService
 from parley_search_api.segments.endpoints import router as segments_router
 from parley_search_api.settings import SearchSettings, get_settings
@@ -41,9 +41,11 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Built once per process: the model is loaded here, not on the first request.
-        embedder = QueryEmbedder(
-            provider=provider if provider is not None else build_provider(settings),
+        query_provider = provider if provider is not None else build_provider(settings)
+        models = ActiveModel(
+            providers={query_provider.model_name: query_provider},
             cache_size=settings.search_query_cache_size,
+            ttl_s=settings.search_model_cache_s,
         )
         conversations = ConversationService(settings=settings)
         provide(
@@ -52,10 +54,8 @@ def create_app(
             AccessService(settings=settings),
             ContactService(settings=settings),
             conversations,
-            SearchService(settings=settings, embedder=embedder),
-            SimilarService(
-                settings=settings, conversations=conversations, model=embedder.model_name
-            ),
+            SearchService(settings=settings, models=models),
+            SimilarService(settings=settings, conversations=conversations, models=models),
         )
         yield
 

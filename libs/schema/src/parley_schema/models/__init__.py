@@ -8,6 +8,7 @@ from parley_schema.models.chatwoot import (
     CwMessage,
 )
 from parley_schema.models.chunks import CHUNK_FILTER_COLUMNS, ChunkKind, EmbeddingStatus, RagChunk
+from parley_schema.models.embeddings import EmbeddingModel
 from parley_schema.models.jobs import JobRun, SyncWatermark
 from parley_schema.models.knowledge import (
     CATEGORY_PATTERN,
@@ -53,6 +54,7 @@ __all__ = [
     "CwConversation",
     "CwMessage",
     "DocumentSource",
+    "EmbeddingModel",
     "EmbeddingStatus",
     "Erasure",
     "ErasureQuarantine",

@@ -21,7 +21,7 @@ from parley_search_api.search.keyword import keyword_repository
 from parley_search_api.search.knowledge_hits import knowledge_hit_repository
 from parley_search_api.search.lift_terms import lift_terms
 from parley_search_api.search.presenters import knowledge_hit, search_hit
-from parley_search_api.search.query_embedding import QueryEmbedder
+from parley_search_api.search.active_model import ActiveModel, SearchModel
 from parley_search_api.search.ranking import FusionPlan, RankedHit, rank
 from parley_search_api.search.repository import search_repository
 from parley_search_api.search.schemas import (
@@ -68,10 +68,10 @@ class SearchService:
         self,
         *,
         settings: SearchSettings,
-        embedder: QueryEmbedder,
+        models: ActiveModel,
     ) -> None:
         self._settings = settings
-        self._embedder = embedder  # the model of the vectors searched, with its query cache
+        self._models = models  # the model of the vectors searched, with its query cache
         self._plans = {method: fusion_plan(settings, method) for method in FusionMethod}
         self._second_stage = SecondStage(
             depth=settings.search_second_stage_depth,
@@ -100,13 +100,14 @@ class SearchService:
         if not scope.sources and SearchSource.DOCUMENTS not in request.sources:
             return SearchResponse(hits=[], next_cursor=None, mode=request.mode, fusion=fusion_used)
 
-        # Before the search's first statement: no pooled connection waits on the model.
+        model = await self._models.get(session)
+        # Before the search's next statement: no pooled connection waits on the model.
         vector = (
-            await self._embedder.embed(request.q)
+            await model.embedder.embed(request.q)
             if request.mode is not SearchMode.KEYWORD
             else None
         )
-        components = await self._candidates(session, scope, request, config, vector)
+        components = await self._candidates(session, scope, request, config, model, vector)
         ranked = rank(
             components,
             self._plans[method],
@@ -167,6 +168,7 @@ class SearchService:
         scope: ProjectScope,
         request: SearchRequest,
         config: TextSearchConfig,
+        model: SearchModel,
         vector: list[float] | None,
     ) -> dict[str, list[Candidate]]:
         """Candidates per component; ``vector`` is the query's embedding (None: keyword mode)."""
@@ -178,7 +180,7 @@ class SearchService:
             semantic = await search_repository.semantic(
                 session,
                 vector=vector,
-                model=self._embedder.model_name,
+                model=model.vectors,
                 conditions=conditions,
                 limit=settings.search_candidates,
                 exact_below=settings.search_exact_scan_below,
@@ -218,6 +220,7 @@ class SearchService:
                 conversation_ids=list(lifted),
                 conditions=conditions,
                 vector=vector,
+                model=model.vectors,
             )
             components["lift"] = [
                 Candidate(
