@@ -5,8 +5,7 @@ from __future__ import annotations
 from parley_schema.errors import ConfigurationError
 from parley_schema.settings import EmbeddingProviderName, ParleyBaseSettings
 
-from parley_embeddings.local import LOCAL_DIMENSION, LocalProvider
-from parley_embeddings.local_runtimes import load_encoder
+from parley_embeddings.catalogue import MODELS, catalogue_model
 from parley_embeddings.openai_compatible import OpenAICompatibleProvider, RequestLimits
 from parley_embeddings.provider import EmbeddingProvider
 
@@ -17,23 +16,17 @@ UNUSED_API_KEY = "unused"
 def build_provider(
     settings: ParleyBaseSettings, *, limits: RequestLimits | None = None
 ) -> EmbeddingProvider:
-    """The provider ``PARLEY_EMBEDDING_PROVIDER`` names; ``limits`` apply to ``openai``."""
+    """The provider ``PARLEY_EMBEDDING_PROVIDER`` names; ``limits`` apply to ``openai``.
+
+    The local provider runs the catalogued model ``PARLEY_EMBEDDING_MODEL`` names."""
     if settings.embedding_provider is EmbeddingProviderName.LOCAL:
-        if settings.embedding_dim != LOCAL_DIMENSION:
+        model = catalogue_model(settings.embedding_model)
+        if settings.embedding_dim != model.dimension:
             raise ConfigurationError(
-                f"the local model makes {LOCAL_DIMENSION}-d vectors but PARLEY_EMBEDDING_DIM is "
-                f"{settings.embedding_dim}; set PARLEY_EMBEDDING_DIM={LOCAL_DIMENSION}"
+                f"{model.name} makes {model.dimension}-d vectors but PARLEY_EMBEDDING_DIM is "
+                f"{settings.embedding_dim}; set PARLEY_EMBEDDING_DIM={model.dimension}"
             )
-        encoder = load_encoder(
-            settings.local_model_runtime,
-            data_dir=settings.data_dir,
-            parallel_passes=settings.local_model_workers,
-        )
-        return LocalProvider(
-            encoder,
-            batch_size=settings.local_model_batch_size,
-            workers=settings.local_model_workers,
-        )
+        return model.load(settings)
     if settings.embedding_provider is EmbeddingProviderName.OPENAI:
         return _build_openai(settings, limits)
     raise ConfigurationError(f"embedding provider {settings.embedding_provider} is not available")
@@ -52,9 +45,9 @@ def _build_openai(
             "PARLEY_EMBEDDING_PROVIDER=openai needs PARLEY_OPENAI_API_KEY "
             "(or PARLEY_OPENAI_BASE_URL for a server that needs no key)"
         )
-    if settings.embedding_model.startswith("sentence-transformers/") and base_url is None:
+    if settings.embedding_model in MODELS and base_url is None:
         raise ConfigurationError(
-            f"PARLEY_EMBEDDING_MODEL={settings.embedding_model} is the local model; name an "
+            f"PARLEY_EMBEDDING_MODEL={settings.embedding_model} is a local model; name an "
             "OpenAI embedding model (e.g. text-embedding-3-small) for the openai provider"
         )
     return OpenAICompatibleProvider.connect(

