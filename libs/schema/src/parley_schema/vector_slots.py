@@ -86,7 +86,12 @@ async def registered_models(session: AsyncSession) -> list[RegisteredModel]:
     """Every model the database holds vectors of, the active one first."""
     rows = await session.execute(
         select(
-            EmbeddingModel.name, EmbeddingModel.slot, EmbeddingModel.dimension, EmbeddingModel.active
+            EmbeddingModel.name,
+            EmbeddingModel.slot,
+            EmbeddingModel.dimension,
+            EmbeddingModel.active,
         ).order_by(EmbeddingModel.active.desc(), EmbeddingModel.slot)
     )
-    return [RegisteredModel(name, slot, dimension, active) for name, slot, dimension, active in rows]
+    return [
+        RegisteredModel(name, slot, dimension, active) for name, slot, dimension, active in rows
+    ]

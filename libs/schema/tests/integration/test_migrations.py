@@ -70,7 +70,9 @@ async def _tables(url: str) -> set[str]:
         await engine.dispose()
 
 
-def _declared(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+def _declared(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
     """Everything but the models' vector indexes: data (``embedding_models``), not metadata."""
     return not (type_ == "index" and name in VECTOR_INDEX_NAMES)
 
@@ -118,7 +120,9 @@ def test_models_and_migrations_do_not_drift(empty_database_url: str) -> None:
 def test_a_new_database_registers_the_configured_model_and_its_dimension(
     empty_database_url: str,
 ) -> None:
-    migrate.upgrade(empty_database_url, embedding_dim=1536, embedding_model="text-embedding-3-small")
+    migrate.upgrade(
+        empty_database_url, embedding_dim=1536, embedding_model="text-embedding-3-small"
+    )
     registered = asyncio.run(
         _scalar(
             empty_database_url,
@@ -226,7 +230,11 @@ def test_existing_vectors_become_their_models_slot_without_re_embedding(
         )
     )
     assert registered == [("old-model", 1, 3, True)]  # the vectors' model, not the setting
-    assert vectors == [("a", "[1,0,0]", "old-model"), ("b", "[0,1,0]", "old-model"), ("c", None, None)]
+    assert vectors == [
+        ("a", "[1,0,0]", "old-model"),
+        ("b", "[0,1,0]", "old-model"),
+        ("c", None, None),
+    ]
     assert "ix_rag_chunks_embedding_hnsw" in "\n".join(row[0] for row in plan)  # type: ignore[attr-defined]
 
     migrate.downgrade(empty_database_url, embedding_dim=3, revision="0012")

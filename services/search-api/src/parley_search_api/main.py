@@ -20,9 +20,9 @@ from parley_search_api.contacts.endpoints import router as contacts_router
 from parley_search_api.contacts.service import ContactService
 from parley_search_api.conversations.endpoints import router as conversations_router
 from parley_search_api.conversations.service import ConversationService
+from parley_search_api.search.active_model import ActiveModel
 from parley_search_api.search.endpoints import router as search_router
 from parley_search_api.search.errors import SearchTimeout
-from parley_search_api.search.active_model import ActiveModel
 from parley_search_api.search.service import SearchService
 from parley_search_api.segments.endpoints import router as segments_router
 from parley_search_api.settings import SearchSettings, get_settings
@@ -41,9 +41,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Built once per process: the model is loaded here, not on the first request.
-        query_provider = provider if provider is not None else build_provider(settings)
         models = ActiveModel(
-            providers={query_provider.model_name: query_provider},
+            configured=provider if provider is not None else build_provider(settings),
+            settings=settings,
             cache_size=settings.search_query_cache_size,
             ttl_s=settings.search_model_cache_s,
         )

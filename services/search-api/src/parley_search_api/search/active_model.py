@@ -2,21 +2,29 @@
 
 The database records it, so ``parley embeddings use`` flips every replica within
 ``SEARCH_MODEL_CACHE_S`` without a restart or a signal; between refreshes a search costs no
-statement for it. A query is embedded by the provider of that model (``QueryEmbedder``).
+statement for it. A query is embedded by the provider of that model: the configured one, or
+for another model the catalogue's, loaded in a worker thread as soon as the model is held
+(``parley embeddings add-model``), so it is ready when search switches to it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import structlog
+from parley_embeddings.catalogue import UnknownModelError, catalogue_model
 from parley_embeddings.provider import EmbeddingProvider
+from parley_schema.settings import ParleyBaseSettings
 from parley_schema.vector_slots import SlotModel, registered_models
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_search_api.search.errors import ModelUnavailable
 from parley_search_api.search.query_embedding import QueryEmbedder
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -31,15 +39,16 @@ class ActiveModel:
     def __init__(
         self,
         *,
-        providers: Mapping[str, EmbeddingProvider],
+        configured: EmbeddingProvider,
+        settings: ParleyBaseSettings,
         cache_size: int,
         ttl_s: float,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._embedders = {
-            name: QueryEmbedder(provider=provider, cache_size=cache_size)
-            for name, provider in providers.items()
-        }
+        self._settings = settings
+        self._cache_size = cache_size
+        self._embedders = {configured.model_name: self._embedder(configured)}
+        self._loading: dict[str, asyncio.Task[None]] = {}
         self._ttl_s = ttl_s
         self._clock = clock
         self._current: SlotModel | None = None
@@ -53,16 +62,38 @@ class ActiveModel:
         if self._current is None or self._clock() - self._read_at >= self._ttl_s:
             models = await registered_models(session)
             await session.commit()
+            for model in models:
+                self._start_loading(model.name)
             active = next((m for m in models if m.active), None)
             if active is None:
                 raise ModelUnavailable("no embedding model is active; run `parley migrate`")
             self._current = SlotModel(active.name, active.slot, active.dimension)
             self._read_at = self._clock()
-        embedder = self._embedders.get(self._current.name)
+        name = self._current.name
+        if name not in self._embedders and name in self._loading:
+            await asyncio.shield(self._loading[name])
+        embedder = self._embedders.get(name)
         if embedder is None:
             raise ModelUnavailable(
-                f"search uses {self._current.name}, which this search-api cannot embed "
-                "queries with; configure it (PARLEY_EMBEDDING_MODEL) or `parley embeddings use` "
-                "another model"
+                f"search uses {name}, which this search-api cannot embed queries with: "
+                "configure it (PARLEY_EMBEDDING_MODEL) or `parley embeddings use` another model"
             )
         return SearchModel(self._current, embedder)
+
+    def _embedder(self, provider: EmbeddingProvider) -> QueryEmbedder:
+        return QueryEmbedder(provider=provider, cache_size=self._cache_size)
+
+    def _start_loading(self, name: str) -> None:
+        if name in self._embedders or name in self._loading:
+            return
+        self._loading[name] = asyncio.create_task(self._load(name), name=f"load-{name}")
+
+    async def _load(self, name: str) -> None:
+        try:
+            model = catalogue_model(name)
+        except UnknownModelError:
+            log.warning("embedding_model_unavailable", model=name)
+            return
+        provider = await asyncio.to_thread(model.load, self._settings)
+        self._embedders[name] = self._embedder(provider)
+        log.info("embedding_model_loaded", model=name)

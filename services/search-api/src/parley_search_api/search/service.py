@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_search_api.access.scope import ProjectScope
 from parley_search_api.search import cursor as cursors
+from parley_search_api.search.active_model import ActiveModel, SearchModel
 from parley_search_api.search.candidates import Candidate
 from parley_search_api.search.conditions import (
     chunk_conditions,
@@ -21,7 +22,6 @@ from parley_search_api.search.keyword import keyword_repository
 from parley_search_api.search.knowledge_hits import knowledge_hit_repository
 from parley_search_api.search.lift_terms import lift_terms
 from parley_search_api.search.presenters import knowledge_hit, search_hit
-from parley_search_api.search.active_model import ActiveModel, SearchModel
 from parley_search_api.search.ranking import FusionPlan, RankedHit, rank
 from parley_search_api.search.repository import search_repository
 from parley_search_api.search.schemas import (

@@ -4,10 +4,9 @@ that resolved it."""
 from __future__ import annotations
 
 import structlog
+from parley_schema.vector_slots import SlotModel
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
-
-from parley_schema.vector_slots import SlotModel
 
 from parley_search_api.access.scope import ProjectScope
 from parley_search_api.conversations.presenters import context_message
