@@ -218,10 +218,13 @@ def test_existing_vectors_become_their_models_slot_without_re_embedding(
 
     migrate.upgrade(empty_database_url, embedding_dim=3, embedding_model="configured-model")
 
-    registered, vectors, _, plan = asyncio.run(
+    registered, storage, vectors, _, plan = asyncio.run(
         _execute(
             empty_database_url,
             "SELECT name, slot, dimension, active FROM embedding_models",
+            "SELECT string_agg(attname || ':' || attstorage::text, ',' ORDER BY attname)"
+            " FROM pg_attribute WHERE attrelid = 'rag_chunks'::regclass"
+            " AND attname IN ('embedding', 'embedding_2')",
             "SELECT text, embedding::text, embedding_model FROM rag_chunks ORDER BY text",
             "SET LOCAL enable_seqscan = off",
             "EXPLAIN SELECT text FROM rag_chunks"
@@ -230,6 +233,7 @@ def test_existing_vectors_become_their_models_slot_without_re_embedding(
         )
     )
     assert registered == [("old-model", 1, 3, True)]  # the vectors' model, not the setting
+    assert storage == [("embedding:m,embedding_2:m",)]  # vectors stay in the row (0007)
     assert vectors == [
         ("a", "[1,0,0]", "old-model"),
         ("b", "[0,1,0]", "old-model"),

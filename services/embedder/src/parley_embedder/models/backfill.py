@@ -65,8 +65,9 @@ class ModelBackfill:
                     await run_job(self._sessions, JOB_NAME, self.run)
             except (SQLAlchemyError, OSError) as error:  # the database is away: next time
                 log.warning("model_backfill_failed", error=type(error).__name__)
-            except Exception:  # recorded in job_runs by run_job; keep the schedule alive
-                log.exception("model_backfill_failed")
+            except Exception as error:  # in job_runs (run_job); keep the schedule alive
+                # no traceback: its locals would hold chunk texts
+                log.error("model_backfill_failed", error_type=type(error).__name__)
             await asyncio.sleep(self._interval_s)
 
     async def has_work(self) -> bool:

@@ -22,7 +22,6 @@ from parley_schema.logging import configure
 from parley_schema.vector_slots import SlotModel
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from parley_embedder.models.errors import ModelCommandRefused
@@ -82,16 +81,12 @@ def status() -> None:
     async def show(tools: Tools) -> None:
         async with tools.sessions() as session:
             models = await tools.service.models(session)
-        table = Table("model", "slot", "dim", "coverage", "search")
-        for model, coverage in models:
-            table.add_row(
-                model.name,
-                str(model.slot),
-                str(model.dimension),
-                f"{coverage.covered}/{coverage.total} ({coverage.ratio:.1%})",
-                "in use" if model.active else "",
+        for model, coverage in models:  # one line each: whole names, also in a narrow pipe
+            console.print(
+                f"{model.name}  slot {model.slot}  {model.dimension}-d  "
+                f"{coverage.covered}/{coverage.total} ({coverage.ratio:.1%})"
+                + ("  in use" if model.active else "")
             )
-        console.print(table)
 
     _run(show)
 

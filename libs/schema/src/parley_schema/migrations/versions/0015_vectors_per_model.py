@@ -82,8 +82,11 @@ def upgrade() -> None:
         {"name": model, "dimension": dimension},
     )
     op.execute("DROP INDEX IF EXISTS ix_rag_chunks_embedding_hnsw")
-    # Dropping the typmod is binary-coercible: no rewrite, the rows stay as they are.
+    # Dropping the typmod is binary-coercible: no rewrite, the rows stay as they are. A type
+    # change resets the column's storage to the type's (EXTERNAL): keep vectors in the row
+    # (0007), or every distance computed outside the index reads TOAST again.
     op.execute("ALTER TABLE rag_chunks ALTER COLUMN embedding TYPE vector")
+    op.execute("ALTER TABLE rag_chunks ALTER COLUMN embedding SET STORAGE MAIN")
     op.add_column("rag_chunks", sa.Column("embedding_2", _vector(), nullable=True))
     op.add_column("rag_chunks", sa.Column("embedding_2_model", sa.Text(), nullable=True))
     op.execute("ALTER TABLE rag_chunks ALTER COLUMN embedding_2 SET STORAGE MAIN")
@@ -109,6 +112,7 @@ def downgrade() -> None:
         f"ALTER TABLE rag_chunks ALTER COLUMN embedding TYPE vector({dimension})"
         f" USING embedding::vector({dimension})"
     )
+    op.execute("ALTER TABLE rag_chunks ALTER COLUMN embedding SET STORAGE MAIN")
     op.execute(
         "CREATE INDEX ix_rag_chunks_embedding_hnsw ON rag_chunks"
         " USING hnsw (embedding vector_cosine_ops)"
