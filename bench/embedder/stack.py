@@ -102,8 +102,9 @@ class Stack:
 
 
 @asynccontextmanager
-async def private_stack() -> AsyncIterator[Stack]:
-    """A throwaway database and vhost, removed afterwards."""
+async def private_stack(embedding_model: str | None = None) -> AsyncIterator[Stack]:
+    """A throwaway database and vhost, removed afterwards; the database holds
+    ``embedding_model`` (default ``PARLEY_EMBEDDING_MODEL``), the model its embedders run."""
     with tempfile.TemporaryDirectory(prefix="parley-bench-") as directory:
         server = EmbeddedDatabase(Path(directory), free_port(), options=EPHEMERAL_OPTIONS)
         server.start()
@@ -111,7 +112,9 @@ async def private_stack() -> AsyncIterator[Stack]:
         try:
             await server.ensure_database("bench")
             url = server.url("bench")
-            await asyncio.to_thread(migrate.upgrade, url, embedding_dim=384)
+            await asyncio.to_thread(
+                migrate.upgrade, url, embedding_dim=384, embedding_model=embedding_model
+            )
             yield Stack(url, amqp_url)
         finally:
             delete_vhost(vhost)

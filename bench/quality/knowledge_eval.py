@@ -185,7 +185,9 @@ def main(args: argparse.Namespace) -> None:
         try:
             server.ensure_database_sync("knowledge")
             url = server.url("knowledge")
-            migrate.upgrade(url, embedding_dim=provider.dimension)
+            migrate.upgrade(
+                url, embedding_dim=provider.dimension, embedding_model=provider.model_name
+            )
             asyncio.run(run(args, url, provider))
         finally:
             server.stop()
