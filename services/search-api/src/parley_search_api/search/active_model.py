@@ -35,6 +35,14 @@ class SearchModel:
     embedder: QueryEmbedder
 
 
+@dataclass(frozen=True)
+class QueryVector:
+    """A query's embedding and the model (slot) whose vectors it is compared with."""
+
+    model: SlotModel
+    values: list[float]
+
+
 class ActiveModel:
     def __init__(
         self,

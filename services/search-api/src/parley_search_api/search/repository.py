@@ -178,15 +178,16 @@ class SearchRepository:
         conversation_ids: Sequence[str],
         conditions: Sequence[ColumnElement[bool]],
         vector: Sequence[float] | None,
-        model: SlotModel,
+        model: SlotModel | None,
     ) -> list[Candidate]:
-        """One searchable chunk per conversation: the nearest to the query, else the latest."""
+        """One searchable chunk per conversation: the nearest to the query (by ``model``'s
+        vectors), else the latest."""
         if not conversation_ids:
             return []
         order = (
             # CASE: a chunk whose slot holds another model's vector is never cast to this one's
             case((model.holds(), model.vector.cosine_distance(vector))).nulls_last()
-            if vector is not None
+            if vector is not None and model is not None
             else RagChunk.message_created_at.desc().nulls_last()
         )
         rows = await session.execute(

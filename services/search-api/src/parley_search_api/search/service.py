@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_search_api.access.scope import ProjectScope
 from parley_search_api.search import cursor as cursors
-from parley_search_api.search.active_model import ActiveModel, SearchModel
+from parley_search_api.search.active_model import ActiveModel, QueryVector
 from parley_search_api.search.candidates import Candidate
 from parley_search_api.search.conditions import (
     chunk_conditions,
@@ -100,14 +100,12 @@ class SearchService:
         if not scope.sources and SearchSource.DOCUMENTS not in request.sources:
             return SearchResponse(hits=[], next_cursor=None, mode=request.mode, fusion=fusion_used)
 
-        model = await self._models.get(session)
         # Before the search's next statement: no pooled connection waits on the model.
-        vector = (
-            await model.embedder.embed(request.q)
-            if request.mode is not SearchMode.KEYWORD
-            else None
-        )
-        components = await self._candidates(session, scope, request, config, model, vector)
+        vector = None
+        if request.mode is not SearchMode.KEYWORD:
+            model = await self._models.get(session)
+            vector = QueryVector(model.vectors, await model.embedder.embed(request.q))
+        components = await self._candidates(session, scope, request, config, vector)
         ranked = rank(
             components,
             self._plans[method],
@@ -168,8 +166,7 @@ class SearchService:
         scope: ProjectScope,
         request: SearchRequest,
         config: TextSearchConfig,
-        model: SearchModel,
-        vector: list[float] | None,
+        vector: QueryVector | None,
     ) -> dict[str, list[Candidate]]:
         """Candidates per component; ``vector`` is the query's embedding (None: keyword mode)."""
         settings = self._settings
@@ -179,8 +176,8 @@ class SearchService:
         if vector is not None:
             semantic = await search_repository.semantic(
                 session,
-                vector=vector,
-                model=model.vectors,
+                vector=vector.values,
+                model=vector.model,
                 conditions=conditions,
                 limit=settings.search_candidates,
                 exact_below=settings.search_exact_scan_below,
@@ -219,8 +216,8 @@ class SearchService:
                 session,
                 conversation_ids=list(lifted),
                 conditions=conditions,
-                vector=vector,
-                model=model.vectors,
+                vector=vector.values if vector is not None else None,
+                model=vector.model if vector is not None else None,
             )
             components["lift"] = [
                 Candidate(
