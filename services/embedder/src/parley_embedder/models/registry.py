@@ -95,5 +95,10 @@ class EmbeddingModels:
             log.warning("embedding_model_unavailable", model=name)
             self._unavailable.add(name)
             return
-        self._providers[name] = await asyncio.to_thread(model.load, self._settings)
+        try:
+            self._providers[name] = await asyncio.to_thread(model.load, self._settings)
+        except (OSError, RuntimeError, ValueError) as error:  # not retried until a restart
+            log.error("embedding_model_load_failed", model=name, error_type=type(error).__name__)
+            self._unavailable.add(name)
+            return
         log.info("embedding_model_loaded", model=name)

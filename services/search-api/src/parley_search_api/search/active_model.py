@@ -102,6 +102,10 @@ class ActiveModel:
         except UnknownModelError:
             log.warning("embedding_model_unavailable", model=name)
             return
-        provider = await asyncio.to_thread(model.load, self._settings)
+        try:
+            provider = await asyncio.to_thread(model.load, self._settings)
+        except (OSError, RuntimeError, ValueError) as error:  # then searches answer 503
+            log.error("embedding_model_load_failed", model=name, error_type=type(error).__name__)
+            return
         self._embedders[name] = self._embedder(provider)
         log.info("embedding_model_loaded", model=name)
