@@ -5,7 +5,6 @@ Real Postgres, the real MiniLM and the real multilingual model."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 from parley_embedder.models.backfill import JOB_NAME
@@ -38,15 +37,6 @@ def settings(database_url: str) -> EmbedderSettings:
     return local_model_settings(database_url, chunk_max_tokens=64).model_copy(
         update={"models_refresh_s": 0.01, "model_backfill_batch": 2, "model_backfill_rate": 4.0}
     )
-
-
-@pytest.fixture
-async def runtime(
-    settings: EmbedderSettings, local_provider: LocalProvider
-) -> AsyncIterator[EmbedderRuntime]:
-    runtime = EmbedderRuntime.build(settings, local_provider)
-    yield runtime
-    await runtime.after_broker_stop()
 
 
 async def coverage(engine: AsyncEngine, model: SlotModel) -> tuple[int, int]:
