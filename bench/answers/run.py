@@ -232,9 +232,7 @@ def main(args: argparse.Namespace) -> None:
         f"python {platform.python_version()}"
     )
     provider = LocalProvider()
-    direct_load.on_private_database(
-        "answers", provider.dimension, lambda url: run(args, url, provider)
-    )
+    direct_load.on_private_database("answers", provider, lambda url: run(args, url, provider))
 
 
 def parse(argv: Sequence[str]) -> argparse.Namespace:

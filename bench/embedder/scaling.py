@@ -41,7 +41,7 @@ async def step(
     account_id = 100 + replicas
     count = replicas * per_replica
     texts = support_messages(count, seed=replicas)
-    async with private_stack() as stack:
+    async with private_stack("fake-embed") as stack:
         ids = await insert_messages(stack.database_url, texts, account_id)
         env = stack.env(
             embedding_provider="openai",

@@ -89,8 +89,12 @@ class Stack:
 
 
 @asynccontextmanager
-async def private_stack(*, embedding_dim: int = 384) -> AsyncIterator[Stack]:
-    """A throwaway database (vectors of ``embedding_dim``) and vhost, removed afterwards."""
+async def private_stack(
+    embedding_model: str | None = None, *, embedding_dim: int = 384
+) -> AsyncIterator[Stack]:
+    """A throwaway database and vhost, removed afterwards; the database holds
+    ``embedding_model`` (default ``PARLEY_EMBEDDING_MODEL``, vectors of ``embedding_dim``),
+    the model its embedders run."""
     with tempfile.TemporaryDirectory(prefix="parley-bench-") as directory:
         server = EmbeddedDatabase(Path(directory), free_port(), options=EPHEMERAL_OPTIONS)
         server.start()
@@ -98,7 +102,9 @@ async def private_stack(*, embedding_dim: int = 384) -> AsyncIterator[Stack]:
         try:
             await server.ensure_database("bench")
             url = server.url("bench")
-            await asyncio.to_thread(migrate.upgrade, url, embedding_dim=embedding_dim)
+            await asyncio.to_thread(
+                migrate.upgrade, url, embedding_dim=embedding_dim, embedding_model=embedding_model
+            )
             yield Stack(url, amqp_url)
         finally:
             delete_vhost(vhost)

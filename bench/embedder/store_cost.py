@@ -25,15 +25,19 @@ import structlog
 from parley_devstack.machine import summary as machine
 from parley_embedder.chunks.policy import EmbedPolicy
 from parley_embedder.chunks.service import ChunkService, SyncRequest
+from parley_embedder.models.vectors import ModelVectors
 from parley_embeddings.chunking import Chunker
-from parley_embeddings.local import load_local_model
+from parley_embeddings.local import LOCAL_DIMENSION, LOCAL_MODEL_NAME, load_local_model
 from parley_schema.db import create_engine, create_sessionmaker
 from parley_schema.settings import ParleyBaseSettings
+from parley_schema.vector_slots import SlotModel
 from sqlalchemy import text
 from stack import insert_messages, private_stack, support_messages
 
 BATCH = 64
 HNSW_INDEX = "ix_rag_chunks_embedding_hnsw"
+# The model a new database holds (migration 0015): its partial HNSW index covers what is stored
+SLOT_1 = SlotModel(LOCAL_MODEL_NAME, 1, LOCAL_DIMENSION)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -48,7 +52,7 @@ async def store_cost(texts: list[str], vectors: np.ndarray, *, hnsw: bool) -> di
     chunks = ChunkService(
         chunker=Chunker(lambda t: len(t.split()), max_tokens=10_000, overlap_tokens=0),
         policy=EmbedPolicy(),
-        model="bench-model",
+        model=SLOT_1.name,
         stuck_after=timedelta(minutes=5),
     )
     async with private_stack() as stack:
@@ -71,7 +75,9 @@ async def store_cost(texts: list[str], vectors: np.ndarray, *, hnsw: bool) -> di
                     middle = cpu_seconds(pid)
                     claimed = [chunk for result in results.values() for chunk in result.claimed]
                     rows = [position[chunk.owner_global_id] for chunk in claimed]
-                    await chunks.store_vectors(session, claimed, vectors[rows].tolist())
+                    await chunks.store_vectors(
+                        session, claimed, [ModelVectors(SLOT_1, vectors[rows].tolist())]
+                    )
                     await session.commit()
                     spent["sync"] += middle - before
                     spent["store"] += cpu_seconds(pid) - middle

@@ -141,7 +141,7 @@ async def embedder_rate(
     """Messages/s from publish to all ready; the model's share of that time, its calls."""
     account_id = 1
     metrics_port = free_port()
-    async with private_stack(embedding_dim=subject.model.dimension) as stack:
+    async with private_stack(subject.model.name, embedding_dim=subject.model.dimension) as stack:
         ids = await insert_messages(stack.database_url, texts, account_id)
         env = stack.env(
             batch_size=str(texts_per_call),

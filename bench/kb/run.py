@@ -192,7 +192,12 @@ async def embedder_run(
         try:
             await server.ensure_database("bench")
             url = server.url("bench")
-            await asyncio.to_thread(migrate.upgrade, url, embedding_dim=provider.dimension)
+            await asyncio.to_thread(
+                migrate.upgrade,
+                url,
+                embedding_dim=provider.dimension,
+                embedding_model=provider.model_name,
+            )
             events = await store(url, documents)
             settings = EmbedderSettings(
                 database_url=url,

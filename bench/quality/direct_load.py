@@ -168,16 +168,21 @@ async def api_token(session: AsyncSession) -> str:
 
 
 def on_private_database(
-    name: str, embedding_dim: int, work: Callable[[str], Coroutine[Any, Any, None]]
+    name: str,
+    provider: EmbeddingProvider,
+    work: Callable[[str], Coroutine[Any, Any, None]],
 ) -> None:
-    """``work(url)`` on a migrated database ``name`` of a throwaway embedded Postgres."""
+    """``work(url)`` on a database ``name`` of a throwaway embedded Postgres, migrated for
+    ``provider``'s model (the model its vectors are stored for)."""
     with tempfile.TemporaryDirectory() as data_dir:
         server = EmbeddedDatabase(Path(data_dir), free_port(), options=EPHEMERAL_OPTIONS)
         server.start()
         try:
             server.ensure_database_sync(name)
             url = server.url(name)
-            migrate.upgrade(url, embedding_dim=embedding_dim)
+            migrate.upgrade(
+                url, embedding_dim=provider.dimension, embedding_model=provider.model_name
+            )
             asyncio.run(work(url))
         finally:
             server.stop()

@@ -174,9 +174,7 @@ async def run(args: argparse.Namespace, url: str, provider: LocalProvider) -> No
 def main(args: argparse.Namespace) -> None:
     print(f"machine: {platform.node()} {platform.machine()}, python {platform.python_version()}")
     provider = LocalProvider()
-    direct_load.on_private_database(
-        "knowledge", provider.dimension, lambda url: run(args, url, provider)
-    )
+    direct_load.on_private_database("knowledge", provider, lambda url: run(args, url, provider))
 
 
 def parse(argv: Sequence[str]) -> argparse.Namespace:

@@ -464,7 +464,7 @@ def search_section(
     )
     server.ensure_database_sync(database)
     url = server.url(database)
-    migrate.upgrade(url, embedding_dim=provider.dimension)
+    migrate.upgrade(url, embedding_dim=provider.dimension, embedding_model=provider.model_name)
     settings = chosen_settings(args)
     started = time.perf_counter()
     results: dict[str, dict[str, list[Outcome]]] = {}
@@ -523,7 +523,7 @@ def similar_section(
     )
     server.ensure_database_sync(database)
     url = server.url(database)
-    migrate.upgrade(url, embedding_dim=provider.dimension)
+    migrate.upgrade(url, embedding_dim=provider.dimension, embedding_model=provider.model_name)
     started = time.perf_counter()
     results = asyncio.run(similar_eval.evaluate(url, provider, path, dense_weights=weights))
     print(

@@ -16,7 +16,9 @@ from pgvector.asyncpg import register_vector
 
 MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 SEARCH_INDEXES = {
-    "ix_rag_chunks_embedding_hnsw": "USING hnsw (embedding vector_cosine_ops)",
+    # the model's partial index on its slot, as migration 0015 makes it (vector_slots)
+    "ix_rag_chunks_embedding_hnsw": "USING hnsw ((embedding::vector(384)) vector_cosine_ops)"
+    f" WHERE embedding_model = '{MODEL}'",
     "ix_rag_chunks_text_tsv": "USING gin (text_tsv)",
     "ix_rag_chunks_fts_simple": "USING gin (to_tsvector('simple'::regconfig, parley_unaccent(text)))",
     "ix_rag_chunks_text_trgm": "USING gin (parley_unaccent(text) gin_trgm_ops)",

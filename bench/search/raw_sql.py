@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from parley_embeddings.local import LOCAL_MODEL_NAME
+from parley_embeddings.local import LOCAL_DIMENSION, LOCAL_MODEL_NAME
+from parley_schema.vector_slots import SlotModel
 from parley_search_api.access.scope import ProjectScope
 from parley_search_api.search.candidates import Candidate
 from parley_search_api.search.conditions import chunk_conditions, conversation_conditions
@@ -18,6 +19,8 @@ from parley_search_api.search.service import FULL_MATCH, fusion_plan
 from parley_search_api.search.typo_fallback import TypoFallback
 from parley_search_api.settings import SearchSettings
 from sqlalchemy.ext.asyncio import AsyncSession
+
+MODEL = SlotModel(LOCAL_MODEL_NAME, 1, LOCAL_DIMENSION)  # what migration 0015 registers
 
 
 async def search(
@@ -43,7 +46,7 @@ async def search(
         components["semantic"] = await search_repository.semantic(
             session,
             vector=vector,
-            model=LOCAL_MODEL_NAME,
+            model=MODEL,
             conditions=conditions,
             limit=limit,
             exact_below=settings.search_exact_scan_below,
@@ -76,6 +79,7 @@ async def search(
             conversation_ids=list(lifted),
             conditions=conditions,
             vector=vector if mode != "keyword" else None,
+            model=MODEL,
         )
         components["lift"] = [
             Candidate(

@@ -47,7 +47,7 @@ from parley_schema.models import CHUNK_FILTER_COLUMNS, Project, ProjectSource
 from parley_search_api.access.scope import ProjectScope, Source
 from parley_search_api.contacts.schemas import ContactSearchRequest
 from parley_search_api.contacts.service import ContactService
-from parley_search_api.search.query_embedding import QueryEmbedder
+from parley_search_api.search.active_model import ActiveModel
 from parley_search_api.search.schemas import SearchRequest
 from parley_search_api.search.service import SearchService
 from parley_search_api.settings import SearchSettings
@@ -314,7 +314,7 @@ async def recall(engine: AsyncEngine, url: str, args: argparse.Namespace) -> Non
     provider = PrecomputedProvider({f"q{i}": q.tolist() for i, q in enumerate(queries)})
     search = SearchService(
         settings=settings,
-        embedder=QueryEmbedder(provider=provider, cache_size=0),
+        models=ActiveModel(configured=provider, settings=settings, cache_size=0, ttl_s=60),
     )
     async with AsyncSession(engine) as session:
         scope = await make_scope(session, 2)

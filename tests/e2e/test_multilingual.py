@@ -31,7 +31,12 @@ def stack(
 ) -> Iterator[Stack]:
     """This module's stack on a database whose vectors have the multilingual model's size."""
     name = f"multilingual_{uuid.uuid4().hex[:8]}"
-    url = create_migrated(pg_server, name, embedding_dim=USE_MULTILINGUAL.dimension)
+    url = create_migrated(
+        pg_server,
+        name,
+        embedding_dim=USE_MULTILINGUAL.dimension,
+        embedding_model=USE_MULTILINGUAL.name,
+    )
     settings = {
         "PARLEY_EMBEDDING_MODEL": USE_MULTILINGUAL.name,
         "PARLEY_EMBEDDING_DIM": str(USE_MULTILINGUAL.dimension),

@@ -18,7 +18,9 @@ def migrate() -> None:
     url = settings.database_url_str
     started_at = time.perf_counter()
     try:
-        applied = schema_migrate.upgrade(url, embedding_dim=settings.embedding_dim)
+        applied = schema_migrate.upgrade(
+            url, embedding_dim=settings.embedding_dim, embedding_model=settings.embedding_model
+        )
     except (OSError, OperationalError, DBAPIError) as error:
         raise fail(
             f"cannot reach the database at {redact_url(url)}: {type(error).__name__}",

@@ -1,8 +1,9 @@
 """Programmatic Alembic: upgrade, downgrade and inspect the schema of one database.
 
-The embedding column's dimension is chosen when the first migration runs
-(``PARLEY_EMBEDDING_DIM``); :func:`upgrade` refuses to continue when a database built for
-another dimension meets a differently configured model, instead of failing later on insert.
+A new database registers the configured model (``PARLEY_EMBEDDING_MODEL``, of
+``PARLEY_EMBEDDING_DIM``) as the model search uses (migration 0015); :func:`upgrade` refuses
+to continue when the database holds that model with another dimension, instead of failing
+later on insert.
 """
 
 from __future__ import annotations
@@ -19,15 +20,20 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from parley_schema.errors import ConfigurationError
+from parley_schema.settings import ParleyBaseSettings, load_settings
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-def alembic_config(database_url: str, *, embedding_dim: int) -> Config:
+def alembic_config(
+    database_url: str, *, embedding_dim: int, embedding_model: str | None = None
+) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     config.attributes["embedding_dim"] = embedding_dim
+    if embedding_model is not None:
+        config.attributes["embedding_model"] = embedding_model
     return config
 
 
@@ -38,20 +44,28 @@ def head_revision() -> str:
     return head
 
 
-def upgrade(database_url: str, *, embedding_dim: int, revision: str = "head") -> list[str]:
+def upgrade(
+    database_url: str,
+    *,
+    embedding_dim: int,
+    revision: str = "head",
+    embedding_model: str | None = None,
+) -> list[str]:
     """Upgrade to ``revision``; return the revisions this call applied (empty: nothing to do).
 
-    Runs its own event loop, so call it from sync code (or a worker thread).
+    ``embedding_model`` (default ``PARLEY_EMBEDDING_MODEL``) is the model a new database
+    starts with. Runs its own event loop, so call it from sync code (or a worker thread).
     """
-    config = alembic_config(database_url, embedding_dim=embedding_dim)
+    model = embedding_model or load_settings(ParleyBaseSettings).embedding_model
+    config = alembic_config(database_url, embedding_dim=embedding_dim, embedding_model=model)
     command.upgrade(config, revision)
     applied: list[str] = [rev for rev in config.attributes.get("applied", []) if rev]
-    stored_dim = asyncio.run(_embedding_dimension(database_url))
+    stored_dim = asyncio.run(_embedding_dimension(database_url, model))
     if stored_dim is not None and stored_dim != embedding_dim:
         raise ConfigurationError(
-            f"rag_chunks.embedding is vector({stored_dim}) but PARLEY_EMBEDDING_DIM is "
-            f"{embedding_dim}; set PARLEY_EMBEDDING_DIM={stored_dim} or follow "
-            "'Changing the embedding model' in README.md"
+            f"the database holds {model} as vector({stored_dim}) but PARLEY_EMBEDDING_DIM is "
+            f"{embedding_dim}; set PARLEY_EMBEDDING_DIM={stored_dim}, or add a model of "
+            "another dimension with `parley embeddings add-model` (README, 'Embedding models')"
         )
     return applied
 
@@ -73,16 +87,17 @@ def _current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
-async def _embedding_dimension(database_url: str) -> int | None:
+async def _embedding_dimension(database_url: str, model: str) -> int | None:
+    """The dimension the database holds ``model`` with (None: not there, or before 0015)."""
     engine = create_async_engine(database_url)
     try:
         async with engine.connect() as connection:
-            typmod = await connection.scalar(
-                text(
-                    "SELECT atttypmod FROM pg_attribute "
-                    "WHERE attrelid = to_regclass('rag_chunks') AND attname = 'embedding'"
-                )
+            if await connection.scalar(text("SELECT to_regclass('embedding_models')")) is None:
+                return None
+            dimension = await connection.scalar(
+                text("SELECT dimension FROM embedding_models WHERE name = :name"),
+                {"name": model},
             )
     finally:
         await engine.dispose()
-    return int(typmod) if typmod is not None and typmod > 0 else None
+    return int(dimension) if dimension is not None else None

@@ -39,11 +39,18 @@ async def test_keyword_vector_is_generated_from_chunk_text(db_session: AsyncSess
     assert matches == "cwmsg:1:3"
 
 
-async def test_vectors_of_another_dimension_are_rejected(db_session: AsyncSession) -> None:
+async def test_vectors_of_another_dimension_than_their_models_are_rejected(
+    db_session: AsyncSession,
+) -> None:
+    # the slot has no dimension; the held model's partial index casts to its own (0015)
     with pytest.raises(Exception, match="expected 384 dimensions"):
         await db_session.execute(
             insert(RagChunk).values(
-                message_global_id="cwmsg:1:4", chunk_index=0, text="x", embedding=[0.1, 0.2]
+                message_global_id="cwmsg:1:4",
+                chunk_index=0,
+                text="x",
+                embedding=[0.1, 0.2],
+                embedding_model="sentence-transformers/all-MiniLM-L6-v2",
             )
         )
 

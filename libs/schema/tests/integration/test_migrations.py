@@ -13,6 +13,7 @@ from parley_devstack.embedded_db import EmbeddedDatabase
 from parley_schema import migrate
 from parley_schema.errors import ConfigurationError
 from parley_schema.models import Base
+from parley_schema.vector_slots import VECTOR_INDEX_NAMES
 from parley_testing.postgres import drop_database, run_async
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
@@ -69,8 +70,17 @@ async def _tables(url: str) -> set[str]:
         await engine.dispose()
 
 
+def _declared(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Everything but the models' vector indexes: data (``embedding_models``), not metadata."""
+    return not (type_ == "index" and name in VECTOR_INDEX_NAMES)
+
+
 def _diff(connection: Connection) -> list[object]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "include_object": _declared}
+    )
     return list(compare_metadata(context, Base.metadata))
 
 
@@ -107,16 +117,28 @@ def test_models_and_migrations_do_not_drift(empty_database_url: str) -> None:
     assert asyncio.run(_autogenerate_diff(empty_database_url)) == []
 
 
-def test_embedding_column_takes_the_configured_dimension(empty_database_url: str) -> None:
-    migrate.upgrade(empty_database_url, embedding_dim=1536)
-    column_type = asyncio.run(
+def test_a_new_database_registers_the_configured_model_and_its_dimension(
+    empty_database_url: str,
+) -> None:
+    migrate.upgrade(
+        empty_database_url, embedding_dim=1536, embedding_model="text-embedding-3-small"
+    )
+    registered = asyncio.run(
         _scalar(
             empty_database_url,
-            "SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
-            "WHERE attrelid = 'rag_chunks'::regclass AND attname = 'embedding'",
+            "SELECT string_agg(name || ':' || slot || ':' || dimension || ':' || active, ',')"
+            " FROM embedding_models",
         )
     )
-    assert column_type == "vector(1536)"
+    assert registered == "text-embedding-3-small:1:1536:true"
+    index = asyncio.run(
+        _scalar(
+            empty_database_url,
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_rag_chunks_embedding_hnsw'",
+        )
+    )
+    assert "(embedding)::vector(1536)" in str(index)
+    assert "embedding_model = 'text-embedding-3-small'::text" in str(index)
 
 
 def test_a_different_configured_dimension_is_refused_with_the_fix(empty_database_url: str) -> None:
@@ -169,3 +191,64 @@ def test_the_earliest_existing_user_becomes_the_administrator(empty_database_url
         )
     )
     assert admins == "first"
+
+
+async def _execute(url: str, *statements: str) -> list[object]:
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as connection:
+            results = [await connection.execute(text(sql)) for sql in statements]
+            return [result.all() if result.returns_rows else None for result in results]
+    finally:
+        await engine.dispose()
+
+
+def test_existing_vectors_become_their_models_slot_without_re_embedding(
+    empty_database_url: str,
+) -> None:
+    migrate.upgrade(empty_database_url, embedding_dim=3, revision="0012")
+    asyncio.run(
+        _execute(
+            empty_database_url,
+            "INSERT INTO rag_chunks (text, embedding, embedding_status, embedding_model) VALUES"
+            " ('a', '[1,0,0]', 'ready', 'old-model'), ('b', '[0,1,0]', 'ready', 'old-model'),"
+            " ('c', NULL, 'pending', NULL)",
+        )
+    )
+
+    migrate.upgrade(empty_database_url, embedding_dim=3, embedding_model="configured-model")
+
+    registered, storage, vectors, _, plan = asyncio.run(
+        _execute(
+            empty_database_url,
+            "SELECT name, slot, dimension, active FROM embedding_models",
+            "SELECT string_agg(attname || ':' || attstorage::text, ',' ORDER BY attname)"
+            " FROM pg_attribute WHERE attrelid = 'rag_chunks'::regclass"
+            " AND attname IN ('embedding', 'embedding_2')",
+            "SELECT text, embedding::text, embedding_model FROM rag_chunks ORDER BY text",
+            "SET LOCAL enable_seqscan = off",
+            "EXPLAIN SELECT text FROM rag_chunks"
+            " WHERE embedding_model = 'old-model'"
+            " ORDER BY embedding::vector(3) <=> '[1,0,0]' LIMIT 1",
+        )
+    )
+    assert registered == [("old-model", 1, 3, True)]  # the vectors' model, not the setting
+    assert storage == [("embedding:m,embedding_2:m",)]  # vectors stay in the row (0007)
+    assert vectors == [
+        ("a", "[1,0,0]", "old-model"),
+        ("b", "[0,1,0]", "old-model"),
+        ("c", None, None),
+    ]
+    assert "ix_rag_chunks_embedding_hnsw" in "\n".join(row[0] for row in plan)  # type: ignore[attr-defined]
+
+    migrate.downgrade(empty_database_url, embedding_dim=3, revision="0012")
+    column, vectors = asyncio.run(
+        _execute(
+            empty_database_url,
+            "SELECT format_type(atttypid, atttypmod) FROM pg_attribute"
+            " WHERE attrelid = 'rag_chunks'::regclass AND attname = 'embedding'",
+            "SELECT text, embedding::text FROM rag_chunks WHERE embedding IS NOT NULL ORDER BY text",
+        )
+    )
+    assert column == [("vector(3)",)]
+    assert vectors == [("a", "[1,0,0]"), ("b", "[0,1,0]")]

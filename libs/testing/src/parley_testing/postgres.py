@@ -33,12 +33,17 @@ def create_template(server: EmbeddedDatabase) -> str:
     return create_migrated(server, TEMPLATE_DATABASE, embedding_dim=TEST_EMBEDDING_DIM)
 
 
-def create_migrated(server: EmbeddedDatabase, name: str, *, embedding_dim: int) -> str:
-    """Create database ``name`` and migrate it with vectors of ``embedding_dim``; its URL."""
+def create_migrated(
+    server: EmbeddedDatabase, name: str, *, embedding_dim: int, embedding_model: str | None = None
+) -> str:
+    """Create database ``name`` and migrate it for ``embedding_model`` (default
+    ``PARLEY_EMBEDDING_MODEL``) with vectors of ``embedding_dim``; its URL."""
     run_async(lambda: server.ensure_database(name))
     url = server.url(name)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(migrate.upgrade, url, embedding_dim=embedding_dim).result()
+        pool.submit(
+            migrate.upgrade, url, embedding_dim=embedding_dim, embedding_model=embedding_model
+        ).result()
     return url
 
 

@@ -44,6 +44,16 @@ DLQ_DEPTH = Gauge(
     "parley_embedder_dlq_messages",
     "Messages in the dead-letter queue (ours and those the delivery limit moved there).",
 )
+BACKFILLED = Counter(
+    "parley_embedder_backfilled_chunks_total",
+    "Chunks given an added model's vector by the back-fill (parley embeddings add-model).",
+    ["model"],
+)
+MODEL_COVERAGE = Gauge(
+    "parley_embedder_model_coverage_ratio",
+    "Share of the ready chunks holding each registered model's vector (as the back-fill saw it).",
+    ["model"],
+)
 STUCK_REQUEUED = Counter(
     "parley_embedder_stuck_requeued_total", "Messages re-queued by the sweeper."
 )

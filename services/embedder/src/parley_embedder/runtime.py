@@ -1,5 +1,6 @@
 """Everything one embedder process runs, built once from settings: the broker with its
-subscriber, the database engine, the provider and batchers, the sweeper loop.
+subscriber, the database engine, the provider, the registered models and batchers, the
+sweeper loop and the models' back-fill.
 
 ``main.py``'s lifespan builds it and FastStream's hooks drive it; tests and benchmarks
 start and stop it directly (``start``/``stop``, or only ``after_broker_stop`` to close one
@@ -30,6 +31,8 @@ from parley_embedder.chunks.service import ChunkService
 from parley_embedder.consumer.handlers import subscribe
 from parley_embedder.consumer.service import EmbedPipeline, VectorWriter
 from parley_embedder.documents.service import DocumentService
+from parley_embedder.models.backfill import ModelBackfill
+from parley_embedder.models.registry import EmbeddingModels
 from parley_embedder.settings import EmbedderSettings
 from parley_embedder.sweeper.service import Sweeper
 
@@ -53,9 +56,11 @@ class EmbedderRuntime:
     broker: RabbitBroker
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    models: EmbeddingModels
     batcher: EmbedBatcher
     pipeline: EmbedPipeline
     sweeper: Sweeper
+    backfill: ModelBackfill
 
     @classmethod
     def build(cls, settings: EmbedderSettings, provider: EmbeddingProvider) -> EmbedderRuntime:
@@ -75,8 +80,14 @@ class EmbedderRuntime:
             model=provider.model_name,
             stuck_after=stuck_after,
         )
+        models = EmbeddingModels(
+            sessions=sessions,
+            configured=provider,
+            settings=settings,
+            refresh_s=settings.models_refresh_s,
+        )
         batcher = EmbedBatcher(
-            provider=provider,
+            models=models,
             store=VectorWriter(sessions=sessions, chunks=chunks).store,
             max_texts=settings.batch_size,
             max_wait_s=settings.batch_wait_ms / 1000,
@@ -119,15 +130,24 @@ class EmbedderRuntime:
             batch=settings.sweep_batch,
             interval_s=settings.sweep_interval_s,
         )
+        backfill = ModelBackfill(
+            sessions=sessions,
+            models=models,
+            batch=settings.model_backfill_batch,
+            rate=settings.model_backfill_rate,
+            interval_s=settings.model_backfill_interval_s,
+        )
         return cls(
             settings=settings,
             provider=provider,
             broker=broker,
             engine=engine,
             sessions=sessions,
+            models=models,
             batcher=batcher,
             pipeline=pipeline,
             sweeper=sweeper,
+            backfill=backfill,
         )
 
     async def start(self) -> None:
@@ -137,11 +157,14 @@ class EmbedderRuntime:
         await self.after_broker_start()
 
     async def before_broker_start(self) -> None:
-        """Declare the whole topology: the subscriber only names the queue it consumes."""
+        """Check the configured model is held; declare the whole topology (the subscriber
+        only names the queue it consumes)."""
+        await self.models.check_configured()
         await declare_topology(await self.broker.connect())
 
     async def after_broker_start(self) -> None:
         self.sweeper.start()
+        self.backfill.start()
         log.info(
             "embedder_started",
             model=self.provider.model_name,
@@ -155,6 +178,7 @@ class EmbedderRuntime:
         await self.after_broker_stop()
 
     async def before_broker_stop(self) -> None:
+        await self.backfill.stop()
         await self.sweeper.stop()
 
     async def after_broker_stop(self) -> None:

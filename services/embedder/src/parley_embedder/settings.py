@@ -51,6 +51,14 @@ class EmbedderSettings(ParleyBaseSettings):
     stuck_after_s: Seconds = 300.0
     sweep_batch: PositiveInt = 500
 
+    # Embedding models (embedding_models): how often the registered ones are re-read, and
+    # the back-fill of an added model's vectors (`parley embeddings add-model`): chunks per
+    # model call and at most this many chunks a second, so live embedding keeps its share.
+    models_refresh_s: Seconds = 5.0
+    model_backfill_interval_s: Seconds = 10.0
+    model_backfill_batch: Annotated[int, Field(ge=1, le=2048)] = 64
+    model_backfill_rate: Annotated[float, Field(gt=0, le=100_000)] = 50.0
+
     # Prometheus metrics on this port; 0 turns the metrics server off.
     metrics_port: Annotated[int, Field(ge=0, le=65535)] = 9101
     metrics_host: str = "127.0.0.1"

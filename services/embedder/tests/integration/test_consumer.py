@@ -21,6 +21,7 @@ from parley_embedder_testkit import (
     Rows,
     deleted,
     fake_model_settings,
+    register_only_model,
     upserted,
 )
 from parley_embeddings.testing.fake_openai_server import (
@@ -30,6 +31,7 @@ from parley_embeddings.testing.fake_openai_server import (
 )
 from parley_schema.events import EMBEDDER_DLQ, EMBEDDER_QUEUE, EMBEDDER_QUEUE_ARGUMENTS
 from parley_schema.models import EmbeddingStatus
+from sqlalchemy.ext.asyncio import create_async_engine
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +54,9 @@ async def runtime(
         stuck_after_s=1.0,
         sweep_interval_s=0.3,
     )
+    engine = create_async_engine(database_url)
+    await register_only_model(engine, "fake-embed")
+    await engine.dispose()
     runtime = EmbedderRuntime.build(settings, provider_from(settings))
     await runtime.start()
     yield runtime

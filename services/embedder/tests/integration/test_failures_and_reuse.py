@@ -18,7 +18,10 @@ from parley_schema.models import EmbeddingStatus
 
 
 @pytest.fixture
-def settings(database_url: str, fake_openai: FakeOpenAIServer) -> EmbedderSettings:
+async def settings(
+    database_url: str, fake_openai: FakeOpenAIServer, rows: Rows
+) -> EmbedderSettings:
+    await rows.register_only_model("fake-embed")
     return fake_model_settings(
         database_url,
         fake_openai,
@@ -59,12 +62,14 @@ class TestReuse:
     ) -> None:
         text = "Same words, other model"
         first = await rows.message(text)
+        await rows.register_only_model("fake-embed-v2")
         other = EmbedderRuntime.build(
             settings.model_copy(update={"embedding_model": "fake-embed-v2"}),
             provider_from(settings.model_copy(update={"embedding_model": "fake-embed-v2"})),
         )
         await other.pipeline.sync_message(first.id)
         await other.after_broker_stop()
+        await rows.register_only_model("fake-embed")
         runtime = EmbedderRuntime.build(settings, provider_from(settings))
         await runtime.pipeline.sync_message(first.id)
         await runtime.after_broker_stop()

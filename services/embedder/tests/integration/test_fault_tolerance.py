@@ -128,6 +128,7 @@ async def test_killing_a_replica_mid_run_loses_and_duplicates_nothing(
         f"Ticket {i}: my order #{1000 + i} arrived damaged, please help" for i in range(MESSAGES)
     ]
     messages = await rows.messages(texts)
+    await rows.register_only_model("fake-embed")
     metrics_port = free_port()
     victim = replicas.start()
     replicas.start(metrics_port=metrics_port)

@@ -22,7 +22,13 @@ from parley_schema.events import (
     MessageUpsertedV1,
 )
 from parley_schema.ids import conversation_global_id, message_global_id
-from parley_schema.models import CwConversation, CwMessage, EmbeddingStatus, RagChunk
+from parley_schema.models import (
+    CwConversation,
+    CwMessage,
+    EmbeddingModel,
+    EmbeddingStatus,
+    RagChunk,
+)
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -54,6 +60,15 @@ def local_model_settings(database_url: str, *, chunk_max_tokens: int) -> Embedde
         chunk_max_tokens=chunk_max_tokens,
         chunk_overlap_tokens=4,
     )
+
+
+async def register_only_model(engine: AsyncEngine, name: str, *, dimension: int = 384) -> None:
+    """Make ``name`` the database's one embedding model, in slot 1 (as migration 0015
+    registers the configured model of a new deployment): the model an embedder configured
+    for it embeds with."""
+    async with AsyncSession(engine) as session, session.begin():
+        await session.execute(delete(EmbeddingModel))
+        session.add(EmbeddingModel(name=name, slot=1, dimension=dimension, active=True))
 
 
 @dataclass(frozen=True)
@@ -179,6 +194,9 @@ class Rows:
                 .order_by(RagChunk.chunk_index)
             )
             return list(result.scalars())
+
+    async def register_only_model(self, name: str, *, dimension: int = 384) -> None:
+        await register_only_model(self.engine, name, dimension=dimension)
 
     async def set_chunks(self, message: Message, **values: Any) -> None:
         async with AsyncSession(self.engine) as session, session.begin():

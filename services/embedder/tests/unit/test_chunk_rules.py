@@ -58,17 +58,21 @@ class TestChanged:
         return NewChunk(index, text, text_hash(text), 3)
 
     def test_same_text_and_model_is_unchanged(self) -> None:
-        stored = [StoredChunk("cwmsg:1:1", 0, text_hash("a"), READY, "m")]
+        stored = [StoredChunk("cwmsg:1:1", 0, text_hash("a"), READY, "m", None)]
         assert changed_chunks([self.new(0, "a")], stored, "m") == []
 
     def test_other_text_new_index_or_other_model_is_changed(self) -> None:
-        stored = [StoredChunk("cwmsg:1:1", 0, text_hash("a"), READY, "old-model")]
+        stored = [StoredChunk("cwmsg:1:1", 0, text_hash("a"), READY, "old-model", None)]
         wanted = [self.new(0, "a"), self.new(1, "b")]
         assert changed_chunks(wanted, stored, "m") == wanted
         assert changed_chunks(
-            [self.new(0, "z")], [StoredChunk("cwmsg:1:1", 0, text_hash("a"), READY, "m")], "m"
+            [self.new(0, "z")], [StoredChunk("cwmsg:1:1", 0, text_hash("a"), READY, "m", None)], "m"
         )
 
+    def test_the_model_in_the_second_slot_counts_as_held(self) -> None:
+        stored = [StoredChunk("cwmsg:1:1", 0, text_hash("a"), READY, "old-model", "m")]
+        assert changed_chunks([self.new(0, "a")], stored, "m") == []
+
     def test_a_waiting_chunk_with_the_same_text_is_kept(self) -> None:
-        stored = [StoredChunk("cwmsg:1:1", 0, text_hash("a"), PROCESSING, None)]
+        stored = [StoredChunk("cwmsg:1:1", 0, text_hash("a"), PROCESSING, None, None)]
         assert changed_chunks([self.new(0, "a")], stored, "m") == []

@@ -15,23 +15,19 @@ from parley_runtime.provided import provide
 
 from parley_search_api.access.service import AccessService
 from parley_search_api.answers.endpoints import router as answers_router
-from parley_search_api.answers.service import AnswerService
 from parley_search_api.app.endpoints import router as app_router
 from parley_search_api.app.headers import AppHeadersMiddleware
 from parley_search_api.app.pages import STATIC_DIR, AppPages
 from parley_search_api.contacts.endpoints import router as contacts_router
 from parley_search_api.contacts.service import ContactService
 from parley_search_api.conversations.endpoints import router as conversations_router
-from parley_search_api.conversations.service import ConversationService
 from parley_search_api.feedback.endpoints import router as feedback_router
 from parley_search_api.handoffs.endpoints import router as handoffs_router
 from parley_search_api.search.endpoints import router as search_router
 from parley_search_api.search.errors import SearchTimeout
-from parley_search_api.search.query_embedding import QueryEmbedder
-from parley_search_api.search.service import SearchService
 from parley_search_api.segments.endpoints import router as segments_router
+from parley_search_api.services import retrieval_services
 from parley_search_api.settings import SearchSettings, get_settings
-from parley_search_api.similar.service import SimilarService
 
 SERVICE = "search-api"
 
@@ -46,30 +42,18 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Built once per process: the model is loaded here, not on the first request.
-        embedder = QueryEmbedder(
-            provider=provider if provider is not None else build_provider(settings),
-            cache_size=settings.search_query_cache_size,
-        )
-        conversations = ConversationService(settings=settings)
-        search = SearchService(settings=settings, embedder=embedder)
+        configured = provider if provider is not None else build_provider(settings)
         async with httpx.AsyncClient() as http:  # the llm generator's connections
+            services = retrieval_services(settings, configured, http)
             provide(
                 app,
                 pages,
                 AccessService(settings=settings),
                 ContactService(settings=settings),
-                conversations,
-                search,
-                SimilarService(
-                    settings=settings, conversations=conversations, model=embedder.model_name
-                ),
-                AnswerService(
-                    settings=settings,
-                    search=search,
-                    embedder=embedder,
-                    conversations=conversations,
-                    http=http,
-                ),
+                services.conversations,
+                services.search,
+                services.similar,
+                services.answers,
             )
             yield
 

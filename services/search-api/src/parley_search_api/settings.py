@@ -86,6 +86,8 @@ class SearchSettings(SessionSettings, AuditSettings, ChatwootApiSettings):  # 1,
     search_typo_candidates: Annotated[int, Field(ge=10, le=100_000)] = 500
     search_trigram_threshold: Annotated[float, Field(gt=0.0, le=1.0)] = 0.6
     search_query_cache_size: Annotated[int, Field(ge=0, le=100_000)] = 1024
+    # How long the active embedding model (embedding_models) is kept before it is read again
+    search_model_cache_s: Annotated[float, Field(ge=0, le=3600)] = 5.0
     search_conversation_max_messages: Annotated[int, Field(ge=1, le=10_000)] = 1000
     # Where the web UI reaches auth; None: its own origin (deploy/Caddyfile routes /v1/auth/*
     # of search-api's address to auth). ``parley up`` sets auth's own URL.

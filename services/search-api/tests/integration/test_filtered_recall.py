@@ -13,6 +13,7 @@ import uuid
 
 import numpy as np
 from parley_schema.models import EmbeddingStatus, RagChunk
+from parley_schema.vector_slots import SlotModel
 from parley_search_api.access.scope import ProjectScope, Source
 from parley_search_api.search.conditions import chunk_conditions
 from parley_search_api.search.plan import table_access
@@ -23,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 ROWS, DIM, CLUSTERS, K = 3000, 384, 20, 10
 MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+VECTORS = SlotModel(MODEL, 1, 384)  # the model the test template database registers
 
 
 def _vectors(rng: np.random.Generator, count: int) -> np.ndarray:
@@ -71,7 +73,7 @@ async def test_selective_filter_keeps_recall_with_iterative_scan(
     await db_session.execute(text("SET LOCAL enable_seqscan = off"))
     await db_session.execute(text("SET LOCAL enable_bitmapscan = off"))
     statement = search_repository.semantic_statement(
-        vector=queries[0].tolist(), model=MODEL, conditions=conditions, limit=K
+        vector=queries[0].tolist(), model=VECTORS, conditions=conditions, limit=K
     )
     plan = await db_session.execute(
         text("EXPLAIN " + str(statement.compile(compile_kwargs={"literal_binds": True})))
@@ -86,12 +88,12 @@ async def test_selective_filter_keeps_recall_with_iterative_scan(
             db_session, ef_search=40, max_scan_tuples=20_000, trigram_threshold=0.6
         )
         found = await search_repository.semantic(
-            db_session, vector=query.tolist(), model=MODEL, conditions=conditions, limit=K
+            db_session, vector=query.tolist(), model=VECTORS, conditions=conditions, limit=K
         )
         recalls.append(len(expected & {c.conversation_id for c in found}) / K)
         await db_session.execute(text("SET LOCAL hnsw.iterative_scan = off"))
         plain = await search_repository.semantic(
-            db_session, vector=query.tolist(), model=MODEL, conditions=conditions, limit=K
+            db_session, vector=query.tolist(), model=VECTORS, conditions=conditions, limit=K
         )
         plain_counts.append(len(plain))
 
@@ -111,7 +113,7 @@ async def test_a_filter_an_index_narrows_to_few_chunks_is_searched_exactly(
         conditions: list[ColumnElement[bool]], *, exact: bool
     ) -> Select[uuid.UUID, str | None, float]:
         return search_repository.semantic_statement(
-            vector=queries[0].tolist(), model=MODEL, conditions=conditions, limit=K, exact=exact
+            vector=queries[0].tolist(), model=VECTORS, conditions=conditions, limit=K, exact=exact
         )
 
     inbox_access = await table_access(db_session, statement(by_inbox, exact=True), "rag_chunks")
@@ -137,7 +139,7 @@ async def test_a_filter_an_index_narrows_to_few_chunks_is_searched_exactly(
         found = await search_repository.semantic(
             db_session,
             vector=query.tolist(),
-            model=MODEL,
+            model=VECTORS,
             conditions=by_inbox,
             limit=K,
             exact_below=ROWS // 10,

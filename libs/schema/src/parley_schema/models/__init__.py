@@ -8,6 +8,7 @@ from parley_schema.models.chatwoot import (
     CwMessage,
 )
 from parley_schema.models.chunks import CHUNK_FILTER_COLUMNS, ChunkKind, EmbeddingStatus, RagChunk
+from parley_schema.models.embeddings import EmbeddingModel
 from parley_schema.models.feedback import Feedback, FeedbackRating, FeedbackTargetKind
 from parley_schema.models.handoffs import Handoff, HandoffStatus
 from parley_schema.models.jobs import JobRun, SyncWatermark
@@ -56,6 +57,7 @@ __all__ = [
     "CwConversation",
     "CwMessage",
     "DocumentSource",
+    "EmbeddingModel",
     "EmbeddingStatus",
     "Erasure",
     "ErasureQuarantine",

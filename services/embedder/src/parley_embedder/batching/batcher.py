@@ -3,7 +3,8 @@
 Callers (one per message being handled) hand in their claimed chunks and wait. A single
 worker takes what has accumulated when ``max_texts`` is reached or ``max_wait_s`` after the
 oldest waiting chunk arrived (so a lone message waits at most that long), embeds the texts
-in one call, stores all vectors in one transaction (``store``), and only then releases the
+in one call (one per registered model: ``EmbeddingModels``), stores all vectors in one
+transaction (``store``), and only then releases the
 callers, who ack their messages. Up to ``calls_in_flight`` calls run at once: while one
 runs, the next batch accumulates and can start before the first returns, so a model with
 several workers (or a remote server) is never idle between calls. Stores run one at a time,
@@ -22,16 +23,17 @@ from dataclasses import dataclass, field
 
 import structlog
 from parley_embeddings.errors import EmbeddingError, TransientEmbeddingError
-from parley_embeddings.provider import EmbeddingProvider
 from parley_schema.retrying import Backoff
 
 from parley_embedder import metrics
 from parley_embedder.chunks.repository import ClaimedChunk
+from parley_embedder.models.registry import EmbeddingModels
+from parley_embedder.models.vectors import ModelVectors
 
 log = structlog.get_logger(__name__)
 
 
-Store = Callable[[list[ClaimedChunk], list[list[float]]], Awaitable[None]]
+Store = Callable[[list[ClaimedChunk], list[ModelVectors]], Awaitable[None]]
 
 
 @dataclass
@@ -46,7 +48,7 @@ class EmbedBatcher:
     def __init__(
         self,
         *,
-        provider: EmbeddingProvider,
+        models: EmbeddingModels,
         store: Store,
         max_texts: int,
         max_wait_s: float,
@@ -54,7 +56,7 @@ class EmbedBatcher:
         max_attempts: int,
         calls_in_flight: int = 1,
     ) -> None:
-        self._provider = provider
+        self._models = models
         self._store = store
         self._max_texts = max_texts
         self._max_wait_s = max_wait_s
@@ -165,7 +167,7 @@ class EmbedBatcher:
         self._start(self._store_and_release(batch, chunks, vectors), "embed-batch-store")
 
     async def _store_and_release(
-        self, batch: list[_Request], chunks: list[ClaimedChunk], vectors: list[list[float]]
+        self, batch: list[_Request], chunks: list[ClaimedChunk], vectors: list[ModelVectors]
     ) -> None:
         try:
             async with self._store_lock:  # FIFO: stores run in the order calls finished
@@ -179,12 +181,12 @@ class EmbedBatcher:
             if not request.future.done():
                 request.future.set_result(None)
 
-    async def _embed_with_retry(self, texts: list[str]) -> list[list[float]]:
+    async def _embed_with_retry(self, texts: list[str]) -> list[ModelVectors]:
         attempt = 1
         while True:
             started = time.perf_counter()
             try:
-                vectors = await self._provider.embed(texts)
+                vectors = await self._models.embed(texts)
             except TransientEmbeddingError as error:
                 if attempt >= self._max_attempts:
                     log.warning("embed_gave_up", attempts=attempt, error=error.message)

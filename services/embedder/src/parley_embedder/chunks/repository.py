@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from parley_schema.models import (
@@ -22,6 +23,7 @@ from parley_schema.models import (
     EmbeddingStatus,
     RagChunk,
 )
+from parley_schema.vector_slots import SLOTS
 from pgvector.sqlalchemy import Vector
 from sqlalchemy import (
     REAL,
@@ -40,8 +42,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.dml import ReturningUpdate
+from sqlalchemy.sql.dml import ReturningUpdate, Update
 from sqlalchemy.sql.elements import ColumnElement
+
+from parley_embedder.models.vectors import ModelVectors, slot_parameters
 
 chunks: Table = RagChunk.__table__  # type: ignore[assignment]
 c = chunks.c
@@ -49,6 +53,10 @@ WAITING = (EmbeddingStatus.PENDING, EmbeddingStatus.FAILED)
 # What every chunk copies from its message (``MessageFacts`` names them like the columns):
 # its conversation and the filter columns, so search needs no join.
 COPIED_FACTS = ("conversation_global_id", *CHUNK_FILTER_COLUMNS)
+# Both vector slots, each a vector and the model it is of (``parley_schema.vector_slots``).
+SLOT_COLUMNS = tuple(
+    column.key for slot in SLOTS.values() for column in (slot.vector_column, slot.model_column)
+)
 
 _IDS = bindparam("ids", type_=ARRAY(String))
 # One advisory lock per message, taken in key order so two transactions locking overlapping
@@ -80,7 +88,14 @@ GET_MESSAGES = (
     .with_for_update(key_share=True, of=CwMessage)
 )
 LIST_CHUNKS = (
-    select(c.message_global_id, c.chunk_index, c.text_hash, c.embedding_status, c.embedding_model)
+    select(
+        c.message_global_id,
+        c.chunk_index,
+        c.text_hash,
+        c.embedding_status,
+        c.embedding_model,
+        c.embedding_2_model,
+    )
     .where(c.message_global_id == any_(_IDS))
     .order_by(c.message_global_id, c.chunk_index)
 )
@@ -98,9 +113,8 @@ UPSERT_PENDING = _insert.on_conflict_do_update(
         "text": _insert.excluded.text,
         "text_hash": _insert.excluded.text_hash,
         "content_tokens": _insert.excluded.content_tokens,
-        "embedding": None,
+        **{column: None for column in SLOT_COLUMNS},
         "embedding_status": EmbeddingStatus.PENDING,
-        "embedding_model": None,
         "embedding_attempts": 0,
         "embedding_error": None,
         "last_embedded_at": None,
@@ -113,33 +127,22 @@ COPY_FILTERS = (
     .where(c.message_global_id == bindparam("message_id"))
     .values({name: bindparam(name) for name in COPIED_FACTS})
 )
-_donor = chunks.alias("donor")
-_donor_vector = (
-    select(_donor.c.embedding)
-    .where(
-        _donor.c.text_hash == c.text_hash,
-        _donor.c.embedding_status == EmbeddingStatus.READY,
-        _donor.c.embedding_model == bindparam("model"),
-    )
-    .limit(1)
-    .scalar_subquery()
-)
-REUSE_VECTORS = (
-    chunks.update()
-    .where(
-        c.message_global_id == any_(_IDS),
-        c.embedding_status.in_(WAITING),
-        _donor_vector.is_not(None),
-    )
-    .values(
-        embedding=_donor_vector,
-        embedding_status=EmbeddingStatus.READY,
-        embedding_model=bindparam("model"),
-        embedding_error=None,
-        last_embedded_at=func.now(),
-        updated_at=func.now(),
-    )
-    .returning(c.message_global_id)
+# A donor: a ``ready`` chunk with the same text holding the embedder's model in either
+# slot (a lookup through the ``text_hash`` index); both its slots are copied: the vectors of
+# every model it was embedded with.
+REUSE_VECTORS = text(
+    "UPDATE rag_chunks AS chunk SET"
+    " (embedding, embedding_model, embedding_2, embedding_2_model) ="
+    " (donor.embedding, donor.embedding_model, donor.embedding_2, donor.embedding_2_model),"
+    " embedding_status = 'ready', embedding_error = NULL,"
+    " last_embedded_at = now(), updated_at = now()"
+    " FROM rag_chunks AS donor"
+    " WHERE chunk.message_global_id = ANY(CAST(:ids AS text[]))"
+    " AND chunk.embedding_status IN ('pending', 'failed')"  # WAITING
+    " AND donor.id = (SELECT d.id FROM rag_chunks AS d"
+    "  WHERE d.text_hash = chunk.text_hash AND d.embedding_status = 'ready'"
+    "  AND (d.embedding_model = :model OR d.embedding_2_model = :model) LIMIT 1)"
+    " RETURNING chunk.message_global_id"
 )
 
 
@@ -169,24 +172,45 @@ def claiming(owner: ColumnElement[str], owned: ColumnElement[bool]) -> Returning
 
 
 CLAIM = claiming(c.message_global_id, c.message_global_id == any_(_IDS))
-MARK_READY = (
-    chunks.update()
-    .where(
-        c.id == bindparam("chunk_id"),
-        c.text_hash == bindparam("claimed_hash"),
-        c.embedding_status == EmbeddingStatus.PROCESSING,
+
+
+def slot_values(slots: Sequence[int]) -> dict[str, Any]:
+    """Each slot's vector (``:vector_<n>``) and model (``:model_<n>``) as update values.
+
+    Vectors are sent as real[] (asyncpg's binary array encoding) and cast by pgvector:
+    binding a Vector formats every float as text, a large share of the embedder's CPU."""
+    values: dict[str, Any] = {}
+    for number in slots:
+        slot = SLOTS[number]
+        values[slot.vector_column.key] = cast(
+            bindparam(f"vector_{number}", type_=ARRAY(REAL)), Vector()
+        )
+        values[slot.model_column.key] = bindparam(f"model_{number}")
+    return values
+
+
+@cache
+def mark_ready(slots: tuple[int, ...]) -> Update:
+    """Stores the vectors of the models in ``slots`` and ``ready`` (one statement per set)."""
+    return (
+        chunks.update()
+        .where(
+            c.id == bindparam("chunk_id"),
+            c.text_hash == bindparam("claimed_hash"),
+            c.embedding_status == EmbeddingStatus.PROCESSING,
+        )
+        .values(
+            {
+                **slot_values(slots),
+                "embedding_status": EmbeddingStatus.READY,
+                "embedding_error": None,
+                "last_embedded_at": func.now(),
+                "updated_at": func.now(),
+            }
+        )
     )
-    .values(
-        # Sent as real[] (asyncpg's binary array encoding) and cast by pgvector: binding a
-        # Vector formats every float as text, a large share of the embedder's CPU.
-        embedding=cast(bindparam("vector", type_=ARRAY(REAL)), Vector()),
-        embedding_status=EmbeddingStatus.READY,
-        embedding_model=bindparam("model"),
-        embedding_error=None,
-        last_embedded_at=func.now(),
-        updated_at=func.now(),
-    )
-)
+
+
 MARK_FAILED = (
     chunks.update()
     .where(
@@ -224,7 +248,8 @@ class StoredChunk:
     chunk_index: int | None
     text_hash: str | None
     status: str
-    model: str | None
+    model: str | None  # slot 1's
+    model_2: str | None  # slot 2's
 
 
 @dataclass(frozen=True)
@@ -347,25 +372,25 @@ class ChunkRepository:
         self,
         session: AsyncSession,
         claimed: Sequence[ClaimedChunk],
-        vectors: Sequence[list[float]],
-        model: str,
+        embedded: Sequence[ModelVectors],
     ) -> None:
-        """Store vectors for chunks still ``processing`` with the text they were claimed with.
+        """Store every model's vectors for chunks still ``processing`` with the text they
+        were claimed with, each in its model's slot.
 
         Takes the messages' locks first: a batch touches many messages' rows, and a sync of
         an overlapping batch must not hold some of those rows while waiting for the others.
         """
         await self.lock_messages(session, sorted({chunk.owner_global_id for chunk in claimed}))
+        slots = tuple(model_vectors.model.slot for model_vectors in embedded)
         await session.execute(
-            MARK_READY,
+            mark_ready(slots),
             [
                 {
                     "chunk_id": chunk.id,
                     "claimed_hash": chunk.text_hash,
-                    "vector": vector,
-                    "model": model,
+                    **slot_parameters(embedded, row),
                 }
-                for chunk, vector in zip(claimed, vectors, strict=True)
+                for row, chunk in enumerate(claimed)
             ],
         )
 

@@ -28,6 +28,7 @@ from parley_embedder.chunks.repository import (
     StoredChunk,
     chunk_repository,
 )
+from parley_embedder.models.vectors import ModelVectors
 
 log = structlog.get_logger(__name__)
 MAX_ERROR_LENGTH = 2000
@@ -137,9 +138,12 @@ class ChunkService:
         return results
 
     async def store_vectors(
-        self, session: AsyncSession, claimed: Sequence[ClaimedChunk], vectors: Sequence[list[float]]
+        self,
+        session: AsyncSession,
+        claimed: Sequence[ClaimedChunk],
+        embedded: Sequence[ModelVectors],
     ) -> None:
-        await chunk_repository.mark_ready(session, claimed, vectors, self._model)
+        await chunk_repository.mark_ready(session, claimed, embedded)
 
     async def store_failure(
         self, session: AsyncSession, claimed: Sequence[ClaimedChunk], error: str
@@ -156,7 +160,7 @@ def changed_chunks(wanted: list[NewChunk], stored: list[StoredChunk], model: str
         if (
             old is None
             or old.text_hash != chunk.text_hash
-            or (old.status == EmbeddingStatus.READY and old.model != model)
+            or (old.status == EmbeddingStatus.READY and model not in (old.model, old.model_2))
         ):
             changed.append(chunk)
     return changed

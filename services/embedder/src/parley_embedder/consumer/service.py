@@ -48,6 +48,7 @@ from parley_embedder.batching.sync import SyncBatcher
 from parley_embedder.chunks.repository import ClaimedChunk
 from parley_embedder.chunks.service import ChunkService, SyncRequest, SyncStatus
 from parley_embedder.documents.service import DocumentService, DocumentSyncStatus
+from parley_embedder.models.vectors import ModelVectors
 
 log = structlog.get_logger(__name__)
 
@@ -71,9 +72,9 @@ class VectorWriter:
     sessions: async_sessionmaker[AsyncSession]
     chunks: ChunkService
 
-    async def store(self, claimed: list[ClaimedChunk], vectors: list[list[float]]) -> None:
+    async def store(self, claimed: list[ClaimedChunk], embedded: list[ModelVectors]) -> None:
         async with self.sessions() as session, session.begin():
-            await self.chunks.store_vectors(session, claimed, vectors)
+            await self.chunks.store_vectors(session, claimed, embedded)
 
 
 @dataclass(frozen=True, kw_only=True)

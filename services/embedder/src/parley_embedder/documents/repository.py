@@ -53,7 +53,14 @@ GET_DOCUMENT = (
     .with_for_update(key_share=True)
 )
 LIST_CHUNKS = (
-    select(c.chunk_index, c.text_hash, c.page_number, c.embedding_status, c.embedding_model)
+    select(
+        c.chunk_index,
+        c.text_hash,
+        c.page_number,
+        c.embedding_status,
+        c.embedding_model,
+        c.embedding_2_model,
+    )
     .where(c.document_global_id == bindparam("document_id"))
     .order_by(c.chunk_index)
 )
@@ -61,35 +68,37 @@ DELETE_CHUNKS = delete(RagChunk).where(
     RagChunk.document_global_id == bindparam("document_id"),
     RagChunk.chunk_index >= bindparam("from_index"),
 )
-# New or changed chunks, each given at once the vector of a ``ready`` chunk with the same
-# text and model if one exists (anywhere: an unchanged paragraph that moved to another index
+# New or changed chunks, each given at once the vectors (both slots) of a ``ready`` chunk
+# with the same text holding the embedder's model in either slot, if one exists (anywhere: an unchanged paragraph that moved to another index
 # keeps its vector, since the lookup sees the rows as they were before this statement).
 UPSERT_CHUNKS = text(
     """
 INSERT INTO rag_chunks AS chunk (
     kind, document_global_id, chunk_index, text, text_hash, content_tokens, heading_path,
     page_number, account_id, project_id, category, locale, doc_metadata, private,
-    embedding, embedding_status, embedding_model, last_embedded_at)
+    embedding, embedding_model, embedding_2, embedding_2_model, embedding_status,
+    last_embedded_at)
 SELECT :kind, :document_id, w.chunk_index, w.text, w.text_hash, w.tokens, w.heading_path,
     w.page_number, :account_id, :project_id, :category, :locale, CAST(:metadata AS jsonb), false,
-    donor.embedding,
-    CASE WHEN donor.embedding IS NULL THEN 'pending'
+    donor.embedding, donor.embedding_model, donor.embedding_2, donor.embedding_2_model,
+    CASE WHEN donor.id IS NULL THEN 'pending'
          ELSE 'ready' END,
-    donor.embedding_model,
-    CASE WHEN donor.embedding IS NULL THEN NULL ELSE now() END
+    CASE WHEN donor.id IS NULL THEN NULL ELSE now() END
 FROM jsonb_to_recordset(CAST(:chunks AS jsonb)) AS w(
     chunk_index integer, text text, text_hash text, tokens integer, heading_path text[],
     page_number integer)
 LEFT JOIN LATERAL (
-    SELECT d.embedding, d.embedding_model FROM rag_chunks AS d
+    SELECT d.id, d.embedding, d.embedding_model, d.embedding_2, d.embedding_2_model
+    FROM rag_chunks AS d
     WHERE d.text_hash = w.text_hash AND d.embedding_status = 'ready'
-      AND d.embedding_model = :model
+      AND (d.embedding_model = :model OR d.embedding_2_model = :model)
     LIMIT 1) AS donor ON true
 ON CONFLICT (document_global_id, chunk_index) DO UPDATE SET
     text = excluded.text, text_hash = excluded.text_hash,
     content_tokens = excluded.content_tokens, heading_path = excluded.heading_path,
     page_number = excluded.page_number, embedding = excluded.embedding,
-    embedding_status = excluded.embedding_status, embedding_model = excluded.embedding_model,
+    embedding_model = excluded.embedding_model, embedding_2 = excluded.embedding_2,
+    embedding_2_model = excluded.embedding_2_model, embedding_status = excluded.embedding_status,
     embedding_attempts = 0, embedding_error = NULL,
     last_embedded_at = excluded.last_embedded_at, updated_at = now()
 RETURNING chunk.embedding_status = 'ready'
@@ -155,7 +164,8 @@ class StoredDocumentChunk:
     text_hash: str | None
     page_number: int | None
     status: str
-    model: str | None
+    model: str | None  # slot 1's
+    model_2: str | None  # slot 2's
 
 
 @dataclass(frozen=True)

@@ -172,7 +172,7 @@ def changed_chunks(
             old is None
             or old.text_hash != chunk.text_hash
             or old.page_number != chunk.page_number
-            or (old.status == EmbeddingStatus.READY and old.model != model)
+            or (old.status == EmbeddingStatus.READY and model not in (old.model, old.model_2))
         ):
             changed.append(chunk)
     return changed

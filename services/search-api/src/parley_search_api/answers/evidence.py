@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_search_api.access.scope import ProjectScope
-from parley_search_api.search.query_embedding import QueryEmbedder
+from parley_search_api.search.active_model import ActiveModel
 from parley_search_api.search.schemas import (
     ConversationStatus,
     GroupBy,
@@ -77,9 +77,9 @@ def _distinct(hits: Sequence[SearchHit], limit: int) -> tuple[Evidence, ...]:
 
 
 class Retriever:
-    def __init__(self, *, search: SearchService, embedder: QueryEmbedder, passages: int) -> None:
+    def __init__(self, *, search: SearchService, models: ActiveModel, passages: int) -> None:
         self._search = search
-        self._embedder = embedder  # search's own: the question's vector comes from its cache
+        self._models = models  # search's own: the question's vector comes from its cache
         self._passages = passages
 
     async def retrieve(
@@ -126,11 +126,12 @@ class Retriever:
             for hit in hits
             if hit.conversation is not None and hit.conversation.id != exclude_conversation
         ]
+        active = await self._models.get(session)
         resolutions = await similar_repository.resolutions(
             session,
             conversation_ids=[conversation.id for conversation, _ in similar],
-            vector=await self._embedder.embed(question),
-            model=self._embedder.model_name,
+            vector=await active.embedder.embed(question),
+            model=active.vectors,
         )
         found = [
             Evidence(HitKind.MESSAGE, reply.id, reply.content, conversation.url, score)

@@ -37,7 +37,7 @@ from parley_search_api.answers.schemas import (
 from parley_search_api.conversations.repository import conversation_repository
 from parley_search_api.conversations.service import ConversationService
 from parley_search_api.handoffs.service import handoff_service
-from parley_search_api.search.query_embedding import QueryEmbedder
+from parley_search_api.search.active_model import ActiveModel
 from parley_search_api.search.schemas import MAX_QUERY_CHARS
 from parley_search_api.search.service import SearchService
 from parley_search_api.settings import GeneratorName, SearchSettings
@@ -72,14 +72,14 @@ class AnswerService:
         *,
         settings: SearchSettings,
         search: SearchService,
-        embedder: QueryEmbedder,
+        models: ActiveModel,
         conversations: ConversationService,
         http: httpx.AsyncClient,
     ) -> None:
         self._settings = settings
         self._conversations = conversations
         self._retriever = Retriever(
-            search=search, embedder=embedder, passages=settings.answers_passages
+            search=search, models=models, passages=settings.answers_passages
         )
         self._policy = EscalationPolicy(
             triggers=settings.answers_trigger_phrases,

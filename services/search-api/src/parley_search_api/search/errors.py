@@ -22,3 +22,10 @@ class SearchTimeout(ParleyError):
 
     code = "search_timeout"
     status = 503
+
+
+class ModelUnavailable(ParleyError):
+    """The database's active embedding model is one this process cannot embed queries with."""
+
+    code = "model_unavailable"
+    status = 503

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from parley_schema.models import CwContact, CwConversation, RagChunk
 from parley_schema.models.chatwoot import PHONE_DIGITS_SQL
+from parley_schema.vector_slots import SlotModel
 from sqlalchemy import (
     ColumnElement,
     Float,
@@ -61,18 +62,19 @@ class SearchRepository:
         self,
         *,
         vector: Sequence[float],
-        model: str,
+        model: SlotModel,
         conditions: Sequence[ColumnElement[bool]],
         limit: int,
         exact: bool = False,
     ) -> Select[uuid.UUID, str | None, float]:
         """Nearest chunks by cosine distance: through the HNSW index, or, ``exact``, by
         comparing the query with every chunk the conditions leave (an ordering the HNSW
-        index cannot serve, so the planner reaches the chunks through the filter's index)."""
-        distance = RagChunk.embedding.cosine_distance(vector)
+        index cannot serve, so the planner reaches the chunks through the filter's index).
+        The model's vectors are read as its partial index holds them (``vector_slots``)."""
+        distance = model.vector.cosine_distance(vector)
         return (
             select(RagChunk.id, HIT_GROUP, (1 - distance).label("score"))
-            .where(RagChunk.embedding_model == model, *conditions)
+            .where(model.holds(), *conditions)
             .order_by(distance + 0 if exact else distance)
             .limit(limit)
         )
@@ -82,7 +84,7 @@ class SearchRepository:
         session: AsyncSession,
         *,
         vector: Sequence[float],
-        model: str,
+        model: SlotModel,
         conditions: Sequence[ColumnElement[bool]],
         limit: int,
         exact_below: int = 0,
@@ -98,7 +100,7 @@ class SearchRepository:
         exact = False
         if exact_below:
             # the plan of the filter alone: planning it with the query vector costs more
-            filtered = select(RagChunk.id).where(RagChunk.embedding_model == model, *conditions)
+            filtered = select(RagChunk.id).where(model.holds(), *conditions)
             access = await table_access(session, filtered, RagChunk.__tablename__)
             exact = not access.sequential and access.rows <= exact_below
         statement = self.semantic_statement(
@@ -176,13 +178,16 @@ class SearchRepository:
         conversation_ids: Sequence[str],
         conditions: Sequence[ColumnElement[bool]],
         vector: Sequence[float] | None,
+        model: SlotModel | None,
     ) -> list[Candidate]:
-        """One searchable chunk per conversation: the nearest to the query, else the latest."""
+        """One searchable chunk per conversation: the nearest to the query (by ``model``'s
+        vectors), else the latest."""
         if not conversation_ids:
             return []
         order = (
-            RagChunk.embedding.cosine_distance(vector)
-            if vector is not None
+            # CASE: a chunk whose slot holds another model's vector is never cast to this one's
+            case((model.holds(), model.vector.cosine_distance(vector))).nulls_last()
+            if vector is not None and model is not None
             else RagChunk.message_created_at.desc().nulls_last()
         )
         rows = await session.execute(

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_search_api.access.scope import ProjectScope
 from parley_search_api.search import cursor as cursors
+from parley_search_api.search.active_model import ActiveModel, QueryVector
 from parley_search_api.search.candidates import Candidate
 from parley_search_api.search.conditions import (
     chunk_conditions,
@@ -21,7 +22,6 @@ from parley_search_api.search.keyword import keyword_repository
 from parley_search_api.search.knowledge_hits import knowledge_hit_repository
 from parley_search_api.search.lift_terms import lift_terms
 from parley_search_api.search.presenters import knowledge_hit, search_hit
-from parley_search_api.search.query_embedding import QueryEmbedder
 from parley_search_api.search.ranking import FusionPlan, RankedHit, rank
 from parley_search_api.search.repository import search_repository
 from parley_search_api.search.schemas import (
@@ -68,10 +68,10 @@ class SearchService:
         self,
         *,
         settings: SearchSettings,
-        embedder: QueryEmbedder,
+        models: ActiveModel,
     ) -> None:
         self._settings = settings
-        self._embedder = embedder  # the model of the vectors searched, with its query cache
+        self._models = models  # the model of the vectors searched, with its query cache
         self._plans = {method: fusion_plan(settings, method) for method in FusionMethod}
         self._second_stage = SecondStage(
             depth=settings.search_second_stage_depth,
@@ -100,12 +100,11 @@ class SearchService:
         if not scope.sources and SearchSource.DOCUMENTS not in request.sources:
             return SearchResponse(hits=[], next_cursor=None, mode=request.mode, fusion=fusion_used)
 
-        # Before the search's first statement: no pooled connection waits on the model.
-        vector = (
-            await self._embedder.embed(request.q)
-            if request.mode is not SearchMode.KEYWORD
-            else None
-        )
+        # Before the search's next statement: no pooled connection waits on the model.
+        vector = None
+        if request.mode is not SearchMode.KEYWORD:
+            model = await self._models.get(session)
+            vector = QueryVector(model.vectors, await model.embedder.embed(request.q))
         components = await self._candidates(session, scope, request, config, vector)
         ranked = rank(
             components,
@@ -167,7 +166,7 @@ class SearchService:
         scope: ProjectScope,
         request: SearchRequest,
         config: TextSearchConfig,
-        vector: list[float] | None,
+        vector: QueryVector | None,
     ) -> dict[str, list[Candidate]]:
         """Candidates per component; ``vector`` is the query's embedding (None: keyword mode)."""
         settings = self._settings
@@ -177,8 +176,8 @@ class SearchService:
         if vector is not None:
             semantic = await search_repository.semantic(
                 session,
-                vector=vector,
-                model=self._embedder.model_name,
+                vector=vector.values,
+                model=vector.model,
                 conditions=conditions,
                 limit=settings.search_candidates,
                 exact_below=settings.search_exact_scan_below,
@@ -217,7 +216,8 @@ class SearchService:
                 session,
                 conversation_ids=list(lifted),
                 conditions=conditions,
-                vector=vector,
+                vector=vector.values if vector is not None else None,
+                model=vector.model if vector is not None else None,
             )
             components["lift"] = [
                 Candidate(

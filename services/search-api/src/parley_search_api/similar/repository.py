@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from parley_schema.models import CwConversation, CwMessage, RagChunk
+from parley_schema.vector_slots import SlotModel
 from pgvector.sqlalchemy import Vector
 from sqlalchemy import ColumnElement, cast, func, literal, select, text
 from sqlalchemy.dialects.postgresql import REAL, TSQUERY, array, distinct_on
@@ -21,14 +22,12 @@ RESOLVED = "resolved"
 _CHUNK_SIDE = side_of(RagChunk.message_type, RagChunk.sender_type)
 
 
-def _weighted_sum() -> ColumnElement[Any]:
+def _weighted_sum(model: SlotModel) -> ColumnElement[Any]:
     """The sum of the chunk vectors, each weighted by its text's length: a direction (cosine
     ignores length) where "hi" and "thanks!" weigh little next to the problem or its fix.
     pgvector multiplies vectors element by element, so the weight is a constant vector."""
-    weight = func.array_fill(
-        cast(func.length(RagChunk.text), REAL), array([func.vector_dims(RagChunk.embedding)])
-    )
-    return func.sum(RagChunk.embedding.op("*")(cast(weight, Vector())), type_=Vector())
+    weight = func.array_fill(cast(func.length(RagChunk.text), REAL), array([model.dimension]))
+    return func.sum(model.vector.op("*")(cast(weight, Vector())), type_=Vector())
 
 
 def any_lexeme_query(lexemes: Sequence[str]) -> str:
@@ -61,17 +60,17 @@ class SimilarRepository:
         session: AsyncSession,
         conversation_id: str,
         *,
-        model: str,
+        model: SlotModel,
         conditions: Sequence[ColumnElement[bool]],
     ) -> dict[Side, list[float]]:
         """The mean chunk vector of each side of one conversation (a side without chunks is
         missing)."""
         side = _CHUNK_SIDE.label("side")
         rows = await session.execute(
-            select(side, _weighted_sum())
+            select(side, _weighted_sum(model))
             .where(
                 RagChunk.conversation_global_id == conversation_id,
-                RagChunk.embedding_model == model,
+                model.holds(),
                 *conditions,
             )
             .group_by(side)
@@ -167,7 +166,7 @@ class SimilarRepository:
         *,
         conversation_ids: Sequence[str],
         vectors: Mapping[Side, Sequence[float]],
-        model: str,
+        model: SlotModel,
         conditions: Sequence[ColumnElement[bool]],
     ) -> dict[str, dict[tuple[Side, Side], float]]:
         """For each conversation, the cosine similarity of each of its side means to each
@@ -175,7 +174,7 @@ class SimilarRepository:
         if not conversation_ids or not vectors:
             return {}
         side = _CHUNK_SIDE.label("side")
-        mean = _weighted_sum()
+        mean = _weighted_sum(model)
         sources = list(vectors.items())
         similarities = [
             (1 - mean.cosine_distance(vector)).label(f"to_{source.value}")
@@ -185,7 +184,7 @@ class SimilarRepository:
             select(RagChunk.conversation_global_id, side, *similarities)
             .where(
                 RagChunk.conversation_global_id.in_(conversation_ids),
-                RagChunk.embedding_model == model,
+                model.holds(),
                 _CHUNK_SIDE.in_([Side.CUSTOMER.value, Side.AGENT.value]),
                 *conditions,
             )
@@ -217,7 +216,7 @@ class SimilarRepository:
         *,
         conversation_ids: Sequence[str],
         vector: Sequence[float] | None,
-        model: str,
+        model: SlotModel,
     ) -> dict[str, MessageRow]:
         """The reply that resolved each resolved conversation: of its public, not deleted,
         non-empty outgoing messages from an agent, the one whose chunk is nearest to
@@ -226,8 +225,8 @@ class SimilarRepository:
         if not conversation_ids:
             return {}
         chunk = (
-            select(RagChunk.message_global_id, RagChunk.embedding)
-            .where(RagChunk.embedding_model == model, RagChunk.embedding.is_not(None))
+            select(RagChunk.message_global_id, model.vector.label("embedding"))
+            .where(model.holds(), model.columns.vector_column.is_not(None))
             .subquery()
         )
         order = (

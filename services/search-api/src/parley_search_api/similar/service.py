@@ -4,12 +4,14 @@ that resolved it."""
 from __future__ import annotations
 
 import structlog
+from parley_schema.vector_slots import SlotModel
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_search_api.access.scope import ProjectScope
 from parley_search_api.conversations.presenters import context_message
 from parley_search_api.conversations.service import ConversationService
+from parley_search_api.search.active_model import ActiveModel
 from parley_search_api.search.conditions import chunk_conditions, outside_conversation
 from parley_search_api.search.hit_repository import hit_repository
 from parley_search_api.search.presenters import search_hit
@@ -38,11 +40,11 @@ KEYWORD_RANK_LIMIT = 500
 
 class SimilarService:
     def __init__(
-        self, *, settings: SearchSettings, conversations: ConversationService, model: str
+        self, *, settings: SearchSettings, conversations: ConversationService, models: ActiveModel
     ) -> None:
         self._settings = settings
         self._conversations = conversations  # the source conversation, in scope
-        self._model = model  # the model of the vectors compared
+        self._models = models  # the model of the vectors compared
 
     async def similar(
         self,
@@ -63,11 +65,12 @@ class SimilarService:
         """
         scope.check_private(include_private)
         await self._conversations.facts(session, scope, global_id)
+        model = (await self._models.get(session)).vectors
         settings = self._settings
         conditions = chunk_conditions(scope, SearchFilters(include_private=include_private))
         others = [*conditions, outside_conversation(global_id)]
         vectors = await similar_repository.side_means(
-            session, global_id, model=self._model, conditions=conditions
+            session, global_id, model=model, conditions=conditions
         )
         # Bots, templates and activity say nothing about the problem: a conversation with
         # only those (or no vector yet) has no similar ones.
@@ -88,7 +91,7 @@ class SimilarService:
         nearest = await search_repository.semantic(
             session,
             vector=direction(list(sources.values())),
-            model=self._model,
+            model=model,
             conditions=others,
             limit=settings.search_candidates,
             exact_below=settings.search_exact_scan_below,
@@ -118,7 +121,7 @@ class SimilarService:
             session,
             conversation_ids=sorted(candidates),
             vectors=sources,
-            model=self._model,
+            model=model,
             conditions=conditions,
         )
         semantic = {
@@ -131,7 +134,7 @@ class SimilarService:
         ranked = scoring.order(
             semantic, keyword, resolved, dense_weight=settings.search_similar_dense_weight
         )[:limit]
-        hits = await self._hits(session, ranked, sources, conditions)
+        hits = await self._hits(session, ranked, sources, conditions, model)
         log.info(
             "similar_served",
             sides=sorted(s.value for s in sources),
@@ -146,13 +149,14 @@ class SimilarService:
         ranked: list[scoring.Scored],
         sources: dict[Side, list[float]],
         conditions: list[ColumnElement[bool]],
+        model: SlotModel,
     ) -> list[SimilarHit]:
         """Each conversation shown by its chunk nearest to the source's customer side (else
         its agents' side), with its resolving reply."""
         ids = [s.conversation_id for s in ranked]
         nearest_to = sources.get(Side.CUSTOMER, sources.get(Side.AGENT))
         representatives = await search_repository.representative_chunks(
-            session, conversation_ids=ids, conditions=conditions, vector=nearest_to
+            session, conversation_ids=ids, conditions=conditions, vector=nearest_to, model=model
         )
         chunk_of = {r.conversation_id: r.chunk_id for r in representatives}
         rows = await hit_repository.hydrate(
@@ -162,7 +166,7 @@ class SimilarService:
             config=self._settings.search_text_config,
         )
         resolutions = await similar_repository.resolutions(
-            session, conversation_ids=ids, vector=nearest_to, model=self._model
+            session, conversation_ids=ids, vector=nearest_to, model=model
         )
         hits = []
         for scored in ranked:

@@ -16,10 +16,7 @@ from parley_embeddings.provider import EmbeddingProvider
 from parley_schema.db import create_engine, create_sessionmaker
 from parley_schema.errors import ConfigurationError
 
-from parley_search_api.answers.service import AnswerService
-from parley_search_api.conversations.service import ConversationService
-from parley_search_api.search.query_embedding import QueryEmbedder
-from parley_search_api.search.service import SearchService
+from parley_search_api.services import retrieval_services
 from parley_search_api.settings import SearchSettings
 from parley_search_api.suggestions.chatwoot import ChatwootNotes
 from parley_search_api.suggestions.handlers import subscribe
@@ -57,18 +54,9 @@ async def suggestions_broker(
             ) as chatwoot,
             httpx.AsyncClient() as llm,
         ):
-            embedder = QueryEmbedder(provider=provider, cache_size=settings.search_query_cache_size)
-            conversations = ConversationService(settings=settings)
-            answers = AnswerService(
-                settings=settings,
-                search=SearchService(settings=settings, embedder=embedder),
-                embedder=embedder,
-                conversations=conversations,
-                http=llm,
-            )
             service = SuggestionService(
                 sessions=create_sessionmaker(engine),
-                answers=answers,
+                answers=retrieval_services(settings, provider, llm).answers,
                 notes=ChatwootNotes(chatwoot),
                 interval=timedelta(seconds=settings.suggest_interval_s),
                 max_age=timedelta(seconds=settings.suggest_max_message_age_s),

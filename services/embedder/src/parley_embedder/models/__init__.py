@@ -1,0 +1,1 @@
+"""The embedding models the embedder embeds with, their back-fill, and ``parley embeddings``."""
