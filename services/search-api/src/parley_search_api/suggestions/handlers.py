@@ -13,30 +13,20 @@ import structlog
 from faststream import AckPolicy
 from faststream.rabbit import (
     Channel,
-    ExchangeType,
-    QueueType,
     RabbitBroker,
-    RabbitExchange,
-    RabbitQueue,
 )
 from faststream.rabbit.message import RabbitMessage
 from parley_broker import EVENTS as EVENTS_EXCHANGE
 from parley_broker import SUGGESTIONS as SUGGESTIONS_QUEUE
+from parley_broker.faststream_views import exchange_view, queue_view
 
 from parley_search_api.suggestions.service import Outcome, SuggestionService
 
 log = structlog.get_logger(__name__)
 
 # FastStream's view of what parley_broker declares (declare=False: one declaration).
-EVENTS = RabbitExchange(EVENTS_EXCHANGE.name, type=ExchangeType.TOPIC, declare=False)
-SUGGESTIONS = RabbitQueue(  # type: ignore[call-overload]
-    SUGGESTIONS_QUEUE.name,
-    queue_type=QueueType(SUGGESTIONS_QUEUE.queue_type),
-    durable=True,
-    declare=False,
-    arguments=dict(SUGGESTIONS_QUEUE.arguments),
-    routing_key=SUGGESTIONS_QUEUE.bindings[0].routing_key,
-)
+EVENTS = exchange_view(EVENTS_EXCHANGE)
+SUGGESTIONS = queue_view(SUGGESTIONS_QUEUE)
 PREFETCH = 4  # drafts are computed one message at a time per task; a few in flight
 
 
