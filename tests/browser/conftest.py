@@ -8,6 +8,8 @@ sites, as in production, so the panel runs in a cross-site iframe (no cookies re
 from __future__ import annotations
 
 import asyncio
+import os
+import tempfile
 import time
 import warnings
 from collections.abc import Iterator
@@ -33,7 +35,14 @@ USERNAME = "agent"
 PASSWORD = "correct horse battery staple"
 CONVERSATIONS = 40
 SEARCHABLE_TIMEOUT_S = 240.0
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# What the browser tests see is saved as the README's pictures with
+# PARLEY_UPDATE_SCREENSHOTS=1, else in a temporary folder: a test run leaves the checkout as
+# it found it.
+SCREENSHOTS = (
+    Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    if os.environ.get("PARLEY_UPDATE_SCREENSHOTS") == "1"
+    else Path(tempfile.gettempdir()) / "parley-browser-screenshots"
+)
 
 
 @dataclass
