@@ -6,9 +6,13 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from parley_schema.ids import MAX_BIGINT
+from parley_schema.postgres_values import postgres_text, postgres_timestamp
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 PAGE_LIMIT = 500
+
+Instant = Annotated[AwareDatetime, AfterValidator(postgres_timestamp)]
 
 
 class AuditFilters(BaseModel):
@@ -16,15 +20,15 @@ class AuditFilters(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    since: AwareDatetime | None = Field(None, description="requests that arrived at or after")
-    until: AwareDatetime | None = Field(None, description="requests that arrived before")
-    endpoint: Annotated[str, Field(max_length=200)] | None = Field(
+    since: Instant | None = Field(None, description="requests that arrived at or after")
+    until: Instant | None = Field(None, description="requests that arrived before")
+    endpoint: Annotated[str, Field(max_length=200), AfterValidator(postgres_text)] | None = Field(
         None, description="a route template, e.g. `/v1/search`"
     )
     status: Annotated[int, Field(ge=100, le=599)] | None = None
     user: uuid.UUID | None = Field(None, description="the user's id")
     project: uuid.UUID | None = Field(None, description="the project's id")
-    cursor: Annotated[int, Field(ge=1)] | None = Field(
+    cursor: Annotated[int, Field(ge=1, le=MAX_BIGINT)] | None = Field(
         None, description="`next_cursor` of the previous page"
     )
     limit: Annotated[int, Field(ge=1, le=PAGE_LIMIT)] = 100

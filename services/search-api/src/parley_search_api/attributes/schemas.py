@@ -25,6 +25,7 @@ import math
 from enum import StrEnum
 from typing import Annotated
 
+from parley_schema.postgres_values import postgres_text
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -78,8 +79,10 @@ def _check_scalar(value: Scalar, where: str) -> None:
     if isinstance(value, str):
         if len(value) > MAX_TEXT_VALUE:
             raise ValueError(f"{where} must be at most {MAX_TEXT_VALUE} characters")
-        if "\x00" in value or any("\ud800" <= char <= "\udfff" for char in value):
-            raise ValueError(f"{where} must not contain NUL characters or lone surrogates")
+        try:
+            postgres_text(value)
+        except ValueError as refused:
+            raise ValueError(f"{where} {refused}") from None
 
 
 class AttributeCondition(BaseModel):

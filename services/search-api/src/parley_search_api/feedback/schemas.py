@@ -11,6 +11,7 @@ from parley_schema.ids import (
     ConversationGlobalId,
 )
 from parley_schema.models import FeedbackRating, FeedbackTargetKind
+from parley_schema.postgres_values import postgres_text
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -19,8 +20,6 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
-
-from parley_search_api.search.schemas import postgres_text
 
 MAX_COMMENT_CHARS = 2000
 

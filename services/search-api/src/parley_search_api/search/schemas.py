@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from parley_schema.ids import ChatwootId, ContactGlobalId, ConversationGlobalId
 from parley_schema.models import CATEGORY_PATTERN
+from parley_schema.postgres_values import postgres_text
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -27,16 +28,6 @@ MAX_QUERY_CHARS = 1000
 MAX_FILTER_VALUES = 100
 MAX_LIMIT = 100
 MAX_CONTEXT = 10
-
-
-def postgres_text(value: str) -> str:
-    """Postgres text holds neither NUL nor a lone surrogate (JSON's ``"\\ud800"``, which
-    UTF-8 cannot encode): refuse them here rather than fail in the database."""
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    if any("\ud800" <= char <= "\udfff" for char in value):
-        raise ValueError("must not contain lone surrogates (\\ud800-\\udfff)")
-    return value
 
 
 Query = Annotated[
