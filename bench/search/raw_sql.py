@@ -8,7 +8,7 @@ from parley_search_api.access.scope import ProjectScope
 from parley_search_api.search.candidates import Candidate
 from parley_search_api.search.conditions import chunk_conditions, conversation_conditions
 from parley_search_api.search.hit_repository import HitRow, hit_repository
-from parley_search_api.search.keyword import keyword_repository
+from parley_search_api.search.keyword import KeywordBounds, keyword_repository
 from parley_search_api.search.lift_terms import lift_terms
 from parley_search_api.search.ranking import rank
 from parley_search_api.search.repository import search_repository
@@ -59,8 +59,7 @@ async def search(
             conditions=conditions,
             vocabulary=chunk_conditions(scope, SearchFilters(), list(SearchSource)),
             limit=limit,
-            rank_limit=settings.search_keyword_rank_limit,
-            common_postings=settings.search_keyword_common_postings,
+            bounds=KeywordBounds.configured(settings),
             typo=TypoFallback(
                 below=settings.search_typo_fallback_below,
                 max_words=settings.search_typo_max_words,

@@ -69,6 +69,9 @@ class SearchSettings(SessionSettings, AuditSettings, ChatwootApiSettings):  # 1,
     # A query word in at least this many chunks is common: it scores, but selects no chunks
     # (search/keyword.py; its count stops here).
     search_keyword_common_postings: Annotated[int, Field(ge=10, le=1_000_000)] = 1000
+    # A query of common words alone ranks at most this many of the chunks that have them all
+    # (alike in rarity, and which ones the index yields first is arbitrary; bench/search).
+    search_keyword_common_rank_limit: Annotated[int, Field(ge=100, le=1_000_000)] = 400
     # The second stage (search/second_stage.py): hits reordered (0: none), and the bonus of a
     # resolved conversation with a public agent reply (bench/quality).
     search_second_stage_depth: Annotated[int, Field(ge=0, le=1000)] = 30

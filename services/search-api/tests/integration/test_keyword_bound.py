@@ -9,7 +9,7 @@ import uuid
 from parley_schema.models import EmbeddingStatus, RagChunk
 from parley_search_api.access.scope import ProjectScope, Source
 from parley_search_api.search.conditions import chunk_conditions
-from parley_search_api.search.keyword import keyword_repository
+from parley_search_api.search.keyword import KeywordBounds, keyword_repository
 from parley_search_api.search.schemas import SearchFilters
 from parley_search_api.search.typo_fallback import TypoFallback
 from parley_search_api.settings import TextSearchConfig
@@ -44,7 +44,13 @@ NO_TYPOS = TypoFallback(below=0, max_words=4, candidates=100)
 
 
 async def _keyword(
-    session: AsyncSession, query: str, *, rank_limit: int = 100, typo: TypoFallback = NO_TYPOS
+    session: AsyncSession,
+    query: str,
+    *,
+    rank_limit: int = 100,
+    common_postings: int = 1000,
+    common_rank_limit: int = 100,
+    typo: TypoFallback = NO_TYPOS,
 ) -> list[str]:
     scope = ProjectScope(user_id=uuid.uuid4(), project_id=uuid.uuid4(), sources=(Source(1, None),))
     conditions = chunk_conditions(scope, SearchFilters())
@@ -55,8 +61,7 @@ async def _keyword(
         conditions=conditions,
         vocabulary=conditions,
         limit=10,
-        rank_limit=rank_limit,
-        common_postings=1000,
+        bounds=KeywordBounds(rank_limit, common_postings, common_rank_limit),
         typo=typo,
     )
     return [candidate.conversation_id for candidate in found]
@@ -67,6 +72,19 @@ async def test_only_rank_limit_matches_are_ranked(db_session: AsyncSession) -> N
 
     assert len(await _keyword(db_session, "refund", rank_limit=5)) == 5
     assert len(await _keyword(db_session, "refund", rank_limit=COMMON * 2)) == 10
+
+
+async def test_a_query_of_common_words_alone_ranks_common_rank_limit_matches(
+    db_session: AsyncSession,
+) -> None:
+    await _load(db_session)  # "refund" and "order" are in all 41 chunks: common at 20
+    common = {"common_postings": 20, "rank_limit": 1000}
+
+    assert len(await _keyword(db_session, "refund order", common_rank_limit=4, **common)) == 4
+    assert len(await _keyword(db_session, "refund order", common_rank_limit=100, **common)) == 10
+    # A rare word selects chunks under rank_limit, whatever common_rank_limit says:
+    rare = await _keyword(db_session, "refund ORD-77123", common_rank_limit=1, **common)
+    assert rare == [f"cw:1:{COMMON}"]
 
 
 async def test_a_rare_identifier_is_found_under_any_bound(db_session: AsyncSession) -> None:

@@ -9,8 +9,12 @@ lexeme of the query, common ones included, and returns the best ``limit``.
 Common words never select chunks, so they never make the search visit a large part of the
 table: the count of each stops at ``common_postings`` heap visits, and the selection reads the
 posting lists of rare lexemes only, rarest first, as many as fit in ``rank_limit`` postings
-together (so an identifier is always among the chunks ranked, whatever else the query says). A query of common words alone selects the chunks that have
-all of them (the only useful reading of such a query), at most ``rank_limit`` of them.
+together (so an identifier is always among the chunks ranked, whatever else the query says).
+A query of common words alone selects the chunks that have all of them (the only useful
+reading of such a query), at most ``common_rank_limit`` of them: all alike in rarity, and
+which of them the index yields first is arbitrary, so ranking more of a large table's
+matches (2,000 took ~20 ms at 1M chunks, where most questions' words are common) buys
+nothing for the time (bench/search).
 
 The score is a confidence in [0, 1]: BM25 divided by the sum of the query's IDFs (the score of
 a chunk of average length that has every lexeme of the query once), capped at 1, squared: a
@@ -54,7 +58,7 @@ from parley_search_api.search.text_search import (
     unaccented_text,
 )
 from parley_search_api.search.typo_fallback import TypoFallback
-from parley_search_api.settings import TextSearchConfig
+from parley_search_api.settings import SearchSettings, TextSearchConfig
 
 K1 = 1.2  # BM25 term-frequency saturation
 B = 0.75  # BM25 length normalisation (against the mean length of the chunks selected)
@@ -65,6 +69,23 @@ EXACT_MIN_POSTINGS = 20
 TYPO_SHARE = 0.5  # a trigram-only match scores its word similarity times this
 # Without planner statistics (a table never analysed), chunks counted up to this many.
 COUNT_WITHOUT_STATISTICS = 100_000
+
+
+@dataclass(frozen=True)
+class KeywordBounds:
+    """How much of the table one keyword search may visit (SEARCH_KEYWORD_* settings)."""
+
+    rank_limit: int  # postings of the rare lexemes that select chunks, together at most
+    common_postings: int  # a lexeme in at least this many chunks is common (counted to here)
+    common_rank_limit: int  # chunks ranked for a query of common words alone
+
+    @classmethod
+    def configured(cls, settings: SearchSettings) -> KeywordBounds:
+        return cls(
+            rank_limit=settings.search_keyword_rank_limit,
+            common_postings=settings.search_keyword_common_postings,
+            common_rank_limit=settings.search_keyword_common_rank_limit,
+        )
 
 
 @dataclass(frozen=True)
@@ -182,8 +203,7 @@ class KeywordRepository:
         conditions: Sequence[ColumnElement[bool]],
         vocabulary: Sequence[ColumnElement[bool]],
         limit: int,
-        rank_limit: int,
-        common_postings: int,
+        bounds: KeywordBounds,
         typo: TypoFallback,
     ) -> list[Candidate]:
         """The best ``limit`` chunks by BM25 confidence (see the module docstring); when full
@@ -197,7 +217,7 @@ class KeywordRepository:
                 words=words,
                 config=config,
                 vocabulary=vocabulary,
-                common_postings=common_postings,
+                common_postings=bounds.common_postings,
             )
             if words
             else QueryStatistics((), 0.0)
@@ -209,8 +229,7 @@ class KeywordRepository:
             config=config,
             conditions=conditions,
             limit=limit,
-            rank_limit=rank_limit,
-            common_postings=common_postings,
+            bounds=bounds,
         )
         unknown_word = any(t.postings == 0 for t in stats.terms)
         if not (unknown_word and typo.applies(query, found=len(found))):
@@ -233,18 +252,21 @@ class KeywordRepository:
         config: TextSearchConfig,
         conditions: Sequence[ColumnElement[bool]],
         limit: int,
-        rank_limit: int,
-        common_postings: int,
+        bounds: KeywordBounds,
     ) -> list[Candidate]:
         loose = len(parsed.words)  # scored words past these are the phrases' words
         known = {t.lexeme: t.postings for t in stats.terms if t.postings > 0}
         rare = _rarest_first(
             {t.lexeme: t.postings for t in stats.terms if t.word < loose},
-            common_postings=common_postings,
-            budget=rank_limit,
+            common_postings=bounds.common_postings,
+            budget=bounds.rank_limit,
         )
         common = sorted(
-            {t.lexeme for t in stats.terms if t.word < loose and t.postings >= common_postings}
+            {
+                t.lexeme
+                for t in stats.terms
+                if t.word < loose and t.postings >= bounds.common_postings
+            }
         )
         required: list[ColumnElement[Any]] = [
             func.phraseto_tsquery(regconfig(config), func.parley_unaccent(literal(phrase)))
@@ -270,7 +292,7 @@ class KeywordRepository:
             config=config,
             conditions=conditions,
             limit=limit,
-            rank_limit=rank_limit,
+            rank_limit=bounds.rank_limit if rare else bounds.common_rank_limit,
         )
 
     @staticmethod

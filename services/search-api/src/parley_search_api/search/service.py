@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import defaultdict
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ColumnElement
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from parley_search_api.access.scope import ProjectScope
 from parley_search_api.search import cursor as cursors
@@ -18,7 +20,7 @@ from parley_search_api.search.conditions import (
 )
 from parley_search_api.search.errors import CursorMismatch
 from parley_search_api.search.hit_repository import ContextRow, hit_repository
-from parley_search_api.search.keyword import keyword_repository
+from parley_search_api.search.keyword import KeywordBounds, keyword_repository
 from parley_search_api.search.knowledge_hits import knowledge_hit_repository
 from parley_search_api.search.lift_terms import lift_terms
 from parley_search_api.search.presenters import knowledge_hit, search_hit
@@ -77,6 +79,8 @@ class SearchService:
             depth=settings.search_second_stage_depth,
             outcome_weight=settings.search_outcome_weight,
         )
+        self._keyword_bounds = KeywordBounds.configured(settings)
+        self._dense_connections = asyncio.Semaphore(settings.db_pool_size)
         self._typo = TypoFallback(
             below=settings.search_typo_fallback_below,
             max_words=settings.search_typo_max_words,
@@ -168,25 +172,90 @@ class SearchService:
         config: TextSearchConfig,
         vector: QueryVector | None,
     ) -> dict[str, list[Candidate]]:
-        """Candidates per component; ``vector`` is the query's embedding (None: keyword mode)."""
-        settings = self._settings
+        """Candidates per component; ``vector`` is the query's embedding (None: keyword mode).
+
+        In hybrid search the dense candidates run on a connection of their own, beside the
+        keyword and lift statements on the request's (two backends, two cores: the search
+        waits for the slower side instead of both), while fewer than ``db_pool_size``
+        searches do so at once: the pool holds twice that, so a search waiting for its
+        second connection always leaves one for a search that holds both to finish with.
+        """
         conditions = chunk_conditions(scope, request.filters, request.sources)
-        await self._tune(session)
-        components: dict[str, list[Candidate]] = {}
-        if vector is not None:
-            semantic = await search_repository.semantic(
-                session,
-                vector=vector.values,
-                model=vector.model,
-                conditions=conditions,
-                limit=settings.search_candidates,
-                exact_below=settings.search_exact_scan_below,
+        if vector is None:
+            await self._tune(session)
+            return await self._textual(session, scope, request, config, conditions, None)
+        if request.mode is SearchMode.SEMANTIC:
+            await self._tune(session)
+            return {"semantic": await self._semantic(session, request, conditions, vector)}
+        engine = session.bind
+        # A session bound to one connection has no other; with the pool busy, one in turn.
+        if not isinstance(engine, AsyncEngine) or self._dense_connections.locked():
+            await self._tune(session)
+            semantic = await self._semantic(session, request, conditions, vector)
+            textual = await self._textual(session, scope, request, config, conditions, vector)
+            return {"semantic": semantic, **textual}
+        async with self._dense_connections:
+            semantic, textual = await asyncio.gather(
+                self._semantic_on_own_connection(engine, request, conditions, vector),
+                self._tuned_textual(session, scope, request, config, conditions, vector),
             )
-            if request.min_score is not None:
-                semantic = [c for c in semantic if c.score >= request.min_score]
-            components["semantic"] = semantic
-        if request.mode is not SearchMode.SEMANTIC:
-            components["keyword"] = await keyword_repository.search(
+        return {"semantic": semantic, **textual}
+
+    async def _semantic_on_own_connection(
+        self,
+        engine: AsyncEngine,
+        request: SearchRequest,
+        conditions: list[ColumnElement[bool]],
+        vector: QueryVector,
+    ) -> list[Candidate]:
+        async with AsyncSession(engine) as own:
+            await self._tune(own)
+            return await self._semantic(own, request, conditions, vector)
+
+    async def _tuned_textual(
+        self,
+        session: AsyncSession,
+        scope: ProjectScope,
+        request: SearchRequest,
+        config: TextSearchConfig,
+        conditions: list[ColumnElement[bool]],
+        vector: QueryVector,
+    ) -> dict[str, list[Candidate]]:
+        await self._tune(session)
+        return await self._textual(session, scope, request, config, conditions, vector)
+
+    async def _semantic(
+        self,
+        session: AsyncSession,
+        request: SearchRequest,
+        conditions: list[ColumnElement[bool]],
+        vector: QueryVector,
+    ) -> list[Candidate]:
+        semantic = await search_repository.semantic(
+            session,
+            vector=vector.values,
+            model=vector.model,
+            conditions=conditions,
+            limit=self._settings.search_candidates,
+            exact_below=self._settings.search_exact_scan_below,
+        )
+        if request.min_score is not None:
+            semantic = [c for c in semantic if c.score >= request.min_score]
+        return semantic
+
+    async def _textual(
+        self,
+        session: AsyncSession,
+        scope: ProjectScope,
+        request: SearchRequest,
+        config: TextSearchConfig,
+        conditions: list[ColumnElement[bool]],
+        vector: QueryVector | None,
+    ) -> dict[str, list[Candidate]]:
+        """The keyword candidates and, over conversations, the lift's."""
+        settings = self._settings
+        components = {
+            "keyword": await keyword_repository.search(
                 session,
                 query=request.q,
                 config=config,
@@ -197,14 +266,11 @@ class SearchService:
                     request.sources,
                 ),
                 limit=settings.search_candidates,
-                rank_limit=settings.search_keyword_rank_limit,
-                common_postings=settings.search_keyword_common_postings,
+                bounds=self._keyword_bounds,
                 typo=self._typo,
             )
-        if (
-            request.mode is not SearchMode.SEMANTIC
-            and SearchSource.CONVERSATIONS in request.sources
-        ):
+        }
+        if SearchSource.CONVERSATIONS in request.sources:
             lifted = await search_repository.lifted_conversations(
                 session,
                 query=request.q,
