@@ -6,16 +6,19 @@ import json
 from collections import defaultdict
 
 import structlog
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_search_api.access.scope import ProjectScope
 from parley_search_api.search import cursor as cursors
-from parley_search_api.search.active_model import ActiveModel, QueryVector
+from parley_search_api.search import dense
+from parley_search_api.search.active_model import ActiveModel
 from parley_search_api.search.candidates import Candidate
 from parley_search_api.search.conditions import (
     chunk_conditions,
     conversation_conditions,
 )
+from parley_search_api.search.dense import QueryVector
 from parley_search_api.search.errors import CursorMismatch
 from parley_search_api.search.hit_repository import ContextRow, hit_repository
 from parley_search_api.search.keyword import keyword_repository
@@ -71,7 +74,7 @@ class SearchService:
         models: ActiveModel,
     ) -> None:
         self._settings = settings
-        self._models = models  # the model of the vectors searched, with its query cache
+        self._models = models  # the model(s) of the vectors searched, with their query caches
         self._plans = {method: fusion_plan(settings, method) for method in FusionMethod}
         self._second_stage = SecondStage(
             depth=settings.search_second_stage_depth,
@@ -101,11 +104,10 @@ class SearchService:
             return SearchResponse(hits=[], next_cursor=None, mode=request.mode, fusion=fusion_used)
 
         # Before the search's next statement: no pooled connection waits on the model.
-        vector = None
+        vectors: list[QueryVector] = []
         if request.mode is not SearchMode.KEYWORD:
-            model = await self._models.get(session)
-            vector = QueryVector(model.vectors, await model.embedder.embed(request.q))
-        components = await self._candidates(session, scope, request, config, vector)
+            vectors = await (await self._models.get(session)).embed(request.q)
+        components = await self._candidates(session, scope, request, config, vectors)
         ranked = rank(
             components,
             self._plans[method],
@@ -166,22 +168,16 @@ class SearchService:
         scope: ProjectScope,
         request: SearchRequest,
         config: TextSearchConfig,
-        vector: QueryVector | None,
+        vectors: list[QueryVector],
     ) -> dict[str, list[Candidate]]:
-        """Candidates per component; ``vector`` is the query's embedding (None: keyword mode)."""
+        """Candidates per component; ``vectors`` are the query's embeddings, the active
+        model's first (none: keyword mode)."""
         settings = self._settings
         conditions = chunk_conditions(scope, request.filters, request.sources)
         await self._tune(session)
         components: dict[str, list[Candidate]] = {}
-        if vector is not None:
-            semantic = await search_repository.semantic(
-                session,
-                vector=vector.values,
-                model=vector.model,
-                conditions=conditions,
-                limit=settings.search_candidates,
-                exact_below=settings.search_exact_scan_below,
-            )
+        if vectors:
+            semantic = await self._dense(session, vectors, conditions)
             if request.min_score is not None:
                 semantic = [c for c in semantic if c.score >= request.min_score]
             components["semantic"] = semantic
@@ -216,8 +212,9 @@ class SearchService:
                 session,
                 conversation_ids=list(lifted),
                 conditions=conditions,
-                vector=vector.values if vector is not None else None,
-                model=vector.model if vector is not None else None,
+                # nearest by the active model's vectors (fused or not)
+                vector=vectors[0].values if vectors else None,
+                model=vectors[0].model if vectors else None,
             )
             components["lift"] = [
                 Candidate(
@@ -229,6 +226,45 @@ class SearchService:
                 for r in representatives
             ]
         return components
+
+    async def _dense(
+        self,
+        session: AsyncSession,
+        vectors: list[QueryVector],
+        conditions: list[ColumnElement[bool]],
+    ) -> list[Candidate]:
+        """The nearest chunks by the one model search uses, or fused over its models
+        (``search.dense``): one list either way."""
+        settings = self._settings
+        if len(vectors) == 1:
+            return await search_repository.semantic(
+                session,
+                vector=vectors[0].values,
+                model=vectors[0].model,
+                conditions=conditions,
+                limit=settings.search_candidates,
+                exact_below=settings.search_exact_scan_below,
+            )
+        # The models cover the same chunks (complete coverage): one plan decides for all.
+        exact = await search_repository.scans_exactly(
+            session,
+            model=vectors[0].model,
+            conditions=conditions,
+            exact_below=settings.search_exact_scan_below,
+        )
+        rows = [
+            row
+            for by in vectors
+            for row in await search_repository.semantic_cosines(
+                session,
+                by=by,
+                vectors=vectors,
+                conditions=conditions,
+                limit=settings.search_candidates,
+                exact=exact,
+            )
+        ]
+        return dense.fuse(rows, [v.weight for v in vectors], settings.search_candidates)
 
     async def _hits(
         self,
