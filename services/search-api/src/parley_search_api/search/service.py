@@ -11,14 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_search_api.access.scope import ProjectScope
 from parley_search_api.search import cursor as cursors
-from parley_search_api.search import dense
 from parley_search_api.search.active_model import ActiveModel
 from parley_search_api.search.candidates import Candidate
 from parley_search_api.search.conditions import (
     chunk_conditions,
     conversation_conditions,
 )
-from parley_search_api.search.dense import QueryVector
+from parley_search_api.search.dense import QueryVector, fuse
 from parley_search_api.search.errors import CursorMismatch
 from parley_search_api.search.hit_repository import ContextRow, hit_repository
 from parley_search_api.search.keyword import keyword_repository
@@ -264,7 +263,7 @@ class SearchService:
                 exact=exact,
             )
         ]
-        return dense.fuse(rows, [v.weight for v in vectors], settings.search_candidates)
+        return fuse(rows, [v.weight for v in vectors], settings.search_candidates)
 
     async def _hits(
         self,
