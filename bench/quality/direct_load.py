@@ -17,13 +17,17 @@ from typing import Any
 
 from dataset import Conversation, contact_numbers, contact_of
 from parley_devstack.embedded_db import EPHEMERAL_OPTIONS, EmbeddedDatabase
+from parley_embedder.models.service import Fused, ModelService
 from parley_embeddings.provider import EmbeddingProvider
 from parley_schema import migrate
 from parley_schema.ids import contact_global_id, conversation_global_id, message_global_id
 from parley_schema.models import CwContact, CwConversation, CwMessage, RagChunk
+from parley_schema.settings import ParleyBaseSettings
+from parley_schema.vector_slots import SlotModel, registered_models
 from parley_testing.factories import make_api_caller
 from parley_testing.postgres import free_port
-from sqlalchemy import delete, insert, select
+from pgvector.sqlalchemy import Vector
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 ACCOUNT_ID = 1
@@ -159,6 +163,34 @@ async def load(
         model=provider.model_name,
         contact_number_of=contact_numbers(conversations),
     )
+
+
+async def fuse_second_model(
+    session: AsyncSession, provider: EmbeddingProvider, weight: float
+) -> SlotModel:
+    """Holds ``provider``'s model next to the loaded one (slot 2: every chunk's vector by it,
+    as the back-fill writes them) and has search fuse the two, this one at ``weight``, through
+    ``parley embeddings``' own rules (``ModelService``). Its index is left to the caller
+    (``CREATE INDEX CONCURRENTLY`` runs outside a transaction)."""
+    service = ModelService(settings=ParleyBaseSettings())
+    active = next(m for m in await registered_models(session) if m.active)
+    model = await service.add(session, provider.model_name)
+    texts = sorted(set((await session.scalars(select(RagChunk.text))).all()))
+    vectors = await provider.embed(texts)
+    table: Table = RagChunk.__table__  # type: ignore[assignment]
+    await session.execute(
+        update(table)
+        .where(table.c.text == bindparam("chunk_text"))
+        .values(
+            {
+                model.columns.vector_column.key: bindparam("vector", type_=Vector()),
+                model.columns.model_column.key: model.name,
+            }
+        ),
+        [{"chunk_text": t, "vector": v} for t, v in zip(texts, vectors, strict=True)],
+    )
+    await service.use(session, active.name, Fused(model.name, weight))
+    return model
 
 
 async def api_token(session: AsyncSession) -> str:

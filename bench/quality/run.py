@@ -46,7 +46,10 @@ finished and open), loaded directly into a database of its own; alone, it runs w
 ``--model NAME`` (repeatable; default all-MiniLM-L6-v2) runs everything once per catalogued
 model, each in a database of its own with vectors of its dimension (the embedder and
 search-api processes of ``--pipeline`` get it as ``PARLEY_EMBEDDING_MODEL``/``_DIM``).
-``--fuse 0.6,0.4`` also ranks every query by the models' semantic scores summed with those
+``--fuse 0.6,0.4`` (two models, ``--direct``) also runs search-api fusing both models: a
+database holding both models' vectors, the second one fused at its weight (``parley
+embeddings use FIRST --with SECOND:0.4``'s rules), every mode and setting as above; and, for
+comparison, ranks every query offline by the models' semantic scores summed with those
 weights (the first setting's semantic-mode hits of each model; an id a model did not return
 adds 0; its latency is the sum of the models' requests). ``--documents FILE`` (``--direct``) adds Help Center articles (documents.py) that queries may
 grade; a hit on one counts like a conversation. When the queries and conversations carry
@@ -389,6 +392,19 @@ async def _direct_load(
     return dataset_id_of
 
 
+async def _fuse(url: str, provider: LocalProvider, weight: float) -> None:
+    engine = create_async_engine(url)
+    try:
+        async with AsyncSession(engine) as session:
+            model = await direct_load.fuse_second_model(session, provider, weight)
+            await session.commit()
+        async with engine.connect() as connection:
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await autocommit.execute(text(model.index_ddl(concurrently=True)))
+    finally:
+        await engine.dispose()
+
+
 async def _prepare(url: str) -> str:
     """The statistics autovacuum would keep (the keyword side reads them), and a token."""
     engine = create_async_engine(url)
@@ -410,8 +426,10 @@ def main(args: argparse.Namespace) -> None:
         try:
             semantic: list[list[Outcome]] = []  # per model: the first setting's semantic mode
             language_of: dict[str, str | None] = {}
+            providers = []
             for number, model in enumerate(args.model, start=1):
                 provider = model.load(ParleyBaseSettings())
+                providers.append(provider)
                 print(f"\n=== model {model.name} ({model.dimension}-d) ===")
                 if args.conversations is not None:
                     results, language_of = search_section(
@@ -430,9 +448,18 @@ def main(args: argparse.Namespace) -> None:
                 terms = " + ".join(
                     f"{w} {m.name}" for w, m in zip(args.fuse, args.model, strict=True)
                 )
-                print(f"\n=== semantic scores summed: {terms} ===")
+                print(f"\n=== semantic scores summed offline (a missing id adds 0): {terms} ===")
                 fused_result = summarise(fused(semantic, args.fuse), language_of)
                 print_table("fused", {}, {"semantic": fused_result})
+                print(f"\n=== search-api fusing both models: {terms} ===")
+                search_section(
+                    server,
+                    providers[0],
+                    args.model[0],
+                    args,
+                    f"{DATABASE}_fused",
+                    fused_with=(providers[1], args.fuse[1]),
+                )
         finally:
             server.stop()
 
@@ -450,9 +477,11 @@ def search_section(
     model: CatalogueModel,
     args: argparse.Namespace,
     database: str,
+    fused_with: tuple[LocalProvider, float] | None = None,
 ) -> tuple[dict[str, dict[str, list[Outcome]]], dict[str, str | None]]:
     """Loads and searches; every setting's outcomes per mode, and each dataset id's
-    language."""
+    language. ``fused_with`` (``--direct``): a second model's vectors are loaded too and
+    search fuses it with ``provider``'s at that weight."""
     conversations = load_conversations(args.conversations)
     articles = knowledge.load_documents(args.documents) if args.documents else []
     language_of = {c.id: c.language for c in conversations} | {a.id: a.locale for a in articles}
@@ -482,9 +511,12 @@ def search_section(
                     results[name] = asyncio.run(over_http(base_url, token, queries, dataset_id_of))
     else:
         dataset_id_of = asyncio.run(_direct_load(url, conversations, articles, provider))
+        if fused_with is not None:
+            asyncio.run(_fuse(url, *fused_with))
         print(
-            f"loaded directly with {provider.model_name} in "
-            f"{time.perf_counter() - started:.1f} s; searching search-api in-process"
+            f"loaded directly with {provider.model_name}"
+            + (f" and {fused_with[0].model_name}" if fused_with is not None else "")
+            + f" in {time.perf_counter() - started:.1f} s; searching search-api in-process"
         )
         token = asyncio.run(_prepare(url))
         for name, overrides in settings.items():
@@ -595,8 +627,10 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     )
     args = parser.parse_args(argv)
     args.model = args.model or [MINILM]
-    if args.fuse is not None and len(args.fuse) != len(args.model):
-        parser.error("--fuse needs one weight per --model")
+    if args.fuse is not None and (len(args.model) != 2 or len(args.fuse) != 2):
+        parser.error("--fuse needs two --model and a weight for each")
+    if args.fuse is not None and (abs(sum(args.fuse) - 1) > 1e-9 or not args.direct):
+        parser.error("--fuse: weights summing to 1, with --direct (search-api fuses them)")
     if args.documents is not None and not args.direct:
         parser.error("--documents is loaded with --direct only")
     if (args.conversations is None) != (args.queries is None):

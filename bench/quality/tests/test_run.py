@@ -41,6 +41,22 @@ def test_compare_names_defined_settings() -> None:
         parse([*common, "--compare", "default", "x"])
 
 
+def test_fuse_takes_two_models_weights_summing_to_one_loaded_directly() -> None:
+    models = [
+        *("--model", "sentence-transformers/all-MiniLM-L6-v2"),
+        *("--model", "google/universal-sentence-encoder-multilingual-3"),
+    ]
+    data = ["--conversations", "c", "--queries", "q"]
+    assert parse(["--direct", *data, *models, "--fuse", "0.6,0.4"]).fuse == [0.6, 0.4]
+    for wrong in (
+        ["--direct", *data, *models[:2], "--fuse", "0.6,0.4"],  # one model
+        ["--direct", *data, *models, "--fuse", "0.6,0.6"],  # weights not summing to 1
+        ["--pipeline", *data, *models, "--fuse", "0.6,0.4"],  # search-api's fusion: --direct
+    ):
+        with pytest.raises(SystemExit):
+            parse(wrong)
+
+
 def test_percentiles_are_nearest_rank() -> None:
     values = [float(v) for v in range(1, 21)]
 

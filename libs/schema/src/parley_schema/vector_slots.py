@@ -77,9 +77,11 @@ class SlotModel:
 
 @dataclass(frozen=True)
 class RegisteredModel(SlotModel):
-    """A row of ``embedding_models``."""
+    """A row of ``embedding_models``; ``search_weight``: its share of a fused dense score
+    (None: not fused)."""
 
     active: bool
+    search_weight: float | None = None
 
 
 async def registered_models(session: AsyncSession) -> list[RegisteredModel]:
@@ -90,8 +92,10 @@ async def registered_models(session: AsyncSession) -> list[RegisteredModel]:
             EmbeddingModel.slot,
             EmbeddingModel.dimension,
             EmbeddingModel.active,
+            EmbeddingModel.search_weight,
         ).order_by(EmbeddingModel.active.desc(), EmbeddingModel.slot)
     )
     return [
-        RegisteredModel(name, slot, dimension, active) for name, slot, dimension, active in rows
+        RegisteredModel(name, slot, dimension, active, weight)
+        for name, slot, dimension, active, weight in rows
     ]

@@ -78,13 +78,20 @@ async def test_a_query_of_common_words_alone_ranks_common_rank_limit_matches(
     db_session: AsyncSession,
 ) -> None:
     await _load(db_session)  # "refund" and "order" are in all 41 chunks: common at 20
-    common = {"common_postings": 20, "rank_limit": 1000}
 
-    assert len(await _keyword(db_session, "refund order", common_rank_limit=4, **common)) == 4
-    assert len(await _keyword(db_session, "refund order", common_rank_limit=100, **common)) == 10
+    async def ranked(query: str, common_rank_limit: int) -> list[str]:
+        return await _keyword(
+            db_session,
+            query,
+            rank_limit=1000,
+            common_postings=20,
+            common_rank_limit=common_rank_limit,
+        )
+
+    assert len(await ranked("refund order", 4)) == 4
+    assert len(await ranked("refund order", 100)) == 10
     # A rare word selects chunks under rank_limit, whatever common_rank_limit says:
-    rare = await _keyword(db_session, "refund ORD-77123", common_rank_limit=1, **common)
-    assert rare == [f"cw:1:{COMMON}"]
+    assert await ranked("refund ORD-77123", 1) == [f"cw:1:{COMMON}"]
 
 
 async def test_a_rare_identifier_is_found_under_any_bound(db_session: AsyncSession) -> None:

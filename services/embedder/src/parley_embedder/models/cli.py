@@ -5,13 +5,15 @@ uses (registered through the ``parley.cli`` entry point).
 - ``add-model NAME``: hold a second model; the embedders back-fill its vectors in the
   background (``models.backfill``) while search keeps its model; a progress bar follows the
   coverage until it is complete (Ctrl-C stops following, not the back-fill).
-- ``use NAME``: search switches to NAME, only once its coverage is complete.
-- ``drop NAME``: remove a model's vectors and index (never the model search uses).
+- ``use NAME``: search switches to NAME, only once its coverage is complete;
+  ``use NAME --with OTHER:0.4`` fuses both models' cosines (0.6 NAME + 0.4 OTHER).
+- ``drop NAME``: remove a model's vectors and index (never a model search uses).
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, TypeVar
@@ -26,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 from parley_embedder.models.errors import ModelCommandRefused
 from parley_embedder.models.repository import model_repository
-from parley_embedder.models.service import ModelService
+from parley_embedder.models.service import Fused, ModelService
 from parley_embedder.settings import EmbedderSettings, get_settings
 
 app = typer.Typer(help="Embedding models: add one, back-fill it, switch search to it, drop one.")
@@ -76,16 +78,19 @@ def _run(command: Callable[[Tools], Awaitable[T]]) -> T:
 
 @app.command("status")
 def status() -> None:
-    """Every held model: slot, dimension, coverage of the ready chunks, which one search uses."""
+    """Every held model: slot, dimension, coverage of the ready chunks, which search uses (and
+    their weights when it fuses two)."""
 
     async def show(tools: Tools) -> None:
         async with tools.sessions() as session:
             models = await tools.service.models(session)
         for model, coverage in models:  # one line each: whole names, also in a narrow pipe
+            weight = f" (weight {model.search_weight:g})" if model.search_weight else ""
             console.print(
                 f"{model.name}  slot {model.slot}  {model.dimension}-d  "
                 f"{coverage.covered}/{coverage.total} ({coverage.ratio:.1%})"
-                + ("  in use" if model.active else "")
+                + ("  in use" + weight if model.active or weight else ""),
+                soft_wrap=True,  # never broken at the console's width
             )
 
     _run(show)
@@ -113,19 +118,50 @@ def add_model(
     _run(add)
 
 
+def _fused(value: str) -> Fused:
+    """``NAME:WEIGHT`` (the last colon splits: a model's name may hold one)."""
+    matched = re.fullmatch(r"(?P<name>.+):(?P<weight>[0-9]*\.?[0-9]+)", value)
+    if matched is None:
+        raise typer.BadParameter(
+            f"{value!r} is not NAME:WEIGHT (e.g. NAME:0.4)", param_hint="--with"
+        )
+    return Fused(matched["name"], float(matched["weight"]))
+
+
 @app.command("use")
-def use(name: Name) -> None:
-    """Search uses NAME from now on (refused until its coverage is complete)."""
+def use(
+    name: Name,
+    fused_with: Annotated[
+        str | None,
+        typer.Option(
+            "--with",
+            metavar="NAME:WEIGHT",
+            help="Fuse the cosines of a second complete model into search's dense score with "
+            "this weight (0-1); NAME gets the rest. Without it, NAME alone.",
+        ),
+    ] = None,
+) -> None:
+    """Search uses NAME from now on, alone or fused with a second model (refused until every
+    model named has complete coverage)."""
+    fused = _fused(fused_with) if fused_with is not None else None
 
     async def switch(tools: Tools) -> None:
         async with tools.sessions() as session:
-            model = await tools.service.check_usable(session, name)
-        async with tools.autocommit() as connection:
-            await tools.service.ensure_index(connection, model)
+            models = [await tools.service.check_usable(session, name)]
+            if fused is not None:
+                models.append(await tools.service.check_fusable(session, name, fused))
+        for model in models:
+            async with tools.autocommit() as connection:
+                await tools.service.ensure_index(connection, model)
         async with tools.sessions.begin() as session:
-            await tools.service.use(session, name)
+            await tools.service.use(session, name, fused)
+        uses = (
+            f"{1 - fused.weight:g} {name} + {fused.weight:g} {fused.name}"
+            if fused is not None
+            else name
+        )
         console.print(
-            f"search uses {name}: every search-api follows within PARLEY_SEARCH_MODEL_CACHE_S"
+            f"search uses {uses}: every search-api follows within PARLEY_SEARCH_MODEL_CACHE_S"
         )
 
     _run(switch)

@@ -4,7 +4,7 @@ commits (the index statements of ``parley embeddings`` run outside a transaction
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from parley_schema.models import EmbeddingModel, EmbeddingStatus, RagChunk
@@ -109,16 +109,27 @@ class ModelRepository:
         session.add(EmbeddingModel(name=model.name, slot=model.slot, dimension=model.dimension))
         await session.flush()
 
-    async def activate(self, session: AsyncSession, name: str) -> None:
-        """``name`` becomes the one active model (the partial unique index allows one)."""
+    async def activate(
+        self, session: AsyncSession, name: str, weights: Mapping[str, float] | None = None
+    ) -> None:
+        """``name`` becomes the one active model (the partial unique index allows one), alone
+        or, with ``weights`` (model → share of the dense score), fused with the others named."""
         await session.execute(
-            update(EmbeddingModel).where(EmbeddingModel.active).values(active=False)
+            update(EmbeddingModel)
+            .where(EmbeddingModel.active | EmbeddingModel.search_weight.is_not(None))
+            .values(active=False, search_weight=None)
         )
         await session.execute(
             update(EmbeddingModel)
             .where(EmbeddingModel.name == name)
             .values(active=True, activated_at=func.now())
         )
+        for model, weight in (weights or {}).items():
+            await session.execute(
+                update(EmbeddingModel)
+                .where(EmbeddingModel.name == model)
+                .values(search_weight=weight)
+            )
 
     async def unregister(self, session: AsyncSession, name: str) -> None:
         await session.execute(

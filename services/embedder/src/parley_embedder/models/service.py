@@ -3,13 +3,16 @@ to a model, which model may be dropped.
 
 - ``add``: a model of the catalogue (or the configured ``PARLEY_EMBEDDING_MODEL`` with
   ``PARLEY_EMBEDDING_DIM``) takes the free slot; two models at most.
-- ``use``: only a model whose vectors cover every ``ready`` chunk, and whose index is built.
-- ``drop``: never the model search uses.
+- ``use``: only a model whose vectors cover every ``ready`` chunk, and whose index is built;
+  ``use A --with B:0.4`` fuses two such models' cosines, 0.6 A + 0.4 B (both complete).
+- ``drop``: never a model search uses (alone or fused).
 The index statements need a connection outside any transaction (``CREATE INDEX
 CONCURRENTLY``): they take an ``AsyncConnection`` in autocommit, never the session.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from parley_embeddings.catalogue import UnknownModelError, catalogue_model
 from parley_schema.models.embeddings import SLOT_NUMBERS
@@ -22,6 +25,14 @@ from parley_embedder.models.errors import ModelCommandRefused
 from parley_embedder.models.repository import Coverage, model_repository
 
 CLEAR_BATCH = 5000
+
+
+@dataclass(frozen=True)
+class Fused:
+    """A model search fuses with the active one, and its share of the dense score."""
+
+    name: str
+    weight: float
 
 
 class ModelService:
@@ -62,15 +73,43 @@ class ModelService:
             )
         return model
 
-    async def use(self, session: AsyncSession, name: str) -> None:
+    async def use(self, session: AsyncSession, name: str, fused_with: Fused | None = None) -> None:
+        """Search uses ``name`` alone, or fused with another complete model at its weight
+        (``name`` gets the rest: the weights sum to 1)."""
         await self.check_usable(session, name)
-        await model_repository.activate(session, name)
+        if fused_with is None:
+            await model_repository.activate(session, name)
+            return
+        await self.check_fusable(session, name, fused_with)
+        await model_repository.activate(
+            session, name, {name: 1.0 - fused_with.weight, fused_with.name: fused_with.weight}
+        )
+
+    async def check_fusable(self, session: AsyncSession, name: str, fused: Fused) -> SlotModel:
+        """The other model, if search may fuse it with ``name``: another held model, complete,
+        with a weight strictly between 0 and 1."""
+        if fused.name == name:
+            raise ModelCommandRefused(
+                f"{name} cannot be fused with itself", fix=f"`parley embeddings use {name}`"
+            )
+        if not 0.0 < fused.weight < 1.0:
+            raise ModelCommandRefused(
+                f"the weight of {fused.name} must be between 0 and 1, not {fused.weight:g}",
+                fix=f"e.g. `parley embeddings use {name} --with {fused.name}:0.4`",
+            )
+        return await self.check_usable(session, fused.name)
 
     async def unregister(self, session: AsyncSession, name: str) -> SlotModel:
         model = await self._registered(session, name)
         if model.active:
             raise ModelCommandRefused(
                 f"search uses {name}", fix="`parley embeddings use` another model first"
+            )
+        if model.search_weight is not None:
+            active = next(m for m in await registered_models(session) if m.active)
+            raise ModelCommandRefused(
+                f"search fuses {name} with {active.name}",
+                fix=f"`parley embeddings use {active.name}` (alone) first",
             )
         await model_repository.unregister(session, name)
         return model

@@ -126,7 +126,7 @@ class Retriever:
             for hit in hits
             if hit.conversation is not None and hit.conversation.id != exclude_conversation
         ]
-        active = await self._models.get(session)
+        active = (await self._models.get(session)).active  # a fused search's nearest too
         resolutions = await similar_repository.resolutions(
             session,
             conversation_ids=[conversation.id for conversation, _ in similar],

@@ -1,4 +1,5 @@
-"""The embedding model search uses: ``embedding_models``' active row, kept a few seconds.
+"""The embedding models search uses: ``embedding_models``' active row (and the model it is
+fused with: the rows with a ``search_weight``), kept a few seconds.
 
 The database records it, so ``parley embeddings use`` flips every replica within
 ``SEARCH_MODEL_CACHE_S`` without a restart or a signal; between refreshes a search costs no
@@ -18,9 +19,10 @@ import structlog
 from parley_embeddings.catalogue import UnknownModelError, catalogue_model
 from parley_embeddings.provider import EmbeddingProvider
 from parley_schema.settings import ParleyBaseSettings
-from parley_schema.vector_slots import SlotModel, registered_models
+from parley_schema.vector_slots import RegisteredModel, SlotModel, registered_models
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parley_search_api.search.dense import QueryVector
 from parley_search_api.search.errors import ModelUnavailable
 from parley_search_api.search.query_embedding import QueryEmbedder
 
@@ -29,18 +31,31 @@ log = structlog.get_logger(__name__)
 
 @dataclass(frozen=True)
 class SearchModel:
-    """The active model's vectors (its slot) and the embedder of its queries."""
+    """A model search uses: its vectors (its slot), the embedder of its queries, and its share
+    of the dense score (1.0 alone)."""
 
     vectors: SlotModel
     embedder: QueryEmbedder
+    weight: float
 
 
 @dataclass(frozen=True)
-class QueryVector:
-    """A query's embedding and the model (slot) whose vectors it is compared with."""
+class SearchModels:
+    """The active model, then the one search fuses with it, if any (``search.dense``)."""
 
-    model: SlotModel
-    values: list[float]
+    models: tuple[SearchModel, ...]
+
+    @property
+    def active(self) -> SearchModel:
+        return self.models[0]
+
+    async def embed(self, query: str) -> list[QueryVector]:
+        """``query`` embedded by each model, at once (each provider has threads of its own)."""
+        values = await asyncio.gather(*(model.embedder.embed(query) for model in self.models))
+        return [
+            QueryVector(model.vectors, vector, model.weight)
+            for model, vector in zip(self.models, values, strict=True)
+        ]
 
 
 class ActiveModel:
@@ -59,25 +74,32 @@ class ActiveModel:
         self._loading: dict[str, asyncio.Task[None]] = {}
         self._ttl_s = ttl_s
         self._clock = clock
-        self._current: SlotModel | None = None
+        self._current: tuple[tuple[SlotModel, float], ...] = ()
         self._read_at = float("-inf")
 
-    async def get(self, session: AsyncSession) -> SearchModel:
-        """The active model; read from the database when the kept one is older than the TTL.
+    async def get(self, session: AsyncSession) -> SearchModels:
+        """The models search uses; read from the database when the kept ones are older than
+        the TTL.
 
         A read commits its transaction, so the connection goes back to the pool while the
         query is embedded (as ``AccessService.scope_for`` does)."""
-        if self._current is None or self._clock() - self._read_at >= self._ttl_s:
+        if not self._current or self._clock() - self._read_at >= self._ttl_s:
             models = await registered_models(session)
             await session.commit()
             for model in models:
                 self._start_loading(model.name)
-            active = next((m for m in models if m.active), None)
-            if active is None:
-                raise ModelUnavailable("no embedding model is active; run `parley migrate`")
-            self._current = SlotModel(active.name, active.slot, active.dimension)
+            self._current = _used(models)
             self._read_at = self._clock()
-        name = self._current.name
+        return SearchModels(
+            tuple(
+                [
+                    SearchModel(vectors, await self._embedder_of(vectors.name), weight)
+                    for vectors, weight in self._current
+                ]
+            )
+        )
+
+    async def _embedder_of(self, name: str) -> QueryEmbedder:
         if name not in self._embedders and name in self._loading:
             await asyncio.shield(self._loading[name])
         embedder = self._embedders.get(name)
@@ -86,7 +108,7 @@ class ActiveModel:
                 f"search uses {name}, which this search-api cannot embed queries with: "
                 "configure it (PARLEY_EMBEDDING_MODEL) or `parley embeddings use` another model"
             )
-        return SearchModel(self._current, embedder)
+        return embedder
 
     def _embedder(self, provider: EmbeddingProvider) -> QueryEmbedder:
         return QueryEmbedder(provider=provider, cache_size=self._cache_size)
@@ -109,3 +131,18 @@ class ActiveModel:
             return
         self._embedders[name] = self._embedder(provider)
         log.info("embedding_model_loaded", model=name)
+
+
+def _used(models: list[RegisteredModel]) -> tuple[tuple[SlotModel, float], ...]:
+    """The active model alone (weight 1), or, when it has a weight, with every other model
+    that has one: the models search fuses."""
+    active = next((m for m in models if m.active), None)
+    if active is None:
+        raise ModelUnavailable("no embedding model is active; run `parley migrate`")
+    if active.search_weight is None:
+        return ((SlotModel(active.name, active.slot, active.dimension), 1.0),)
+    return tuple(
+        (SlotModel(m.name, m.slot, m.dimension), m.search_weight)
+        for m in models  # the active one first (registered_models)
+        if m.search_weight is not None
+    )

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from parley_schema.models import CwContact, CwConversation, RagChunk
 from parley_schema.models.chatwoot import PHONE_DIGITS_SQL
 from parley_schema.vector_slots import SlotModel
+from pgvector.sqlalchemy import Vector
 from sqlalchemy import (
     ColumnElement,
     Float,
@@ -27,6 +28,7 @@ from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_search_api.search.candidates import Candidate
+from parley_search_api.search.dense import ModelCosines, QueryVector
 from parley_search_api.search.knowledge import HIT_GROUP
 from parley_search_api.search.lift_terms import LiftTerms
 from parley_search_api.search.plan import table_access
@@ -97,17 +99,73 @@ class SearchRepository:
         comparing the query with the ~20k chunks the filter leaves takes ~28 ms, and is exact.
         Postgres picks the HNSW scan by itself there, so the choice is made here.
         """
-        exact = False
-        if exact_below:
-            # the plan of the filter alone: planning it with the query vector costs more
-            filtered = select(RagChunk.id).where(model.holds(), *conditions)
-            access = await table_access(session, filtered, RagChunk.__tablename__)
-            exact = not access.sequential and access.rows <= exact_below
+        exact = await self.scans_exactly(
+            session, model=model, conditions=conditions, exact_below=exact_below
+        )
         statement = self.semantic_statement(
             vector=vector, model=model, conditions=conditions, limit=limit, exact=exact
         )
         rows = await session.execute(statement)
         return [Candidate(i, c or "", float(s)) for i, c, s in rows]
+
+    async def scans_exactly(
+        self,
+        session: AsyncSession,
+        *,
+        model: SlotModel,
+        conditions: Sequence[ColumnElement[bool]],
+        exact_below: int,
+    ) -> bool:
+        """Whether the planner expects at most ``exact_below`` chunks (0: never) to pass the
+        conditions, reached through an index (``semantic``)."""
+        if not exact_below:
+            return False
+        # the plan of the filter alone: planning it with the query vector costs more
+        filtered = select(RagChunk.id).where(model.holds(), *conditions)
+        access = await table_access(session, filtered, RagChunk.__tablename__)
+        return not access.sequential and access.rows <= exact_below
+
+    async def semantic_cosines(
+        self,
+        session: AsyncSession,
+        *,
+        by: QueryVector,
+        vectors: Sequence[QueryVector],
+        conditions: Sequence[ColumnElement[bool]],
+        limit: int,
+        exact: bool,
+    ) -> list[ModelCosines]:
+        """The chunks nearest by ``by``'s model (its index, as ``semantic``), each with its
+        cosine under every model of ``vectors``: computed over those ``limit`` rows only,
+        outside the nearest-neighbour scan (a subquery with a LIMIT is not flattened)."""
+        slots = [v.model.columns for v in vectors]
+        nearest = (
+            self.semantic_statement(
+                vector=by.values, model=by.model, conditions=conditions, limit=limit, exact=exact
+            )
+            .add_columns(
+                *(column for slot in slots for column in (slot.vector_column, slot.model_column))
+            )
+            .subquery("nearest")
+        )
+        cosines = [
+            # CASE: a slot holding another model's vector is never cast to this one's dimension
+            case(
+                (
+                    nearest.c[slot.model_column.key] == v.model.name,
+                    1
+                    - cast(
+                        nearest.c[slot.vector_column.key], Vector(v.model.dimension)
+                    ).cosine_distance(v.values),
+                )
+            )
+            for slot, v in zip(slots, vectors, strict=True)
+        ]
+        rows = await session.execute(select(nearest.c.id, nearest.c[HIT_GROUP.key], *cosines))
+        return [
+            ModelCosines(i, c or "", tuple(None if s is None else float(s) for s in found))
+            for i, c, *found in rows
+        ]
 
     async def lifted_conversations(
         self,

@@ -12,12 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from parley_search_api.access.scope import ProjectScope
 from parley_search_api.search import cursor as cursors
-from parley_search_api.search.active_model import ActiveModel, QueryVector
+from parley_search_api.search.active_model import ActiveModel
 from parley_search_api.search.candidates import Candidate
 from parley_search_api.search.conditions import (
     chunk_conditions,
     conversation_conditions,
 )
+from parley_search_api.search.dense import QueryVector, fuse
 from parley_search_api.search.errors import CursorMismatch
 from parley_search_api.search.hit_repository import ContextRow, hit_repository
 from parley_search_api.search.keyword import KeywordBounds, keyword_repository
@@ -73,7 +74,7 @@ class SearchService:
         models: ActiveModel,
     ) -> None:
         self._settings = settings
-        self._models = models  # the model of the vectors searched, with its query cache
+        self._models = models  # the model(s) of the vectors searched, with their query caches
         self._plans = {method: fusion_plan(settings, method) for method in FusionMethod}
         self._second_stage = SecondStage(
             depth=settings.search_second_stage_depth,
@@ -105,11 +106,10 @@ class SearchService:
             return SearchResponse(hits=[], next_cursor=None, mode=request.mode, fusion=fusion_used)
 
         # Before the search's next statement: no pooled connection waits on the model.
-        vector = None
+        vectors: list[QueryVector] = []
         if request.mode is not SearchMode.KEYWORD:
-            model = await self._models.get(session)
-            vector = QueryVector(model.vectors, await model.embedder.embed(request.q))
-        components = await self._candidates(session, scope, request, config, vector)
+            vectors = await (await self._models.get(session)).embed(request.q)
+        components = await self._candidates(session, scope, request, config, vectors)
         ranked = rank(
             components,
             self._plans[method],
@@ -170,9 +170,10 @@ class SearchService:
         scope: ProjectScope,
         request: SearchRequest,
         config: TextSearchConfig,
-        vector: QueryVector | None,
+        vectors: list[QueryVector],
     ) -> dict[str, list[Candidate]]:
-        """Candidates per component; ``vector`` is the query's embedding (None: keyword mode).
+        """Candidates per component; ``vectors`` are the query's embeddings, the active
+        model's first (none: keyword mode).
 
         In hybrid search the dense candidates run on a connection of their own, beside the
         keyword and lift statements on the request's (two backends, two cores: the search
@@ -181,23 +182,23 @@ class SearchService:
         second connection always leaves one for a search that holds both to finish with.
         """
         conditions = chunk_conditions(scope, request.filters, request.sources)
-        if vector is None:
+        if not vectors:
             await self._tune(session)
-            return await self._textual(session, scope, request, config, conditions, None)
+            return await self._textual(session, scope, request, config, conditions, vectors)
         if request.mode is SearchMode.SEMANTIC:
             await self._tune(session)
-            return {"semantic": await self._semantic(session, request, conditions, vector)}
+            return {"semantic": await self._semantic(session, request, conditions, vectors)}
         engine = session.bind
         # A session bound to one connection has no other; with the pool busy, one in turn.
         if not isinstance(engine, AsyncEngine) or self._dense_connections.locked():
             await self._tune(session)
-            semantic = await self._semantic(session, request, conditions, vector)
-            textual = await self._textual(session, scope, request, config, conditions, vector)
+            semantic = await self._semantic(session, request, conditions, vectors)
+            textual = await self._textual(session, scope, request, config, conditions, vectors)
             return {"semantic": semantic, **textual}
         async with self._dense_connections:
             semantic, textual = await asyncio.gather(
-                self._semantic_on_own_connection(engine, request, conditions, vector),
-                self._tuned_textual(session, scope, request, config, conditions, vector),
+                self._semantic_on_own_connection(engine, request, conditions, vectors),
+                self._tuned_textual(session, scope, request, config, conditions, vectors),
             )
         return {"semantic": semantic, **textual}
 
@@ -206,11 +207,11 @@ class SearchService:
         engine: AsyncEngine,
         request: SearchRequest,
         conditions: list[ColumnElement[bool]],
-        vector: QueryVector,
+        vectors: list[QueryVector],
     ) -> list[Candidate]:
         async with AsyncSession(engine) as own:
             await self._tune(own)
-            return await self._semantic(own, request, conditions, vector)
+            return await self._semantic(own, request, conditions, vectors)
 
     async def _tuned_textual(
         self,
@@ -219,26 +220,19 @@ class SearchService:
         request: SearchRequest,
         config: TextSearchConfig,
         conditions: list[ColumnElement[bool]],
-        vector: QueryVector,
+        vectors: list[QueryVector],
     ) -> dict[str, list[Candidate]]:
         await self._tune(session)
-        return await self._textual(session, scope, request, config, conditions, vector)
+        return await self._textual(session, scope, request, config, conditions, vectors)
 
     async def _semantic(
         self,
         session: AsyncSession,
         request: SearchRequest,
         conditions: list[ColumnElement[bool]],
-        vector: QueryVector,
+        vectors: list[QueryVector],
     ) -> list[Candidate]:
-        semantic = await search_repository.semantic(
-            session,
-            vector=vector.values,
-            model=vector.model,
-            conditions=conditions,
-            limit=self._settings.search_candidates,
-            exact_below=self._settings.search_exact_scan_below,
-        )
+        semantic = await self._dense(session, vectors, conditions)
         if request.min_score is not None:
             semantic = [c for c in semantic if c.score >= request.min_score]
         return semantic
@@ -250,7 +244,7 @@ class SearchService:
         request: SearchRequest,
         config: TextSearchConfig,
         conditions: list[ColumnElement[bool]],
-        vector: QueryVector | None,
+        vectors: list[QueryVector],
     ) -> dict[str, list[Candidate]]:
         """The keyword candidates and, over conversations, the lift's."""
         settings = self._settings
@@ -282,8 +276,9 @@ class SearchService:
                 session,
                 conversation_ids=list(lifted),
                 conditions=conditions,
-                vector=vector.values if vector is not None else None,
-                model=vector.model if vector is not None else None,
+                # nearest by the active model's vectors (fused or not)
+                vector=vectors[0].values if vectors else None,
+                model=vectors[0].model if vectors else None,
             )
             components["lift"] = [
                 Candidate(
@@ -295,6 +290,45 @@ class SearchService:
                 for r in representatives
             ]
         return components
+
+    async def _dense(
+        self,
+        session: AsyncSession,
+        vectors: list[QueryVector],
+        conditions: list[ColumnElement[bool]],
+    ) -> list[Candidate]:
+        """The nearest chunks by the one model search uses, or fused over its models
+        (``search.dense``): one list either way."""
+        settings = self._settings
+        if len(vectors) == 1:
+            return await search_repository.semantic(
+                session,
+                vector=vectors[0].values,
+                model=vectors[0].model,
+                conditions=conditions,
+                limit=settings.search_candidates,
+                exact_below=settings.search_exact_scan_below,
+            )
+        # The models cover the same chunks (complete coverage): one plan decides for all.
+        exact = await search_repository.scans_exactly(
+            session,
+            model=vectors[0].model,
+            conditions=conditions,
+            exact_below=settings.search_exact_scan_below,
+        )
+        rows = [
+            row
+            for by in vectors
+            for row in await search_repository.semantic_cosines(
+                session,
+                by=by,
+                vectors=vectors,
+                conditions=conditions,
+                limit=settings.search_candidates,
+                exact=exact,
+            )
+        ]
+        return fuse(rows, [v.weight for v in vectors], settings.search_candidates)
 
     async def _hits(
         self,

@@ -3,6 +3,8 @@ that resolved it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import structlog
 from parley_schema.vector_slots import SlotModel
 from sqlalchemy import ColumnElement
@@ -11,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parley_search_api.access.scope import ProjectScope
 from parley_search_api.conversations.presenters import context_message
 from parley_search_api.conversations.service import ConversationService
-from parley_search_api.search.active_model import ActiveModel
+from parley_search_api.search.active_model import ActiveModel, SearchModel
 from parley_search_api.search.conditions import chunk_conditions, outside_conversation
+from parley_search_api.search.dense import weighted_mean
 from parley_search_api.search.hit_repository import hit_repository
 from parley_search_api.search.presenters import search_hit
 from parley_search_api.search.ranking import RankedHit
@@ -44,7 +47,7 @@ class SimilarService:
     ) -> None:
         self._settings = settings
         self._conversations = conversations  # the source conversation, in scope
-        self._models = models  # the model of the vectors compared
+        self._models = models  # the model(s) of the vectors compared
 
     async def similar(
         self,
@@ -65,19 +68,12 @@ class SimilarService:
         """
         scope.check_private(include_private)
         await self._conversations.facts(session, scope, global_id)
-        model = (await self._models.get(session)).vectors
+        models = (await self._models.get(session)).models
         settings = self._settings
         conditions = chunk_conditions(scope, SearchFilters(include_private=include_private))
         others = [*conditions, outside_conversation(global_id)]
-        vectors = await similar_repository.side_means(
-            session, global_id, model=model, conditions=conditions
-        )
-        # Bots, templates and activity say nothing about the problem: a conversation with
-        # only those (or no vector yet) has no similar ones.
-        sources: dict[Side, list[float]] = {
-            side: vector for side, vector in vectors.items() if side is not Side.OTHER
-        }
-        if not sources:
+        sided = await self._sides(session, global_id, models, conditions)
+        if not sided or sided[0][0] is not models[0]:  # none by the active model
             return SimilarConversations(hits=[])
         await search_repository.tune(
             session,
@@ -85,24 +81,26 @@ class SimilarService:
             max_scan_tuples=settings.search_max_scan_tuples,
             trigram_threshold=settings.search_trigram_threshold,
         )
-        # One nearest-chunk search for both sides (their unit vectors added): the side means
-        # rank the candidates below, so a second HNSW search (~15-25 ms at 100k
+        # One nearest-chunk search (per model) for both sides (their unit vectors added): the
+        # side means rank the candidates below, so a second HNSW search (~15-25 ms at 100k
         # conversations) would buy little.
-        nearest = await search_repository.semantic(
-            session,
-            vector=direction(list(sources.values())),
-            model=model,
-            conditions=others,
-            limit=settings.search_candidates,
-            exact_below=settings.search_exact_scan_below,
-        )
-        candidates = {c.conversation_id for c in nearest}
+        candidates: set[str] = set()
+        for model, sources in sided:
+            nearest = await search_repository.semantic(
+                session,
+                vector=direction(list(sources.values())),
+                model=model.vectors,
+                conditions=others,
+                limit=settings.search_candidates,
+                exact_below=settings.search_exact_scan_below,
+            )
+            candidates.update(c.conversation_id for c in nearest)
         config = settings.search_text_config
         words = await similar_repository.lexemes(
             session,
             global_id,
             config=config,
-            sides=list(sources),
+            sides=list(sided[0][1]),
             conditions=conditions,
             limit=SOURCE_LEXEMES,
         )
@@ -117,24 +115,14 @@ class SimilarService:
             rank_limit=min(KEYWORD_RANK_LIMIT, settings.search_keyword_rank_limit),
         )
         candidates.update(keyword)
-        pairs = await similar_repository.side_similarities(
-            session,
-            conversation_ids=sorted(candidates),
-            vectors=sources,
-            model=model,
-            conditions=conditions,
-        )
-        semantic = {
-            conversation: score
-            for conversation, similarities in pairs.items()
-            if (score := scoring.semantic_score(similarities)) is not None
-        }
+        semantic = await self._semantic(session, sorted(candidates), sided, conditions)
         statuses = await similar_repository.statuses(session, sorted(candidates))
         resolved = {c for c, status in statuses.items() if status == RESOLVED}
         ranked = scoring.order(
             semantic, keyword, resolved, dense_weight=settings.search_similar_dense_weight
         )[:limit]
-        hits = await self._hits(session, ranked, sources, conditions, model)
+        active, sources = sided[0]
+        hits = await self._hits(session, ranked, sources, conditions, active.vectors)
         log.info(
             "similar_served",
             sides=sorted(s.value for s in sources),
@@ -142,6 +130,55 @@ class SimilarService:
             hits=len(hits),
         )
         return SimilarConversations(hits=hits)
+
+    async def _sides(
+        self,
+        session: AsyncSession,
+        global_id: str,
+        models: Sequence[SearchModel],
+        conditions: list[ColumnElement[bool]],
+    ) -> list[tuple[SearchModel, dict[Side, list[float]]]]:
+        """Per model (the active one first), the source's side vectors by its vectors; a model
+        without any (bots, templates and activity only, or no vector yet) is left out: they
+        say nothing about the problem."""
+        sided = []
+        for model in models:
+            vectors = await similar_repository.side_means(
+                session, global_id, model=model.vectors, conditions=conditions
+            )
+            sources: dict[Side, list[float]] = {
+                side: v for side, v in vectors.items() if side is not Side.OTHER
+            }
+            if sources:
+                sided.append((model, sources))
+        return sided
+
+    async def _semantic(
+        self,
+        session: AsyncSession,
+        conversation_ids: list[str],
+        sided: list[tuple[SearchModel, dict[Side, list[float]]]],
+        conditions: list[ColumnElement[bool]],
+    ) -> dict[str, float]:
+        """Each candidate's semantic score (``scoring.semantic_score``) by the one model, or
+        the fused models' scores' weighted mean (``search.dense``)."""
+        per_model = []
+        for model, sources in sided:
+            pairs = await similar_repository.side_similarities(
+                session,
+                conversation_ids=conversation_ids,
+                vectors=sources,
+                model=model.vectors,
+                conditions=conditions,
+            )
+            per_model.append(
+                (model.weight, {c: scoring.semantic_score(p) for c, p in pairs.items()})
+            )
+        fused = {
+            conversation: weighted_mean((w, scores.get(conversation)) for w, scores in per_model)
+            for conversation in conversation_ids
+        }
+        return {conversation: score for conversation, score in fused.items() if score is not None}
 
     async def _hits(
         self,
