@@ -17,7 +17,11 @@ $(STAMP): requirements.lock pyproject.toml $(MEMBERS)
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	touch $(STAMP)
 
+# The local model's runtime files (OpenVINO's ONNX export) are built here, once, into
+# PARLEY_DATA_DIR, so that no service, test stack or benchmark builds them at its start;
+# a no-op when the export of these weights is there already.
 install: $(STAMP)
+	$(BIN)/parley-prepare-local-model
 
 up: install
 	./scripts/ensure-rabbitmq.sh

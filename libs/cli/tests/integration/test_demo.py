@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import httpx
+from parley_testing.local_model import data_dir_sharing_model_files
 from parley_testing.postgres import free_port
 
 DEMO_TIMEOUT_S = 280
@@ -27,7 +28,7 @@ def test_demo_prints_the_panel_and_serves_it_beside_a_simulated_chatwoot_with_a_
     ports = {name: free_port() for name in ("INGEST", "SEARCH_API", "AUTH")}
     env = {
         **os.environ,
-        "PARLEY_DATA_DIR": str(tmp_path / "data"),
+        "PARLEY_DATA_DIR": str(data_dir_sharing_model_files(tmp_path / "data")),
         "PARLEY_EMBEDDED_DB_PORT": str(db_port),
         "PARLEY_DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:{db_port}/parley",
         "PARLEY_AMQP_URL": module_amqp_url,

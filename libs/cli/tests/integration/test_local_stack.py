@@ -16,6 +16,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
+from parley_testing.local_model import data_dir_sharing_model_files
 from parley_testing.postgres import free_port, run_async
 
 
@@ -47,7 +48,7 @@ def parley(tmp_path: Path, module_amqp_url: str) -> Iterator[Parley]:
     port = free_port()
     env = {
         **os.environ,
-        "PARLEY_DATA_DIR": str(tmp_path / "data"),
+        "PARLEY_DATA_DIR": str(data_dir_sharing_model_files(tmp_path / "data")),
         "PARLEY_EMBEDDED_DB_PORT": str(port),
         "PARLEY_DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:{port}/parley",
         "PARLEY_AMQP_URL": module_amqp_url,

@@ -79,11 +79,10 @@ class ParleyBaseSettings(BaseSettings):
     # Forward passes of the local model running at once, each on one CPU thread; 1 runs one
     # pass at a time on all of torch's threads (lowest latency for one text, e.g. a query).
     local_model_workers: Annotated[int, Field(ge=1, le=256)] = 1
-    # The local model's runtime; openvino exports the weights to ONNX under data_dir on its
-    # first start (or at install: parley-prepare-local-model) and reuses the export after.
-    # torch stays the default until an embedder that embedded nothing in one CI run on
-    # openvino is understood (README, "The local model's runtime").
-    local_model_runtime: LocalModelRuntime = LocalModelRuntime.TORCH
+    # The local model's runtime; openvino runs an ONNX export of the weights kept under
+    # data_dir, built at install (parley-prepare-local-model: `make install`, the images) or
+    # else at the first start, and reused after. torch is the fallback.
+    local_model_runtime: LocalModelRuntime = LocalModelRuntime.OPENVINO
 
     # HTTP services: every statement of a request is cancelled after this long (Postgres
     # statement_timeout), and the request is answered 503 instead of holding a connection.
