@@ -196,11 +196,19 @@ class SearchService:
             textual = await self._textual(session, scope, request, config, conditions, vectors)
             return {"semantic": semantic, **textual}
         async with self._dense_connections:
-            semantic, textual = await asyncio.gather(
+            # Both sides end before this returns, failed or not: a side still running on the
+            # request's session while the error rolls that session back would break its
+            # connection ("another operation is in progress") and then the pool.
+            dense_side, text_side = await asyncio.gather(
                 self._semantic_on_own_connection(engine, request, conditions, vectors),
                 self._tuned_textual(session, scope, request, config, conditions, vectors),
+                return_exceptions=True,
             )
-        return {"semantic": semantic, **textual}
+        if isinstance(dense_side, BaseException):
+            raise dense_side
+        if isinstance(text_side, BaseException):
+            raise text_side
+        return {"semantic": dense_side, **text_side}
 
     async def _semantic_on_own_connection(
         self,
