@@ -195,13 +195,18 @@ class SearchService:
             semantic = await self._semantic(session, request, conditions, vectors)
             textual = await self._textual(session, scope, request, config, conditions, vectors)
             return {"semantic": semantic, **textual}
+
+        async def textual_side() -> dict[str, list[Candidate]]:
+            await self._tune(session)
+            return await self._textual(session, scope, request, config, conditions, vectors)
+
         async with self._dense_connections:
             # Both sides end before this returns, failed or not: a side still running on the
             # request's session while the error rolls that session back would break its
             # connection ("another operation is in progress") and then the pool.
             dense_side, text_side = await asyncio.gather(
                 self._semantic_on_own_connection(engine, request, conditions, vectors),
-                self._tuned_textual(session, scope, request, config, conditions, vectors),
+                textual_side(),
                 return_exceptions=True,
             )
         if isinstance(dense_side, BaseException):
@@ -220,18 +225,6 @@ class SearchService:
         async with AsyncSession(engine) as own:
             await self._tune(own)
             return await self._semantic(own, request, conditions, vectors)
-
-    async def _tuned_textual(
-        self,
-        session: AsyncSession,
-        scope: ProjectScope,
-        request: SearchRequest,
-        config: TextSearchConfig,
-        conditions: list[ColumnElement[bool]],
-        vectors: list[QueryVector],
-    ) -> dict[str, list[Candidate]]:
-        await self._tune(session)
-        return await self._textual(session, scope, request, config, conditions, vectors)
 
     async def _semantic(
         self,
