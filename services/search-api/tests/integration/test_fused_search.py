@@ -90,6 +90,12 @@ async def set_weights(session: AsyncSession, weights: dict[str, float | None]) -
         )
 
 
+async def fuse_both(session: AsyncSession, use: LocalProvider) -> None:
+    """The multilingual model held and searched beside MiniLM, at USE_WEIGHT."""
+    await hold_use(session, use)
+    await set_weights(session, {LOCAL_MODEL_NAME: 1 - USE_WEIGHT, use.model_name: USE_WEIGHT})
+
+
 class Corpus:
     """One conversation per text, and each text's cosine to a query under both models."""
 
@@ -143,8 +149,7 @@ async def test_a_fused_search_ranks_by_the_weighted_sum_of_both_models_cosines(
     corpus = Corpus(world, use)
     caller = await corpus.write()
     cosines = await corpus.cosines(QUERY)
-    await hold_use(db_session, use)
-    await set_weights(db_session, {LOCAL_MODEL_NAME: 1 - USE_WEIGHT, use.model_name: USE_WEIGHT})
+    await fuse_both(db_session, use)
 
     hits = await search(client, caller)
 
@@ -180,8 +185,7 @@ async def test_similar_conversations_fuse_both_models(
     caller = await corpus.write()
     source = TEXTS[0]
     cosines = await corpus.cosines(source)
-    await hold_use(db_session, use)
-    await set_weights(db_session, {LOCAL_MODEL_NAME: 1 - USE_WEIGHT, use.model_name: USE_WEIGHT})
+    await fuse_both(db_session, use)
 
     response = await client.get(
         f"/v1/conversations/{corpus.conversation_of[source]}/similar", headers=caller.headers
@@ -202,8 +206,7 @@ async def test_search_goes_back_to_one_model(
     corpus = Corpus(world, use)
     caller = await corpus.write()
     cosines = await corpus.cosines(QUERY)
-    await hold_use(db_session, use)
-    await set_weights(db_session, {LOCAL_MODEL_NAME: 1 - USE_WEIGHT, use.model_name: USE_WEIGHT})
+    await fuse_both(db_session, use)
     assert await search(client, caller)
 
     await set_weights(db_session, {LOCAL_MODEL_NAME: None, use.model_name: None})
