@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -25,18 +27,43 @@ def create_engine(
     they hold message text and contact details, and errors end up in logs.
 
     ``statement_timeout_s`` bounds every statement on its connections (None: no bound).
+
+    The pool holds up to twice ``db_pool_size`` connections and keeps each one it opened,
+    the most recently used first. A pool with overflow connections closes them as they come
+    back after a burst and opens them again at the next: each one a Postgres process fork,
+    password (SCRAM) authentication and cold caches. At 50 webhooks/s on two cores that
+    churn (over a hundred connections opened in 30 s) took the CPU the requests needed,
+    which made them slower, more of them in flight, and more connections opened.
+
+    A connection the server closed while it sat in the pool (Postgres restarted) is
+    replaced when it is checked out (``_replace_if_closed``); ``db_pool_pre_ping`` adds a
+    round-trip test on top.
     """
     server_settings = {"application_name": application_name}
     if statement_timeout_s is not None:
         server_settings["statement_timeout"] = str(round(statement_timeout_s * 1000))
-    return create_async_engine(
+    engine = create_async_engine(
         settings.database_url_str,
-        pool_size=settings.db_pool_size,
-        max_overflow=settings.db_pool_size,
+        pool_size=2 * settings.db_pool_size,
+        max_overflow=0,
+        pool_use_lifo=True,
         pool_pre_ping=settings.db_pool_pre_ping,
         hide_parameters=True,
         connect_args={"server_settings": server_settings},
     )
+    event.listen(engine.sync_engine.pool, "checkout", _replace_if_closed)
+    return engine
+
+
+def _replace_if_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """Refuse a pooled connection asyncpg saw closed; the pool opens a new one instead.
+
+    Costs no round trip: when Postgres ends a connection (a restart, an idle timeout) it
+    closes the socket, and asyncpg marks the connection closed as the event loop reads that.
+    A connection lost without a close (a dead host) fails its first statement instead.
+    """
+    if dbapi_connection.driver_connection.is_closed():
+        raise DisconnectionError("the server closed this pooled connection")
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

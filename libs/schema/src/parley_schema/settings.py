@@ -59,10 +59,12 @@ class ParleyBaseSettings(BaseSettings):
     database_url: PostgresDsn = PostgresDsn(DEFAULT_DATABASE_URL)
     amqp_url: AmqpDsn = AmqpDsn("amqp://guest:guest@127.0.0.1:5672/")
     db_pool_size: Annotated[int, Field(ge=1, le=200)] = 10
-    # Test each pooled connection before use (asyncpg: BEGIN, ``;``, ROLLBACK: three round
-    # trips per checkout). Off, a connection that died while idle (Postgres restarted) fails
-    # its first statement; SQLAlchemy then discards the whole pool, and the caller must retry.
-    db_pool_pre_ping: bool = True
+    # Also test each pooled connection with a round trip before use (asyncpg: BEGIN, ``;``,
+    # ROLLBACK: three per checkout, a tenth of a webhook's CPU). Off, a connection the
+    # server closed is still replaced at checkout (``db.create_engine``); only one lost
+    # without a close (a dead host) fails its first statement, after which SQLAlchemy
+    # discards the whole pool.
+    db_pool_pre_ping: bool = False
 
     log_level: str = "INFO"
     log_format: LogFormat = LogFormat.AUTO

@@ -37,7 +37,7 @@ log = structlog.get_logger(__name__)
 
 RELAY_POOL_SIZE = 2
 # A housekeeping run holds two connections, its advisory lock's and its work's: a pool of
-# one plus as many overflow (create_engine allows db_pool_size more).
+# one, which create_engine doubles.
 HOUSEKEEPING_POOL_SIZE = 1
 CONTACT_LABELS_POOL_SIZE = 1  # likewise: its advisory lock's connection and its work's
 
@@ -67,7 +67,7 @@ async def contact_label_sync(settings: IngestSettings) -> AsyncIterator[None]:
         await engine.dispose()
 
 
-LIFECYCLE_POOL_SIZE = 3  # and as many overflow: retention, reconcile and the Help Center sync
+LIFECYCLE_POOL_SIZE = 3  # doubled by create_engine: retention, reconcile and the Help Center sync
 
 
 @asynccontextmanager

@@ -54,9 +54,6 @@ Phrases = Annotated[
 
 
 class SearchSettings(SessionSettings, AuditSettings, ChatwootApiSettings):  # 1, 2: auth's too
-    # No ping round trips per request: the first statement (the credential lookup) runs
-    # once more when its pooled connection turns out dead (access/service.py).
-    db_pool_pre_ping: bool = False
     search_fusion: FusionMethod = FusionMethod.CONVEX
     search_dense_weight: Weight = 0.8  # convex: keyword weight is 1 - this (bench/quality)
     search_lift_weight: Weight = 0.3  # contact / display-id matches, added on top

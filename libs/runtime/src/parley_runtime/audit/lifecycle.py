@@ -17,7 +17,7 @@ from parley_runtime.audit.settings import AuditSettings
 from parley_runtime.provided import provide
 
 # The writer's connection and the purge's two (its advisory lock's and its work's): a pool
-# of two plus as many overflow (create_engine allows db_pool_size more).
+# of two, which create_engine doubles.
 AUDIT_POOL_SIZE = 2
 
 
