@@ -7,7 +7,10 @@ for every message records the time from the 200 of its webhook until its chunks 
 confirmed through the search API. The whole run is repeated for each local model runtime
 (``PARLEY_LOCAL_MODEL_RUNTIME``: torch and the default, by default), on a fresh stack each.
 The baseline, measured in the same run before the stacks start, is each runtime's raw
-latency for one text (in a process of its own).
+latency for one text (in a process of its own). A second table splits each message's time
+into stages: the webhook's own round trip, its 200 until the relay published the event
+(``event_outbox.published_at``), on until the embedder stored the chunks
+(``rag_chunks.last_embedded_at``), and on until the poller saw them.
 
     .venv/bin/python bench/freshness/run.py                 # 20 and 50 msg/s, 60 s each
     .venv/bin/python bench/freshness/run.py --rates 20 --duration 15 --runtimes openvino
@@ -53,9 +56,34 @@ VERIFY_SAMPLE = 20
 class Run:
     rate: float
     accepted: dict[str, float] = field(default_factory=dict)  # message id -> accepted at
+    accepted_wall: dict[str, float] = field(default_factory=dict)  # the same, epoch seconds
+    response_ms: list[float] = field(default_factory=list)  # each webhook's own round trip
+    # message id -> epoch seconds its event was published and its chunks stored (database)
+    published_wall: dict[str, float] = field(default_factory=dict)
+    stored_wall: dict[str, float] = field(default_factory=dict)
     searchable: dict[str, float] = field(default_factory=dict)
     words: dict[str, str] = field(default_factory=dict)  # message id -> its unique word
     send_seconds: float = 0.0
+
+    def stages_ms(self) -> dict[str, list[float]]:
+        """Each stage's durations, sorted: the webhook's own round trip, then from its 200
+        until the relay published the event, on until the embedder stored the chunks, and on
+        until the poller saw them (the last two share the store transaction's start time)."""
+        both = [m for m in self.searchable if m in self.published_wall and m in self.stored_wall]
+        monotonic_offset = {m: self.accepted_wall[m] - self.accepted[m] for m in both}
+        return {
+            "webhook round trip": sorted(self.response_ms),
+            "200 -> published": sorted(
+                (self.published_wall[m] - self.accepted_wall[m]) * 1000 for m in both
+            ),
+            "published -> stored": sorted(
+                (self.stored_wall[m] - self.published_wall[m]) * 1000 for m in both
+            ),
+            "stored -> seen": sorted(
+                (self.searchable[m] + monotonic_offset[m] - self.stored_wall[m]) * 1000
+                for m in both
+            ),
+        }
 
     def latencies_ms(self) -> list[float]:
         return sorted(
@@ -120,10 +148,12 @@ async def _load(
             word = unique_word(rng, "fresh")
             now = datetime.now(UTC)
             body = customer_message(index, first_id + index, word, rng, started_at=now, sent_at=now)
-            await deliver(client, body, stack.webhook_secrets)
+            delivered = await deliver(client, body, stack.webhook_secrets)
             message_id = f"cwmsg:1:{first_id + index}"
             run.words[message_id] = word
             run.accepted[message_id] = time.monotonic()
+            run.accepted_wall[message_id] = time.time()
+            run.response_ms.append(delivered.latency_s * 1000)
 
         started = time.monotonic()
         tasks = []
@@ -141,6 +171,30 @@ async def _load(
             f"became searchable within {SETTLE_TIMEOUT_S:.0f} s of the end of the load"
         ) from None
     return run
+
+
+async def _record_stages(engine: AsyncEngine, run: Run) -> None:
+    """When each message's event left the outbox and when its chunks were stored, from the
+    database's own timestamps (same clock as the bench: one machine)."""
+    ids = list(run.accepted)
+    async with engine.connect() as connection:
+        published = await connection.execute(
+            text(
+                "SELECT payload->'data'->>'message_global_id', extract(epoch FROM min(published_at))"
+                " FROM event_outbox WHERE payload->'data'->>'message_global_id' = ANY(:ids)"
+                " GROUP BY 1"
+            ),
+            {"ids": ids},
+        )
+        stored = await connection.execute(
+            text(
+                "SELECT message_global_id, extract(epoch FROM max(last_embedded_at))"
+                " FROM rag_chunks WHERE message_global_id = ANY(:ids) GROUP BY 1"
+            ),
+            {"ids": ids},
+        )
+        run.published_wall = {m: float(at) for m, at in published if at is not None}
+        run.stored_wall = {m: float(at) for m, at in stored if at is not None}
 
 
 async def _verify(stack: Stack, token: str, run: Run) -> int:
@@ -186,6 +240,7 @@ async def _bench(
                 args.poll_ms / 1000,
                 first_id=first_id + number * 1_000_000,
             )
+            await _record_stages(engine, run)
             results.append((run, await _verify(stack, token, run)))
         return results
     finally:
@@ -265,6 +320,19 @@ def main() -> None:
                 f"{_percentile(latencies, 0.99):>8.0f} {latencies[-1]:>8.0f} "
                 f"{_percentile(latencies, 0.5) / baselines[runtime]:>8.1f} {verified:>4}/{sample:<4}"
             )
+    print("\nwhere the time goes (ms; database timestamps for the middle two stages)")
+    header = f"{'runtime':>9} {'rate msg/s':>10} {'stage':>20} {'p50':>8} {'p95':>8} {'p99':>8} {'max':>8}"
+    print(header)
+    print("-" * len(header))
+    for runtime, runs in results.items():
+        for run, _ in runs:
+            for stage, values in run.stages_ms().items():
+                if values:
+                    print(
+                        f"{runtime.value:>9} {run.rate:>10.0f} {stage:>20} "
+                        f"{_percentile(values, 0.5):>8.0f} {_percentile(values, 0.95):>8.0f} "
+                        f"{_percentile(values, 0.99):>8.0f} {values[-1]:>8.0f}"
+                    )
 
 
 if __name__ == "__main__":
