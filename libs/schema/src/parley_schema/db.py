@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from sqlalchemy import event, text
@@ -22,11 +22,13 @@ def create_engine(
     *,
     application_name: str = "parley",
     statement_timeout_s: float | None = None,
+    server_settings: Mapping[str, str] | None = None,
 ) -> AsyncEngine:
     """The process's engine. Errors never carry bound parameters (``hide_parameters``):
     they hold message text and contact details, and errors end up in logs.
 
-    ``statement_timeout_s`` bounds every statement on its connections (None: no bound).
+    ``statement_timeout_s`` bounds every statement on its connections (None: no bound);
+    ``server_settings`` sets more Postgres settings on each of them.
 
     The pool holds up to twice ``db_pool_size`` connections and keeps each one it opened,
     the most recently used first. A pool with overflow connections closes them as they come
@@ -39,9 +41,9 @@ def create_engine(
     replaced when it is checked out (``_replace_if_closed``); ``db_pool_pre_ping`` adds a
     round-trip test on top.
     """
-    server_settings = {"application_name": application_name}
+    connection_settings = {"application_name": application_name, **(server_settings or {})}
     if statement_timeout_s is not None:
-        server_settings["statement_timeout"] = str(round(statement_timeout_s * 1000))
+        connection_settings["statement_timeout"] = str(round(statement_timeout_s * 1000))
     engine = create_async_engine(
         settings.database_url_str,
         pool_size=2 * settings.db_pool_size,
@@ -49,7 +51,7 @@ def create_engine(
         pool_use_lifo=True,
         pool_pre_ping=settings.db_pool_pre_ping,
         hide_parameters=True,
-        connect_args={"server_settings": server_settings},
+        connect_args={"server_settings": connection_settings},
     )
     event.listen(engine.sync_engine.pool, "checkout", _replace_if_closed)
     return engine

@@ -74,3 +74,18 @@ async def test_connections_the_server_closed_are_replaced_at_checkout(
         await engine.dispose()
     assert len(after) == 2 * POOL_SIZE
     assert not after & before
+
+
+async def test_server_settings_apply_to_every_connection(server: EmbeddedDatabase) -> None:
+    settings = ParleyBaseSettings(database_url=server.url("parley"), db_pool_size=POOL_SIZE)
+    engine = create_engine(
+        settings, application_name="pool-test", server_settings={"lock_timeout": "1234ms"}
+    )
+    try:
+        async with engine.connect() as connection:
+            shown = await connection.execute(
+                text("SELECT current_setting('lock_timeout'), current_setting('application_name')")
+            )
+            assert tuple(shown.one()) == ("1234ms", "pool-test")
+    finally:
+        await engine.dispose()

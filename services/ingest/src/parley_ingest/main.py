@@ -115,9 +115,12 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         # The relay and housekeeping have connections of their own, without the requests'
         # statement timeout: under a burst, requests holding the whole request pool must not
         # keep events from leaving, and a large purge must not be cancelled.
+        # Losing a "published" mark in a crash only re-publishes (at-least-once), so the
+        # relay's commits need not wait for the WAL flush that webhook commits wait for.
         relay_engine = create_engine(
             settings.model_copy(update={"db_pool_size": RELAY_POOL_SIZE}),
             application_name="ingest-relay",
+            server_settings={"synchronous_commit": "off"},
         )
         housekeeping_engine = create_engine(
             settings.model_copy(update={"db_pool_size": HOUSEKEEPING_POOL_SIZE}),

@@ -31,7 +31,7 @@ from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractExchange
 from parley_broker import declare_topology, has_declared_route
 from parley_schema.events import CORRELATION_ID_HEADER, EVENTS_EXCHANGE
 from parley_schema.retrying import Backoff
-from sqlalchemy import make_url, text
+from sqlalchemy import make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -202,9 +202,6 @@ class OutboxRelay:
         """Publish one batch; return how many rows were claimed."""
         lost: BaseException | None = None
         async with self._sessionmaker() as session, session.begin():
-            # Losing a "published" mark in a crash only re-publishes (at-least-once), so the
-            # relay's commits need not wait for the WAL flush that webhook commits wait for.
-            await session.execute(text("SET LOCAL synchronous_commit = off"))
             pending = await outbox_repository.claim(session, self._settings.outbox_batch_size)
             if not pending:
                 return 0
