@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import random
 import statistics
 import subprocess
@@ -83,6 +84,19 @@ class Run:
                 (self.searchable[m] + monotonic_offset[m] - self.stored_wall[m]) * 1000
                 for m in both
             ),
+        }
+
+    def timestamps(self) -> dict[str, list[float | None]]:
+        """Each message's accepted, published, stored and seen times (epoch seconds)."""
+        offset = {m: self.accepted_wall[m] - self.accepted[m] for m in self.accepted}
+        return {
+            m: [
+                self.accepted_wall[m],
+                self.published_wall.get(m),
+                self.stored_wall.get(m),
+                self.searchable[m] + offset[m] if m in self.searchable else None,
+            ]
+            for m in self.accepted
         }
 
     def latencies_ms(self) -> list[float]:
@@ -255,6 +269,12 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument("--poll-ms", type=float, default=50.0)
     parser.add_argument(
+        "--samples",
+        type=Path,
+        help="also write every message's timestamps (epoch s: accepted, published, stored,"
+        " seen) to this JSON file, by runtime and rate",
+    )
+    parser.add_argument(
         "--runtimes",
         type=LocalModelRuntime,
         nargs="+",
@@ -297,6 +317,15 @@ def main() -> None:
             delete_vhost(vhost)
             server.stop()
 
+    if args.samples is not None:
+        args.samples.write_text(
+            json.dumps(
+                {
+                    runtime.value: {str(run.rate): run.timestamps() for run, _ in runs}
+                    for runtime, runs in results.items()
+                }
+            )
+        )
     print(f"machine: {machine()} (shared with other jobs: absolute figures are noisy)")
     print(
         f"inputs: signed message_created webhooks, {args.duration:.0f} s per rate, poll "
