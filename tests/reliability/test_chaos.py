@@ -18,11 +18,10 @@ import pytest
 from parley_cli.client import SearchClient, create_user, provision_token
 from parley_devstack.embedded_db import EmbeddedDatabase
 from parley_devstack.rabbitmq_node import RabbitMQNode
-from parley_schema import migrate
 from parley_schema.events import EMBEDDER_DLQ, EMBEDDER_QUEUE
 from parley_simulator.delivery import deliver_all
 from parley_simulator.load import customer_message, unique_word
-from parley_testing.postgres import free_port
+from parley_testing.postgres import private_server
 from parley_testing.stack import Stack, running_stack
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -58,12 +57,8 @@ def _deliveries() -> tuple[list[dict[str, Any]], dict[str, str]]:
 
 @pytest.fixture
 def postgres(tmp_path: Path) -> Iterator[EmbeddedDatabase]:
-    server = EmbeddedDatabase(tmp_path / "pg", free_port())
-    server.start()
-    server.ensure_database_sync("parley")
-    migrate.upgrade(server.url("parley"), embedding_dim=384)
-    yield server
-    server.stop()
+    with private_server(tmp_path / "pg", options=None, embedding_dim=384) as server:
+        yield server
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from parley_devstack.embedded_db import EPHEMERAL_OPTIONS, EmbeddedDatabase
+from parley_devstack.embedded_db import EmbeddedDatabase
 from parley_schema.db import create_engine
 from parley_schema.settings import ParleyBaseSettings
-from parley_testing.postgres import free_port
+from parley_testing.postgres import private_server
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -22,11 +22,8 @@ POOL_SIZE = 2
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[EmbeddedDatabase]:
-    server = EmbeddedDatabase(tmp_path / "pg", free_port(), options=EPHEMERAL_OPTIONS)
-    server.start()
-    server.ensure_database_sync("parley")
-    yield server
-    server.stop()
+    with private_server(tmp_path / "pg", embedding_dim=None) as server:
+        yield server
 
 
 def engine_on(server: EmbeddedDatabase) -> AsyncEngine:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
 from typing import TypeVar
 
 import asyncpg
-from parley_devstack.embedded_db import EmbeddedDatabase
+from parley_devstack.embedded_db import EPHEMERAL_OPTIONS, EmbeddedDatabase
 from parley_devstack.machine import free_port as free_port  # tests import it from here
 from parley_schema import migrate
 
@@ -26,6 +28,26 @@ def run_async(factory: Callable[[], Awaitable[T]]) -> T:
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, runner()).result()
+
+
+@contextmanager
+def private_server(
+    directory: Path,
+    *,
+    options: Mapping[str, str] | None = EPHEMERAL_OPTIONS,
+    embedding_dim: int | None = TEST_EMBEDDING_DIM,
+) -> Iterator[EmbeddedDatabase]:
+    """A server of the test's own, which it may stop and restart (the shared one it may not),
+    with database ``parley``, migrated for vectors of ``embedding_dim`` (None: empty)."""
+    server = EmbeddedDatabase(directory, free_port(), options=options)
+    server.start()
+    try:
+        server.ensure_database_sync("parley")
+        if embedding_dim is not None:
+            migrate.upgrade(server.url("parley"), embedding_dim=embedding_dim)
+        yield server
+    finally:
+        server.stop()
 
 
 def create_template(server: EmbeddedDatabase) -> str:

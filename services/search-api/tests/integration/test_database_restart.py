@@ -13,13 +13,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from parley_devstack.embedded_db import EPHEMERAL_OPTIONS, EmbeddedDatabase
+from parley_devstack.embedded_db import EmbeddedDatabase
 from parley_embeddings.local import LocalProvider
-from parley_schema import migrate
 from parley_search_api.main import create_app
 from parley_search_api.settings import SearchSettings
 from parley_testing.factories import make_api_caller
-from parley_testing.postgres import TEST_EMBEDDING_DIM, free_port
+from parley_testing.postgres import private_server
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 CONCURRENT = 4
@@ -27,12 +26,8 @@ CONCURRENT = 4
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[EmbeddedDatabase]:
-    server = EmbeddedDatabase(tmp_path / "pg", free_port(), options=EPHEMERAL_OPTIONS)
-    server.start()
-    server.ensure_database_sync("parley")
-    migrate.upgrade(server.url("parley"), embedding_dim=TEST_EMBEDDING_DIM)
-    yield server
-    server.stop()
+    with private_server(tmp_path / "pg") as server:
+        yield server
 
 
 async def _token(url: str) -> str:
