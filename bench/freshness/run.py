@@ -152,7 +152,9 @@ async def _load(
     stack: Stack, engine: AsyncEngine, rate: float, duration: float, poll_s: float, first_id: int
 ) -> Run:
     run = Run(rate=rate)
-    rng = random.Random(int(rate))
+    # Seeded by the first id, not the rate: with the same texts, a second runtime's run would
+    # reuse the first one's vectors (same model, same text) and measure no model at all.
+    rng = random.Random(first_id)
     stop = asyncio.Event()
     poller = asyncio.create_task(_poll(engine, run, poll_s, stop))
     count = int(rate * duration)
