@@ -71,7 +71,6 @@ class Run:
         until the relay published the event, on until the embedder stored the chunks, and on
         until the poller saw them (the last two share the store transaction's start time)."""
         both = [m for m in self.searchable if m in self.published_wall and m in self.stored_wall]
-        monotonic_offset = {m: self.accepted_wall[m] - self.accepted[m] for m in both}
         return {
             "webhook round trip": sorted(self.response_ms),
             "200 -> published": sorted(
@@ -81,23 +80,27 @@ class Run:
                 (self.stored_wall[m] - self.published_wall[m]) * 1000 for m in both
             ),
             "stored -> seen": sorted(
-                (self.searchable[m] + monotonic_offset[m] - self.stored_wall[m]) * 1000
-                for m in both
+                (self._seen_wall(m) - self.stored_wall[m]) * 1000 for m in both
             ),
         }
 
     def timestamps(self) -> dict[str, list[float | None]]:
         """Each message's accepted, published, stored and seen times (epoch seconds)."""
-        offset = {m: self.accepted_wall[m] - self.accepted[m] for m in self.accepted}
         return {
             m: [
                 self.accepted_wall[m],
                 self.published_wall.get(m),
                 self.stored_wall.get(m),
-                self.searchable[m] + offset[m] if m in self.searchable else None,
+                self._seen_wall(m) if m in self.searchable else None,
             ]
             for m in self.accepted
         }
+
+    def _seen_wall(self, message_id: str) -> float:
+        """When the poller saw the message's chunks, on the epoch clock (the poller records
+        monotonic time; the acceptance, recorded on both clocks, converts it)."""
+        offset = self.accepted_wall[message_id] - self.accepted[message_id]
+        return self.searchable[message_id] + offset
 
     def latencies_ms(self) -> list[float]:
         return sorted(

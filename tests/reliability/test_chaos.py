@@ -57,7 +57,7 @@ def _deliveries() -> tuple[list[dict[str, Any]], dict[str, str]]:
 
 @pytest.fixture
 def postgres(tmp_path: Path) -> Iterator[EmbeddedDatabase]:
-    with private_server(tmp_path / "pg", options=None, embedding_dim=384) as server:
+    with private_server(tmp_path / "pg", options=None) as server:
         yield server
 
 
