@@ -116,7 +116,10 @@ def _percentile(values: list[float], q: float) -> float:
 
 def raw_single_text_ms(runtime: LocalModelRuntime, samples: int = 50) -> float:
     """p50 of ``runtime`` encoding one support message (the floor of freshness)."""
-    encoder = load_encoder(runtime, data_dir=ParleyBaseSettings().data_dir)
+    settings = ParleyBaseSettings()
+    encoder = load_encoder(
+        runtime, data_dir=settings.data_dir, precision=settings.local_model_precision
+    )
     texts = [random.Random(i).choice(TOPICS).openers[0] for i in range(samples)]
     encoder.encode(texts[:5])
     timings = []

@@ -55,6 +55,7 @@ def _load_minilm(settings: ParleyBaseSettings) -> LocalProvider:
         settings.local_model_runtime,
         data_dir=settings.data_dir,
         parallel_passes=settings.local_model_workers,
+        precision=settings.local_model_precision,
     )
     return _provider(encoder, settings)
 

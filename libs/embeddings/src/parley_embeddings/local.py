@@ -37,7 +37,7 @@ class LocalProvider:
 
     The encoder names the model (``model_name``, ``dimension``) and counts its tokens.
     Without one it loads all-MiniLM-L6-v2 on the runtime the environment's settings name
-    (``PARLEY_LOCAL_MODEL_RUNTIME``, ``PARLEY_DATA_DIR``), as ``build_provider`` does.
+    (``PARLEY_LOCAL_MODEL_RUNTIME``, ``_PRECISION``, ``PARLEY_DATA_DIR``), as ``build_provider`` does.
     """
 
     def __init__(
@@ -46,7 +46,10 @@ class LocalProvider:
         if encoder is None:
             settings = ParleyBaseSettings()
             encoder = load_encoder(
-                settings.local_model_runtime, data_dir=settings.data_dir, parallel_passes=workers
+                settings.local_model_runtime,
+                data_dir=settings.data_dir,
+                parallel_passes=workers,
+                precision=settings.local_model_precision,
             )
         self._encoder = encoder
         self._batch_size = batch_size

@@ -48,7 +48,14 @@ class LocalModelRuntime(StrEnum):
     """What runs the local model (the same weights and vectors either way)."""
 
     TORCH = "torch"  # sentence-transformers on torch: the reference and fallback
-    OPENVINO = "openvino"  # OpenVINO fp32, compiled from an ONNX export of the weights
+    OPENVINO = "openvino"  # OpenVINO, compiled from an ONNX export of the weights
+
+
+class LocalModelPrecision(StrEnum):
+    """The arithmetic OpenVINO runs the local model in (torch always runs fp32)."""
+
+    AUTO = "auto"  # OpenVINO's default for the CPU: bf16 on one with AMX, else mostly fp32
+    F32 = "f32"  # fp32 everywhere: torch's own arithmetic
 
 
 class ParleyBaseSettings(BaseSettings):
@@ -85,6 +92,10 @@ class ParleyBaseSettings(BaseSettings):
     # data_dir, built at install (parley-prepare-local-model: `make install`, the images) or
     # else at the first start, and reused after. torch is the fallback.
     local_model_runtime: LocalModelRuntime = LocalModelRuntime.OPENVINO
+    # What OpenVINO computes in: auto takes its default for the CPU, bf16 on one with AMX
+    # matrix units (~3x fp32's speed there, cosine to torch fp32 > 0.9999: bench/embedder,
+    # the fidelity test); f32 keeps fp32 on every CPU.
+    local_model_precision: LocalModelPrecision = LocalModelPrecision.AUTO
 
     # HTTP services: every statement of a request is cancelled after this long (Postgres
     # statement_timeout), and the request is answered 503 instead of holding a connection.

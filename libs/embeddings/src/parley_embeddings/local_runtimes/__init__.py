@@ -1,6 +1,7 @@
 """Runtimes of the local model (``PARLEY_LOCAL_MODEL_RUNTIME``): torch, the reference, and
-OpenVINO fp32 compiled from an ONNX export of the same weights (the default: same vectors,
-a few times faster on a small CPU; see ``bench/embedder``)."""
+OpenVINO compiled from an ONNX export of the same weights (the default: the same vectors to
+a cosine of 0.9999, a few times faster on a small CPU; in the CPU's own default precision
+unless ``PARLEY_LOCAL_MODEL_PRECISION=f32``; see ``bench/embedder``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
-from parley_schema.settings import LocalModelRuntime
+from parley_schema.settings import LocalModelPrecision, LocalModelRuntime
 
 from parley_embeddings.local_runtimes.minilm import (
     LOCAL_DIMENSION,
@@ -73,15 +74,22 @@ def prepare(runtime: LocalModelRuntime, *, data_dir: Path) -> Path | None:
 
 
 def load_encoder(
-    runtime: LocalModelRuntime, *, data_dir: Path, parallel_passes: int = 1
+    runtime: LocalModelRuntime,
+    *,
+    data_dir: Path,
+    parallel_passes: int = 1,
+    precision: LocalModelPrecision = LocalModelPrecision.AUTO,
 ) -> LocalEncoder:
-    """The encoder of ``runtime``; ``parallel_passes`` passes will run at once."""
+    """The encoder of ``runtime``; ``parallel_passes`` passes will run at once; ``precision``
+    is OpenVINO's (torch runs fp32)."""
     if runtime is LocalModelRuntime.OPENVINO:
         from parley_embeddings.local_runtimes.export import cached_onnx
         from parley_embeddings.local_runtimes.openvino_encoder import OpenVinoEncoder
 
         onnx_file = cached_onnx(model_dir(), cache_dir(data_dir))
-        return OpenVinoEncoder(onnx_file, model_dir(), parallel_passes=parallel_passes)
+        return OpenVinoEncoder(
+            onnx_file, model_dir(), parallel_passes=parallel_passes, precision=precision
+        )
     from parley_embeddings.local_runtimes.torch_encoder import TorchEncoder
 
     return TorchEncoder(parallel_passes=parallel_passes)

@@ -1,4 +1,4 @@
-"""OpenVINO fp32, compiled from the ONNX export of the shipped weights."""
+"""OpenVINO, compiled from the ONNX export of the shipped weights."""
 
 from __future__ import annotations
 
@@ -7,8 +7,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import structlog
+from parley_schema.settings import LocalModelPrecision
+
 from parley_embeddings.local_runtimes.minilm import MiniLmIdentity
 from parley_embeddings.local_runtimes.tokens import PassTokenizer, Vectors, mean_pool_normalised
+
+log = structlog.get_logger(__name__)
 
 
 class OpenVinoEncoder(MiniLmIdentity):
@@ -20,15 +25,27 @@ class OpenVinoEncoder(MiniLmIdentity):
     each, and every worker thread has its own infer request, so passes never wait for each
     other. Threads are not pinned to cores: on a machine shared with Postgres and the event
     loop a pinned thread would wait for its core instead of moving to a free one.
+
+    ``precision`` ``auto`` leaves the arithmetic to OpenVINO's default for the CPU (bf16 on
+    one with AMX; layer norms and softmax stay fp32); ``precision_used`` says what it chose.
     """
 
     name = "openvino"
 
-    def __init__(self, onnx_file: Path, model_dir: Path, *, parallel_passes: int = 1) -> None:
+    def __init__(
+        self,
+        onnx_file: Path,
+        model_dir: Path,
+        *,
+        parallel_passes: int = 1,
+        precision: LocalModelPrecision = LocalModelPrecision.AUTO,
+    ) -> None:
         import openvino
 
         self._tokenize = PassTokenizer(model_dir)
-        config: dict[str, Any] = {"INFERENCE_PRECISION_HINT": "f32", "ENABLE_CPU_PINNING": False}
+        config: dict[str, Any] = {"ENABLE_CPU_PINNING": False}
+        if precision is LocalModelPrecision.F32:
+            config["INFERENCE_PRECISION_HINT"] = "f32"
         if parallel_passes > 1:
             config |= {"NUM_STREAMS": parallel_passes, "INFERENCE_NUM_THREADS": parallel_passes}
         else:
@@ -36,6 +53,8 @@ class OpenVinoEncoder(MiniLmIdentity):
         core = openvino.Core()
         self._compiled = core.compile_model(core.read_model(str(onnx_file)), "CPU", config)
         self._requests = threading.local()
+        self.precision_used = self._compiled.get_property("INFERENCE_PRECISION_HINT").to_string()
+        log.info("local_model_compiled", runtime=self.name, precision=self.precision_used)
 
     @property
     def max_seq_length(self) -> int:
