@@ -54,6 +54,12 @@ class OpenVinoEncoder(MiniLmIdentity):
         self._compiled = core.compile_model(core.read_model(str(onnx_file)), "CPU", config)
         self._requests = threading.local()
         self.precision_used = self._compiled.get_property("INFERENCE_PRECISION_HINT").to_string()
+        # One pass here, in the loading thread, before workers run passes at once: the first
+        # pass initialises static state of OpenVINO's Python bindings (the numpy bridge of
+        # a request's tensors), and two workers making their first pass together can
+        # deadlock on it (seen in bench/embedder: both workers stuck in
+        # `update_inputs`, one in a static guard, the other waiting for the GIL).
+        self.encode(["warm-up"])
         log.info("local_model_compiled", runtime=self.name, precision=self.precision_used)
 
     @property
