@@ -9,9 +9,9 @@ texts).
 What is compared: every catalogued model (``--models``, default all), each on every runtime
 of ``PARLEY_LOCAL_MODEL_RUNTIME`` it honours (``--runtimes``; a model with a runtime of its
 own runs on that), OpenVINO in each ``PARLEY_LOCAL_MODEL_PRECISION`` of ``--precisions``
-(default both: ``auto``, the CPU's own default, and ``f32``). For each, on the same texts with the same batch size, each timed before
-and after the embedders run, in a process of its own (models in one process slow each other
-down: their thread pools compete):
+(default both: ``auto``, the CPU's own default, and ``f32``). For each, on the same texts
+with the same batch size, each timed before and after the embedders run, in a process of
+its own (models in one process slow each other down: their thread pools compete):
 
 - **raw encode**: the runtime alone on all its threads, one length-sorted pass after the
   other (for torch, ``SentenceTransformer.encode`` of all texts in one call), measured
@@ -329,8 +329,7 @@ def main() -> None:
             f"{m.pipeline / torch.pipeline:>19.2f}{m.pipeline / own:>14.2f}"
             f"{m.calls['calls']:>7.0f}{m.calls['texts_per_call']:>12.1f}"
         )
-    openvino = DEFAULT_RUNTIME is LocalModelRuntime.OPENVINO
-    default = Subject(MINILM, DEFAULT_RUNTIME, DEFAULT_PRECISION if openvino else None)
+    default = subjects([MINILM], [DEFAULT_RUNTIME], [DEFAULT_PRECISION])[-1]
     if default in measured and default != BASELINE:
         ratio = measured[default].pipeline / torch.pipeline
         verdict = "met" if ratio >= 2 else "NOT met"
