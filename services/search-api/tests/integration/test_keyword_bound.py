@@ -4,6 +4,8 @@ number of trigram matches."""
 
 from __future__ import annotations
 
+import random
+import string
 import uuid
 
 from parley_schema.models import EmbeddingStatus, RagChunk
@@ -13,7 +15,7 @@ from parley_search_api.search.keyword import KeywordBounds, keyword_repository
 from parley_search_api.search.schemas import SearchFilters
 from parley_search_api.search.typo_fallback import TypoFallback
 from parley_search_api.settings import TextSearchConfig
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 COMMON = 40
@@ -118,3 +120,42 @@ async def test_a_query_past_max_words_gets_no_typo_search(db_session: AsyncSessi
 
     assert await _keyword(db_session, "subscripton renewel", typo=typos)
     assert await _keyword(db_session, "subscripton renewel failde", typo=typos) == []
+
+
+async def test_a_word_the_statistics_show_common_is_common_without_a_count(
+    db_session: AsyncSession,
+) -> None:
+    # A word no other test writes: in 5 of the caller's chunks and 60 of another account's.
+    word = "".join(random.choice(string.ascii_lowercase) for _ in range(12))
+    await db_session.execute(
+        insert(RagChunk),
+        [
+            {
+                "conversation_global_id": f"cw:{account}:{n}",
+                "message_global_id": f"cwmsg:{account}:{n}",
+                "chunk_index": 0,
+                "text": f"{word} number {n}",
+                "embedding_status": EmbeddingStatus.READY,
+                "account_id": account,
+                "inbox_id": 1,
+            }
+            for account, count in ((1, 5), (2, 60))
+            for n in range(count)
+        ],
+    )
+    scope = ProjectScope(user_id=uuid.uuid4(), project_id=uuid.uuid4(), sources=(Source(1, None),))
+
+    async def postings() -> int:
+        stats = await keyword_repository.statistics(
+            db_session,
+            words=[word],
+            config=TextSearchConfig.ENGLISH,
+            vocabulary=chunk_conditions(scope, SearchFilters()),
+            common_postings=20,
+        )
+        return stats.terms[0].postings
+
+    assert await postings() == 5  # counted among the caller's chunks: rare
+    await db_session.execute(text("ANALYZE rag_chunks"))
+    # the statistics are of the whole table (65 of 65 chunks), as the IDFs' chunk count is
+    assert await postings() == 20

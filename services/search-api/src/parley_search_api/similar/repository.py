@@ -9,11 +9,12 @@ from typing import Any
 from parley_schema.models import CwConversation, CwMessage, RagChunk
 from parley_schema.vector_slots import SlotModel
 from pgvector.sqlalchemy import Vector
-from sqlalchemy import ColumnElement, cast, func, literal, select, text
+from sqlalchemy import ColumnElement, cast, func, literal, select
 from sqlalchemy.dialects.postgresql import REAL, TSQUERY, array, distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_search_api.conversations.rows import MessageRow
+from parley_search_api.search.lexeme_statistics import lexeme_shares
 from parley_search_api.search.text_search import text_vector
 from parley_search_api.settings import TextSearchConfig
 from parley_search_api.similar.sides import Side, is_agent_reply, side_of
@@ -35,23 +36,6 @@ def any_lexeme_query(lexemes: Sequence[str]) -> str:
     taken as it is, and any text is valid)."""
     quoted = ("'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'" for lexeme in lexemes)
     return " | ".join(quoted)
-
-
-# Where ANALYZE keeps the element statistics of each configuration's indexed text vector:
-# the stored column, or the expression index (whose one column pg_stats names after it).
-_STATISTICS_OF: dict[TextSearchConfig, str] = {
-    TextSearchConfig.ENGLISH: "rag_chunks",
-    TextSearchConfig.SIMPLE: "ix_rag_chunks_fts_simple",
-}
-_LEXEME_SHARES_SQL = """
-SELECT e.lexeme, e.share
-FROM pg_stats s
-CROSS JOIN LATERAL unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs)
-    AS e(lexeme, share)
-WHERE s.schemaname = current_schema() AND s.tablename = :statistics
-  AND (s.tablename <> 'rag_chunks' OR s.attname = 'text_tsv')
-  AND e.lexeme = ANY(:lexemes)
-"""
 
 
 class SimilarRepository:
@@ -113,9 +97,9 @@ class SimilarRepository:
         keeps (its most common elements only: a lexeme missing is rarer than those)."""
         if not lexemes:
             return {}
+        shares = lexeme_shares(config)
         rows = await session.execute(
-            text(_LEXEME_SHARES_SQL),
-            {"statistics": _STATISTICS_OF[config], "lexemes": list(lexemes)},
+            select(shares.c.lexeme, shares.c.share).where(shares.c.lexeme.in_(list(lexemes)))
         )
         return {str(lexeme): float(share) for lexeme, share in rows}
 
