@@ -10,6 +10,7 @@ as a search engine's document frequencies are of its whole index.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Float, Subquery, Text, text
@@ -40,6 +41,8 @@ FROM pg_class c WHERE c.oid = 'rag_chunks'::regclass
 """
 
 
+# Built once each (constructs are immutable): every keyword search reads them.
+@cache
 def lexeme_shares(config: TextSearchConfig) -> Subquery:
     """``(lexeme, share)`` of every lexeme ANALYZE keeps for ``config``'s text vector."""
     return (
@@ -50,6 +53,7 @@ def lexeme_shares(config: TextSearchConfig) -> Subquery:
     )
 
 
+@cache
 def table_chunks() -> ColumnElement[Any]:
     """The chunks in the table (the planner's estimate), as a scalar subquery."""
     return (

@@ -249,17 +249,20 @@ class SearchService:
     ) -> dict[str, list[Candidate]]:
         """The keyword candidates and, over conversations, the lift's."""
         settings = self._settings
+        # the words' document frequencies: among the caller's sources, whatever the filters
+        unfiltered = SearchFilters(include_private=request.filters.include_private)
+        vocabulary = (
+            conditions
+            if request.filters == unfiltered
+            else chunk_conditions(scope, unfiltered, request.sources)
+        )
         components = {
             "keyword": await keyword_repository.search(
                 session,
                 query=request.q,
                 config=config,
                 conditions=conditions,
-                vocabulary=chunk_conditions(
-                    scope,
-                    SearchFilters(include_private=request.filters.include_private),
-                    request.sources,
-                ),
+                vocabulary=vocabulary,
                 limit=settings.search_candidates,
                 bounds=self._keyword_bounds,
                 typo=self._typo,
