@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
-import uuid
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -255,28 +254,29 @@ def test_existing_vectors_become_their_models_slot_without_re_embedding(
     assert vectors == [("a", "[1,0,0]"), ("b", "[0,1,0]")]
 
 
-def _wide_chunk(label: str) -> str:
-    """A chunk row past the 2 kB TOAST threshold: a 384-d vector and 60 words of hex (which
-    do not compress), so its text vector is larger than its text."""
-    words = " ".join(f"{label}{n:02d}{uuid.uuid4().hex[:10]}" for n in range(60))
-    vector = "[" + ",".join(["0.05"] * 384) + "]"
-    return (
-        "INSERT INTO rag_chunks (text, embedding, embedding_status, embedding_model)"
-        f" VALUES ('{words}', '{vector}', 'ready', 'model')"
-    )
+# A chunk row past the 2 kB TOAST threshold: a 384-d vector and 60 words of hex (which do not
+# compress), so its text vector is larger than its text. Its words start with "a" for the
+# first row, "b" for the second.
+WIDE_CHUNK = (
+    "INSERT INTO rag_chunks (text, embedding, embedding_status, embedding_model)"
+    " SELECT string_agg(chr(97 + (SELECT count(*)::int FROM rag_chunks)) || n"
+    " || substr(md5(random()::text), 1, 10), ' '),"
+    " array_fill(0.05, ARRAY[384])::real[]::vector, 'ready', 'model'"
+    " FROM generate_series(10, 69) AS n"
+)
 
 
 def test_text_vectors_stay_in_the_row_and_get_more_lexeme_statistics(
     empty_database_url: str,
 ) -> None:
     migrate.upgrade(empty_database_url, embedding_dim=384, revision="0016")
-    asyncio.run(_execute(empty_database_url, _wide_chunk("a")))
+    asyncio.run(_execute(empty_database_url, WIDE_CHUNK))
 
     migrate.upgrade(empty_database_url, embedding_dim=384)
     _, out_of_line, targets = asyncio.run(
         _execute(
             empty_database_url,
-            _wide_chunk("b"),
+            WIDE_CHUNK,
             "SELECT pg_column_toast_chunk_id(text_tsv) IS NOT NULL FROM rag_chunks ORDER BY text",
             "SELECT attrelid::regclass::text, attstattarget FROM pg_attribute"
             " WHERE (attrelid, attnum) IN (('rag_chunks'::regclass, (SELECT attnum FROM"
