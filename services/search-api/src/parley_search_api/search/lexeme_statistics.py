@@ -2,8 +2,9 @@
 
 ANALYZE keeps the most common elements of each configuration's indexed text vector (the stored
 column, or the expression index, whose one column pg_stats names after it), each with the
-share of the sampled rows that hold it: at 1M chunks the default statistics target keeps 1,000
-lexemes, down to ~0.3 % of the chunks. A lexeme missing from them is rarer than those kept,
+share of the sampled rows that hold it: at 1M chunks the statistics target 300 (migration 0017)
+keeps ~3,000 lexemes, down to ~0.05 % of the chunks (the default 100 kept 1,000, down to
+~0.3 %). A lexeme missing from them is rarer than those kept,
 or the table has never been analysed. Shares are of the whole table (every project's chunks),
 as a search engine's document frequencies are of its whole index.
 """
