@@ -177,21 +177,25 @@ class KeywordRepository:
             .correlate(distinct)
             .subquery()
         )
-        chunks = table_chunks()
+        size = table_chunks()  # one row, read once
         shares = lexeme_shares(config)
         # CASE evaluates the count only for a lexeme the statistics do not show as common
         postings = case(
-            (shares.c.share * chunks >= common_postings, literal(common_postings)),
+            (shares.c.share * size.c.chunks >= common_postings, literal(common_postings)),
             else_=select(func.count()).select_from(capped).scalar_subquery(),
         )
         counted = (
-            select(distinct.c.lexeme, postings.label("postings"))
-            .select_from(distinct.outerjoin(shares, shares.c.lexeme == distinct.c.lexeme))
+            select(distinct.c.lexeme, postings.label("postings"), size.c.chunks)
+            .select_from(
+                distinct.join(size, text("true")).outerjoin(
+                    shares, shares.c.lexeme == distinct.c.lexeme
+                )
+            )
             .cte("counted")
         )
         rows = (
             await session.execute(
-                select(pairs.c.n, pairs.c.lexeme, counted.c.postings, chunks.label("chunks"))
+                select(pairs.c.n, pairs.c.lexeme, counted.c.postings, counted.c.chunks)
                 .join(counted, counted.c.lexeme == pairs.c.lexeme)
                 .order_by(pairs.c.n, pairs.c.lexeme)
             )

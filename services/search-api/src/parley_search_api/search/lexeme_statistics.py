@@ -12,10 +12,8 @@ as a search engine's document frequencies are of its whole index.
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
 
 from sqlalchemy import Float, Subquery, Text, text
-from sqlalchemy.sql.elements import ColumnElement
 
 from parley_search_api.settings import TextSearchConfig
 
@@ -55,11 +53,11 @@ def lexeme_shares(config: TextSearchConfig) -> Subquery:
 
 
 @cache
-def table_chunks() -> ColumnElement[Any]:
-    """The chunks in the table (the planner's estimate), as a scalar subquery."""
+def table_chunks() -> Subquery:
+    """``(chunks)``: one row, the chunks in the table (the planner's estimate)."""
     return (
         text(_CHUNKS_SQL)
         .bindparams(cap=COUNT_WITHOUT_STATISTICS)
         .columns(chunks=Float)
-        .scalar_subquery()
+        .subquery("size")
     )
