@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import random
 import socket
 from pathlib import Path
 
@@ -19,9 +20,33 @@ def summary() -> str:
     return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
 
 
+EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+LOWEST_PORT = 10000
+
+
+def _ephemeral_floor() -> int:
+    """The lowest port the kernel hands to outgoing connections (32768 when it won't say)."""
+    try:
+        return int(EPHEMERAL_RANGE.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    """A TCP port on 127.0.0.1 that nothing listens on right now.
+
+    It is drawn below the kernel's ephemeral range: a port from ``bind(0)`` is one the kernel
+    may give the next outgoing connection (a test's own client to RabbitMQ, say) before the
+    server that was promised it binds it, and the server then fails with "address in use".
+    """
+    floor = _ephemeral_floor()
+    for _ in range(100):
+        port = random.randrange(LOWEST_PORT, floor) if floor > LOWEST_PORT else 0
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            bound: int = sock.getsockname()[1]
+            return bound
+    raise OSError(f"no free port on 127.0.0.1 between {LOWEST_PORT} and {floor}")
