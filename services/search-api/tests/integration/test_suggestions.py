@@ -86,6 +86,21 @@ async def _posted(chatwoot: ConversationMessages, count: int) -> list[dict[str, 
     return list(chatwoot.posted)
 
 
+async def _slots(engine: AsyncEngine, count: int) -> dict[str, tuple[str, int | None]]:
+    deadline = asyncio.get_running_loop().time() + POSTED_WITHIN_S
+    while True:
+        async with AsyncSession(engine) as session:
+            slots = {
+                row.conversation_id: (row.message_id, row.note_message_id)
+                for row in (await session.scalars(select(SuggestionPost))).all()
+            }
+        if len(slots) >= count:
+            return slots
+        if asyncio.get_running_loop().time() > deadline:
+            pytest.fail(f"{len(slots)} suggestion slots recorded, expected {count}")
+        await asyncio.sleep(0.1)
+
+
 async def test_a_new_customer_message_gets_one_private_note_per_interval(
     database_url: str,
     module_amqp_url: str,
@@ -150,6 +165,8 @@ async def test_a_new_customer_message_gets_one_private_note_per_interval(
             ):
                 await _publish(module_amqp_url, message, conversation)
             posted = await _posted(chatwoot, 2)
+            # The slot is committed after the post it records: wait for both rows.
+            slots = await _slots(db_engine, 2)
         finally:
             await broker.stop()
     assert [(p["account_id"], p["conversation_id"]) for p in posted] == [
@@ -161,11 +178,6 @@ async def test_a_new_customer_message_gets_one_private_note_per_interval(
     assert note["message_type"] == 1  # outgoing
     assert "5 to 7 business days" in note["content"]
     assert note["content"].rstrip().endswith(NOTE_MARKER)
-    async with AsyncSession(db_engine) as session:
-        slots = {
-            row.conversation_id: (row.message_id, row.note_message_id)
-            for row in (await session.scalars(select(SuggestionPost))).all()
-        }
     assert slots == {waiting: (first, posted[0]["id"]), other: (last, posted[1]["id"])}
 
 
