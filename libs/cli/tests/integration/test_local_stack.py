@@ -107,7 +107,8 @@ def test_db_status_prints_a_url_that_connects_and_start_keeps_the_password_off_s
 
 
 def test_two_migrate_processes_at_once_both_succeed(parley: Parley) -> None:
-    assert parley("db", "start").returncode == 0
+    started = parley("db", "start")
+    assert started.returncode == 0, started.stdout + started.stderr
     runs = [parley.start("migrate") for _ in range(2)]
     outputs = [run.communicate(timeout=120)[0] for run in runs]
     assert [run.returncode for run in runs] == [0, 0], outputs
