@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sized
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import aio_pika
 import pytest
@@ -77,28 +77,35 @@ async def _publish(amqp_url: str, message_id: str, conversation_id: str) -> None
         )
 
 
-async def _posted(chatwoot: ConversationMessages, count: int) -> list[dict[str, Any]]:
+Found = TypeVar("Found", bound=Sized)
+
+
+async def _at_least(read: Callable[[], Awaitable[Found]], count: int, what: str) -> Found:
+    """``read()`` once it holds ``count`` items, within POSTED_WITHIN_S."""
     deadline = asyncio.get_running_loop().time() + POSTED_WITHIN_S
-    while len(chatwoot.posted) < count:
+    while len(found := await read()) < count:
         if asyncio.get_running_loop().time() > deadline:
-            pytest.fail(f"{len(chatwoot.posted)} notes posted, expected {count}")
+            pytest.fail(f"{len(found)} {what}, expected {count}")
         await asyncio.sleep(0.1)
-    return list(chatwoot.posted)
+    return found
+
+
+async def _posted(chatwoot: ConversationMessages, count: int) -> list[dict[str, Any]]:
+    async def notes() -> list[dict[str, Any]]:
+        return list(chatwoot.posted)
+
+    return await _at_least(notes, count, "notes posted")
 
 
 async def _slots(engine: AsyncEngine, count: int) -> dict[str, tuple[str, int | None]]:
-    deadline = asyncio.get_running_loop().time() + POSTED_WITHIN_S
-    while True:
+    async def slots() -> dict[str, tuple[str, int | None]]:
         async with AsyncSession(engine) as session:
-            slots = {
+            return {
                 row.conversation_id: (row.message_id, row.note_message_id)
                 for row in (await session.scalars(select(SuggestionPost))).all()
             }
-        if len(slots) >= count:
-            return slots
-        if asyncio.get_running_loop().time() > deadline:
-            pytest.fail(f"{len(slots)} suggestion slots recorded, expected {count}")
-        await asyncio.sleep(0.1)
+
+    return await _at_least(slots, count, "suggestion slots recorded")
 
 
 async def test_a_new_customer_message_gets_one_private_note_per_interval(
@@ -153,9 +160,11 @@ async def test_a_new_customer_message_gets_one_private_note_per_interval(
     async with suggestions_broker(settings, provider) as broker:
         await broker.start()
         try:
-            # One subscriber handles messages in order: the last note proves the rest done.
+            # The subscriber handles up to PREFETCH messages at once, so the first message
+            # goes alone: then it, not the second, holds the conversation's slot.
+            await _publish(module_amqp_url, first, waiting)
+            await _posted(chatwoot, 1)
             for message, conversation in (
-                (first, waiting),
                 (first, waiting),  # a redelivery
                 (second, waiting),  # within the interval
                 (old, other),  # a backfilled message: nobody is waiting for it
