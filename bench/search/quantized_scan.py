@@ -79,19 +79,20 @@ async def measure(connection: asyncpg.Connection, rows: int, queries: list[str])
         **{name: (sql, ()) for name, sql in NARROW.items()},
         **{f"binary k={k}": (BINARY, (k,)) for k in RERANK},
     }
-    latencies: dict[str, list[float]] = {name: [] for name in scans}
-    found: dict[str, list[set[object]]] = {name: [] for name in scans}
-    for _ in range(2):  # the first pass warms the narrow tables' pages
-        for values in latencies.values():
-            values.clear()
-        for found_lists in found.values():
-            found_lists.clear()
+
+    async def one_pass() -> tuple[dict[str, list[float]], dict[str, list[set[object]]]]:
+        latencies: dict[str, list[float]] = {name: [] for name in scans}
+        found: dict[str, list[set[object]]] = {name: [] for name in scans}
         for query in queries:
             for name, (sql, parameters) in scans.items():
                 started = time.perf_counter()
                 result = await connection.fetch(sql, query, *parameters)
                 latencies[name].append((time.perf_counter() - started) * 1000)
                 found[name].append({r["id"] for r in result})
+        return latencies, found
+
+    await one_pass()  # warms the narrow tables' pages
+    latencies, found = await one_pass()
     print(f"{'scan':<16}| {'p50':>7}{'p99':>8} | recall@10 vs wide")
     for name, values in latencies.items():
         recall = sum(
