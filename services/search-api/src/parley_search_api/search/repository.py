@@ -10,12 +10,17 @@ from parley_schema.models.chatwoot import PHONE_DIGITS_SQL
 from parley_schema.vector_slots import SlotModel
 from pgvector.sqlalchemy import Vector
 from sqlalchemy import (
+    ARRAY,
+    CTE,
+    BigInteger,
     ColumnElement,
     Float,
     Select,
+    Text,
+    any_,
+    bindparam,
     case,
     cast,
-    false,
     func,
     literal,
     literal_column,
@@ -34,10 +39,45 @@ from parley_search_api.search.lift_terms import LiftTerms
 from parley_search_api.search.plan import table_access
 from parley_search_api.search.text_search import (
     SIMPLE,
-    any_word_query,
 )
 
 NAME_SIMILARITY_MIN = 0.7
+
+
+def _named_contacts() -> CTE:
+    """Contacts the query names (``lifted_conversations``), with a 0..1 score; the query's
+    terms are bound parameters, so this is built once. Name words are OR-ed in web-search
+    syntax: each is a run of letters, never an operator (``lift_terms``)."""
+    folded_query = func.parley_unaccent(func.lower(bindparam("lift_query", type_=Text)))
+    name_similarity = func.word_similarity(
+        func.parley_unaccent(func.lower(CwContact.name)), folded_query
+    )
+    exact = or_(
+        func.lower(CwContact.email) == any_(bindparam("lift_emails", type_=ARRAY(Text))),
+        literal_column(PHONE_DIGITS_SQL) == any_(bindparam("lift_phone_digits", type_=ARRAY(Text))),
+        func.lower(CwContact.identifier) == any_(bindparam("lift_tokens", type_=ARRAY(Text))),
+    )
+    name_words = func.to_tsvector(SIMPLE, func.parley_unaccent(CwContact.name))
+    any_name_word = func.websearch_to_tsquery(
+        SIMPLE, func.parley_unaccent(bindparam("lift_name_words", type_=Text))
+    )
+    contact_score = case((exact, literal(1.0)), else_=cast(name_similarity, Float))
+    return (
+        select(CwContact.id, contact_score.label("score"))
+        .where(
+            or_(
+                exact,
+                name_words.bool_op("@@")(any_name_word)
+                & (func.length(CwContact.name) >= 3)
+                & (name_similarity >= NAME_SIMILARITY_MIN),
+            )
+        )
+        .cte("named_contacts")
+    )
+
+
+_NAMED_CONTACTS = _named_contacts()
+_DISPLAY_IDS = bindparam("lift_display_ids", type_=ARRAY(BigInteger))
 
 
 class SearchRepository:
@@ -184,40 +224,14 @@ class SearchRepository:
         ``NAME_SIMILARITY_MIN``, so one misspelled name word still counts); then their
         conversations and those with a named display id, within ``conditions``.
         """
-        folded_query = func.parley_unaccent(func.lower(literal(query)))
-        folded_name = func.parley_unaccent(func.lower(CwContact.name))
-        name_similarity = func.word_similarity(folded_name, folded_query)
-        exact = or_(
-            func.lower(CwContact.email).in_(terms.emails or [""]),
-            literal_column(PHONE_DIGITS_SQL).in_(terms.phone_digits or ["-"]),
-            func.lower(CwContact.identifier).in_(terms.tokens or [""]),
-        )
-        name_words = func.to_tsvector(SIMPLE, func.parley_unaccent(CwContact.name))
-        name_hit = (
-            name_words.bool_op("@@")(any_word_query(terms.name_words))
-            if terms.name_words
-            else false()
-        )
-        contact_score = case((exact, literal(1.0)), else_=cast(name_similarity, Float))
-        contacts = (
-            select(CwContact.id, contact_score.label("score"))
-            .where(
-                or_(
-                    exact,
-                    name_hit
-                    & (func.length(CwContact.name) >= 3)
-                    & (name_similarity >= NAME_SIMILARITY_MIN),
-                )
-            )
-            .cte("named_contacts")
-        )
+        contacts = _NAMED_CONTACTS
         by_contact = (
             select(CwConversation.id, contacts.c.score)
             .join(contacts, contacts.c.id == CwConversation.contact_global_id)
             .where(*conditions)
         )
         by_display_id = select(CwConversation.id, literal(1.0).label("score")).where(
-            CwConversation.conversation_id.in_(terms.display_ids or [-1]), *conditions
+            CwConversation.conversation_id == any_(_DISPLAY_IDS), *conditions
         )
         named = union_all(by_contact, by_display_id).subquery()
         score = func.max(named.c.score).label("score")
@@ -225,7 +239,15 @@ class SearchRepository:
             select(named.c.id, score)
             .group_by(named.c.id)
             .order_by(score.desc(), named.c.id)
-            .limit(limit)
+            .limit(limit),
+            {
+                "lift_query": query,
+                "lift_emails": list(terms.emails),
+                "lift_phone_digits": list(terms.phone_digits),
+                "lift_tokens": list(terms.tokens),
+                "lift_name_words": " or ".join(terms.name_words),
+                "lift_display_ids": list(terms.display_ids),
+            },
         )
         return {conversation_id: float(s) for conversation_id, s in rows}
 

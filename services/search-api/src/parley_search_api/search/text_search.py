@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from functools import reduce
 from typing import Any
 
 from parley_schema.models import RagChunk
@@ -56,10 +54,3 @@ def highlight_query(config: TextSearchConfig, query: str) -> ColumnElement[Any]:
     parsed = keyword_query.parse(query)
     any_of = " or ".join([*parsed.words, *(f'"{phrase}"' for phrase in parsed.phrases)])
     return text_query(config, any_of)
-
-
-def any_word_query(words: Sequence[str]) -> ColumnElement[Any]:
-    """Matches text with any of ``words`` (at least one word): the lexemes of each word's
-    unaccented form (all of them, when unaccent splits it), OR-ed with ``||``."""
-    queries = [func.plainto_tsquery(SIMPLE, func.parley_unaccent(literal(word))) for word in words]
-    return reduce(lambda left, right: left.op("||")(right), queries)
