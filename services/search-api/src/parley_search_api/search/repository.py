@@ -37,9 +37,8 @@ from parley_search_api.search.dense import ModelCosines, QueryVector
 from parley_search_api.search.knowledge import HIT_GROUP
 from parley_search_api.search.lift_terms import LiftTerms
 from parley_search_api.search.plan import table_access
-from parley_search_api.search.text_search import (
-    SIMPLE,
-)
+from parley_search_api.search.text_search import SIMPLE, text_query
+from parley_search_api.settings import TextSearchConfig
 
 NAME_SIMILARITY_MIN = 0.7
 
@@ -58,9 +57,7 @@ def _named_contacts() -> CTE:
         func.lower(CwContact.identifier) == any_(bindparam("lift_tokens", type_=ARRAY(Text))),
     )
     name_words = func.to_tsvector(SIMPLE, func.parley_unaccent(CwContact.name))
-    any_name_word = func.websearch_to_tsquery(
-        SIMPLE, func.parley_unaccent(bindparam("lift_name_words", type_=Text))
-    )
+    any_name_word = text_query(TextSearchConfig.SIMPLE, bindparam("lift_name_words", type_=Text))
     contact_score = case((exact, literal(1.0)), else_=cast(name_similarity, Float))
     return (
         select(CwContact.id, contact_score.label("score"))
@@ -74,6 +71,18 @@ def _named_contacts() -> CTE:
         )
         .cte("named_contacts")
     )
+
+
+def _lift_parameters(query: str, terms: LiftTerms) -> dict[str, object]:
+    """The bound parameters of ``_NAMED_CONTACTS`` and ``_DISPLAY_IDS``."""
+    return {
+        "lift_query": query,
+        "lift_emails": list(terms.emails),
+        "lift_phone_digits": list(terms.phone_digits),
+        "lift_tokens": list(terms.tokens),
+        "lift_name_words": " or ".join(terms.name_words),
+        "lift_display_ids": list(terms.display_ids),
+    }
 
 
 _NAMED_CONTACTS = _named_contacts()
@@ -224,10 +233,9 @@ class SearchRepository:
         ``NAME_SIMILARITY_MIN``, so one misspelled name word still counts); then their
         conversations and those with a named display id, within ``conditions``.
         """
-        contacts = _NAMED_CONTACTS
         by_contact = (
-            select(CwConversation.id, contacts.c.score)
-            .join(contacts, contacts.c.id == CwConversation.contact_global_id)
+            select(CwConversation.id, _NAMED_CONTACTS.c.score)
+            .join(_NAMED_CONTACTS, _NAMED_CONTACTS.c.id == CwConversation.contact_global_id)
             .where(*conditions)
         )
         by_display_id = select(CwConversation.id, literal(1.0).label("score")).where(
@@ -240,14 +248,7 @@ class SearchRepository:
             .group_by(named.c.id)
             .order_by(score.desc(), named.c.id)
             .limit(limit),
-            {
-                "lift_query": query,
-                "lift_emails": list(terms.emails),
-                "lift_phone_digits": list(terms.phone_digits),
-                "lift_tokens": list(terms.tokens),
-                "lift_name_words": " or ".join(terms.name_words),
-                "lift_display_ids": list(terms.display_ids),
-            },
+            _lift_parameters(query, terms),
         )
         return {conversation_id: float(s) for conversation_id, s in rows}
 

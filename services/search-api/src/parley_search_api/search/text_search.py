@@ -42,10 +42,11 @@ def text_vector(config: TextSearchConfig) -> ColumnElement[Any]:
 # any text, split it into lexemes and quote each one themselves.
 
 
-def text_query(config: TextSearchConfig, query: str) -> ColumnElement[Any]:
-    """The query as web-search syntax (words, ``"phrases"``, ``or``, ``-word``) over its
-    unaccented lexemes; any text is valid."""
-    return func.websearch_to_tsquery(regconfig(config), func.parley_unaccent(literal(query)))
+def text_query(config: TextSearchConfig, query: str | ColumnElement[str]) -> ColumnElement[Any]:
+    """The query (text, or a bound parameter of it) as web-search syntax (words,
+    ``"phrases"``, ``or``, ``-word``) over its unaccented lexemes; any text is valid."""
+    value = query if isinstance(query, ColumnElement) else literal(query)
+    return func.websearch_to_tsquery(regconfig(config), func.parley_unaccent(value))
 
 
 def highlight_query(config: TextSearchConfig, query: str) -> ColumnElement[Any]:
