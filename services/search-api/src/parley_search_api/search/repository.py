@@ -37,7 +37,7 @@ from parley_search_api.search.dense import ModelCosines, QueryVector
 from parley_search_api.search.knowledge import HIT_GROUP
 from parley_search_api.search.lift_terms import LiftTerms
 from parley_search_api.search.plan import table_access
-from parley_search_api.search.text_search import SIMPLE, text_query
+from parley_search_api.search.text_search import SIMPLE, any_of, text_query
 from parley_search_api.settings import TextSearchConfig
 
 NAME_SIMILARITY_MIN = 0.7
@@ -80,7 +80,7 @@ def _lift_parameters(query: str, terms: LiftTerms) -> dict[str, object]:
         "lift_emails": list(terms.emails),
         "lift_phone_digits": list(terms.phone_digits),
         "lift_tokens": list(terms.tokens),
-        "lift_name_words": " or ".join(terms.name_words),
+        "lift_name_words": any_of(terms.name_words),
         "lift_display_ids": list(terms.display_ids),
     }
 

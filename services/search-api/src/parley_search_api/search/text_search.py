@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from parley_schema.models import RagChunk
@@ -42,6 +43,11 @@ def text_vector(config: TextSearchConfig) -> ColumnElement[Any]:
 # any text, split it into lexemes and quote each one themselves.
 
 
+def any_of(terms: Sequence[str]) -> str:
+    """Web-search syntax matching any of ``terms`` (words, or ``"phrases"`` quoted)."""
+    return " or ".join(terms)
+
+
 def text_query(config: TextSearchConfig, query: str | ColumnElement[str]) -> ColumnElement[Any]:
     """The query (text, or a bound parameter of it) as web-search syntax (words,
     ``"phrases"``, ``or``, ``-word``) over its unaccented lexemes; any text is valid."""
@@ -53,5 +59,4 @@ def highlight_query(config: TextSearchConfig, query: str) -> ColumnElement[Any]:
     """What a keyword hit may have of the query (keyword_query.py): any of its loose words
     and phrases, as web-search syntax OR-ed (exclusions are never in a hit)."""
     parsed = keyword_query.parse(query)
-    any_of = " or ".join([*parsed.words, *(f'"{phrase}"' for phrase in parsed.phrases)])
-    return text_query(config, any_of)
+    return text_query(config, any_of([*parsed.words, *(f'"{p}"' for p in parsed.phrases)]))
