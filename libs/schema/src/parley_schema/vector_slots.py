@@ -12,14 +12,28 @@ rows whose slot model is that model:
 A query reaches it only with the same cast (``SlotModel.vector``) and the model as a literal
 (``SlotModel.holds``): a bound parameter would not prove the index's predicate in a generic
 plan, and Postgres would scan the table.
+
+Each slot also keeps its vectors' sign bits (``binary_quantize``, 48 bytes at 384-d) in a
+generated column, and each model a partial btree "scan index" over the chunks' inbox, holding
+the filter columns and those bits (migration 0018):
+
+    CREATE INDEX ix_rag_chunks_embedding_scan ON rag_chunks (account_id, inbox_id)
+        INCLUDE (embedding_status, ..., id, embedding_bits)
+        WHERE embedding_model = 'sentence-transformers/all-MiniLM-L6-v2'
+
+Under a selective filter, search-api ranks the chunks it leaves by Hamming distance from the
+index alone (an index-only scan: no chunk row is read), then by cosine only the nearest of
+them (search-api's ``repository.semantic_statement``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from pgvector.sqlalchemy import Vector
-from sqlalchemy import ColumnElement, bindparam, cast, select
+from pgvector.sqlalchemy import BIT, Vector
+from sqlalchemy import ColumnElement, Float, bindparam, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -31,14 +45,41 @@ class Slot:
     number: int
     vector_column: InstrumentedAttribute[list[float] | None]
     model_column: InstrumentedAttribute[str | None]
+    bits_column: InstrumentedAttribute[Any]
     index_name: str
+    scan_index_name: str
+
+    @property
+    def index_names(self) -> tuple[str, str]:
+        return self.index_name, self.scan_index_name
 
 
 SLOTS: dict[int, Slot] = {
-    1: Slot(1, RagChunk.embedding, RagChunk.embedding_model, "ix_rag_chunks_embedding_hnsw"),
-    2: Slot(2, RagChunk.embedding_2, RagChunk.embedding_2_model, "ix_rag_chunks_embedding_2_hnsw"),
+    1: Slot(
+        1,
+        RagChunk.embedding,
+        RagChunk.embedding_model,
+        RagChunk.embedding_bits,
+        "ix_rag_chunks_embedding_hnsw",
+        "ix_rag_chunks_embedding_scan",
+    ),
+    2: Slot(
+        2,
+        RagChunk.embedding_2,
+        RagChunk.embedding_2_model,
+        RagChunk.embedding_2_bits,
+        "ix_rag_chunks_embedding_2_hnsw",
+        "ix_rag_chunks_embedding_2_scan",
+    ),
 }
-VECTOR_INDEX_NAMES = frozenset(slot.index_name for slot in SLOTS.values())
+VECTOR_INDEX_NAMES = frozenset(name for slot in SLOTS.values() for name in slot.index_names)
+# The scan index's key: the filters selective enough to leave few chunks (an inbox);
+# its INCLUDE list: every other column a filtered search reads before ranking by cosine.
+SCAN_INDEX_KEY = ("account_id", "inbox_id")
+SCAN_INDEX_INCLUDES = (
+    *("embedding_status", "kind", "project_id", "conversation_global_id", "private"),
+    *("message_type", "sender_type", "message_created_at", "id"),
+)
 
 
 @dataclass(frozen=True)
@@ -58,6 +99,12 @@ class SlotModel:
         """The slot's vector cast to the model's dimension: the expression its index holds."""
         return cast(self.columns.vector_column, Vector(self.dimension))
 
+    def hamming_distance(self, vector: Sequence[float]) -> ColumnElement[float]:
+        """How many of the slot's stored sign bits (what the model's scan index holds) differ
+        from those of ``vector``, taken as the generated column takes them."""
+        bits = func.binary_quantize(cast(list(vector), Vector(self.dimension)), type_=BIT())
+        return self.columns.bits_column.op("<~>", return_type=Float)(bits)
+
     def holds(self) -> ColumnElement[bool]:
         """The rows whose slot holds this model's vector (the index predicate, as a literal)."""
         return self.columns.model_column == bindparam(
@@ -65,13 +112,38 @@ class SlotModel:
         )
 
     def index_ddl(self, *, concurrently: bool = False) -> str:
+        """The model's HNSW index."""
         columns = self.columns
-        quoted = self.name.replace("'", "''")
         return (
-            f"CREATE INDEX {'CONCURRENTLY ' if concurrently else ''}IF NOT EXISTS "
-            f"{columns.index_name} ON rag_chunks USING hnsw "
+            f"{self._create(columns.index_name, concurrently)} USING hnsw "
             f"(({columns.vector_column.key}::vector({self.dimension})) vector_cosine_ops) "
-            f"WHERE {columns.model_column.key} = '{quoted}'"
+            f"{self._holds_sql}"
+        )
+
+    def scan_index_ddl(self, *, concurrently: bool = False) -> str:
+        """The model's scan index: its chunks by inbox, with their filter columns and bits."""
+        columns = self.columns
+        included = ", ".join((*SCAN_INDEX_INCLUDES, columns.bits_column.key))
+        return (
+            f"{self._create(columns.scan_index_name, concurrently)} "
+            f"({', '.join(SCAN_INDEX_KEY)}) INCLUDE ({included}) {self._holds_sql}"
+        )
+
+    def indexes_ddl(self, *, concurrently: bool = False) -> tuple[str, str]:
+        return self.index_ddl(concurrently=concurrently), self.scan_index_ddl(
+            concurrently=concurrently
+        )
+
+    @property
+    def _holds_sql(self) -> str:
+        quoted = self.name.replace("'", "''")
+        return f"WHERE {self.columns.model_column.key} = '{quoted}'"
+
+    @staticmethod
+    def _create(name: str, concurrently: bool) -> str:
+        return (
+            f"CREATE INDEX {'CONCURRENTLY ' if concurrently else ''}IF NOT EXISTS {name} "
+            "ON rag_chunks"
         )
 
 

@@ -272,7 +272,8 @@ def test_text_vectors_stay_in_the_row_and_get_more_lexeme_statistics(
     migrate.upgrade(empty_database_url, embedding_dim=384, revision="0016")
     asyncio.run(_execute(empty_database_url, WIDE_CHUNK))
 
-    migrate.upgrade(empty_database_url, embedding_dim=384)
+    # 0017 alone: 0018 rewrites the table, and every row with it
+    migrate.upgrade(empty_database_url, embedding_dim=384, revision="0017")
     _, out_of_line, targets = asyncio.run(
         _execute(
             empty_database_url,
@@ -297,3 +298,46 @@ def test_text_vectors_stay_in_the_row_and_get_more_lexeme_statistics(
         )
     )
     assert storage == "x"
+
+
+def test_every_vector_gets_its_sign_bits_and_an_inbox_is_ranked_from_the_scan_index(
+    empty_database_url: str,
+) -> None:
+    model = "sentence-transformers/all-MiniLM-L6-v2"
+    migrate.upgrade(empty_database_url, embedding_dim=3, revision="0017", embedding_model=model)
+    insert = (
+        "INSERT INTO rag_chunks (text, embedding, embedding_status, embedding_model,"
+        " account_id, inbox_id) VALUES"
+    )
+    asyncio.run(
+        _execute(empty_database_url, f"{insert} ('old', '[0.5,-1,2]', 'ready', '{model}', 1, 1)")
+    )
+
+    migrate.upgrade(empty_database_url, embedding_dim=3)
+    _, bits, _, _, plan = asyncio.run(
+        _execute(
+            empty_database_url,
+            f"{insert} ('new', '[-1,0,3]', 'ready', '{model}', 1, 2), ('none', NULL, 'pending', NULL, 1, 2)",
+            "SELECT text, embedding_bits::text, embedding_2_bits FROM rag_chunks ORDER BY text",
+            # three rows: the planner would rather read the table
+            "SET LOCAL enable_seqscan = off",
+            "SET LOCAL enable_bitmapscan = off",
+            "EXPLAIN SELECT id FROM rag_chunks WHERE embedding_model ="
+            f" '{model}' AND account_id = 1 AND inbox_id = 2 AND embedding_status = 'ready'"
+            " ORDER BY embedding_bits <~> binary_quantize('[1,1,1]'::vector(3)) LIMIT 10",
+        )
+    )
+    # binary_quantize: 1 where a component is above 0
+    assert bits == [("new", "001", None), ("none", None, None), ("old", "101", None)]
+    # every column the ranking reads is in the index: no chunk row is read
+    assert "Index Only Scan using ix_rag_chunks_embedding_scan" in "\n".join(row[0] for row in plan)  # type: ignore[attr-defined]
+
+    migrate.downgrade(empty_database_url, embedding_dim=3, revision="0017")
+    left = asyncio.run(
+        _scalar(
+            empty_database_url,
+            "SELECT count(*) FROM pg_attribute WHERE attrelid = 'rag_chunks'::regclass"
+            " AND attname LIKE '%bits' AND NOT attisdropped",
+        )
+    )
+    assert left == 0
