@@ -12,16 +12,22 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 from corpus import CHUNKS_PER_CONTACT, Corpus, contact_of, conversation_of
 from parley_schema.models import CHUNK_FILTER_COLUMNS
+from parley_schema.vector_slots import SlotModel
 from pgvector.asyncpg import register_vector
 
 MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+_VECTORS = SlotModel(MODEL, 1, 384)
+# Dropped before the COPY and built after it (faster than maintaining them row by row):
+# the model's partial indexes on its slot, as the migrations make them (vector_slots), and
+# the text indexes.
 SEARCH_INDEXES = {
-    # the model's partial index on its slot, as migration 0015 makes it (vector_slots)
-    "ix_rag_chunks_embedding_hnsw": "USING hnsw ((embedding::vector(384)) vector_cosine_ops)"
-    f" WHERE embedding_model = '{MODEL}'",
-    "ix_rag_chunks_text_tsv": "USING gin (text_tsv)",
-    "ix_rag_chunks_fts_simple": "USING gin (to_tsvector('simple'::regconfig, parley_unaccent(text)))",
-    "ix_rag_chunks_text_trgm": "USING gin (parley_unaccent(text) gin_trgm_ops)",
+    **dict(zip(_VECTORS.columns.index_names, _VECTORS.indexes_ddl(), strict=True)),
+    "ix_rag_chunks_text_tsv": "CREATE INDEX ix_rag_chunks_text_tsv ON rag_chunks"
+    " USING gin (text_tsv)",
+    "ix_rag_chunks_fts_simple": "CREATE INDEX ix_rag_chunks_fts_simple ON rag_chunks"
+    " USING gin (to_tsvector('simple'::regconfig, parley_unaccent(text)))",
+    "ix_rag_chunks_text_trgm": "CREATE INDEX ix_rag_chunks_text_trgm ON rag_chunks"
+    " USING gin (parley_unaccent(text) gin_trgm_ops)",
 }
 START = datetime(2024, 1, 1, tzinfo=UTC)
 STATUSES = ("open", "resolved", "pending")
@@ -46,9 +52,9 @@ async def load(dsn: str, corpus: Corpus, *, maintenance_work_mem: str) -> dict[s
         # The HNSW build is fast only while the graph fits in maintenance_work_mem (1M x 384-d
         # needs ~4 GB); past that pgvector builds on disk, many times slower.
         await connection.execute(f"SET maintenance_work_mem = '{maintenance_work_mem}'")
-        for name, definition in SEARCH_INDEXES.items():
+        for name, ddl in SEARCH_INDEXES.items():
             began = time.perf_counter()
-            await connection.execute(f"CREATE INDEX {name} ON rag_chunks {definition}")
+            await connection.execute(ddl)
             timings[name] = time.perf_counter() - began
         await connection.execute("VACUUM ANALYZE")
     finally:

@@ -7,7 +7,7 @@ uses (registered through the ``parley.cli`` entry point).
   coverage until it is complete (Ctrl-C stops following, not the back-fill).
 - ``use NAME``: search switches to NAME, only once its coverage is complete;
   ``use NAME --with OTHER:0.4`` fuses both models' cosines (0.6 NAME + 0.4 OTHER).
-- ``drop NAME``: remove a model's vectors and index (never a model search uses).
+- ``drop NAME``: remove a model's vectors and indexes (never a model search uses).
 """
 
 from __future__ import annotations
@@ -169,7 +169,7 @@ def use(
 
 @app.command("drop")
 def drop(name: Name) -> None:
-    """Remove NAME's vectors and index (refused for the model search uses)."""
+    """Remove NAME's vectors and indexes (refused for the model search uses)."""
 
     async def remove(tools: Tools) -> None:
         async with tools.sessions.begin() as session:

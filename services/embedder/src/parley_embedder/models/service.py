@@ -119,23 +119,27 @@ class ModelService:
         return await model_repository.clear_slot(session, model, CLEAR_BATCH)
 
     async def ensure_index(self, connection: AsyncConnection, model: SlotModel) -> None:
-        """Build the model's partial index unless a valid one exists (a build interrupted
-        by a kill leaves an invalid one behind, which is dropped and built again)."""
-        valid = await connection.scalar(
-            text(
-                "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
-                " WHERE c.relname = :name"
-            ),
-            {"name": model.columns.index_name},
-        )
-        if valid is False:
-            await self.drop_index(connection, model)
-        await connection.execute(text(model.index_ddl(concurrently=True)))
+        """Build the model's partial indexes (HNSW, then the scan index) unless valid ones
+        exist (a build interrupted by a kill leaves an invalid one behind, which is dropped
+        and built again)."""
+        for name, ddl in zip(
+            model.columns.index_names, model.indexes_ddl(concurrently=True), strict=True
+        ):
+            valid = await connection.scalar(
+                text(
+                    "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+                    " WHERE c.relname = :name"
+                ),
+                {"name": name},
+            )
+            if valid is False:
+                await connection.execute(text(f"DROP INDEX CONCURRENTLY IF EXISTS {name}"))
+            await connection.execute(text(ddl))
 
     async def drop_index(self, connection: AsyncConnection, model: SlotModel) -> None:
-        await connection.execute(
-            text(f"DROP INDEX CONCURRENTLY IF EXISTS {model.columns.index_name}")
-        )
+        """Drop the model's partial indexes."""
+        for name in model.columns.index_names:
+            await connection.execute(text(f"DROP INDEX CONCURRENTLY IF EXISTS {name}"))
 
     async def _registered(self, session: AsyncSession, name: str) -> RegisteredModel:
         registered = await registered_models(session)
