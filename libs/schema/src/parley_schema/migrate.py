@@ -4,6 +4,11 @@ A new database registers the configured model (``PARLEY_EMBEDDING_MODEL``, of
 ``PARLEY_EMBEDDING_DIM``) as the model search uses (migration 0015); :func:`upgrade` refuses
 to continue when the database holds that model with another dimension, instead of failing
 later on insert.
+
+A migration that rewrites a table names it in ``VACUUM_AFTER``; :func:`upgrade` vacuums it
+once the migrations are in (outside their transaction, where VACUUM can run). A rewritten
+table has no page marked all-visible, so until a VACUUM every index-only scan of it reads
+the table too, and autovacuum does not count a rewrite as the writes that would start it.
 """
 
 from __future__ import annotations
@@ -60,6 +65,9 @@ def upgrade(
     config = alembic_config(database_url, embedding_dim=embedding_dim, embedding_model=model)
     command.upgrade(config, revision)
     applied: list[str] = [rev for rev in config.attributes.get("applied", []) if rev]
+    rewritten = _rewritten_tables(applied)
+    if rewritten:
+        asyncio.run(_vacuum(database_url, rewritten))
     stored_dim = asyncio.run(_embedding_dimension(database_url, model))
     if stored_dim is not None and stored_dim != embedding_dim:
         raise ConfigurationError(
@@ -68,6 +76,27 @@ def upgrade(
             "another dimension with `parley embeddings add-model` (README, 'Embedding models')"
         )
     return applied
+
+
+def _rewritten_tables(revisions: list[str]) -> list[str]:
+    script = ScriptDirectory(str(MIGRATIONS_DIR))
+    return sorted(
+        {
+            table
+            for revision in revisions
+            for table in getattr(script.get_revision(revision).module, "VACUUM_AFTER", ())
+        }
+    )
+
+
+async def _vacuum(database_url: str, tables: list[str]) -> None:
+    engine = create_async_engine(database_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            for table in tables:
+                await connection.execute(text(f"VACUUM (ANALYZE) {table}"))
+    finally:
+        await engine.dispose()
 
 
 def downgrade(database_url: str, *, embedding_dim: int, revision: str) -> None:
