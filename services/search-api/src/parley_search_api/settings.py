@@ -74,8 +74,8 @@ class SearchSettings(SessionSettings, AuditSettings, ChatwootApiSettings):  # 1,
     search_second_stage_depth: Annotated[int, Field(ge=0, le=1000)] = 30
     search_outcome_weight: Weight = 0.1
     search_ef_search: Annotated[int, Field(ge=10, le=1000)] = 400  # recall@10 ≥ 0.95 at 1M
-    # Semantic search compares exactly when a filter leaves at most this many chunks
-    # (the planner's estimate; 0: always the HNSW index). See SearchRepository.semantic.
+    # Semantic search scans every chunk a filter leaves when at most this many (the planner's
+    # estimate; 0: always the HNSW index). See SearchRepository.semantic.
     search_exact_scan_below: Annotated[int, Field(ge=0, le=1_000_000)] = 30_000
     search_max_scan_tuples: Annotated[int, Field(ge=1000)] = 20_000
     search_text_config: TextSearchConfig = TextSearchConfig.ENGLISH
