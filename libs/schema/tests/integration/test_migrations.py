@@ -314,11 +314,13 @@ def test_every_vector_gets_its_sign_bits_and_an_inbox_is_ranked_from_the_scan_in
     )
 
     migrate.upgrade(empty_database_url, embedding_dim=3)
-    _, bits, _, _, plan = asyncio.run(
+    _, bits, storage, _, _, plan = asyncio.run(
         _execute(
             empty_database_url,
             f"{insert} ('new', '[-1,0,3]', 'ready', '{model}', 1, 2), ('none', NULL, 'pending', NULL, 1, 2)",
             "SELECT text, embedding_bits::text, embedding_2_bits FROM rag_chunks ORDER BY text",
+            "SELECT attname, attstorage::text FROM pg_attribute WHERE attrelid ="
+            " 'rag_chunks'::regclass AND attname LIKE '%bits' ORDER BY 1",
             # three rows: the planner would rather read the table
             "SET LOCAL enable_seqscan = off",
             "SET LOCAL enable_bitmapscan = off",
@@ -330,6 +332,7 @@ def test_every_vector_gets_its_sign_bits_and_an_inbox_is_ranked_from_the_scan_in
     )
     # binary_quantize: 1 where a component is above 0
     assert bits == [("new", "001", None), ("none", None, None), ("old", "101", None)]
+    assert storage == [("embedding_2_bits", "p"), ("embedding_bits", "p")]  # never in TOAST
     # the table 0018 rewrote was vacuumed after: index-only scans need no heap visit
     vacuumed = asyncio.run(
         _scalar(
