@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Unpack
 
 import httpx
+import numpy as np
 from parley_authn import SESSION_COOKIE, hash_secret, new_api_token, new_session_secret
 from parley_embeddings.document_chunking import DocumentChunker
 from parley_embeddings.local import LocalProvider
@@ -383,3 +384,31 @@ def inventing_model(messages: list[dict[str, Any]]) -> str:
 
 def uncited_model(messages: list[dict[str, Any]]) -> str:
     return "Refunds usually take a few days."
+
+
+VECTOR_MODEL = "sentence-transformers/all-MiniLM-L6-v2"  # the template database's model
+
+
+def clustered_vectors(
+    rng: np.random.Generator, count: int, *, clusters: int = 20, dim: int = 384
+) -> np.ndarray:
+    """Synthetic unit vectors around ``clusters`` random centres."""
+    centres = rng.normal(size=(clusters, dim))
+    points = centres[rng.integers(0, clusters, count)] + 0.6 * rng.normal(size=(count, dim))
+    normalised: np.ndarray = points / np.linalg.norm(points, axis=1, keepdims=True)
+    return normalised
+
+
+def vector_chunk(n: int, vector: np.ndarray, **facts: Any) -> dict[str, Any]:
+    """Chunk ``n`` (conversation ``cw:1:n``) of account 1 with ``vector``, ready."""
+    return {
+        "conversation_global_id": f"cw:1:{n}",
+        "message_global_id": f"cwmsg:1:{n}",
+        "chunk_index": 0,
+        "text": f"message {n}",
+        "embedding": vector.tolist(),
+        "embedding_status": EmbeddingStatus.READY,
+        "embedding_model": VECTOR_MODEL,
+        "account_id": 1,
+        **facts,
+    }

@@ -13,26 +13,23 @@ from collections.abc import AsyncIterator
 
 import numpy as np
 import pytest
-from parley_schema.models import EmbeddingStatus, RagChunk
+from parley_schema.models import RagChunk
 from parley_schema.vector_slots import SlotModel
 from parley_search_api.access.scope import ProjectScope, Source
 from parley_search_api.search.conditions import chunk_conditions
 from parley_search_api.search.repository import search_repository
 from parley_search_api.search.schemas import SearchFilters
+from parley_search_api_testkit import VECTOR_MODEL, clustered_vectors, vector_chunk
 from sqlalchemy import ColumnElement, insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 ROWS, INBOX_ROWS, DIM, CLUSTERS, K = 4000, 1200, 384, 20, 10
-MODEL = "sentence-transformers/all-MiniLM-L6-v2"
-VECTORS = SlotModel(MODEL, 1, DIM)  # the model the test template database registers
+VECTORS = SlotModel(VECTOR_MODEL, 1, DIM)  # the model the test template database registers
 SCOPE = ProjectScope(user_id=uuid.uuid4(), project_id=uuid.uuid4(), sources=(Source(1, None),))
 
 
 def _vectors(rng: np.random.Generator, count: int) -> np.ndarray:
-    centres = rng.normal(size=(CLUSTERS, DIM))
-    points = centres[rng.integers(0, CLUSTERS, count)] + 0.6 * rng.normal(size=(count, DIM))
-    normalised: np.ndarray = points / np.linalg.norm(points, axis=1, keepdims=True)
-    return normalised
+    return clustered_vectors(rng, count, clusters=CLUSTERS, dim=DIM)
 
 
 @pytest.fixture(scope="module")
@@ -45,21 +42,7 @@ async def vectors(db_engine: AsyncEngine) -> AsyncIterator[np.ndarray]:
         await connection.execute(text("SET LOCAL synchronous_commit = on"))
         await connection.execute(
             insert(RagChunk),
-            [
-                {
-                    "conversation_global_id": f"cw:1:{n}",
-                    "message_global_id": f"cwmsg:1:{n}",
-                    "chunk_index": 0,
-                    "text": f"message {n}",
-                    "embedding": vectors[n].tolist(),
-                    "embedding_status": EmbeddingStatus.READY,
-                    "embedding_model": MODEL,
-                    "account_id": 1,
-                    "inbox_id": 2 if n < INBOX_ROWS else 1,
-                    "message_type": "incoming",
-                }
-                for n in range(ROWS)
-            ],
+            [vector_chunk(n, vectors[n], inbox_id=2 if n < INBOX_ROWS else 1) for n in range(ROWS)],
         )
     async with db_engine.connect() as connection:
         autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")

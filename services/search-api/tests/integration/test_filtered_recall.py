@@ -12,26 +12,23 @@ from __future__ import annotations
 import uuid
 
 import numpy as np
-from parley_schema.models import EmbeddingStatus, RagChunk
+from parley_schema.models import RagChunk
 from parley_schema.vector_slots import SlotModel
 from parley_search_api.access.scope import ProjectScope, Source
 from parley_search_api.search.conditions import chunk_conditions
 from parley_search_api.search.plan import table_access
 from parley_search_api.search.repository import search_repository
 from parley_search_api.search.schemas import MessageType, SearchFilters
+from parley_search_api_testkit import VECTOR_MODEL, clustered_vectors, vector_chunk
 from sqlalchemy import ColumnElement, Select, insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 ROWS, DIM, CLUSTERS, K = 3000, 384, 20, 10
-MODEL = "sentence-transformers/all-MiniLM-L6-v2"
-VECTORS = SlotModel(MODEL, 1, 384)  # the model the test template database registers
+VECTORS = SlotModel(VECTOR_MODEL, 1, DIM)  # the model the test template database registers
 
 
 def _vectors(rng: np.random.Generator, count: int) -> np.ndarray:
-    centres = rng.normal(size=(CLUSTERS, DIM))
-    points = centres[rng.integers(0, CLUSTERS, count)] + 0.6 * rng.normal(size=(count, DIM))
-    normalised: np.ndarray = points / np.linalg.norm(points, axis=1, keepdims=True)
-    return normalised
+    return clustered_vectors(rng, count, clusters=CLUSTERS, dim=DIM)
 
 
 async def _load(session: AsyncSession) -> tuple[np.ndarray, np.ndarray]:
@@ -41,18 +38,12 @@ async def _load(session: AsyncSession) -> tuple[np.ndarray, np.ndarray]:
     await session.execute(
         insert(RagChunk),
         [
-            {
-                "conversation_global_id": f"cw:1:{n}",
-                "message_global_id": f"cwmsg:1:{n}",
-                "chunk_index": 0,
-                "text": f"message {n}",
-                "embedding": vectors[n].tolist(),
-                "embedding_status": EmbeddingStatus.READY,
-                "embedding_model": MODEL,
-                "account_id": 1,
-                "inbox_id": 2 if rare[n] else 1,
-                "message_type": "template" if rare[n] else "incoming",
-            }
+            vector_chunk(
+                n,
+                vectors[n],
+                inbox_id=2 if rare[n] else 1,
+                message_type="template" if rare[n] else "incoming",
+            )
             for n in range(ROWS)
         ],
     )
