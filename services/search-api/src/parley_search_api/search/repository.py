@@ -42,7 +42,7 @@ from parley_search_api.settings import TextSearchConfig
 
 NAME_SIMILARITY_MIN = 0.7
 # The exact scan ranks by cosine this many chunks per hit wanted, nearest by sign bits
-# (bench/search/README.md: recall@10 0.999 on 20k real MiniLM vectors with 800).
+# (bench/search/README.md: recall@10 1.000, min 0.9, on 20k real MiniLM vectors with 800).
 PRESCAN_PER_HIT = 8
 
 
@@ -155,7 +155,7 @@ class SearchRepository:
         Under a selective filter the iterative HNSW scan visits ~limit / selectivity index
         entries, most of them filtered out (~60-80 ms at 1M chunks under a 2 % filter). The
         scan of the ~20k chunks an inbox filter leaves took ~35 ms when it read their rows
-        (~5,000 scattered pages); from the scan index, by their bits, ~15 ms. Postgres picks
+        (~5,000 scattered pages); from the scan index, by their bits, ~11 ms. Postgres picks
         the HNSW scan by itself there, so the choice is made here.
         """
         exact = await self.scans_exactly(
