@@ -6,9 +6,10 @@ Runs the embedder's own database steps (``ChunkService.sync_many``: lock, read, 
 chunks as ``pending``, claim them; ``store_vectors``: the vectors and ``ready``) on batches
 of 64 messages against a private embedded Postgres with the real schema, and reads the
 server process's CPU time from /proc around each step. The same run again without the
-model's scan index, and without its HNSW index, shows what maintaining each costs. The model's CPU per text (raw
-``model.encode``, all its threads) is measured in the same run: on a machine where the
-database shares the model's cores, their sum bounds what the pipeline can reach.
+model's scan index, and without its HNSW index, shows what maintaining each costs. The
+model's CPU per text (raw ``model.encode``, all its threads) is measured in the same run: on
+a machine where the database shares the model's cores, their sum bounds what the pipeline
+can reach.
 """
 
 from __future__ import annotations

@@ -400,7 +400,7 @@ async def _fuse(url: str, provider: LocalProvider, weight: float) -> None:
             await session.commit()
         async with engine.connect() as connection:
             autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            for ddl in model.indexes_ddl(concurrently=True):
+            for ddl in model.indexes(concurrently=True).values():
                 await autocommit.execute(text(ddl))
     finally:
         await engine.dispose()

@@ -16,12 +16,11 @@ from parley_schema.vector_slots import SlotModel
 from pgvector.asyncpg import register_vector
 
 MODEL = "sentence-transformers/all-MiniLM-L6-v2"
-_VECTORS = SlotModel(MODEL, 1, 384)
 # Dropped before the COPY and built after it (faster than maintaining them row by row):
 # the model's partial indexes on its slot, as the migrations make them (vector_slots), and
 # the text indexes.
 SEARCH_INDEXES = {
-    **dict(zip(_VECTORS.columns.index_names, _VECTORS.indexes_ddl(), strict=True)),
+    **SlotModel(MODEL, 1, 384).indexes(),
     "ix_rag_chunks_text_tsv": "CREATE INDEX ix_rag_chunks_text_tsv ON rag_chunks"
     " USING gin (text_tsv)",
     "ix_rag_chunks_fts_simple": "CREATE INDEX ix_rag_chunks_fts_simple ON rag_chunks"

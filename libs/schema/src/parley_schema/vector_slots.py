@@ -129,10 +129,13 @@ class SlotModel:
             f"({', '.join(SCAN_INDEX_KEY)}) INCLUDE ({included}) {self._holds_sql}"
         )
 
-    def indexes_ddl(self, *, concurrently: bool = False) -> tuple[str, str]:
-        return self.index_ddl(concurrently=concurrently), self.scan_index_ddl(
-            concurrently=concurrently
-        )
+    def indexes(self, *, concurrently: bool = False) -> dict[str, str]:
+        """The model's partial indexes, HNSW first: name and DDL of each."""
+        columns = self.columns
+        return {
+            columns.index_name: self.index_ddl(concurrently=concurrently),
+            columns.scan_index_name: self.scan_index_ddl(concurrently=concurrently),
+        }
 
     @property
     def _holds_sql(self) -> str:

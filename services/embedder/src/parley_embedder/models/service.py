@@ -122,9 +122,7 @@ class ModelService:
         """Build the model's partial indexes (HNSW, then the scan index) unless valid ones
         exist (a build interrupted by a kill leaves an invalid one behind, which is dropped
         and built again)."""
-        for name, ddl in zip(
-            model.columns.index_names, model.indexes_ddl(concurrently=True), strict=True
-        ):
+        for name, ddl in model.indexes(concurrently=True).items():
             valid = await connection.scalar(
                 text(
                     "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
