@@ -6,7 +6,7 @@ from parley_embeddings.local import LOCAL_DIMENSION, LOCAL_MODEL_NAME
 from parley_schema.vector_slots import SlotModel
 from parley_search_api.access.scope import ProjectScope
 from parley_search_api.search.candidates import Candidate
-from parley_search_api.search.conditions import chunk_conditions, conversation_conditions
+from parley_search_api.search.conditions import conversation_conditions, keyed_chunk_conditions
 from parley_search_api.search.hit_repository import HitRow, hit_repository
 from parley_search_api.search.keyword import KeywordBounds, keyword_repository
 from parley_search_api.search.lift_terms import lift_terms
@@ -33,7 +33,8 @@ async def search(
     filters: dict[str, object],
 ) -> list[HitRow]:
     search_filters = SearchFilters.model_validate(filters)
-    conditions = chunk_conditions(scope, search_filters, list(SearchSource))  # the API's default
+    chunks = keyed_chunk_conditions(scope, search_filters, list(SearchSource))  # the API's default
+    conditions = list(chunks.where)
     limit = settings.search_candidates
     await search_repository.tune(
         session,
@@ -56,8 +57,8 @@ async def search(
             session,
             query=text,
             config=settings.search_text_config,
-            conditions=conditions,
-            vocabulary=chunk_conditions(scope, SearchFilters(), list(SearchSource)),
+            conditions=chunks,
+            vocabulary=keyed_chunk_conditions(scope, SearchFilters(), list(SearchSource)),
             limit=limit,
             bounds=KeywordBounds.configured(settings),
             typo=TypoFallback(

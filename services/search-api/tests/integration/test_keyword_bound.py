@@ -10,7 +10,8 @@ import uuid
 
 from parley_schema.models import EmbeddingStatus, RagChunk
 from parley_search_api.access.scope import ProjectScope, Source
-from parley_search_api.search.conditions import chunk_conditions
+from parley_search_api.search import keyword
+from parley_search_api.search.conditions import keyed_chunk_conditions
 from parley_search_api.search.keyword import KeywordBounds, keyword_repository
 from parley_search_api.search.schemas import SearchFilters
 from parley_search_api.search.typo_fallback import TypoFallback
@@ -53,9 +54,12 @@ async def _keyword(
     common_postings: int = 1000,
     common_rank_limit: int = 100,
     typo: TypoFallback = NO_TYPOS,
+    scope: ProjectScope | None = None,
 ) -> list[str]:
-    scope = ProjectScope(user_id=uuid.uuid4(), project_id=uuid.uuid4(), sources=(Source(1, None),))
-    conditions = chunk_conditions(scope, SearchFilters())
+    scope = scope or ProjectScope(
+        user_id=uuid.uuid4(), project_id=uuid.uuid4(), sources=(Source(1, None),)
+    )
+    conditions = keyed_chunk_conditions(scope, SearchFilters())
     found = await keyword_repository.search(
         session,
         query=query,
@@ -74,6 +78,27 @@ async def test_only_rank_limit_matches_are_ranked(db_session: AsyncSession) -> N
 
     assert len(await _keyword(db_session, "refund", rank_limit=5)) == 5
     assert len(await _keyword(db_session, "refund", rank_limit=COMMON * 2)) == 10
+
+
+async def test_statements_built_once_per_shape_take_each_searchs_own_values(
+    db_session: AsyncSession,
+) -> None:
+    await _load(
+        db_session,
+        ["printer jams on tray two", "invoice was charged twice", "printer toner is empty"],
+    )
+    scope = ProjectScope(user_id=uuid.uuid4(), project_id=uuid.uuid4(), sources=(Source(1, None),))
+    reused = keyword._bm25_statement.cache_info().hits
+
+    async def found(query: str) -> set[str]:
+        return set(await _keyword(db_session, query, scope=scope))
+
+    assert await found("printer") == {"cw:1:0", "cw:1:2"}
+    assert await found("invoice") == {"cw:1:1"}  # one selecting lexeme, as "printer"
+    assert await found('"printer toner" -jams') == {"cw:1:2"}
+    assert await found('"invoice was" -twice') == set()  # a phrase and an exclusion, as above
+    assert await found('"toner is" -tray') == {"cw:1:2"}
+    assert keyword._bm25_statement.cache_info().hits - reused == 3
 
 
 async def test_a_query_of_common_words_alone_ranks_common_rank_limit_matches(
@@ -150,7 +175,7 @@ async def test_a_word_the_statistics_show_common_is_common_without_a_count(
             db_session,
             words=[word],
             config=TextSearchConfig.ENGLISH,
-            vocabulary=chunk_conditions(scope, SearchFilters()),
+            vocabulary=keyed_chunk_conditions(scope, SearchFilters()),
             common_postings=20,
         )
         return stats.terms[0].postings

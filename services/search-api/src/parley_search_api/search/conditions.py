@@ -9,7 +9,8 @@ rows carry no attributes: bench/search measures the recall of this pre-filter.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Hashable
+from dataclasses import dataclass, field
 
 from parley_schema.models import CwConversation, EmbeddingStatus, RagChunk
 from sqlalchemy import ColumnElement, any_, func, select
@@ -98,6 +99,28 @@ def chunk_conditions(
             RagChunk.conversation_global_id == any_(func.array(matching.scalar_subquery()))
         )
     return conditions
+
+
+@dataclass(frozen=True)
+class ChunkConditions:
+    """``chunk_conditions`` with what they were built from: two are equal when built from
+    the same scope, filters and sources, so a statement built over them can be built once
+    and reused (its construction and cache key cost more CPU than Postgres spends on many
+    searches: keyword.py)."""
+
+    key: Hashable
+    where: tuple[ColumnElement[bool], ...] = field(compare=False)
+
+
+def keyed_chunk_conditions(
+    scope: ProjectScope,
+    filters: SearchFilters,
+    sources: Collection[SearchSource] = (SearchSource.CONVERSATIONS,),
+) -> ChunkConditions:
+    return ChunkConditions(
+        key=(scope, filters.model_dump_json(), frozenset(sources)),
+        where=tuple(chunk_conditions(scope, filters, sources)),
+    )
 
 
 def outside_conversation(conversation_id: str) -> ColumnElement[bool]:

@@ -7,9 +7,22 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
 from parley_schema.models import ChunkKind, CwContact, CwConversation, CwMessage, RagChunk
-from sqlalchemy import ColumnElement, bindparam, case, func, literal, select, text
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    Text,
+    bindparam,
+    case,
+    func,
+    literal,
+    select,
+    text,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_search_api.conversations.rows import (
@@ -18,7 +31,12 @@ from parley_search_api.conversations.rows import (
     conversation_columns,
     conversation_facts,
 )
-from parley_search_api.search.text_search import highlight_query, regconfig, text_vector
+from parley_search_api.search.text_search import (
+    highlight_terms,
+    regconfig,
+    text_query,
+    text_vector,
+)
 from parley_search_api.settings import TextSearchConfig
 
 HIGHLIGHT_START, HIGHLIGHT_STOP = "\x02", "\x03"
@@ -58,12 +76,18 @@ _CONVERSATION = conversation_columns(
 )
 
 
-def highlight_column(query: str | None, config: TextSearchConfig) -> ColumnElement[str | None]:
-    """The chunk's text with the query's keyword matches marked, or NULL (no match, or no
-    keyword query)."""
-    if query is None:
+# Hydration statements are built once per configuration, with and without highlights: the
+# chunk ids and the query's terms are bound parameters (``hydration_parameters``).
+CHUNK_IDS: BindParameter[list[uuid.UUID]] = bindparam("chunk_ids", expanding=True)
+_HIGHLIGHT_TERMS = "highlight_terms"
+
+
+def highlight_column(config: TextSearchConfig, *, highlighted: bool) -> ColumnElement[str | None]:
+    """The chunk's text with the query's keyword matches marked, or NULL (no match, or not
+    ``highlighted``: no keyword query)."""
+    if not highlighted:
         return literal(None)
-    tsquery = highlight_query(config, query)
+    tsquery = text_query(config, bindparam(_HIGHLIGHT_TERMS, type_=Text))
     return case(
         (
             text_vector(config).bool_op("@@")(tsquery),
@@ -76,6 +100,12 @@ def highlight_column(query: str | None, config: TextSearchConfig) -> ColumnEleme
         ),
         else_=None,
     )
+
+
+def hydration_parameters(chunk_ids: Sequence[uuid.UUID], query: str | None) -> dict[str, object]:
+    """The values of a statement over ``CHUNK_IDS`` and ``highlight_column``."""
+    highlight = {} if query is None else {_HIGHLIGHT_TERMS: highlight_terms(query)}
+    return {"chunk_ids": list(chunk_ids), **highlight}
 
 
 @dataclass(frozen=True)
@@ -98,6 +128,33 @@ class ContextRow(MessageRow):
     side: str  # "before" | "after"
 
 
+@cache
+def _hydration(config: TextSearchConfig, highlighted: bool) -> Select[Any]:
+    return (
+        select(
+            RagChunk.id.label("chunk_id"),
+            RagChunk.text,
+            highlight_column(config, highlighted=highlighted).label("highlight"),
+            RagChunk.message_global_id.label("message_id"),
+            RagChunk.sender_type,
+            CwMessage.data["sender"]["name"].astext.label("sender_name"),
+            RagChunk.message_type,
+            RagChunk.private,
+            RagChunk.message_created_at,
+            *_CONVERSATION,
+        )
+        .select_from(RagChunk)
+        .outerjoin(CwMessage, CwMessage.id == RagChunk.message_global_id)
+        .outerjoin(CwConversation, CwConversation.id == RagChunk.conversation_global_id)
+        .outerjoin(CwContact, CwContact.id == CwConversation.contact_global_id)
+        .where(
+            RagChunk.id.in_(CHUNK_IDS),
+            RagChunk.kind == ChunkKind.MESSAGE,
+            CwMessage.deleted_at.is_(None),
+        )
+    )
+
+
 class HitRepository:
     async def hydrate(
         self,
@@ -111,29 +168,8 @@ class HitRepository:
         out (knowledge chunks are ``knowledge_hits``')."""
         if not chunk_ids:
             return {}
-        highlight = highlight_column(query, config)
         rows = await session.execute(
-            select(
-                RagChunk.id.label("chunk_id"),
-                RagChunk.text,
-                highlight.label("highlight"),
-                RagChunk.message_global_id.label("message_id"),
-                RagChunk.sender_type,
-                CwMessage.data["sender"]["name"].astext.label("sender_name"),
-                RagChunk.message_type,
-                RagChunk.private,
-                RagChunk.message_created_at,
-                *_CONVERSATION,
-            )
-            .select_from(RagChunk)
-            .outerjoin(CwMessage, CwMessage.id == RagChunk.message_global_id)
-            .outerjoin(CwConversation, CwConversation.id == RagChunk.conversation_global_id)
-            .outerjoin(CwContact, CwContact.id == CwConversation.contact_global_id)
-            .where(
-                RagChunk.id.in_(chunk_ids),
-                RagChunk.kind == ChunkKind.MESSAGE,
-                CwMessage.deleted_at.is_(None),
-            )
+            _hydration(config, query is not None), hydration_parameters(chunk_ids, query)
         )
         hits = {}
         for row in rows:

@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import reduce
+from functools import lru_cache, reduce
 from typing import Any
 
 from parley_schema.models import RagChunk
@@ -39,7 +39,10 @@ from sqlalchemy import (
     ARRAY,
     ColumnElement,
     Float,
+    Integer,
+    Select,
     Text,
+    bindparam,
     case,
     false,
     func,
@@ -50,6 +53,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_search_api.search.candidates import Candidate
+from parley_search_api.search.conditions import ChunkConditions
 from parley_search_api.search.keyword_query import KeywordQuery, looks_like_identifier, parse
 from parley_search_api.search.knowledge import HIT_GROUP
 from parley_search_api.search.lexeme_statistics import lexeme_shares, table_chunks
@@ -105,10 +109,9 @@ class QueryStatistics:
         return math.log(1.0 + (n - postings + 0.5) / (postings + 0.5))
 
 
-def _tsquery_of_lexeme(lexeme: ColumnElement[Any] | str) -> ColumnElement[Any]:
+def _tsquery_of_lexeme(lexeme: ColumnElement[Any]) -> ColumnElement[Any]:
     # ``simple`` neither stems nor drops: the lexeme as it is (never parsed as tsquery syntax)
-    value = lexeme if isinstance(lexeme, ColumnElement) else literal(lexeme)
-    return func.plainto_tsquery(SIMPLE, value)
+    return func.plainto_tsquery(SIMPLE, lexeme)
 
 
 def _any(queries: Sequence[ColumnElement[Any]]) -> ColumnElement[Any]:
@@ -134,6 +137,155 @@ def _rarest_first(postings: dict[str, int], *, common_postings: int, budget: int
     return chosen
 
 
+def _numbered(name: str, values: Sequence[str]) -> dict[str, str]:
+    """The values of ``_slots(name, len(values))``."""
+    return {f"{name}_{n}": value for n, value in enumerate(values)}
+
+
+def _slots(name: str, count: int) -> list[ColumnElement[Any]]:
+    return [bindparam(f"{name}_{n}", type_=Text) for n in range(count)]
+
+
+# Both statements are built once per shape (the caller's conditions, the configuration and,
+# for BM25, how many phrases, selecting lexemes, exclusions and identifiers) with every value
+# a bound parameter: built per request, they cost ~3.5 ms of Python (~a fifth of a keyword
+# search at 100k chunks; bench/search/README.md), and a statement reused keeps its cache key.
+STATEMENTS = 512
+
+
+@lru_cache(maxsize=STATEMENTS)
+def _statistics_statement(config: TextSearchConfig, vocabulary: ChunkConditions) -> Select[Any]:
+    document = text_vector(config)
+    given = (
+        func.unnest(bindparam("statistics_words", type_=ARRAY(Text)))
+        .table_valued("word", with_ordinality="n")
+        .render_derived(name="given")
+    )
+    lexemes = (
+        func.unnest(
+            func.tsvector_to_array(
+                func.to_tsvector(regconfig(config), func.parley_unaccent(given.c.word))
+            )
+        )
+        .table_valued("lexeme")
+        .render_derived(name="lexemes")
+        .lateral()
+    )
+    per_word = select(given.c.n, lexemes.c.lexeme).select_from(given.join(lexemes, text("true")))
+    pairs = per_word.cte("pairs")
+    distinct = select(pairs.c.lexeme).distinct().subquery()
+    common_postings = bindparam("common_postings", type_=Integer)
+    capped = (
+        select(literal(1))
+        .where(document.bool_op("@@")(_tsquery_of_lexeme(distinct.c.lexeme)), *vocabulary.where)
+        .limit(common_postings)
+        .correlate(distinct)
+        .subquery()
+    )
+    size = table_chunks()  # one row, read once
+    shares = lexeme_shares(config)
+    # CASE evaluates the count only for a lexeme the statistics do not show as common
+    postings = case(
+        (shares.c.share * size.c.chunks >= common_postings, common_postings),
+        else_=select(func.count()).select_from(capped).scalar_subquery(),
+    )
+    counted = (
+        select(distinct.c.lexeme, postings.label("postings"), size.c.chunks)
+        .select_from(
+            distinct.join(size, text("true")).outerjoin(
+                shares, shares.c.lexeme == distinct.c.lexeme
+            )
+        )
+        .cte("counted")
+    )
+    return (
+        select(pairs.c.n, pairs.c.lexeme, counted.c.postings, counted.c.chunks)
+        .join(counted, counted.c.lexeme == pairs.c.lexeme)
+        .order_by(pairs.c.n, pairs.c.lexeme)
+    )
+
+
+@lru_cache(maxsize=STATEMENTS)
+def _bm25_statement(
+    config: TextSearchConfig,
+    conditions: ChunkConditions,
+    *,
+    phrases: int,
+    selecting: int,
+    selects_any: bool,
+    exclusions: int,
+    identifiers: int,
+) -> Select[Any]:
+    """Chunks matching the phrases and any (``selects_any``) or all of the selecting lexemes,
+    and none of the exclusions (at most ``rank_limit``, the first the index finds), by BM25
+    over the lexemes of ``idf_lexemes``; ``exact`` when one has an identifier. Its values
+    are the parameters ``KeywordRepository._ranked`` binds."""
+    document = text_vector(config)
+
+    def phrase(value: ColumnElement[Any]) -> ColumnElement[Any]:
+        return func.phraseto_tsquery(regconfig(config), func.parley_unaccent(value))
+
+    required = [phrase(value) for value in _slots("phrase", phrases)]
+    if selecting:
+        chosen = [_tsquery_of_lexeme(value) for value in _slots("selecting", selecting)]
+        required.append(_any(chosen) if selects_any else _all(chosen))
+    match_query = _all(required)
+    for excluded in _slots("excluded", exclusions):
+        match_query = func.tsquery_and(match_query, func.tsquery_not(phrase(excluded)))
+    exact: ColumnElement[bool] = (
+        document.bool_op("@@")(
+            _any(
+                [
+                    func.plainto_tsquery(regconfig(config), func.parley_unaccent(value))
+                    for value in _slots("identifier", identifiers)
+                ]
+            )
+        )
+        if identifiers
+        else false()
+    )
+    matched = (
+        select(
+            RagChunk.id,
+            HIT_GROUP,
+            document.label("document"),
+            exact.label("exact"),
+        )
+        .where(document.bool_op("@@")(match_query), *conditions.where)
+        .limit(bindparam("rank_limit", type_=Integer))
+        .subquery("matched")
+    )
+    sized = select(
+        matched,
+        func.length(matched.c.document).label("length"),
+        func.avg(func.length(matched.c.document)).over().label("mean_length"),
+    ).subquery("sized")
+    terms = (
+        func.unnest(
+            bindparam("idf_lexemes", type_=ARRAY(Text)),
+            bindparam("idf_values", type_=ARRAY(Float)),
+        )
+        .table_valued("lexeme", "idf")
+        .render_derived(name="terms")
+    )
+    lexemes = func.unnest(sized.c.document).table_valued("lexeme", "positions").lateral()
+    frequency = func.coalesce(func.cardinality(lexemes.c.positions), 1).cast(Float)
+    length_ratio = sized.c.length.cast(Float) / func.greatest(sized.c.mean_length, 1)
+    contribution = (
+        terms.c.idf * frequency * (K1 + 1) / (frequency + K1 * (1 - B + B * length_ratio))
+    )
+    bm25 = func.sum(contribution).label("bm25")
+    return (
+        select(sized.c.id, sized.c.conversation_global_id, sized.c.exact, bm25)
+        .select_from(
+            sized.join(lexemes, text("true")).join(terms, terms.c.lexeme == lexemes.c.lexeme)
+        )
+        .group_by(sized.c.id, sized.c.conversation_global_id, sized.c.exact)
+        .order_by(bm25.desc(), sized.c.id)
+        .limit(bindparam("bm25_limit", type_=Integer))
+    )
+
+
 class KeywordRepository:
     async def statistics(
         self,
@@ -141,7 +293,7 @@ class KeywordRepository:
         *,
         words: Sequence[str],
         config: TextSearchConfig,
-        vocabulary: Sequence[ColumnElement[bool]],
+        vocabulary: ChunkConditions,
         common_postings: int,
     ) -> QueryStatistics:
         """The lexemes of each word and their document frequencies, counted up to
@@ -149,55 +301,10 @@ class KeywordRepository:
         and the chunks in the table. A lexeme the planner's statistics show in at least
         ``common_postings`` of the table's chunks is common without a count (at 1M chunks
         ~1,000 heap visits each, most of this statement's time: bench/search)."""
-        document = text_vector(config)
-        given = (
-            func.unnest(literal(list(words), ARRAY(Text)))
-            .table_valued("word", with_ordinality="n")
-            .render_derived(name="given")
-        )
-        lexemes = (
-            func.unnest(
-                func.tsvector_to_array(
-                    func.to_tsvector(regconfig(config), func.parley_unaccent(given.c.word))
-                )
-            )
-            .table_valued("lexeme")
-            .render_derived(name="lexemes")
-            .lateral()
-        )
-        per_word = select(given.c.n, lexemes.c.lexeme).select_from(
-            given.join(lexemes, text("true"))
-        )
-        pairs = per_word.cte("pairs")
-        distinct = select(pairs.c.lexeme).distinct().subquery()
-        capped = (
-            select(literal(1))
-            .where(document.bool_op("@@")(_tsquery_of_lexeme(distinct.c.lexeme)), *vocabulary)
-            .limit(common_postings)
-            .correlate(distinct)
-            .subquery()
-        )
-        size = table_chunks()  # one row, read once
-        shares = lexeme_shares(config)
-        # CASE evaluates the count only for a lexeme the statistics do not show as common
-        postings = case(
-            (shares.c.share * size.c.chunks >= common_postings, literal(common_postings)),
-            else_=select(func.count()).select_from(capped).scalar_subquery(),
-        )
-        counted = (
-            select(distinct.c.lexeme, postings.label("postings"), size.c.chunks)
-            .select_from(
-                distinct.join(size, text("true")).outerjoin(
-                    shares, shares.c.lexeme == distinct.c.lexeme
-                )
-            )
-            .cte("counted")
-        )
         rows = (
             await session.execute(
-                select(pairs.c.n, pairs.c.lexeme, counted.c.postings, counted.c.chunks)
-                .join(counted, counted.c.lexeme == pairs.c.lexeme)
-                .order_by(pairs.c.n, pairs.c.lexeme)
+                _statistics_statement(config, vocabulary),
+                {"statistics_words": list(words), "common_postings": common_postings},
             )
         ).all()
         return QueryStatistics(
@@ -211,8 +318,8 @@ class KeywordRepository:
         *,
         query: str,
         config: TextSearchConfig,
-        conditions: Sequence[ColumnElement[bool]],
-        vocabulary: Sequence[ColumnElement[bool]],
+        conditions: ChunkConditions,
+        vocabulary: ChunkConditions,
         limit: int,
         bounds: KeywordBounds,
         typo: TypoFallback,
@@ -249,7 +356,7 @@ class KeywordRepository:
             session,
             query=query,
             config=config,
-            conditions=conditions,
+            conditions=conditions.where,
             limit=limit - len(found),
             candidates=typo.candidates,
         )
@@ -261,7 +368,7 @@ class KeywordRepository:
         parsed: KeywordQuery,
         stats: QueryStatistics,
         config: TextSearchConfig,
-        conditions: Sequence[ColumnElement[bool]],
+        conditions: ChunkConditions,
         limit: int,
         bounds: KeywordBounds,
     ) -> list[Candidate]:
@@ -279,32 +386,38 @@ class KeywordRepository:
                 if t.word < loose and t.postings >= bounds.common_postings
             }
         )
-        required: list[ColumnElement[Any]] = [
-            func.phraseto_tsquery(regconfig(config), func.parley_unaccent(literal(phrase)))
-            for phrase in parsed.phrases
-        ]
-        if rare:
-            required.append(_any([_tsquery_of_lexeme(lexeme) for lexeme in rare]))
-        elif common:
-            required.append(_all([_tsquery_of_lexeme(lexeme) for lexeme in common]))
-        if not required or not known:  # nothing to select, or no chunk has a word to score
-            return []
-        match_query = _all(required)
-        for excluded in parsed.exclusions:
-            negated = func.phraseto_tsquery(
-                regconfig(config), func.parley_unaccent(literal(excluded))
-            )
-            match_query = func.tsquery_and(match_query, func.tsquery_not(negated))
-        return await self._bm25(
-            session,
-            match_query=match_query,
-            idf={lexeme: stats.idf(postings) for lexeme, postings in known.items()},
-            identifiers=self._identifiers(parsed, stats),
-            config=config,
-            conditions=conditions,
-            limit=limit,
-            rank_limit=bounds.rank_limit if rare else bounds.common_rank_limit,
+        selecting = rare or common  # any rare lexeme, else every common one
+        if not (parsed.phrases or selecting) or not known:
+            return []  # nothing to select, or no chunk has a word to score
+        idf = {lexeme: stats.idf(postings) for lexeme, postings in known.items()}
+        identifiers = self._identifiers(parsed, stats)
+        statement = _bm25_statement(
+            config,
+            conditions,
+            phrases=len(parsed.phrases),
+            selecting=len(selecting),
+            selects_any=bool(rare),
+            exclusions=len(parsed.exclusions),
+            identifiers=len(identifiers),
         )
+        rows = await session.execute(
+            statement,
+            {
+                **_numbered("phrase", parsed.phrases),
+                **_numbered("selecting", selecting),
+                **_numbered("excluded", parsed.exclusions),
+                **_numbered("identifier", identifiers),
+                "idf_lexemes": list(idf),
+                "idf_values": list(idf.values()),
+                "rank_limit": bounds.rank_limit if rare else bounds.common_rank_limit,
+                "bm25_limit": limit,
+            },
+        )
+        total = sum(idf.values()) or 1.0
+        return [
+            Candidate(i, c or "", min(1.0, float(score) / total) ** 2, exact=bool(e))
+            for i, c, e, score in rows
+        ]
 
     @staticmethod
     def _identifiers(parsed: KeywordQuery, stats: QueryStatistics) -> list[str]:
@@ -318,82 +431,6 @@ class KeywordRepository:
             word
             for n, word in enumerate(parsed.words)
             if looks_like_identifier(word) and 0 < rarest.get(n, 0) <= most
-        ]
-
-    async def _bm25(
-        self,
-        session: AsyncSession,
-        *,
-        match_query: ColumnElement[Any],
-        idf: dict[str, float],
-        identifiers: Sequence[str],
-        config: TextSearchConfig,
-        conditions: Sequence[ColumnElement[bool]],
-        limit: int,
-        rank_limit: int,
-    ) -> list[Candidate]:
-        """Chunks matching ``match_query`` (at most ``rank_limit``, the first the index
-        finds), by BM25 over the lexemes of ``idf``; ``exact`` when one has an identifier."""
-        document = text_vector(config)
-        exact: ColumnElement[bool] = (
-            document.bool_op("@@")(
-                _any(
-                    [
-                        func.plainto_tsquery(regconfig(config), func.parley_unaccent(literal(w)))
-                        for w in identifiers
-                    ]
-                )
-            )
-            if identifiers
-            else false()
-        )
-        matched = (
-            select(
-                RagChunk.id,
-                HIT_GROUP,
-                document.label("document"),
-                exact.label("exact"),
-            )
-            .where(document.bool_op("@@")(match_query), *conditions)
-            .limit(rank_limit)
-            .subquery("matched")
-        )
-        sized = select(
-            matched,
-            func.length(matched.c.document).label("length"),
-            func.avg(func.length(matched.c.document)).over().label("mean_length"),
-        ).subquery("sized")
-        # arrays, not a VALUES list: bound as two parameters, the statement stays cacheable
-        terms = (
-            func.unnest(literal(list(idf), ARRAY(Text)), literal(list(idf.values()), ARRAY(Float)))
-            .table_valued("lexeme", "idf")
-            .render_derived(name="terms")
-        )
-        lexemes = func.unnest(sized.c.document).table_valued("lexeme", "positions").lateral()
-        frequency = func.coalesce(func.cardinality(lexemes.c.positions), 1).cast(Float)
-        length_ratio = sized.c.length.cast(Float) / func.greatest(sized.c.mean_length, 1)
-        contribution = (
-            terms.c.idf * frequency * (K1 + 1) / (frequency + K1 * (1 - B + B * length_ratio))
-        )
-        bm25 = func.sum(contribution).label("bm25")
-        rows = await session.execute(
-            select(sized.c.id, sized.c.conversation_global_id, sized.c.exact, bm25)
-            .select_from(
-                sized.join(lexemes, text("true")).join(terms, terms.c.lexeme == lexemes.c.lexeme)
-            )
-            .group_by(sized.c.id, sized.c.conversation_global_id, sized.c.exact)
-            .order_by(bm25.desc(), sized.c.id)
-            .limit(limit)
-        )
-        total = sum(idf.values()) or 1.0
-        return [
-            Candidate(
-                i,
-                c or "",
-                min(1.0, float(score) / total) ** 2,
-                exact=bool(e),
-            )
-            for i, c, e, score in rows
         ]
 
     async def _misspelled(

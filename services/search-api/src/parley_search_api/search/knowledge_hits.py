@@ -11,7 +11,11 @@ from parley_schema.models import ChunkKind, KbDocument, RagChunk
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parley_search_api.search.hit_repository import highlight_column
+from parley_search_api.search.hit_repository import (
+    CHUNK_IDS,
+    highlight_column,
+    hydration_parameters,
+)
 from parley_search_api.settings import TextSearchConfig
 
 
@@ -49,7 +53,7 @@ class KnowledgeHitRepository:
                 RagChunk.id.label("chunk_id"),
                 RagChunk.kind,
                 RagChunk.text,
-                highlight_column(query, config).label("highlight"),
+                highlight_column(config, highlighted=query is not None).label("highlight"),
                 RagChunk.heading_path,
                 RagChunk.page_number,
                 KbDocument.global_id.label("document_id"),
@@ -61,10 +65,11 @@ class KnowledgeHitRepository:
             )
             .join(KbDocument, KbDocument.global_id == RagChunk.document_global_id)
             .where(
-                RagChunk.id.in_(chunk_ids),
+                RagChunk.id.in_(CHUNK_IDS),
                 RagChunk.kind != ChunkKind.MESSAGE,
                 KbDocument.archived_at.is_(None),
-            )
+            ),
+            hydration_parameters(chunk_ids, query),
         )
         hits = {}
         for row in rows:

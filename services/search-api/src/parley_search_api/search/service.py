@@ -15,8 +15,9 @@ from parley_search_api.search import cursor as cursors
 from parley_search_api.search.active_model import ActiveModel
 from parley_search_api.search.candidates import Candidate
 from parley_search_api.search.conditions import (
-    chunk_conditions,
+    ChunkConditions,
     conversation_conditions,
+    keyed_chunk_conditions,
 )
 from parley_search_api.search.dense import QueryVector, fuse
 from parley_search_api.search.errors import CursorMismatch
@@ -181,10 +182,11 @@ class SearchService:
         searches do so at once: the pool holds twice that, so a search waiting for its
         second connection always leaves one for a search that holds both to finish with.
         """
-        conditions = chunk_conditions(scope, request.filters, request.sources)
+        chunks = keyed_chunk_conditions(scope, request.filters, request.sources)
+        conditions = list(chunks.where)
         if not vectors:
             await self._tune(session)
-            return await self._textual(session, scope, request, config, conditions, vectors)
+            return await self._textual(session, scope, request, config, chunks, vectors)
         if request.mode is SearchMode.SEMANTIC:
             await self._tune(session)
             return {"semantic": await self._semantic(session, request, conditions, vectors)}
@@ -193,12 +195,12 @@ class SearchService:
         if not isinstance(engine, AsyncEngine) or self._dense_connections.locked():
             await self._tune(session)
             semantic = await self._semantic(session, request, conditions, vectors)
-            textual = await self._textual(session, scope, request, config, conditions, vectors)
+            textual = await self._textual(session, scope, request, config, chunks, vectors)
             return {"semantic": semantic, **textual}
 
         async def textual_side() -> dict[str, list[Candidate]]:
             await self._tune(session)
-            return await self._textual(session, scope, request, config, conditions, vectors)
+            return await self._textual(session, scope, request, config, chunks, vectors)
 
         async with self._dense_connections:
             # Both sides end before this returns, failed or not: a side still running on the
@@ -244,7 +246,7 @@ class SearchService:
         scope: ProjectScope,
         request: SearchRequest,
         config: TextSearchConfig,
-        conditions: list[ColumnElement[bool]],
+        chunks: ChunkConditions,
         vectors: list[QueryVector],
     ) -> dict[str, list[Candidate]]:
         """The keyword candidates and, over conversations, the lift's."""
@@ -252,16 +254,16 @@ class SearchService:
         # the words' document frequencies: among the caller's sources, whatever the filters
         unfiltered = SearchFilters(include_private=request.filters.include_private)
         vocabulary = (
-            conditions
+            chunks
             if request.filters == unfiltered
-            else chunk_conditions(scope, unfiltered, request.sources)
+            else keyed_chunk_conditions(scope, unfiltered, request.sources)
         )
         components = {
             "keyword": await keyword_repository.search(
                 session,
                 query=request.q,
                 config=config,
-                conditions=conditions,
+                conditions=chunks,
                 vocabulary=vocabulary,
                 limit=settings.search_candidates,
                 bounds=self._keyword_bounds,
@@ -279,7 +281,7 @@ class SearchService:
             representatives = await search_repository.representative_chunks(
                 session,
                 conversation_ids=list(lifted),
-                conditions=conditions,
+                conditions=chunks.where,
                 # nearest by the active model's vectors (fused or not)
                 vector=vectors[0].values if vectors else None,
                 model=vectors[0].model if vectors else None,

@@ -55,8 +55,9 @@ def text_query(config: TextSearchConfig, query: str | ColumnElement[str]) -> Col
     return func.websearch_to_tsquery(regconfig(config), func.parley_unaccent(value))
 
 
-def highlight_query(config: TextSearchConfig, query: str) -> ColumnElement[Any]:
-    """What a keyword hit may have of the query (keyword_query.py): any of its loose words
-    and phrases, as web-search syntax OR-ed (exclusions are never in a hit)."""
+def highlight_terms(query: str) -> str:
+    """What a keyword hit may have of the query (keyword_query.py), for ``text_query``: any
+    of its loose words and phrases, OR-ed in web-search syntax (exclusions are never in a
+    hit)."""
     parsed = keyword_query.parse(query)
-    return text_query(config, any_of([*parsed.words, *(f'"{p}"' for p in parsed.phrases)]))
+    return any_of([*parsed.words, *(f'"{p}"' for p in parsed.phrases)])
