@@ -6,7 +6,10 @@ from parley_embeddings.local import LOCAL_DIMENSION, LOCAL_MODEL_NAME
 from parley_schema.vector_slots import SlotModel
 from parley_search_api.access.scope import ProjectScope
 from parley_search_api.search.candidates import Candidate
-from parley_search_api.search.conditions import conversation_conditions, keyed_chunk_conditions
+from parley_search_api.search.conditions import (
+    keyed_chunk_conditions,
+    keyed_conversation_conditions,
+)
 from parley_search_api.search.hit_repository import HitRow, hit_repository
 from parley_search_api.search.keyword import KeywordBounds, keyword_repository
 from parley_search_api.search.lift_terms import lift_terms
@@ -71,7 +74,7 @@ async def search(
             session,
             query=text,
             terms=lift_terms(text),
-            conditions=conversation_conditions(scope, search_filters),
+            conditions=keyed_conversation_conditions(scope, search_filters),
             limit=limit,
         )
         representatives = await search_repository.representative_chunks(

@@ -101,25 +101,40 @@ def chunk_conditions(
     return conditions
 
 
+# Statements kept built per kind (functools.lru_cache over KeyedConditions and a shape).
+STATEMENTS = 512
+
+
 @dataclass(frozen=True)
-class ChunkConditions:
-    """``chunk_conditions`` with what they were built from: two are equal when built from
-    the same scope, filters and sources, so a statement built over them can be built once
-    and reused (its construction and cache key cost more CPU than Postgres spends on many
-    searches: keyword.py)."""
+class KeyedConditions:
+    """Conditions with what they were built from: two are equal when built from the same
+    scope, filters and sources, so a statement built over them can be built once and reused
+    (building one and its cache key took more CPU than Postgres spent on some: keyword.py)."""
 
     key: Hashable
     where: tuple[ColumnElement[bool], ...] = field(compare=False)
+
+
+def _scope_key(scope: ProjectScope) -> Hashable:
+    """What ``access.conditions`` read of a scope: one key for every user of a project."""
+    return (scope.project_id, scope.sources)
 
 
 def keyed_chunk_conditions(
     scope: ProjectScope,
     filters: SearchFilters,
     sources: Collection[SearchSource] = (SearchSource.CONVERSATIONS,),
-) -> ChunkConditions:
-    return ChunkConditions(
-        key=(scope, filters.model_dump_json(), frozenset(sources)),
+) -> KeyedConditions:
+    return KeyedConditions(
+        key=(_scope_key(scope), filters.model_dump_json(), frozenset(sources)),
         where=tuple(chunk_conditions(scope, filters, sources)),
+    )
+
+
+def keyed_conversation_conditions(scope: ProjectScope, filters: SearchFilters) -> KeyedConditions:
+    return KeyedConditions(
+        key=(_scope_key(scope), filters.model_dump_json()),
+        where=tuple(conversation_conditions(scope, filters)),
     )
 
 

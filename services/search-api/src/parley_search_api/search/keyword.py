@@ -53,7 +53,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_search_api.search.candidates import Candidate
-from parley_search_api.search.conditions import ChunkConditions
+from parley_search_api.search.conditions import STATEMENTS, KeyedConditions
 from parley_search_api.search.keyword_query import KeywordQuery, looks_like_identifier, parse
 from parley_search_api.search.knowledge import HIT_GROUP
 from parley_search_api.search.lexeme_statistics import lexeme_shares, table_chunks
@@ -148,13 +148,13 @@ def _slots(name: str, count: int) -> list[ColumnElement[Any]]:
 
 # Both statements are built once per shape (the caller's conditions, the configuration and,
 # for BM25, how many phrases, selecting lexemes, exclusions and identifiers) with every value
-# a bound parameter: built per request, they cost ~3.5 ms of Python (~a fifth of a keyword
-# search at 100k chunks; bench/search/README.md), and a statement reused keeps its cache key.
-STATEMENTS = 512
+# a bound parameter: built per request, they and the hydration cost ~3.7 ms of Python (~a
+# sixth of a keyword search at 100k chunks; bench/search/README.md), and a statement reused
+# keeps its cache key.
 
 
 @lru_cache(maxsize=STATEMENTS)
-def _statistics_statement(config: TextSearchConfig, vocabulary: ChunkConditions) -> Select[Any]:
+def _statistics_statement(config: TextSearchConfig, vocabulary: KeyedConditions) -> Select[Any]:
     document = text_vector(config)
     given = (
         func.unnest(bindparam("statistics_words", type_=ARRAY(Text)))
@@ -208,7 +208,7 @@ def _statistics_statement(config: TextSearchConfig, vocabulary: ChunkConditions)
 @lru_cache(maxsize=STATEMENTS)
 def _bm25_statement(
     config: TextSearchConfig,
-    conditions: ChunkConditions,
+    conditions: KeyedConditions,
     *,
     phrases: int,
     selecting: int,
@@ -293,7 +293,7 @@ class KeywordRepository:
         *,
         words: Sequence[str],
         config: TextSearchConfig,
-        vocabulary: ChunkConditions,
+        vocabulary: KeyedConditions,
         common_postings: int,
     ) -> QueryStatistics:
         """The lexemes of each word and their document frequencies, counted up to
@@ -318,8 +318,8 @@ class KeywordRepository:
         *,
         query: str,
         config: TextSearchConfig,
-        conditions: ChunkConditions,
-        vocabulary: ChunkConditions,
+        conditions: KeyedConditions,
+        vocabulary: KeyedConditions,
         limit: int,
         bounds: KeywordBounds,
         typo: TypoFallback,
@@ -368,7 +368,7 @@ class KeywordRepository:
         parsed: KeywordQuery,
         stats: QueryStatistics,
         config: TextSearchConfig,
-        conditions: ChunkConditions,
+        conditions: KeyedConditions,
         limit: int,
         bounds: KeywordBounds,
     ) -> list[Candidate]:

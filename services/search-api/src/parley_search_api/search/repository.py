@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from functools import lru_cache
 
 from parley_schema.models import CwContact, CwConversation, RagChunk
 from parley_schema.models.chatwoot import PHONE_DIGITS_SQL
@@ -15,6 +16,7 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Float,
+    Integer,
     Select,
     Text,
     any_,
@@ -33,6 +35,7 @@ from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley_search_api.search.candidates import Candidate
+from parley_search_api.search.conditions import STATEMENTS, KeyedConditions
 from parley_search_api.search.dense import ModelCosines, QueryVector
 from parley_search_api.search.knowledge import HIT_GROUP
 from parley_search_api.search.lift_terms import LiftTerms
@@ -90,6 +93,27 @@ def _lift_parameters(query: str, terms: LiftTerms) -> dict[str, object]:
 
 _NAMED_CONTACTS = _named_contacts()
 _DISPLAY_IDS = bindparam("lift_display_ids", type_=ARRAY(BigInteger))
+
+
+@lru_cache(maxsize=STATEMENTS)
+def _lift_statement(conditions: KeyedConditions) -> Select[str, float]:
+    """``lifted_conversations``' statement, built once per caller's conditions."""
+    by_contact = (
+        select(CwConversation.id, _NAMED_CONTACTS.c.score)
+        .join(_NAMED_CONTACTS, _NAMED_CONTACTS.c.id == CwConversation.contact_global_id)
+        .where(*conditions.where)
+    )
+    by_display_id = select(CwConversation.id, literal(1.0).label("score")).where(
+        CwConversation.conversation_id == any_(_DISPLAY_IDS), *conditions.where
+    )
+    named = union_all(by_contact, by_display_id).subquery()
+    score = func.max(named.c.score).label("score")
+    return (
+        select(named.c.id, score)
+        .group_by(named.c.id)
+        .order_by(score.desc(), named.c.id)
+        .limit(bindparam("lift_limit", type_=Integer))
+    )
 
 
 class SearchRepository:
@@ -232,7 +256,7 @@ class SearchRepository:
         *,
         query: str,
         terms: LiftTerms,
-        conditions: Sequence[ColumnElement[bool]],
+        conditions: KeyedConditions,
         limit: int,
     ) -> dict[str, float]:
         """Conversations whose display id or contact the query names, with a 0..1 score.
@@ -243,22 +267,8 @@ class SearchRepository:
         ``NAME_SIMILARITY_MIN``, so one misspelled name word still counts); then their
         conversations and those with a named display id, within ``conditions``.
         """
-        by_contact = (
-            select(CwConversation.id, _NAMED_CONTACTS.c.score)
-            .join(_NAMED_CONTACTS, _NAMED_CONTACTS.c.id == CwConversation.contact_global_id)
-            .where(*conditions)
-        )
-        by_display_id = select(CwConversation.id, literal(1.0).label("score")).where(
-            CwConversation.conversation_id == any_(_DISPLAY_IDS), *conditions
-        )
-        named = union_all(by_contact, by_display_id).subquery()
-        score = func.max(named.c.score).label("score")
         rows = await session.execute(
-            select(named.c.id, score)
-            .group_by(named.c.id)
-            .order_by(score.desc(), named.c.id)
-            .limit(limit),
-            _lift_parameters(query, terms),
+            _lift_statement(conditions), {**_lift_parameters(query, terms), "lift_limit": limit}
         )
         return {conversation_id: float(s) for conversation_id, s in rows}
 

@@ -15,9 +15,9 @@ from parley_search_api.search import cursor as cursors
 from parley_search_api.search.active_model import ActiveModel
 from parley_search_api.search.candidates import Candidate
 from parley_search_api.search.conditions import (
-    ChunkConditions,
-    conversation_conditions,
+    KeyedConditions,
     keyed_chunk_conditions,
+    keyed_conversation_conditions,
 )
 from parley_search_api.search.dense import QueryVector, fuse
 from parley_search_api.search.errors import CursorMismatch
@@ -246,7 +246,7 @@ class SearchService:
         scope: ProjectScope,
         request: SearchRequest,
         config: TextSearchConfig,
-        chunks: ChunkConditions,
+        chunks: KeyedConditions,
         vectors: list[QueryVector],
     ) -> dict[str, list[Candidate]]:
         """The keyword candidates and, over conversations, the lift's."""
@@ -275,7 +275,7 @@ class SearchService:
                 session,
                 query=request.q,
                 terms=lift_terms(request.q),
-                conditions=conversation_conditions(scope, request.filters),
+                conditions=keyed_conversation_conditions(scope, request.filters),
                 limit=settings.search_candidates,
             )
             representatives = await search_repository.representative_chunks(
