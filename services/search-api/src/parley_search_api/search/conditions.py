@@ -101,8 +101,10 @@ def chunk_conditions(
     return conditions
 
 
-# Statements kept built per kind (functools.lru_cache over KeyedConditions and a shape).
-STATEMENTS = 512
+# Statements kept built per kind (functools.lru_cache over KeyedConditions and a shape):
+# ~60 KiB each with its cache key, so at most ~25 MB for the keyword statistics, BM25 and
+# lift statements together (measured with tracemalloc).
+STATEMENTS = 128
 
 
 @dataclass(frozen=True)
