@@ -148,13 +148,14 @@ def _slots(name: str, count: int) -> list[ColumnElement[Any]]:
 
 # Both statements are built once per shape (the caller's conditions, the configuration and,
 # for BM25, how many phrases, selecting lexemes, exclusions and identifiers) with every value
-# a bound parameter: built per request, they and the hydration cost ~3.7 ms of Python (~a
-# sixth of a keyword search at 100k chunks; bench/search/README.md), and a statement reused
-# keeps its cache key.
+# a bound parameter: built per request, they, the lift's and the hydration's took ~3.8 ms of
+# Python (~a fifth of a keyword search at 100k chunks; bench/search/README.md), and a
+# statement reused keeps its cache key.
 
 
 @lru_cache(maxsize=STATEMENTS)
 def _statistics_statement(config: TextSearchConfig, vocabulary: KeyedConditions) -> Select[Any]:
+    """``KeywordRepository.statistics``' statement; it binds the words and the cap."""
     document = text_vector(config)
     given = (
         func.unnest(bindparam("statistics_words", type_=ARRAY(Text)))
