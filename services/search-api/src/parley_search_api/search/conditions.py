@@ -9,8 +9,9 @@ rows carry no attributes: bench/search measures the recall of this pre-filter.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Hashable
+from collections.abc import Callable, Collection, Hashable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from parley_schema.models import CwConversation, EmbeddingStatus, RagChunk
 from sqlalchemy import ColumnElement, any_, func, select
@@ -111,10 +112,16 @@ STATEMENTS = 128
 class KeyedConditions:
     """Conditions with what they were built from: two are equal when built from the same
     scope, filters and sources, so a statement built over them can be built once and reused
-    (building one and its cache key took more CPU than Postgres spent on some: keyword.py)."""
+    (building one and its cache key took more CPU than Postgres spent on some: keyword.py).
+    The conditions themselves are built when first read: a statement found built never
+    reads them."""
 
     key: Hashable
-    where: tuple[ColumnElement[bool], ...] = field(compare=False)
+    build: Callable[[], list[ColumnElement[bool]]] = field(compare=False)
+
+    @cached_property
+    def where(self) -> tuple[ColumnElement[bool], ...]:
+        return tuple(self.build())
 
 
 def _scope_key(scope: ProjectScope) -> Hashable:
@@ -129,14 +136,14 @@ def keyed_chunk_conditions(
 ) -> KeyedConditions:
     return KeyedConditions(
         key=(_scope_key(scope), filters.model_dump_json(), frozenset(sources)),
-        where=tuple(chunk_conditions(scope, filters, sources)),
+        build=lambda: chunk_conditions(scope, filters, sources),
     )
 
 
 def keyed_conversation_conditions(scope: ProjectScope, filters: SearchFilters) -> KeyedConditions:
     return KeyedConditions(
         key=(_scope_key(scope), filters.model_dump_json()),
-        where=tuple(conversation_conditions(scope, filters)),
+        build=lambda: conversation_conditions(scope, filters),
     )
 
 
